@@ -1,0 +1,2 @@
+//! Evaluation: the four stages (`on` rules, `each` rules, limits, pools)
+//! over a validated log, producing grants with provenance.

@@ -1,0 +1,17 @@
+//! meed: a policy-as-code language for reward and remuneration rules.
+//!
+//! The pipeline, one module per stage:
+//! source → [`syntax`] (parse, AST with spans) → [`types`] (check) →
+//! [`input`] (read the contribution log) → [`eval`] (four stages) →
+//! [`ledger`] (grants with provenance) → [`render`].
+
+pub mod cli;
+pub mod eval;
+pub mod input;
+pub mod ledger;
+pub mod render;
+pub mod schema;
+pub mod source;
+pub mod syntax;
+pub mod types;
+pub mod value;

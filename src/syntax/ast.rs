@@ -1,0 +1,515 @@
+//! The typed syntax tree of a policy file.
+//!
+//! Every node carries its [`Span`]; spans never take part in equality (see
+//! [`Spanned`]), so two trees compare equal when they mean the same thing.
+//! The tree keeps what the author wrote (`5.00 EUR` keeps its two decimals,
+//! `90min` keeps its unit) so that `meed fmt` can print it back faithfully.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::source::{Span, Spanned};
+
+/// A name written in the policy: an identifier with its span.
+pub type Ident = Spanned<String>;
+
+/// A whole policy file, its items in the order written.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PolicyFile {
+    pub items: Vec<Item>,
+    /// Comments, kept for `meed fmt`; the checker and evaluator ignore them.
+    #[serde(skip)]
+    pub comments: Vec<Comment>,
+    pub span: Span,
+}
+
+/// A `# ...` comment: its text (without the `#`) and where it stands.
+#[derive(Clone, Debug, Serialize)]
+pub struct Comment {
+    pub text: String,
+    pub span: Span,
+}
+
+/// Comments are layout, not meaning.
+impl PartialEq for Comment {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// One top-level declaration.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum Item {
+    Policy(PolicyHeader),
+    Person(PersonDecl),
+    Contribution(KindDecl),
+    Reward(RewardDecl),
+    Badge(BadgeDecl),
+    Let(LetDecl),
+    Rule(RuleDecl),
+    Limit(LimitDecl),
+    Pool(PoolDecl),
+    Test(TestDecl),
+    Import(ImportDecl),
+}
+
+impl Item {
+    pub fn span(&self) -> Span {
+        match self {
+            Item::Policy(d) => d.span,
+            Item::Person(d) => d.span,
+            Item::Contribution(d) => d.span,
+            Item::Reward(d) => d.span,
+            Item::Badge(d) => d.span,
+            Item::Let(d) => d.span,
+            Item::Rule(d) => d.span,
+            Item::Limit(d) => d.span,
+            Item::Pool(d) => d.span,
+            Item::Test(d) => d.span,
+            Item::Import(d) => d.span,
+        }
+    }
+}
+
+/// `policy "Open-source community rewards 2027" { timezone "UTC"  rounding half_up }`
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PolicyHeader {
+    pub title: Spanned<String>,
+    pub timezone: Option<Spanned<String>>,
+    pub rounding: Option<Spanned<RoundingMode>>,
+    pub span: Span,
+}
+
+/// How money grants are rounded to the currency's minor unit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub enum RoundingMode {
+    /// Banker's rounding, the default: 0.125 → 0.12, 0.135 → 0.14.
+    #[default]
+    HalfEven,
+    /// Commercial rounding: 0.125 → 0.13.
+    HalfUp,
+}
+
+/// `person { status: one of "employee", "volunteer"  team: Text }`:
+/// the typed columns of the roster.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PersonDecl {
+    pub fields: Vec<FieldDecl>,
+    pub span: Span,
+}
+
+/// `contribution review { lines: Int, repo: Text }`: a kind of contribution.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KindDecl {
+    pub name: Ident,
+    pub fields: Vec<FieldDecl>,
+    pub span: Span,
+}
+
+/// `lines: Int` inside a `person` or `contribution` block.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FieldDecl {
+    pub name: Ident,
+    pub ty: Spanned<TypeExpr>,
+    pub span: Span,
+}
+
+/// A type as written in a declaration.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum TypeExpr {
+    Int,
+    Decimal,
+    Bool,
+    Text,
+    /// `one of "employee", "volunteer"`: Text restricted to these values.
+    OneOf(Vec<Spanned<String>>),
+    /// `Date` or `Timestamp`: an instant (a bare date is local midnight).
+    Timestamp,
+    Duration,
+    /// `Money(EUR)`; the code is checked against ISO 4217 by the checker.
+    Money(Spanned<String>),
+    Points,
+}
+
+/// `reward bonus: Money(EUR)`: an account people are credited to.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RewardDecl {
+    pub name: Ident,
+    pub ty: Spanned<TypeExpr>,
+    pub span: Span,
+}
+
+/// `badge mentor "Mentor of the month"`: a recognition, counted not summed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BadgeDecl {
+    pub name: Ident,
+    pub title: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+/// `let review_rate = 0.02 EUR`: a named constant.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LetDecl {
+    pub name: Ident,
+    pub value: Expr,
+    pub span: Span,
+}
+
+/// `rule review_bonus { on review r  when ...  grant bonus ... }`
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleDecl {
+    pub name: Ident,
+    pub trigger: Trigger,
+    pub condition: Option<Expr>,
+    pub action: Action,
+    pub span: Span,
+}
+
+/// What makes a rule fire.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum Trigger {
+    /// `on review r`: once per contribution of that kind, bound to `r`.
+    On {
+        kind: Ident,
+        binding: Ident,
+        span: Span,
+    },
+    /// `each person per month`: once per person and period with activity.
+    Each { period: Spanned<Period>, span: Span },
+}
+
+impl Trigger {
+    pub fn span(&self) -> Span {
+        match self {
+            Trigger::On { span, .. } | Trigger::Each { span, .. } => *span,
+        }
+    }
+}
+
+/// What a rule gives.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum Action {
+    /// `grant bonus 5.00 EUR + review_rate * r.lines`
+    Grant {
+        account: Ident,
+        amount: Expr,
+        span: Span,
+    },
+    /// `award mentor`
+    Award { badge: Ident, span: Span },
+}
+
+impl Action {
+    pub fn span(&self) -> Span {
+        match self {
+            Action::Grant { span, .. } | Action::Award { span, .. } => *span,
+        }
+    }
+}
+
+/// A calendar period, cut in the policy's time zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Period {
+    Day,
+    /// ISO week: Monday start, ISO week-year.
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Period {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week",
+            Period::Month => "month",
+            Period::Quarter => "quarter",
+            Period::Year => "year",
+        }
+    }
+}
+
+impl std::fmt::Display for Period {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.keyword())
+    }
+}
+
+/// `limit reputation from answers at most 200 pts per person per day`
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LimitDecl {
+    pub account: Ident,
+    /// Rules whose grants the limit applies to; empty means all of them.
+    pub from: Vec<Ident>,
+    pub cap: Expr,
+    pub period: Spanned<Period>,
+    pub span: Span,
+}
+
+/// `pool community_fund { grant bonus 1000 EUR per quarter  split by total(reputation) }`
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PoolDecl {
+    pub name: Ident,
+    pub account: Ident,
+    pub amount: Expr,
+    pub period: Spanned<Period>,
+    pub split_by: Expr,
+    pub span: Span,
+}
+
+/// `import "community.meed"`: the policy a test-only file exercises.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ImportDecl {
+    pub path: Spanned<String>,
+    pub span: Span,
+}
+
+/// `test "name" { given { ... } expect ... }`
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TestDecl {
+    pub name: Spanned<String>,
+    pub given: Vec<Given>,
+    pub expects: Vec<Expect>,
+    pub span: Span,
+}
+
+/// One line of a `given` block.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum Given {
+    /// `answer a1 by alice at 2027-01-05T10:00:00Z { accepted: true, votes: 3 }`
+    Contribution(GivenContribution),
+    /// `person alice { status: "volunteer", team: "docs" }`
+    Person(GivenPerson),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GivenContribution {
+    pub kind: Ident,
+    /// An identifier (`a1`) or a string (`"r-1042"`).
+    pub id: Spanned<String>,
+    pub who: Spanned<String>,
+    pub at: Spanned<Literal>,
+    pub fields: Vec<FieldValue>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GivenPerson {
+    pub who: Spanned<String>,
+    pub fields: Vec<FieldValue>,
+    pub span: Span,
+}
+
+/// `votes: 3` in a `given` record.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FieldValue {
+    pub name: Ident,
+    pub value: Expr,
+    pub span: Span,
+}
+
+/// One expectation of a test.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum Expect {
+    /// `expect alice reputation = 15 pts`
+    Account {
+        who: Spanned<String>,
+        account: Ident,
+        value: Expr,
+        span: Span,
+    },
+    /// `expect alice badge mentor [2 times]`
+    Badge {
+        who: Spanned<String>,
+        badge: Ident,
+        times: Option<Spanned<u64>>,
+        span: Span,
+    },
+}
+
+impl Expect {
+    pub fn span(&self) -> Span {
+        match self {
+            Expect::Account { span, .. } | Expect::Badge { span, .. } => *span,
+        }
+    }
+}
+
+/// An expression with its span.
+pub type Expr = Spanned<ExprKind>;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum ExprKind {
+    Literal(Literal),
+    /// A constant, a rule's binding (`r`), or `person` in aggregates.
+    Name(String),
+    /// `r.lines`, `r.by`, `r.by.status`, `r.at`, `r.id`.
+    Field { base: Box<Expr>, field: Ident },
+    Unary { op: Spanned<UnaryOp>, operand: Box<Expr> },
+    Binary {
+        op: Spanned<BinaryOp>,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    /// `if C then A else B`
+    If {
+        condition: Box<Expr>,
+        then_branch: Box<Expr>,
+        else_branch: Box<Expr>,
+    },
+    /// `min(a, b)`, `max`, `abs`, `round`, `floor`, `ceil`, `total(account)`.
+    Call { function: Ident, args: Vec<Expr> },
+    /// `count(review r where r.lines > 10)`, `sum(review.lines)`, ...
+    Aggregate(Aggregate),
+    /// `tiers s.amount { up to 500 EUR: 10%  above: 15% }`
+    Tiers(Tiers),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum UnaryOp {
+    Neg,
+    Not,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl BinaryOp {
+    /// The operator as written in a policy.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+        }
+    }
+
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+        )
+    }
+}
+
+/// A literal exactly as written, so it can be printed back the same way.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum Literal {
+    Int(i64),
+    /// `0.02`; the scale (number of decimals written) is kept.
+    Decimal(Decimal),
+    /// `10%`: `value` is the number before the `%` (10); it means 0.10.
+    Percent(Decimal),
+    Bool(bool),
+    Text(String),
+    /// `5.00 EUR`
+    Money { amount: Decimal, currency: String },
+    /// `90min`, `1.5h`
+    Duration { amount: Decimal, unit: DurationUnit },
+    /// `15 pts`
+    Points(Decimal),
+    /// `2027-01-05`: midnight in the policy's time zone.
+    Date(NaiveDate),
+    /// `2027-01-05T10:00:00Z`
+    Timestamp(DateTime<FixedOffset>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum DurationUnit {
+    Minutes,
+    Hours,
+}
+
+impl DurationUnit {
+    pub fn suffix(self) -> &'static str {
+        match self {
+            DurationUnit::Minutes => "min",
+            DurationUnit::Hours => "h",
+        }
+    }
+}
+
+/// The aggregate functions of `each` rules and pools.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum AggregateFn {
+    Count,
+    Sum,
+    Min,
+    Max,
+}
+
+impl AggregateFn {
+    pub fn name(self) -> &'static str {
+        match self {
+            AggregateFn::Count => "count",
+            AggregateFn::Sum => "sum",
+            AggregateFn::Min => "min",
+            AggregateFn::Max => "max",
+        }
+    }
+}
+
+/// `count(review)`, `count(review r where r.lines > 10)`, `sum(review.lines)`,
+/// `sum(review r where r.repo == "core": r.lines)`, `min(review.lines else 0)`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Aggregate {
+    pub function: Spanned<AggregateFn>,
+    pub kind: Ident,
+    /// `r` in `review r where ...`.
+    pub binding: Option<Ident>,
+    pub filter: Option<Box<Expr>>,
+    /// What is summed or compared; `None` for `count`.
+    pub measure: Option<Measure>,
+    /// `else 0`: the value of `min`/`max` over no records.
+    pub fallback: Option<Box<Expr>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum Measure {
+    /// `review.lines`
+    Field(Ident),
+    /// `review r ...: r.lines`
+    Expr(Box<Expr>),
+}
+
+/// `tiers X { up to B1: R1  up to B2: R2  above: RN }`: marginal brackets.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Tiers {
+    pub subject: Box<Expr>,
+    pub brackets: Vec<TierBracket>,
+    /// The rate for the part above the last bound.
+    pub above: Box<Expr>,
+    pub above_span: Span,
+}
+
+/// `up to 500 EUR: 10%`
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TierBracket {
+    pub bound: Expr,
+    pub rate: Expr,
+    pub span: Span,
+}
