@@ -10,6 +10,7 @@ pub mod eval;
 pub mod input;
 pub mod ledger;
 pub mod render;
+pub mod pipeline;
 pub mod schema;
 pub mod source;
 pub mod syntax;

@@ -1,2 +1,80 @@
 //! The command line: one file per subcommand, each a clap `Args` struct and
 //! one `run` function. `main.rs` only calls [`run`].
+
+mod check;
+mod eval;
+mod explain;
+mod files;
+mod load;
+mod report;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use report::{DiagnosticFormat, Reporter};
+
+/// meed: reward policies as code. Check a policy, evaluate it against a
+/// contribution log, and trace every grant back to its rule.
+#[derive(Debug, Parser)]
+#[command(name = "meed", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse and type-check policies; print diagnostics
+    Check(check::CheckArgs),
+    /// Evaluate a policy against a contribution log and print the ledger
+    Eval(eval::EvalArgs),
+    /// Explain, grant by grant, what one person received and why
+    Explain(explain::ExplainArgs),
+}
+
+/// How a command ended, mapped to the process's exit code.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: a problem in a policy or the data, already reported.
+    Failed,
+    /// Exit 2: the command was used wrongly (missing file, bad flag value).
+    Usage(String),
+}
+
+impl Outcome {
+    fn exit_code(&self) -> ExitCode {
+        match self {
+            Outcome::Success => ExitCode::SUCCESS,
+            Outcome::Failed => ExitCode::from(1),
+            Outcome::Usage(_) => ExitCode::from(2),
+        }
+    }
+}
+
+/// Parses the command line, runs the command, returns its exit code.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to
+            // stderr (exit 2).
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let outcome = match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Explain(args) => explain::run(args),
+    };
+    if let Outcome::Usage(message) = &outcome
+        && !message.is_empty()
+    {
+        eprintln!("error: {message}");
+    }
+    outcome.exit_code()
+}

@@ -1,0 +1,152 @@
+//! What `eval`, `explain` and friends share: the policy, the log, the
+//! roster and the evaluation window, loaded and validated together.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use clap::Args;
+
+use crate::eval::Window;
+use crate::input::{Log, LogFormat, Roster, check_people, read_log, read_roster};
+use crate::pipeline::{CompiledPolicy, PolicyProblem, compile_policy};
+use crate::source::SourceFile;
+
+use super::files::read_source;
+use super::{DiagnosticFormat, Outcome, Reporter};
+
+/// The policy, the log and what selects the part of it to evaluate.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// The policy file (`.meed`)
+    #[arg(value_name = "POLICY")]
+    pub policy: PathBuf,
+    /// The contribution log: CSV with a header, or JSON Lines
+    #[arg(value_name = "LOG")]
+    pub log: PathBuf,
+    /// The roster: `who` plus the policy's `person` columns (CSV or JSON Lines)
+    #[arg(long, value_name = "FILE")]
+    pub people: Option<PathBuf>,
+    /// The log's format, when its extension does not say (.csv, .jsonl)
+    #[arg(long, value_name = "FORMAT")]
+    pub format_in: Option<LogFormat>,
+    /// Evaluate one period only: 2027, 2027-Q1, 2027-01, 2027-W05 or 2027-01-05
+    #[arg(long, value_name = "PERIOD", conflicts_with_all = ["from", "to"])]
+    pub period: Option<String>,
+    /// Evaluate contributions from this day on (inclusive, policy time zone)
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<NaiveDate>,
+    /// Evaluate contributions up to this day (inclusive, policy time zone)
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<NaiveDate>,
+    /// How to print diagnostics
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
+    pub diagnostics: DiagnosticFormat,
+}
+
+/// Everything an evaluation needs, validated.
+pub struct Loaded {
+    pub policy: CompiledPolicy,
+    pub log_source: SourceFile,
+    pub log: Log,
+    pub roster: Option<Roster>,
+    pub window: Option<Window>,
+}
+
+/// Loads and validates the policy, the log and the roster, reporting every
+/// problem found. Nothing is evaluated unless all of it is sound.
+pub fn load_inputs(args: &InputArgs, reporter: &mut Reporter) -> Result<Loaded, Outcome> {
+    let policy = load_policy(&args.policy, reporter)?;
+    let window = window(args, &policy)?;
+    let log_format = format_of(&args.log, args.format_in)?;
+    let log_source = read_source(&args.log, reporter)?;
+    let roster = match &args.people {
+        Some(path) => {
+            let format = format_of(path, None)?;
+            let source = read_source(path, reporter)?;
+            match read_roster(&policy.schema, &source, format) {
+                Ok(roster) => Some(roster),
+                Err(errors) => {
+                    reporter.report(&errors, &source);
+                    return Err(Outcome::Failed);
+                }
+            }
+        }
+        None => None,
+    };
+    let log = match read_log(&policy.schema, &log_source, log_format) {
+        Ok((log, warnings)) => {
+            for warning in &warnings {
+                reporter.report(warning, &log_source);
+            }
+            log
+        }
+        Err(errors) => {
+            reporter.report(&errors, &log_source);
+            return Err(Outcome::Failed);
+        }
+    };
+    if let Some(roster) = &roster
+        && let Err(errors) = check_people(&log, &log_source, roster)
+    {
+        reporter.report(&errors, &log_source);
+        return Err(Outcome::Failed);
+    }
+    Ok(Loaded {
+        policy,
+        log_source,
+        log,
+        roster,
+        window,
+    })
+}
+
+/// Parses and checks a policy file, printing its warnings or errors.
+pub fn load_policy(path: &Path, reporter: &mut Reporter) -> Result<CompiledPolicy, Outcome> {
+    let source = read_source(path, reporter)?;
+    match compile_policy(&source) {
+        Ok(policy) => {
+            for warning in &policy.warnings {
+                reporter.report(warning, &source);
+            }
+            Ok(policy)
+        }
+        Err(problem) => {
+            for diagnostic in problem.diagnostics() {
+                reporter.report(diagnostic, &source);
+            }
+            if let PolicyProblem::Check(_) = problem {
+                eprintln!("the policy has errors; nothing was evaluated");
+            }
+            Err(Outcome::Failed)
+        }
+    }
+}
+
+fn format_of(path: &Path, flag: Option<LogFormat>) -> Result<LogFormat, Outcome> {
+    flag.or_else(|| LogFormat::from_path(path)).ok_or_else(|| {
+        Outcome::Usage(format!(
+            "cannot tell the format of `{}` from its name; add `--format-in csv` or `--format-in jsonl`",
+            path.display()
+        ))
+    })
+}
+
+fn window(args: &InputArgs, policy: &CompiledPolicy) -> Result<Option<Window>, Outcome> {
+    let tz = policy.schema.timezone;
+    if let Some(period) = &args.period {
+        return Window::parse_period(period, tz)
+            .map(Some)
+            .map_err(|e| Outcome::Usage(format!("`--period {period}`: {e}")));
+    }
+    match (args.from, args.to) {
+        (None, None) => Ok(None),
+        (from, to) => {
+            let from = from.unwrap_or(NaiveDate::MIN);
+            let to = to.unwrap_or(NaiveDate::MAX);
+            if from > to {
+                return Err(Outcome::Usage(format!("`--from {from}` is after `--to {to}`")));
+            }
+            Ok(Some(Window::between(from, to, tz)))
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! How amounts are written in output: the contract's CSV number format.
+
+use crate::ledger::Target;
+use crate::value::{Value, money_digits, plain_decimal};
+
+/// The `amount` and `unit` columns for a total of `target`.
+///
+/// Money has exactly its currency's minor digits (`12.50`, JPY `4`); points
+/// and durations have no trailing zeros (durations in minutes, `146.25`);
+/// badges are counted.
+pub fn amount_and_unit(target: &Target, total: &Value) -> (String, String) {
+    match (target, total) {
+        (Target::Badge(_), value) => (plain_number(value), "badge".to_string()),
+        (Target::Account(_), Value::Money(m)) => (money_digits(m), m.currency.code().to_string()),
+        (Target::Account(_), Value::Points(p)) => (plain_decimal(*p), "pts".to_string()),
+        (Target::Account(_), Value::Duration(d)) => (plain_decimal(*d), "min".to_string()),
+        (Target::Account(_), other) => (plain_number(other), String::new()),
+    }
+}
+
+/// A value written as a bare number where it is one.
+fn plain_number(value: &Value) -> String {
+    match value {
+        Value::Int(i) => i.to_string(),
+        Value::Decimal(d) | Value::Points(d) | Value::Duration(d) => plain_decimal(*d),
+        Value::Money(m) => money_digits(m),
+        other => other.to_string(),
+    }
+}
+
+/// Whether a total is zero (zero totals are left out of the CSV).
+pub fn is_zero(value: &Value) -> bool {
+    match value {
+        Value::Int(i) => *i == 0,
+        Value::Decimal(d) | Value::Points(d) | Value::Duration(d) => d.is_zero(),
+        Value::Money(m) => m.amount.is_zero(),
+        _ => false,
+    }
+}
+
+/// A value for people to read: `7.40 EUR`, `15 pts`, `2h 30min`.
+pub fn human(value: &Value) -> String {
+    match value {
+        Value::Duration(minutes) => human_duration(*minutes),
+        other => other.to_string(),
+    }
+}
+
+/// `150` minutes → `2h 30min`; `45` → `45min`; fractions of minutes kept.
+pub fn human_duration(minutes: rust_decimal::Decimal) -> String {
+    let sign = if minutes.is_sign_negative() { "-" } else { "" };
+    let minutes = minutes.abs();
+    let hours = (minutes / rust_decimal::Decimal::from(60)).trunc();
+    let rest = minutes - hours * rust_decimal::Decimal::from(60);
+    match (hours.is_zero(), rest.is_zero()) {
+        (true, _) => format!("{sign}{}min", plain_decimal(rest)),
+        (false, true) => format!("{sign}{}h", plain_decimal(hours)),
+        (false, false) => format!("{sign}{}h {}min", plain_decimal(hours), plain_decimal(rest)),
+    }
+}

@@ -1,0 +1,189 @@
+//! `meed explain`: every grant to one person, in time order, in plain words.
+//!
+//! ```text
+//! review r-1042 on 2027-01-05 (lines = 120, repo = "core")
+//!   → rule review_bonus: 5.00 EUR + 0.02 EUR × 120 = 7.40 EUR
+//!   → cut to 2.10 EUR by limit `bonus at most 300 EUR per person per month`
+//!     (297.90 EUR already granted in 2027-01)
+//! ```
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::input::{Contribution, Log};
+use crate::ledger::{Grant, Origin, Target};
+use crate::render::amount::{human, is_zero};
+use crate::schema::Schema;
+use crate::value::Value;
+
+/// What `explain` needs besides the grants: the log (to describe the
+/// contributions behind each grant) and the schema (kind and field names).
+pub struct ExplainContext<'a> {
+    pub schema: &'a Schema,
+    pub log: &'a Log,
+}
+
+/// Explains `grants` (already filtered to one person, in ledger order).
+pub fn render_explain(who: &str, account: Option<&str>, grants: &[Grant], context: &ExplainContext<'_>) -> String {
+    let by_id: HashMap<&str, &Contribution> = context
+        .log
+        .contributions
+        .iter()
+        .map(|c| (c.id.as_ref(), c))
+        .collect();
+    let tz = context.schema.timezone;
+    let mut out = String::new();
+    let subject = account.map_or(String::new(), |a| format!(" from `{a}`"));
+    if grants.is_empty() {
+        let _ = writeln!(out, "{who} received nothing{subject} in this log");
+        return out;
+    }
+    let _ = writeln!(out, "{who}: {} grant{}{subject}\n", grants.len(), plural(grants.len()));
+    for grant in grants {
+        explain_grant(&mut out, grant, &by_id, context.schema, tz);
+        out.push('\n');
+    }
+    write_totals(&mut out, grants);
+    out
+}
+
+fn explain_grant(out: &mut String, grant: &Grant, by_id: &HashMap<&str, &Contribution>, schema: &Schema, tz: Tz) {
+    let what = match &grant.target {
+        Target::Account(_) => human(&grant.amount),
+        Target::Badge(name) => format!("badge `{name}`"),
+    };
+    match &grant.origin {
+        Origin::Rule { name, .. } => {
+            match grant.contributions.as_slice() {
+                [id] => {
+                    let _ = writeln!(out, "{}", describe_contribution(id, by_id, schema, tz));
+                }
+                ids => {
+                    let _ = writeln!(
+                        out,
+                        "{} contribution{} up to {} ({})",
+                        ids.len(),
+                        plural(ids.len()),
+                        local_date(grant.at, tz),
+                        list_ids(ids)
+                    );
+                }
+            }
+            let calculation = grant.calculation.clone().unwrap_or(what);
+            let _ = writeln!(out, "  → rule {name}: {calculation}");
+        }
+        Origin::Pool(share) => {
+            let leftover = if share.leftover_unit { ", plus one leftover minor unit" } else { "" };
+            let _ = writeln!(out, "pool {} for {}", share.pool, share.period);
+            let _ = writeln!(
+                out,
+                "  → share: {} / {} × {} = {}{leftover}",
+                human(&share.score),
+                human(&share.total_score),
+                human(&share.pool_amount),
+                human(&grant.amount)
+            );
+        }
+    }
+    for cut in &grant.cuts {
+        let _ = writeln!(
+            out,
+            "  → cut to {} by limit `{}` ({} already granted in {})",
+            human(&cut.after),
+            cut.limit,
+            human(&cut.already_granted),
+            cut.period
+        );
+    }
+}
+
+/// `review r-1042 on 2027-01-05 (lines = 120, repo = "core")`
+fn describe_contribution(id: &str, by_id: &HashMap<&str, &Contribution>, schema: &Schema, tz: Tz) -> String {
+    let Some(contribution) = by_id.get(id) else {
+        return format!("contribution {id}");
+    };
+    let Some(kind) = schema.kinds.get(contribution.kind) else {
+        return format!("contribution {id} on {}", local_date(contribution.at, tz));
+    };
+    let fields: Vec<String> = kind
+        .fields
+        .iter()
+        .zip(&contribution.fields)
+        .map(|(field, value)| format!("{} = {}", field.name, human(value)))
+        .collect();
+    let fields = if fields.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", fields.join(", "))
+    };
+    format!("{} {id} on {}{fields}", kind.name, local_date(contribution.at, tz))
+}
+
+fn local_date(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%Y-%m-%d").to_string()
+}
+
+/// At most eight ids, then a count of the rest.
+fn list_ids(ids: &[std::sync::Arc<str>]) -> String {
+    const SHOWN: usize = 8;
+    let mut listed: Vec<&str> = ids.iter().take(SHOWN).map(|id| id.as_ref()).collect();
+    let rest = ids.len().saturating_sub(SHOWN);
+    let more = format!("and {rest} more");
+    if rest > 0 {
+        listed.push(&more);
+    }
+    listed.join(", ")
+}
+
+fn write_totals(out: &mut String, grants: &[Grant]) {
+    let mut totals: Vec<(&Target, Value)> = Vec::new();
+    for grant in grants {
+        match totals.iter_mut().find(|(t, _)| *t == &grant.target) {
+            Some((_, total)) => {
+                if let Some(sum) = add(total, &grant.granted) {
+                    *total = sum;
+                }
+            }
+            None => totals.push((&grant.target, grant.granted.clone())),
+        }
+    }
+    totals.sort_by(|a, b| a.0.cmp(b.0));
+    let _ = writeln!(out, "total:");
+    for (target, total) in totals {
+        if is_zero(&total) {
+            continue;
+        }
+        match target {
+            Target::Account(name) => {
+                let _ = writeln!(out, "  {name}: {}", human(&total));
+            }
+            Target::Badge(name) => {
+                let _ = writeln!(out, "  badge {name}: {total} time{}", plural_value(&total));
+            }
+        }
+    }
+}
+
+/// Adds two totals of the same kind; `None` if they do not add up.
+fn add(a: &Value, b: &Value) -> Option<Value> {
+    Some(match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Value::Int(x.checked_add(*y)?),
+        (Value::Points(x), Value::Points(y)) => Value::Points(x.checked_add(*y)?),
+        (Value::Duration(x), Value::Duration(y)) => Value::Duration(x.checked_add(*y)?),
+        (Value::Money(x), Value::Money(y)) if x.currency == y.currency => {
+            Value::Money(crate::value::Money::new(x.amount.checked_add(y.amount)?, x.currency))
+        }
+        _ => return None,
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn plural_value(v: &Value) -> &'static str {
+    if *v == Value::Int(1) { "" } else { "s" }
+}
