@@ -1,0 +1,108 @@
+//! Drives the real `meed` binary against the bundled policies and logs.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a panic in a test is a failing test")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Run {
+    stdout: String,
+    stderr: String,
+    code: i32,
+}
+
+fn meed(args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_meed"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "80")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run meed: {e}"));
+    Run {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        code: output.status.code().unwrap_or(-1),
+    }
+}
+
+/// Every policy in `rules/` with the example log and roster made for it.
+fn bundled() -> Vec<(String, String, Option<String>)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut policies: Vec<PathBuf> = std::fs::read_dir(root.join("rules"))
+        .unwrap_or_else(|e| panic!("rules/: {e}"))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "meed"))
+        .collect();
+    policies.sort();
+    policies
+        .into_iter()
+        .map(|policy| {
+            let stem = policy.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let folder = format!("examples/{stem}");
+            let log = ["log.csv", "log.jsonl"]
+                .iter()
+                .map(|name| format!("{folder}/{name}"))
+                .find(|path| root.join(path).exists())
+                .unwrap_or_else(|| panic!("no example log for {stem}"));
+            let people = format!("{folder}/people.csv");
+            let people = root.join(&people).exists().then_some(people);
+            (format!("rules/{stem}.meed"), log, people)
+        })
+        .collect()
+}
+
+fn eval_args<'a>(policy: &'a str, log: &'a str, people: &'a Option<String>) -> Vec<&'a str> {
+    let mut args = vec![policy, log];
+    if let Some(people) = people {
+        args.extend(["--people", people.as_str()]);
+    }
+    args
+}
+
+#[test]
+fn bundled_policies_check_clean() {
+    let run = meed(&["check", "rules/community.meed", "rules/qa_reputation.meed", "rules/sales_commission.meed", "rules/oncall_timeoff.meed", "rules/volunteers.meed"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("0 errors"), "{}", run.stderr);
+}
+
+#[test]
+fn ledgers_of_bundled_examples() {
+    for (policy, log, people) in bundled() {
+        let mut args = vec!["eval", "--format", "csv"];
+        args.extend(eval_args(&policy, &log, &people));
+        let run = meed(&args);
+        assert_eq!(run.code, 0, "{policy}: {}", run.stderr);
+        assert!(run.stdout.starts_with("who,reward,amount,unit\n"));
+        insta::assert_snapshot!(format!("eval_csv__{}", stem(&policy)), run.stdout);
+    }
+}
+
+#[test]
+fn evaluation_is_deterministic() {
+    for (policy, log, people) in bundled() {
+        let mut args = vec!["eval", "--format", "json"];
+        args.extend(eval_args(&policy, &log, &people));
+        let first = meed(&args);
+        let second = meed(&args);
+        assert_eq!(first.code, 0, "{}", first.stderr);
+        assert_eq!(first.stdout, second.stdout, "{policy}");
+    }
+}
+
+fn stem(policy: &str) -> String {
+    Path::new(policy).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+#[test]
+fn missing_file_is_a_usage_error() {
+    let run = meed(&["check", "rules/no_such_policy.meed"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("cannot read `rules/no_such_policy.meed`"), "{}", run.stderr);
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    let run = meed(&["check", "--colour", "rules/community.meed"]);
+    assert_eq!(run.code, 2);
+}
