@@ -15,7 +15,9 @@ use meed::source::SourceFile;
 fn generated_policy(target_lines: usize) -> String {
     let mut text = String::from("policy \"Generated\" {\n  timezone \"Europe/Berlin\"\n}\n\n");
     text.push_str("person {\n  status: one of \"employee\", \"volunteer\"\n}\n\n");
-    text.push_str("reward bonus: Money(EUR)\nreward reputation: Points\nreward time_off: Duration\n\n");
+    text.push_str(
+        "reward bonus: Money(EUR)\nreward reputation: Points\nreward time_off: Duration\n\n",
+    );
     let mut n = 0;
     while text.lines().count() < target_lines {
         text.push_str(&format!(
@@ -30,7 +32,9 @@ fn generated_policy(target_lines: usize) -> String {
         n += 1;
     }
     text.push_str("limit bonus at most 300 EUR per person per month\n\n");
-    text.push_str("pool fund {\n  grant bonus 1000 EUR per quarter\n  split by total(reputation)\n}\n");
+    text.push_str(
+        "pool fund {\n  grant bonus 1000 EUR per quarter\n  split by total(reputation)\n}\n",
+    );
     text
 }
 

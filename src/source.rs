@@ -35,7 +35,7 @@ impl SourceFile {
 
     /// The source in the form miette renders snippets from.
     pub fn named_source(&self) -> NamedSource<String> {
-        NamedSource::new(self.name.to_string(), self.text.to_string())
+        NamedSource::new(&self.name, self.text.to_string())
     }
 
     /// One-based line and column (in characters) of a byte offset.

@@ -1,5 +1,11 @@
 //! Drives the real `meed` binary against the bundled policies and logs.
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a panic in a test is a failing test")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a panic in a test is a failing test"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -37,7 +43,10 @@ fn bundled() -> Vec<(String, String, Option<String>)> {
     policies
         .into_iter()
         .map(|policy| {
-            let stem = policy.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let stem = policy
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let folder = format!("examples/{stem}");
             let log = ["log.csv", "log.jsonl"]
                 .iter()
@@ -61,7 +70,14 @@ fn eval_args<'a>(policy: &'a str, log: &'a str, people: &'a Option<String>) -> V
 
 #[test]
 fn bundled_policies_check_clean() {
-    let run = meed(&["check", "rules/community.meed", "rules/qa_reputation.meed", "rules/sales_commission.meed", "rules/oncall_timeoff.meed", "rules/volunteers.meed"]);
+    let run = meed(&[
+        "check",
+        "rules/community.meed",
+        "rules/qa_reputation.meed",
+        "rules/sales_commission.meed",
+        "rules/oncall_timeoff.meed",
+        "rules/volunteers.meed",
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("0 errors"), "{}", run.stderr);
 }
@@ -91,14 +107,22 @@ fn evaluation_is_deterministic() {
 }
 
 fn stem(policy: &str) -> String {
-    Path::new(policy).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    Path::new(policy)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 #[test]
 fn missing_file_is_a_usage_error() {
     let run = meed(&["check", "rules/no_such_policy.meed"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("cannot read `rules/no_such_policy.meed`"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("cannot read `rules/no_such_policy.meed`"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

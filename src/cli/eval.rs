@@ -41,11 +41,13 @@ pub fn run(args: EvalArgs) -> Outcome {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };
-    let format = args.format.unwrap_or(if args.out.is_none() && std::io::stdout().is_terminal() {
-        OutputFormat::Table
-    } else {
-        OutputFormat::Csv
-    });
+    let format = args
+        .format
+        .unwrap_or(if args.out.is_none() && std::io::stdout().is_terminal() {
+            OutputFormat::Table
+        } else {
+            OutputFormat::Csv
+        });
     let output = match format {
         OutputFormat::Json => {
             let mut ledger = Ledger::default();
@@ -73,8 +75,20 @@ pub fn run(args: EvalArgs) -> Outcome {
 }
 
 /// Runs the evaluator into `sink`, reporting its warnings and errors.
-pub fn evaluate_into(loaded: &Loaded, sink: &mut dyn crate::eval::GrantSink, reporter: &mut Reporter) -> Result<(), Outcome> {
-    evaluate_with(loaded, &EvalOptions { window: loaded.window, explain: false }, sink, reporter)
+pub fn evaluate_into(
+    loaded: &Loaded,
+    sink: &mut dyn crate::eval::GrantSink,
+    reporter: &mut Reporter,
+) -> Result<(), Outcome> {
+    evaluate_with(
+        loaded,
+        &EvalOptions {
+            window: loaded.window,
+            explain: false,
+        },
+        sink,
+        reporter,
+    )
 }
 
 /// Like [`evaluate_into`], with explicit options.
@@ -85,7 +99,14 @@ pub fn evaluate_with(
     reporter: &mut Reporter,
 ) -> Result<(), Outcome> {
     let policy = &loaded.policy;
-    match evaluate(&policy.ast, &policy.schema, &loaded.log, loaded.roster.as_ref(), options, sink) {
+    match evaluate(
+        &policy.ast,
+        &policy.schema,
+        &loaded.log,
+        loaded.roster.as_ref(),
+        options,
+        sink,
+    ) {
         Ok(report) => {
             for warning in &report.warnings {
                 reporter.report(warning, &policy.source);

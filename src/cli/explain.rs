@@ -49,7 +49,10 @@ pub fn run(args: ExplainArgs) -> Outcome {
         schema: &loaded.policy.schema,
         log: &loaded.log,
     };
-    match emit(None, &render_explain(&args.who, args.account.as_deref(), &grants, &context)) {
+    match emit(
+        None,
+        &render_explain(&args.who, args.account.as_deref(), &grants, &context),
+    ) {
         Ok(()) => Outcome::Success,
         Err(outcome) => outcome,
     }
@@ -58,10 +61,22 @@ pub fn run(args: ExplainArgs) -> Outcome {
 /// The person must appear in the log or roster, the account in the policy;
 /// a typo gets a suggestion rather than an empty explanation.
 fn check_arguments(args: &ExplainArgs, loaded: &Loaded) -> Result<(), Outcome> {
-    let in_log = loaded.log.contributions.iter().any(|c| c.who.as_ref() == args.who);
-    let in_roster = loaded.roster.as_ref().is_some_and(|r| r.people.contains_key(args.who.as_str()));
+    let in_log = loaded
+        .log
+        .contributions
+        .iter()
+        .any(|c| c.who.as_ref() == args.who);
+    let in_roster = loaded
+        .roster
+        .as_ref()
+        .is_some_and(|r| r.people.contains_key(args.who.as_str()));
     if !in_log && !in_roster {
-        let mut people: Vec<&str> = loaded.log.contributions.iter().map(|c| c.who.as_ref()).collect();
+        let mut people: Vec<&str> = loaded
+            .log
+            .contributions
+            .iter()
+            .map(|c| c.who.as_ref())
+            .collect();
         if let Some(roster) = &loaded.roster {
             people.extend(roster.people.keys().map(|k| k.as_ref()));
         }
@@ -76,7 +91,11 @@ fn check_arguments(args: &ExplainArgs, loaded: &Loaded) -> Result<(), Outcome> {
         let schema = &loaded.policy.schema;
         let known = schema.rewards.contains_key(account) || schema.badges.contains_key(account);
         if !known {
-            let names = schema.rewards.keys().chain(schema.badges.keys()).map(String::as_str);
+            let names = schema
+                .rewards
+                .keys()
+                .chain(schema.badges.keys())
+                .map(String::as_str);
             return Err(Outcome::Usage(format!(
                 "the policy has no reward account or badge called `{account}`{}",
                 suggestion(account, names)

@@ -12,7 +12,9 @@ use super::{Outcome, Reporter};
 /// error (exit 2); one that is not UTF-8 is reported as a data error.
 pub fn read_source(path: &Path, reporter: &mut Reporter) -> Result<SourceFile, Outcome> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|error| Outcome::Usage(format!("cannot read `{name}`: {}", plain_io_error(&error))))?;
+    let bytes = std::fs::read(path).map_err(|error| {
+        Outcome::Usage(format!("cannot read `{name}`: {}", plain_io_error(&error)))
+    })?;
     decode(&name, bytes).map_err(|error| {
         let empty = SourceFile::new(name.clone(), String::new());
         reporter.report(&error, &empty);
@@ -23,8 +25,12 @@ pub fn read_source(path: &Path, reporter: &mut Reporter) -> Result<SourceFile, O
 /// Reads standard input as UTF-8 text, named `<stdin>` in messages.
 pub fn read_stdin(reporter: &mut Reporter) -> Result<SourceFile, Outcome> {
     let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
-        .map_err(|error| Outcome::Usage(format!("cannot read standard input: {}", plain_io_error(&error))))?;
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map_err(|error| {
+        Outcome::Usage(format!(
+            "cannot read standard input: {}",
+            plain_io_error(&error)
+        ))
+    })?;
     decode("<stdin>", bytes).map_err(|error| {
         reporter.report(&error, &SourceFile::new("<stdin>", String::new()));
         Outcome::Failed
@@ -34,7 +40,13 @@ pub fn read_stdin(reporter: &mut Reporter) -> Result<SourceFile, Outcome> {
 /// Writes `contents` to `path` through a temporary file in the same folder
 /// and a rename, so an interrupted run leaves the old file intact.
 pub fn write_atomically(path: &Path, contents: &str) -> Result<(), Outcome> {
-    let failed = |error: std::io::Error| Outcome::Usage(format!("cannot write `{}`: {}", path.display(), plain_io_error(&error)));
+    let failed = |error: std::io::Error| {
+        Outcome::Usage(format!(
+            "cannot write `{}`: {}",
+            path.display(),
+            plain_io_error(&error)
+        ))
+    };
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

@@ -144,7 +144,9 @@ fn window(args: &InputArgs, policy: &CompiledPolicy) -> Result<Option<Window>, O
             let from = from.unwrap_or(NaiveDate::MIN);
             let to = to.unwrap_or(NaiveDate::MAX);
             if from > to {
-                return Err(Outcome::Usage(format!("`--from {from}` is after `--to {to}`")));
+                return Err(Outcome::Usage(format!(
+                    "`--from {from}` is after `--to {to}`"
+                )));
             }
             Ok(Some(Window::between(from, to, tz)))
         }

@@ -39,7 +39,10 @@ impl Reporter {
 
     /// Prints one diagnostic whose labels point into `source`.
     pub fn report(&mut self, diagnostic: &dyn Diagnostic, source: &SourceFile) {
-        let is_warning = matches!(diagnostic.severity(), Some(miette::Severity::Warning | miette::Severity::Advice));
+        let is_warning = matches!(
+            diagnostic.severity(),
+            Some(miette::Severity::Warning | miette::Severity::Advice)
+        );
         if is_warning {
             self.warnings += 1;
         } else {
@@ -47,12 +50,18 @@ impl Reporter {
         }
         match self.format {
             DiagnosticFormat::Human => {
-                eprint!("{}", render_graphical(diagnostic, self.colour, terminal_width()));
+                eprint!(
+                    "{}",
+                    render_graphical(diagnostic, self.colour, terminal_width())
+                );
             }
             DiagnosticFormat::Json => {
                 // A summary with related diagnostics is flattened: CI wants
                 // one annotation per place.
-                let related: Vec<&dyn Diagnostic> = diagnostic.related().map(|r| r.collect()).unwrap_or_default();
+                let related: Vec<&dyn Diagnostic> = diagnostic
+                    .related()
+                    .map(|r| r.collect())
+                    .unwrap_or_default();
                 if related.is_empty() {
                     eprintln!("{}", JsonDiagnostic::new(diagnostic, source).to_json_line());
                 } else {

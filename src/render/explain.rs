@@ -27,7 +27,12 @@ pub struct ExplainContext<'a> {
 }
 
 /// Explains `grants` (already filtered to one person, in ledger order).
-pub fn render_explain(who: &str, account: Option<&str>, grants: &[Grant], context: &ExplainContext<'_>) -> String {
+pub fn render_explain(
+    who: &str,
+    account: Option<&str>,
+    grants: &[Grant],
+    context: &ExplainContext<'_>,
+) -> String {
     let by_id: HashMap<&str, &Contribution> = context
         .log
         .contributions
@@ -41,7 +46,12 @@ pub fn render_explain(who: &str, account: Option<&str>, grants: &[Grant], contex
         let _ = writeln!(out, "{who} received nothing{subject} in this log");
         return out;
     }
-    let _ = writeln!(out, "{who}: {} grant{}{subject}\n", grants.len(), plural(grants.len()));
+    let _ = writeln!(
+        out,
+        "{who}: {} grant{}{subject}\n",
+        grants.len(),
+        plural(grants.len())
+    );
     for grant in grants {
         explain_grant(&mut out, grant, &by_id, context.schema, tz);
         out.push('\n');
@@ -50,7 +60,13 @@ pub fn render_explain(who: &str, account: Option<&str>, grants: &[Grant], contex
     out
 }
 
-fn explain_grant(out: &mut String, grant: &Grant, by_id: &HashMap<&str, &Contribution>, schema: &Schema, tz: Tz) {
+fn explain_grant(
+    out: &mut String,
+    grant: &Grant,
+    by_id: &HashMap<&str, &Contribution>,
+    schema: &Schema,
+    tz: Tz,
+) {
     let what = match &grant.target {
         Target::Account(_) => human(&grant.amount),
         Target::Badge(name) => format!("badge `{name}`"),
@@ -76,7 +92,11 @@ fn explain_grant(out: &mut String, grant: &Grant, by_id: &HashMap<&str, &Contrib
             let _ = writeln!(out, "  → rule {name}: {calculation}");
         }
         Origin::Pool(share) => {
-            let leftover = if share.leftover_unit { ", plus one leftover minor unit" } else { "" };
+            let leftover = if share.leftover_unit {
+                ", plus one leftover minor unit"
+            } else {
+                ""
+            };
             let _ = writeln!(out, "pool {} for {}", share.pool, share.period);
             let _ = writeln!(
                 out,
@@ -101,7 +121,12 @@ fn explain_grant(out: &mut String, grant: &Grant, by_id: &HashMap<&str, &Contrib
 }
 
 /// `review r-1042 on 2027-01-05 (lines = 120, repo = "core")`
-fn describe_contribution(id: &str, by_id: &HashMap<&str, &Contribution>, schema: &Schema, tz: Tz) -> String {
+fn describe_contribution(
+    id: &str,
+    by_id: &HashMap<&str, &Contribution>,
+    schema: &Schema,
+    tz: Tz,
+) -> String {
     let Some(contribution) = by_id.get(id) else {
         return format!("contribution {id}");
     };
@@ -119,7 +144,11 @@ fn describe_contribution(id: &str, by_id: &HashMap<&str, &Contribution>, schema:
     } else {
         format!(" ({})", fields.join(", "))
     };
-    format!("{} {id} on {}{fields}", kind.name, local_date(contribution.at, tz))
+    format!(
+        "{} {id} on {}{fields}",
+        kind.name,
+        local_date(contribution.at, tz)
+    )
 }
 
 fn local_date(at: DateTime<Utc>, tz: Tz) -> String {
@@ -173,9 +202,9 @@ fn add(a: &Value, b: &Value) -> Option<Value> {
         (Value::Int(x), Value::Int(y)) => Value::Int(x.checked_add(*y)?),
         (Value::Points(x), Value::Points(y)) => Value::Points(x.checked_add(*y)?),
         (Value::Duration(x), Value::Duration(y)) => Value::Duration(x.checked_add(*y)?),
-        (Value::Money(x), Value::Money(y)) if x.currency == y.currency => {
-            Value::Money(crate::value::Money::new(x.amount.checked_add(y.amount)?, x.currency))
-        }
+        (Value::Money(x), Value::Money(y)) if x.currency == y.currency => Value::Money(
+            crate::value::Money::new(x.amount.checked_add(y.amount)?, x.currency),
+        ),
         _ => return None,
     })
 }

@@ -1,8 +1,8 @@
 //! Turning ledgers and diagnostics into text: table, csv, json, explain.
-pub mod diagnostic;
 pub mod amount;
 pub mod csv;
-pub mod json;
-pub mod table;
+pub mod diagnostic;
 pub mod explain;
+pub mod json;
 pub mod snapshot;
+pub mod table;

@@ -39,7 +39,9 @@ pub fn render_snapshot(ledger: &Ledger) -> String {
 }
 
 fn write_grant(out: &mut String, grant: &Grant) {
-    let at = grant.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+    let at = grant
+        .at
+        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
     let granted = amount(&grant.target, &grant.granted);
     let computed = if grant.amount == grant.granted {
         String::new()
@@ -54,7 +56,11 @@ fn write_grant(out: &mut String, grant: &Grant) {
             share.period,
             share.score,
             share.total_score,
-            if share.leftover_unit { ", leftover unit" } else { "" }
+            if share.leftover_unit {
+                ", leftover unit"
+            } else {
+                ""
+            }
         ),
     };
     let from = if grant.contributions.is_empty() {

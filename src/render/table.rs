@@ -25,15 +25,25 @@ pub fn render_table(totals: &Totals) -> String {
     let width = |f: fn(&(String, String, String, String)) -> &String| {
         rows.iter().map(|r| f(r).chars().count()).max().unwrap_or(0)
     };
-    let (who_w, name_w, amount_w) = (width(|r| &r.0).max(3), width(|r| &r.1).max(6), width(|r| &r.2).max(6));
+    let (who_w, name_w, amount_w) = (
+        width(|r| &r.0).max(3),
+        width(|r| &r.1).max(6),
+        width(|r| &r.2).max(6),
+    );
     let mut out = format!(
         "{:<who_w$}  {:<name_w$}  {:>amount_w$}  unit\n",
         "who", "reward", "amount"
     );
     let mut previous_who = None;
     for (who, name, amount, unit) in &rows {
-        let shown_who = if previous_who == Some(who) { "" } else { who.as_str() };
-        out.push_str(&format!("{shown_who:<who_w$}  {name:<name_w$}  {amount:>amount_w$}  {unit}\n"));
+        let shown_who = if previous_who == Some(who) {
+            ""
+        } else {
+            who.as_str()
+        };
+        out.push_str(&format!(
+            "{shown_who:<who_w$}  {name:<name_w$}  {amount:>amount_w$}  {unit}\n"
+        ));
         previous_who = Some(who);
     }
     out.lines().map(|l| format!("{}\n", l.trim_end())).collect()
