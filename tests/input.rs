@@ -535,6 +535,99 @@ fn everyone_on_the_roster_passes_the_people_check() {
 }
 
 #[test]
+fn lines_after_a_quoted_cell_with_a_line_break_stay_right() {
+    let text = "id,who,kind,at,lines,repo\nr1,alice,review,2027-01-05,1,\"core\nand more\"\nr2,bob,review,2027-01-06,x,core\n";
+    let errors = read_log(&schema(), &SourceFile::new("log.csv", text), LogFormat::Csv)
+        .err()
+        .expect("an error");
+    let found: Vec<_> = errors
+        .errors
+        .iter()
+        .map(|e| (e.line, e.column, e.value()))
+        .collect();
+    assert_eq!(found, [(4, 26, Some("x"))]);
+}
+
+#[test]
+fn json_error_columns_count_characters() {
+    let text = "{\"id\": \"r1\", \"who\": \"Zoë\", \"kind\": \"like\", \"at\": \"2027-01-05\"}\n{\"who\": \"Zoë\" x}\n";
+    let errors = read_log(
+        &schema(),
+        &SourceFile::new("log.jsonl", text),
+        LogFormat::JsonLines,
+    )
+    .err()
+    .expect("an error");
+    let found: Vec<_> = errors
+        .errors
+        .iter()
+        .map(|e| (e.line, e.column, e.kind.code()))
+        .collect();
+    assert_eq!(found, [(2, 15, "meed::malformed_json")]);
+}
+
+#[test]
+fn unknown_people_in_json_lines_point_at_the_who_value() {
+    let text = "{\"id\": \"l1\", \"who\": \"alice\", \"kind\": \"like\", \"at\": \"2027-01-05\"}\n\n{\"id\": \"l2\", \"kind\": \"like\", \"who\": \"bobby\", \"at\": \"2027-01-04\"}\n";
+    let source = SourceFile::new("log.jsonl", text);
+    let (log, _) = read_log(&schema(), &source, LogFormat::JsonLines).expect("a valid log");
+    let roster = read_roster(
+        &schema(),
+        &SourceFile::new("people.jsonl", "{\"who\": \"alice\", \"status\": \"employee\", \"team\": \"core\"}\n{\"who\": \"bob\", \"status\": \"volunteer\", \"team\": \"docs\"}"),
+        LogFormat::JsonLines,
+    )
+    .expect("a valid roster");
+    let errors = check_people(&log, &source, &roster)
+        .err()
+        .expect("an unknown person");
+    let found: Vec<_> = errors
+        .errors
+        .iter()
+        .map(|e| (e.line, e.column, e.value(), e.help_text()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            3,
+            37,
+            Some("bobby"),
+            Some("did you mean `bob`? add `bobby` to the roster, or correct the name in the log")
+        )]
+    );
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn on_any_cell(text in "\\PC{0,24}") {
+            for ty in [Type::Int, Type::Decimal, Type::Bool, Type::Timestamp, Type::Duration, Type::Money(eur()), Type::Points] {
+                let _ = cell(&ty, &text);
+            }
+        }
+
+        #[test]
+        fn on_any_log(text in "[a-z0-9,\"{}:\\[\\] \\n\\r-]{0,80}") {
+            for format in [LogFormat::Csv, LogFormat::JsonLines] {
+                let source = SourceFile::new("log", format!("id,who,kind,at,lines,repo\n{text}"));
+                if let Err(errors) = read_log(&schema(), &source, format) {
+                    let _ = render_plain(&errors);
+                }
+            }
+        }
+
+        #[test]
+        fn minutes_read_back(minutes in -100_000i64..100_000, hundredths in 0u32..100) {
+            let exact = Decimal::new(minutes * 100 + i64::from(hundredths) * minutes.signum().max(1), 2);
+            let written = format!("{exact}min");
+            prop_assert_eq!(cell(&Type::Duration, &written), Ok(Value::Duration(exact)));
+        }
+    }
+}
+
+#[test]
 fn many_errors_are_capped_with_a_count_of_the_rest() {
     let mut text = String::from("id,who,kind,at\n");
     for i in 0..62 {

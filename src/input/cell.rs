@@ -120,7 +120,7 @@ fn type_help(expected: &Type, found: &str) -> String {
         }
         Type::Bool => "write `true` or `false`".to_string(),
         Type::Timestamp if looks_like_local_time(found) => {
-            format!("add the offset from UTC: `{found}Z` is UTC, `{found}+01:00` is UTC+1")
+            format!("add its offset from UTC:\n`{found}Z` (UTC) or `{found}+01:00` (UTC+1)")
         }
         Type::Timestamp => {
             "write a date such as `2027-01-05` or a time with its offset such as `2027-01-05T10:00:00Z`".to_string()
