@@ -538,8 +538,7 @@ fn everyone_on_the_roster_passes_the_people_check() {
 fn lines_after_a_quoted_cell_with_a_line_break_stay_right() {
     let text = "id,who,kind,at,lines,repo\nr1,alice,review,2027-01-05,1,\"core\nand more\"\nr2,bob,review,2027-01-06,x,core\n";
     let errors = read_log(&schema(), &SourceFile::new("log.csv", text), LogFormat::Csv)
-        .err()
-        .expect("an error");
+        .expect_err("an error");
     let found: Vec<_> = errors
         .errors
         .iter()
@@ -556,8 +555,7 @@ fn json_error_columns_count_characters() {
         &SourceFile::new("log.jsonl", text),
         LogFormat::JsonLines,
     )
-    .err()
-    .expect("an error");
+    .expect_err("an error");
     let found: Vec<_> = errors
         .errors
         .iter()
@@ -577,9 +575,7 @@ fn unknown_people_in_json_lines_point_at_the_who_value() {
         LogFormat::JsonLines,
     )
     .expect("a valid roster");
-    let errors = check_people(&log, &source, &roster)
-        .err()
-        .expect("an unknown person");
+    let errors = check_people(&log, &source, &roster).expect_err("an unknown person");
     let found: Vec<_> = errors
         .errors
         .iter()
