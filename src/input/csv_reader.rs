@@ -1,6 +1,8 @@
 //! CSV logs and rosters: a header, then one record per row. CRLF line ends
 //! and a UTF-8 byte order mark are accepted.
 
+use std::sync::Arc;
+
 use super::error::{ErrorSite, InputError, InputErrorKind};
 use super::raw::{Header, RawCell, RawRecord, RawTable};
 use crate::source::Span;
@@ -72,9 +74,9 @@ fn to_usize(n: u64) -> usize {
 /// The header row: column names, trimmed; a name written twice is an error.
 fn read_header(site: &ErrorSite, table: &mut RawTable, fields: Vec<(String, Span)>) -> Header {
     let span = record_span(&fields);
-    let mut columns: Vec<(String, Span)> = Vec::new();
+    let mut columns: Vec<(Arc<str>, Span)> = Vec::new();
     for (name, cell_span) in fields {
-        let name = name.trim().to_string();
+        let name: Arc<str> = Arc::from(name.trim());
         if let Some((_, first)) = columns.iter().find(|(n, _)| *n == name && !n.is_empty()) {
             let error = site
                 .error(
@@ -125,7 +127,7 @@ fn read_row(
         errors.push(error);
         return None;
     }
-    let (line, _) = site.file.line_column(span.start);
+    let (line, _) = site.line_column(span.start);
     let cells = header
         .columns
         .iter()

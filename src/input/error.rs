@@ -191,25 +191,48 @@ impl Diagnostic for InputError {
     }
 }
 
-/// Where errors of one file are placed: its name, text and shared snippet
-/// source.
+/// Where errors of one file are placed: its name, text, line starts and
+/// shared snippet source.
 #[derive(Clone, Debug)]
 pub struct ErrorSite {
     pub file: SourceFile,
     shared: SharedSource,
+    /// Byte offset where each line starts, so that placing a record is a
+    /// binary search, not a scan from the top of a large log.
+    line_starts: Vec<usize>,
 }
 
 impl ErrorSite {
     pub fn new(file: &SourceFile) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(file.text().match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         Self {
             file: file.clone(),
             shared: Arc::new(file.named_source()),
+            line_starts,
         }
+    }
+
+    /// One-based line and column (in characters) of a byte offset.
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        let line = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .max(1);
+        let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        let column = self
+            .file
+            .text()
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count())
+            + 1;
+        (line, column)
     }
 
     /// An error pointing at `span` with `label` under it.
     pub fn error(&self, kind: InputErrorKind, span: Span, label: impl Into<String>) -> InputError {
-        let (line, column) = self.file.line_column(span.start);
+        let (line, column) = self.line_column(span.start);
         InputError {
             kind,
             line,
@@ -235,7 +258,7 @@ impl ErrorSite {
         span: Span,
         label: impl Into<String>,
     ) -> InputWarning {
-        let (line, column) = self.file.line_column(span.start);
+        let (line, column) = self.line_column(span.start);
         InputWarning {
             code,
             message,

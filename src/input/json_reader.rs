@@ -6,6 +6,7 @@
 //! binary float) and parsed later by the field's declared type.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -49,14 +50,15 @@ pub fn read_json_lines(site: &ErrorSite) -> RawTable {
 
 fn record(
     site: &ErrorSite,
-    columns: &mut Vec<(String, Span)>,
+    columns: &mut Vec<(Arc<str>, Span)>,
     line: &str,
     start: usize,
     span: Span,
     entries: Entries<'_>,
 ) -> Result<RawRecord, InputError> {
-    let mut cells: Vec<(String, RawCell)> = Vec::with_capacity(entries.0.len());
+    let mut cells: Vec<(Arc<str>, RawCell)> = Vec::with_capacity(entries.0.len());
     for (key, raw) in entries.0 {
+        let key: Arc<str> = Arc::from(key);
         let cell = raw_cell(line, start, raw);
         // Two values for one key: which one was meant cannot be guessed.
         if let Some((_, first)) = cells.iter().find(|(k, _)| *k == key) {
@@ -76,7 +78,7 @@ fn record(
         }
         cells.push((key, cell));
     }
-    let (line_number, _) = site.file.line_column(start);
+    let (line_number, _) = site.line_column(start);
     Ok(RawRecord {
         line: line_number,
         span,

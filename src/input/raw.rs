@@ -1,6 +1,8 @@
 //! Records as read from the file, before any type is known: each cell's text
 //! and byte span, so that validation can point at the exact cell.
 
+use std::sync::Arc;
+
 use crate::source::Span;
 
 /// One cell (CSV) or value (JSON Lines) of a record.
@@ -30,14 +32,14 @@ pub struct RawRecord {
     /// One-based line of the record's first character.
     pub line: usize,
     pub span: Span,
-    pub cells: Vec<(String, RawCell)>,
+    pub cells: Vec<(Arc<str>, RawCell)>,
 }
 
 impl RawRecord {
     pub fn cell(&self, column: &str) -> Option<&RawCell> {
         self.cells
             .iter()
-            .find(|(name, _)| name == column)
+            .find(|(name, _)| **name == *column)
             .map(|(_, cell)| cell)
     }
 }
@@ -45,13 +47,13 @@ impl RawRecord {
 /// A CSV header: its column names and where each is written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Header {
-    pub columns: Vec<(String, Span)>,
+    pub columns: Vec<(Arc<str>, Span)>,
     pub span: Span,
 }
 
 impl Header {
     pub fn has(&self, column: &str) -> bool {
-        self.columns.iter().any(|(name, _)| name == column)
+        self.columns.iter().any(|(name, _)| &**name == column)
     }
 
     pub fn names(&self) -> String {
@@ -72,6 +74,6 @@ pub struct RawTable {
     pub header: Option<Header>,
     pub records: Vec<RawRecord>,
     /// Every column or key name with the place it first appears.
-    pub columns: Vec<(String, Span)>,
+    pub columns: Vec<(Arc<str>, Span)>,
     pub errors: Vec<super::error::InputError>,
 }

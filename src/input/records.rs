@@ -100,7 +100,7 @@ enum Lookup<'r> {
 
 impl LogChecker<'_> {
     /// Required columns a CSV header lacks, and columns no kind declares.
-    fn check_columns(&mut self, columns: &[(String, Span)]) {
+    fn check_columns(&mut self, columns: &[(Arc<str>, Span)]) {
         if let Some(header) = &self.header {
             for required in REQUIRED_COLUMNS.iter().filter(|c| !header.has(c)) {
                 let error = self
@@ -121,7 +121,7 @@ impl LogChecker<'_> {
             }
         }
         for (name, span) in columns {
-            let declared = REQUIRED_COLUMNS.contains(&name.as_str())
+            let declared = REQUIRED_COLUMNS.contains(&&**name)
                 || self
                     .schema
                     .kinds
