@@ -93,14 +93,15 @@ fn quoted_list(values: &[String]) -> String {
 }
 
 /// The candidate nearest to `found`, if it is near enough to be a typo.
-pub(crate) fn closest<'a>(
+pub(crate) fn closest<'a, S: AsRef<str> + ?Sized + 'a>(
     found: &str,
-    candidates: impl IntoIterator<Item = &'a String>,
+    candidates: impl IntoIterator<Item = &'a S>,
 ) -> Option<&'a str> {
     let found_lower = found.to_lowercase();
     candidates
         .into_iter()
         .map(|c| {
+            let c = c.as_ref();
             (
                 strsim::normalized_damerau_levenshtein(&found_lower, &c.to_lowercase()),
                 c,
@@ -108,7 +109,7 @@ pub(crate) fn closest<'a>(
         })
         .filter(|(score, _)| *score >= 0.6)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c.as_str())
+        .map(|(_, c)| c)
 }
 
 fn type_help(expected: &Type, found: &str) -> String {

@@ -103,30 +103,42 @@ impl LogChecker<'_> {
     fn check_columns(&mut self, columns: &[(Arc<str>, Span)]) {
         if let Some(header) = &self.header {
             for required in REQUIRED_COLUMNS.iter().filter(|c| !header.has(c)) {
-                let error = self
-                    .site
-                    .error(
-                        InputErrorKind::MissingColumn {
-                            column: required.to_string(),
-                        },
-                        header.span,
-                        format!("no `{required}` column in this header"),
-                    )
-                    .with_help(format!(
-                        "a log needs the columns `id`, `who`, `kind` and `at`, then the fields of its kinds; \
-                         this header has {}",
-                        header.names()
-                    ));
+                let kind = InputErrorKind::MissingColumn {
+                    column: required.to_string(),
+                };
+                let help = format!(
+                    "a log needs the columns `id`, `who`, `kind` and `at`, then the fields of its kinds; \
+                     this header has {}",
+                    header.names()
+                );
+                // `ID` or `At`: point at the column that was probably meant.
+                let unused = header
+                    .columns
+                    .iter()
+                    .filter(|(name, _)| !self.is_declared(name));
+                let near = closest(required, unused.clone().map(|(name, _)| name))
+                    .and_then(|near| unused.clone().find(|(name, _)| &**name == near));
+                let error = match near {
+                    Some((near, span)) => self
+                        .site
+                        .error(kind, *span, format!("rename this to `{required}`"))
+                        .with_help(format!(
+                            "rename `{near}` to `{required}`: column names must match exactly"
+                        )),
+                    None => self
+                        .site
+                        .error(
+                            kind,
+                            header.span,
+                            format!("no `{required}` column in this header"),
+                        )
+                        .with_help(help),
+                };
                 self.errors.push(error);
             }
         }
         for (name, span) in columns {
-            let declared = REQUIRED_COLUMNS.contains(&&**name)
-                || self
-                    .schema
-                    .kinds
-                    .iter()
-                    .any(|k| k.field_index(name).is_some());
+            let declared = self.is_declared(name);
             if declared {
                 continue;
             }
@@ -155,6 +167,16 @@ impl LogChecker<'_> {
                 ));
             self.warnings.push(warning);
         }
+    }
+
+    /// A required column or a field of some kind.
+    fn is_declared(&self, name: &str) -> bool {
+        REQUIRED_COLUMNS.contains(&name)
+            || self
+                .schema
+                .kinds
+                .iter()
+                .any(|k| k.field_index(name).is_some())
     }
 
     /// One record, or `None` when anything in it is wrong (all of it reported).
