@@ -2,12 +2,31 @@
 //! against the policy's schema, and reporting every bad record with its
 //! file, line and column.
 
+mod cell;
+mod csv_reader;
+mod decode;
+mod error;
+mod format;
+mod json_reader;
+mod raw;
+mod records;
+mod roster;
+mod time;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::schema::Schema;
+use crate::source::SourceFile;
 use crate::value::Value;
+
+pub use cell::{CellError, parse_cell, parse_timestamp};
+pub use decode::decode;
+pub use error::{InputError, InputErrorKind, InputErrors, InputWarning, SHOWN_ERRORS};
+pub use format::LogFormat;
+pub use records::REQUIRED_COLUMNS;
 
 /// One contribution from the log, validated against its kind.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,4 +52,63 @@ pub struct Log {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Roster {
     pub people: BTreeMap<Arc<str>, Vec<Value>>,
+}
+
+/// Reads and validates a contribution log.
+///
+/// Every bad record is reported (unknown kind, missing or ill-typed field,
+/// duplicate id, ragged row...), never skipped: a log with any error gives
+/// no [`Log`] at all. On success the log is sorted by `(at, id)`, with
+/// warnings such as a column no kind declares.
+pub fn read_log(
+    schema: &Schema,
+    source: &SourceFile,
+    format: LogFormat,
+) -> Result<(Log, Vec<InputWarning>), InputErrors> {
+    let site = error::ErrorSite::new(source);
+    let table = read_raw(&site, format);
+    let validated = records::validate_log(schema, &site, table);
+    if validated.errors.is_empty() {
+        Ok((validated.log, validated.warnings))
+    } else {
+        Err(InputErrors::new("log", source.name(), validated.errors))
+    }
+}
+
+/// Reads and validates a roster: `who` plus the policy's `person` columns.
+pub fn read_roster(
+    schema: &Schema,
+    source: &SourceFile,
+    format: LogFormat,
+) -> Result<Roster, InputErrors> {
+    let site = error::ErrorSite::new(source);
+    let table = read_raw(&site, format);
+    let (roster, errors) = roster::validate_roster(schema, &site, table);
+    if errors.is_empty() {
+        Ok(roster)
+    } else {
+        Err(InputErrors::new("roster", source.name(), errors))
+    }
+}
+
+/// Checks that everyone in the log is on the roster (`meed::unknown_person`,
+/// one error per missing person, at their first record in `log_source`).
+pub fn check_people(
+    log: &Log,
+    log_source: &SourceFile,
+    roster: &Roster,
+) -> Result<(), InputErrors> {
+    let errors = roster::unknown_people(log, log_source, roster);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(InputErrors::new("log", log_source.name(), errors))
+    }
+}
+
+fn read_raw(site: &error::ErrorSite, format: LogFormat) -> raw::RawTable {
+    match format {
+        LogFormat::Csv => csv_reader::read_csv(site),
+        LogFormat::JsonLines => json_reader::read_json_lines(site),
+    }
 }
