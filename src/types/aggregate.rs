@@ -37,6 +37,18 @@ impl Checker {
             .fallback
             .as_ref()
             .map(|f| (f.span, self.type_expr(f, scope)));
+        if measure.is_none() && agg.function.node != AggregateFn::Count {
+            let verb = if agg.function.node == AggregateFn::Sum {
+                "add up"
+            } else {
+                "compare"
+            };
+            let error = self
+                .error(CheckErrorKind::MissingMeasure { function, verb }, span)
+                .with_label("no field named");
+            self.push(error);
+            return None;
+        }
         match agg.function.node {
             AggregateFn::Count => {
                 self.needless_fallback(function, fallback.map(|(s, _)| s));

@@ -189,6 +189,11 @@ pub enum CheckErrorKind {
     TotalOutsidePool,
     #[error("cannot take the `{function}` of {} (`{ty}`)", describe(ty))]
     AggregateMeasure { function: &'static str, ty: Type },
+    #[error("`{function}` needs a field to {verb}")]
+    MissingMeasure {
+        function: &'static str,
+        verb: &'static str,
+    },
     #[error("`{function}` of no contributions has no value: it needs an `else` fallback")]
     MissingFallback { function: &'static str },
     #[error("the `else` fallback is `{found}`, but the values are `{expected}`")]
@@ -291,6 +296,7 @@ impl CheckErrorKind {
             K::AggregateOutsideEach { .. } => "meed::aggregate_outside_each",
             K::TotalOutsidePool => "meed::total_outside_pool",
             K::AggregateMeasure { .. } => "meed::aggregate_measure",
+            K::MissingMeasure { .. } => "meed::missing_measure",
             K::MissingFallback { .. } => "meed::missing_fallback",
             K::FallbackType { .. } => "meed::fallback_type",
             K::TierSubject { .. } => "meed::tier_subject",

@@ -206,6 +206,9 @@ impl CheckErrorKind {
             K::AggregateMeasure { .. } => {
                 "sum or compare a field that holds a number, money, a duration or points".into()
             }
+            K::MissingMeasure { function, .. } => format!(
+                "name the field after the kind, e.g. `{function}(review.lines)`, or use `count(review)` to count contributions"
+            ),
             K::MissingFallback { function } => format!(
                 "add the value to use when there are none, e.g. `{function}(review.lines else 0)`"
             ),

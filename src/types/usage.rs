@@ -2,16 +2,41 @@
 //! constant never referenced, a badge never awarded, an account never granted.
 //!
 //! A kind declared with an empty body (`contribution like {}`) is not
-//! reported: its only job is to let the log hold such records.
+//! reported: its only job is to let the log hold such records. Nor is a
+//! declaration that an unknown name was suggested to be (`award mentr`
+//! already says "did you mean `mentor`?"; "`mentor` is never awarded" would
+//! repeat it).
+
+use std::collections::BTreeSet;
 
 use crate::types::check::Checker;
 use crate::types::error::CheckErrorKind;
 
 impl Checker {
+    /// Names that "did you mean" already pointed at, per namespace.
+    fn suggested(&self) -> [BTreeSet<String>; 4] {
+        let mut sets: [BTreeSet<String>; 4] = Default::default();
+        for error in &self.out {
+            let (slot, suggestion) = match &error.kind {
+                CheckErrorKind::UnknownKind { suggestion, .. } => (0, suggestion),
+                CheckErrorKind::UnknownName { suggestion, .. } => (1, suggestion),
+                CheckErrorKind::UnknownBadge { suggestion, .. } => (2, suggestion),
+                CheckErrorKind::UnknownReward { suggestion, .. } => (3, suggestion),
+                _ => continue,
+            };
+            if let (Some(set), Some(name)) = (sets.get_mut(slot), suggestion) {
+                set.insert(name.clone());
+            }
+        }
+        sets
+    }
+
     pub(crate) fn warn_unused(&mut self) {
+        let [kinds, constants, badges, rewards] = self.suggested();
         let mut found = Vec::new();
         for kind in &self.env.kinds {
-            if !kind.empty && !self.used.kinds.contains(&kind.name.node) {
+            let used = self.used.kinds.contains(&kind.name.node) || kinds.contains(&kind.name.node);
+            if !kind.empty && !used {
                 found.push((
                     CheckErrorKind::UnusedKind {
                         name: kind.name.node.clone(),
@@ -21,7 +46,9 @@ impl Checker {
             }
         }
         for constant in &self.env.constants {
-            if !self.used.constants.contains(&constant.name.node) {
+            if !self.used.constants.contains(&constant.name.node)
+                && !constants.contains(&constant.name.node)
+            {
                 found.push((
                     CheckErrorKind::UnusedConstant {
                         name: constant.name.node.clone(),
@@ -31,7 +58,7 @@ impl Checker {
             }
         }
         for badge in &self.env.badges {
-            if !self.used.badges.contains(&badge.node) {
+            if !self.used.badges.contains(&badge.node) && !badges.contains(&badge.node) {
                 found.push((
                     CheckErrorKind::UnusedBadge {
                         name: badge.node.clone(),
@@ -41,7 +68,9 @@ impl Checker {
             }
         }
         for reward in &self.env.rewards {
-            if !self.used.rewards.contains(&reward.name.node) {
+            if !self.used.rewards.contains(&reward.name.node)
+                && !rewards.contains(&reward.name.node)
+            {
                 found.push((
                     CheckErrorKind::UnusedReward {
                         name: reward.name.node.clone(),
