@@ -141,7 +141,9 @@ fn euros_and_dollars_do_not_add() {
 
 #[test]
 fn granting_hours_to_a_money_account_names_both_types() {
-    let text = format!("{DECLARATIONS}rule review_bonus {{ on review r  grant bonus 3h }}");
+    let text = format!(
+        "{DECLARATIONS}rule review_bonus {{ on review r  grant bonus review_rate * r.lines }}\nrule review_time {{ on review r  grant bonus 3h }}"
+    );
     let (error, underlined) = only_diagnostic(&text);
     assert_eq!(code(&error), "meed::grant_type");
     assert_eq!(underlined, "3h");

@@ -80,7 +80,7 @@ pub enum CheckErrorKind {
     #[error("`{name}` is a badge, not a reward account")]
     BadgeNotAccount { name: String, hint: &'static str },
     #[error("`{name}` is a reward account, not a badge")]
-    AccountNotBadge { name: String },
+    AccountNotBadge { name: String, hint: String },
     #[error("reward account `{name}` cannot hold `{ty}`")]
     RewardType { name: String, ty: Type },
     #[error("`{text}` is {} and has no fields", describe(ty))]

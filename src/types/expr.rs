@@ -334,25 +334,28 @@ impl Checker {
             if let (Type::OneOf(allowed), ExprKind::Literal(Literal::Text(value))) =
                 (set, &other.node)
             {
-                self.one_of_member(allowed, value, other.span, Some(set_expr.span));
+                let what = self.text(set_expr.span);
+                self.one_of_member(allowed, value, other.span, &what, Some(set_expr.span));
             }
         }
     }
 
-    /// Reports `value` at `span` if it is not in `allowed`. `set_span` is
-    /// where the restricted value is read, when there is one.
+    /// Reports `value` at `span` if it is not in `allowed`. `what` names
+    /// the restricted value (`r.by.status`, `status`); `set_span` is where
+    /// it is read, when there is such a place.
     pub(crate) fn one_of_member(
         &mut self,
         allowed: &[String],
         value: &str,
         span: Span,
+        what: &str,
         set_span: Option<Span>,
     ) {
         if allowed.iter().any(|a| a == value) {
             return;
         }
         let suggestion = nearest(value, allowed.iter().map(String::as_str));
-        let text = set_span.map_or_else(|| "this field".to_string(), |s| self.text(s));
+        let text = what.to_string();
         let mut error = self
             .error(
                 CheckErrorKind::OneOfValue {

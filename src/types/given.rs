@@ -161,7 +161,7 @@ impl Checker {
             if let (Type::OneOf(allowed), ExprKind::Literal(Literal::Text(text))) =
                 (expected, &value.node)
             {
-                self.one_of_member(allowed, text, value.span, None);
+                self.one_of_member(allowed, text, value.span, field, None);
             }
             return;
         }
@@ -211,7 +211,7 @@ impl Checker {
                 }
                 self.push(error);
             }
-            Expect::Badge { badge, .. } => {
+            Expect::Badge { badge, who, .. } => {
                 if self.env.badge(&badge.node).is_some() {
                     return;
                 }
@@ -220,6 +220,12 @@ impl Checker {
                     self.error(
                         CheckErrorKind::AccountNotBadge {
                             name: badge.node.clone(),
+                            hint: format!(
+                                "to expect an amount, write `expect {who} {badge} = {}`",
+                                crate::types::help::example_literal(
+                                    reward.ty.as_ref().unwrap_or(&Type::Points)
+                                )
+                            ),
                         },
                         badge.span,
                     )

@@ -3,7 +3,7 @@
 //! Kept apart from the messages in [`crate::types::error`] so each file
 //! reads as one list: what went wrong there, what to do about it here.
 
-use crate::types::error::CheckErrorKind;
+use crate::types::error::{CheckErrorKind, describe};
 use crate::types::units::Type;
 
 /// "did you mean `x`?" or the fallback advice.
@@ -27,7 +27,7 @@ pub fn example_literal(ty: &Type) -> String {
             .first()
             .map_or_else(|| "\"text\"".into(), |v| format!("\"{v}\"")),
         Type::Timestamp => "2027-01-05".into(),
-        Type::Int | Type::Person | Type::Record(_) => "1".into(),
+        Type::Int | Type::Person | Type::Record(_) => "3".into(),
     }
 }
 
@@ -81,7 +81,11 @@ impl CheckErrorKind {
                 "the functions are `min`, `max`, `abs`, `round`, `floor`, `ceil`, `total`, `count` and `sum`"
                     .into()
             }),
-            K::DuplicateName { .. } => "rename one of them; names must be unique".into(),
+            K::DuplicateName { namespace, .. } => match *namespace {
+                "record id" => "give each record of a test its own id".into(),
+                "test" => "give each test its own name".into(),
+                _ => format!("rename one of them: each {namespace} needs its own name"),
+            },
             K::DuplicateField { .. } => "keep one of them".into(),
             K::UnknownTimezone { suggestion, .. } => did_you_mean(suggestion, || {
                 "use an IANA time zone name such as `UTC` or `Europe/Paris`".into()
@@ -93,9 +97,7 @@ impl CheckErrorKind {
                 "give the constant a value that does not depend on itself".into()
             }
             K::BadgeNotAccount { hint, .. } => (*hint).into(),
-            K::AccountNotBadge { name } => format!(
-                "to give `{name}`, write `grant {name} AMOUNT`; to give a badge, declare it with `badge NAME \"Title\"`"
-            ),
+            K::AccountNotBadge { hint, .. } => hint.clone(),
             K::RewardType { .. } => {
                 "a reward account holds `Money(CUR)`, `Duration` or `Points`; use a badge for recognitions"
                     .into()
@@ -148,7 +150,8 @@ impl CheckErrorKind {
                     )
                 } else {
                     format!(
-                        "`{account}` holds `{expected}`: write the amount as `{expected}`, e.g. `{}`",
+                        "`{account}` holds {}: write an amount such as `{}`",
+                        describe(expected),
                         example_literal(expected)
                     )
                 };

@@ -38,6 +38,8 @@ impl Checker {
                 account, amount, ..
             } => {
                 self.used.rewards.insert(account.node.clone());
+                // `grant mentor ...` is reported once, not also as "never awarded".
+                self.used.badges.insert(account.node.clone());
                 let expected = self.account_type(account, "to give a badge, write `award NAME`");
                 let found = self.type_expr(amount, &scope);
                 if let (Some(expected), Some(found)) = (expected, found) {
@@ -105,10 +107,15 @@ impl Checker {
             return;
         }
         let error = if let Some(reward) = self.env.reward(&badge.node) {
+            // The mistake is the keyword, not the account: it is not unused.
+            self.used.rewards.insert(badge.node.clone());
             let declared = reward.name.span;
             self.error(
                 CheckErrorKind::AccountNotBadge {
                     name: badge.node.clone(),
+                    hint: format!(
+                        "to give `{badge}`, write `grant {badge} AMOUNT`; to give a badge, declare it with `badge NAME \"Title\"`"
+                    ),
                 },
                 badge.span,
             )
