@@ -231,3 +231,41 @@ fn a_repl_can_type_one_expression() {
         Some("Money(EUR)".to_string())
     );
 }
+
+/// Every code the checker defines has a bad policy that produces it (its
+/// snapshot) and an entry in `docs/errors.md`.
+#[test]
+fn every_code_is_tested_and_documented() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let errors = include_str!("../src/types/error.rs");
+    let docs = std::fs::read_to_string(format!("{root}/docs/errors.md")).unwrap_or_default();
+    let mut snapshots = String::new();
+    for entry in std::fs::read_dir(format!("{root}/tests/snapshots"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("check__bad_policies@")
+        {
+            snapshots.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+        }
+    }
+    let codes: Vec<&str> = errors
+        .split('"')
+        .filter(|s| s.starts_with("meed::"))
+        .collect();
+    assert!(codes.len() > 40, "found only {} codes", codes.len());
+    for code in codes {
+        assert!(
+            snapshots.lines().any(|l| l == code),
+            "no bad policy in tests/inputs/check/err produces `{code}`"
+        );
+        assert!(
+            docs.contains(&format!("## `{code}`")),
+            "`{code}` is not in docs/errors.md"
+        );
+    }
+}
