@@ -112,7 +112,9 @@ impl CheckErrorKind {
             K::BadArithmetic { verb, lhs, rhs } => arithmetic_help(verb, lhs, rhs),
             K::CannotNegate { .. } => "only numbers and quantities have a negative".into(),
             K::BadComparison { lhs, rhs } => {
-                if lhs.is_quantity() && rhs.is_quantity() {
+                if let Some(unit) = missing_unit(lhs, rhs) {
+                    unit
+                } else if lhs.is_quantity() && rhs.is_quantity() {
                     "compare amounts of the same kind: money with money, points with points".into()
                 } else {
                     "compare values of the same type".into()
@@ -265,7 +267,25 @@ fn tick_list(names: &[String]) -> String {
         .join(", ")
 }
 
+/// "write the amount with its unit" when a plain number meets a quantity.
+fn missing_unit(lhs: &Type, rhs: &Type) -> Option<String> {
+    let quantity = match (lhs.is_quantity(), rhs.is_quantity()) {
+        (true, false) if rhs.is_number() => lhs,
+        (false, true) if lhs.is_number() => rhs,
+        _ => return None,
+    };
+    Some(format!(
+        "write the number with its unit, e.g. `{}`",
+        example_literal(quantity)
+    ))
+}
+
 fn arithmetic_help(verb: &str, lhs: &Type, rhs: &Type) -> String {
+    if matches!(verb, "add" | "subtract") {
+        if let Some(unit) = missing_unit(lhs, rhs) {
+            return unit;
+        }
+    }
     match verb {
         "multiply" if lhs.is_quantity() && rhs.is_quantity() => {
             "multiply an amount by a plain number, e.g. `0.02 EUR * r.lines`".into()
