@@ -7,8 +7,8 @@
 
 use meed::render::diagnostic::render_plain;
 use meed::source::SourceFile;
-use meed::syntax::parser::parse_policy;
-use meed::types::check::{CheckReport, check_policy};
+use meed::syntax::parser::{parse_expr, parse_policy};
+use meed::types::check::{CheckReport, Checker, check_policy};
 use meed::types::error::CheckError;
 use miette::{Diagnostic, Severity};
 
@@ -211,25 +211,24 @@ fn a_repl_can_type_one_expression() {
     let Ok(policy) = parse_policy(&source) else {
         unreachable!("the declarations parse")
     };
-    let mut checker = meed::types::check::Checker::new(&source, &policy);
-    let line = SourceFile::new(
-        "repl",
-        "rule r { on review r  grant bonus review_rate * 3 }",
-    );
-    let Ok(parsed) = parse_policy(&line) else {
-        unreachable!("the line parses")
+    let mut checker = Checker::new(&source, &policy);
+    let type_of = |checker: &mut Checker, text: &str| {
+        let line = SourceFile::new("repl", text);
+        let Ok(expr) = parse_expr(&line) else {
+            unreachable!("`{text}` parses")
+        };
+        checker.type_of_expr(&line, &expr)
     };
-    let Some(meed::syntax::ast::Item::Rule(rule)) = parsed.items.first() else {
-        unreachable!("a rule")
-    };
-    let meed::syntax::ast::Action::Grant { amount, .. } = &rule.action else {
-        unreachable!("a grant")
-    };
-    let ty = checker.type_of_expr(&line, amount);
+    let ty = type_of(&mut checker, "review_rate * 3 + sum(review.lines) * 1 EUR");
     assert_eq!(
         ty.map(|t| t.to_string()).ok(),
         Some("Money(EUR)".to_string())
     );
+    let Err(errors) = type_of(&mut checker, "review_rate + 2h") else {
+        unreachable!("money plus hours is an error")
+    };
+    let codes: Vec<String> = errors.iter().map(code).collect();
+    assert_eq!(codes, ["meed::bad_arithmetic"]);
 }
 
 /// Every code the checker defines has a bad policy that produces it (its
