@@ -268,3 +268,24 @@ fn every_code_is_tested_and_documented() {
         );
     }
 }
+
+proptest::proptest! {
+    /// Regression guard for "no panics on any input": whatever a cut through
+    /// a real policy still parses, the checker gets through it.
+    #[test]
+    fn checking_a_damaged_policy_never_panics(start in 0usize..2400, len in 0usize..40) {
+        let text = include_str!("inputs/check/ok/language_example.meed");
+        let start = start.min(text.len());
+        let end = (start + len).min(text.len());
+        if let (Some(before), Some(after)) = (text.get(..start), text.get(end..)) {
+            let damaged = format!("{before}{after}");
+            let source = SourceFile::new("damaged.meed", damaged);
+            if let Ok(policy) = parse_policy(&source) {
+                let report = check_policy(&source, &policy);
+                for d in &report.diagnostics {
+                    proptest::prop_assert!(d.span.end <= source.text().len());
+                }
+            }
+        }
+    }
+}
