@@ -1,6 +1,22 @@
 //! The type checker: units and dimensions, names, and everything else a
 //! policy must get right before it is evaluated.
+//!
+//! [`check::check_policy`] is the entry point; the other files each check
+//! one part: declarations ([`env`]), operators ([`dims`]), expressions
+//! ([`expr`]), aggregates and tiers ([`aggregate`], [`tiers`]), rules,
+//! limits and pools ([`items`]), test blocks ([`given`]) and the warnings
+//! about unused declarations ([`usage`]).
 
+pub mod aggregate;
 pub mod check;
+pub mod dims;
+pub mod env;
 pub mod error;
+pub mod expr;
+pub mod given;
+pub mod help;
+pub mod items;
+pub mod suggest;
+pub mod tiers;
 pub mod units;
+pub mod usage;
