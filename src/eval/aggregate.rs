@@ -7,7 +7,7 @@ use crate::eval::arith;
 use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::eval::expr::Shown;
 use crate::eval::scope::Scope;
-use crate::eval::show::{self, ADD, MUL, TIERS};
+use crate::eval::show::{self, MUL, TIERS};
 use crate::input::Contribution;
 use crate::source::Span;
 use crate::syntax::ast::{Aggregate, AggregateFn, BinaryOp, Expr, ExprKind, Literal, Measure, Tiers};
@@ -205,7 +205,7 @@ impl<'a> Scope<'a> {
             } else {
                 parts_text.join(" + ")
             };
-            (format!("tiers {}: {parts}", subject.text_at(ADD)), TIERS)
+            (format!("tiers {}: {parts}", show::value(x).0), TIERS)
         });
         Ok(Shown { value: total, text })
     }
