@@ -399,8 +399,9 @@ limit reputation from answers at most 25 pts per person per day
         answer("a3", "2027-01-02T10:00:00Z"),
     ];
     let ledger = p.eval(&log);
-    // Day 1: answers 20 + 5 (cut from 20); flat 5 + 5. Day 2: 20 + 5.
-    assert_eq!(p.total(&ledger, "alice", "reputation"), "55 pts");
+    // Day 1: answers 20 + 5 (cut from 20), flat 5 + 5 (not limited).
+    // Day 2: answers 20, flat 5. Total 25 + 10 + 25 = 60.
+    assert_eq!(p.total(&ledger, "alice", "reputation"), "60 pts");
     let cut: Vec<_> = ledger.grants.iter().filter(|g| !g.cuts.is_empty()).collect();
     assert_eq!(cut.len(), 1);
     assert_eq!(ids(cut[0]), vec!["a2"]);

@@ -81,12 +81,16 @@ impl<'a> Scope<'a> {
                 then_branch,
                 else_branch,
             } => {
-                // The calculation shows only the branch taken.
-                if self.condition(condition)? {
-                    self.eval(then_branch)
-                } else {
-                    self.eval(else_branch)
-                }
+                // The calculation shows the branch taken and why:
+                // `15 pts (a.accepted is true)`.
+                let taken = self.condition(condition)?;
+                let branch = if taken { then_branch } else { else_branch };
+                let shown = self.eval(branch)?;
+                let text = shown.text.as_ref().map(|_| {
+                    let why = format!("{} is {taken}", show::source(condition));
+                    (format!("{} ({why})", shown.text_at(ATOM)), IF)
+                });
+                Ok(Shown { value: shown.value, text })
             }
             ExprKind::Call { function, args } => self.call(function, args, expr.span),
             ExprKind::Aggregate(agg) => self.aggregate(agg, expr.span),

@@ -66,15 +66,14 @@ pub fn literal(lit: &Literal) -> String {
     }
 }
 
-/// A value as it enters a calculation: exact, with the scale it carries
-/// (`700 EUR`, `0.02 EUR`, `12.50 EUR`), and its precedence (negative
+/// A value as it enters a calculation: exact; money and decimals with the
+/// scale they carry (`700 EUR`, `0.02 EUR`, `12.50 EUR`), durations and
+/// points without trailing zeros (`270min`, `15 pts`); and its precedence (negative
 /// amounts bind like a unary minus).
 pub fn value(v: &Value) -> (String, u8) {
     let text = match v {
         Value::Money(m) => format!("{} {}", m.amount, m.currency),
         Value::Decimal(d) => d.to_string(),
-        Value::Duration(d) => format!("{d}min"),
-        Value::Points(p) => format!("{p} pts"),
         other => other.to_string(),
     };
     let prec = if text.starts_with('-') { NEG } else { ATOM };
