@@ -1,2 +1,213 @@
 //! Evaluation: the four stages (`on` rules, `each` rules, limits, pools)
 //! over a validated log, producing grants with provenance.
+//!
+//! ```text
+//! log ─window─▶ stage 1 `on` ─┐
+//!               stage 2 `each`┴▶ ledger order ─▶ stage 3 limits ─▶ stage 4 pools ─▶ sink
+//! ```
+//!
+//! All grants are kept in memory until the end, because limits and pools
+//! look at grants across the whole period; the sink then receives every
+//! final grant in ledger order.
+
+pub mod aggregate;
+pub mod arith;
+pub mod error;
+pub mod expr;
+pub mod limits;
+pub mod pending;
+pub mod period;
+pub mod pools;
+pub mod round;
+pub mod rules;
+pub mod scope;
+pub mod show;
+pub mod sink;
+pub mod split;
+
+use crate::input::{Contribution, Log, Roster};
+use crate::schema::Schema;
+use crate::syntax::ast::{Expr, ExprKind, Item, PolicyFile};
+use crate::value::Value;
+
+pub use error::{EvalError, EvalErrorKind, EvalWarning};
+use pending::{Pending, RuleRef};
+pub use period::{PeriodKey, Window};
+use scope::{Env, Scope};
+pub use sink::{GrantSink, PersonSink, TotalsSink, add_to_totals};
+
+/// What to evaluate and how.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EvalOptions {
+    /// Only contributions with `at` in the window (`--period`, `--from`,
+    /// `--to`); all of them when `None`.
+    pub window: Option<Window>,
+    /// Fill in each grant's calculation in words (`meed explain`).
+    pub explain: bool,
+}
+
+/// What an evaluation has to say besides its grants.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EvalReport {
+    /// E.g. "pool `community_fund` went unclaimed in 2027-Q1".
+    pub warnings: Vec<EvalWarning>,
+}
+
+/// Evaluates `policy` over `log`, handing every final grant to `sink` in
+/// ledger order.
+///
+/// The policy must have passed the checker; if it did not, the result is an
+/// internal [`EvalError`], never a panic. The log need not be sorted: records
+/// are processed in `(at, id)` order whatever order they come in.
+pub fn evaluate(
+    policy: &PolicyFile,
+    schema: &Schema,
+    log: &Log,
+    roster: Option<&Roster>,
+    options: &EvalOptions,
+    sink: &mut dyn GrantSink,
+) -> Result<EvalReport, EvalError> {
+    if roster.is_none() {
+        if let Some(err) = roster_needed(policy) {
+            return Err(err);
+        }
+    }
+    let env = Env::new(policy, schema, roster)?;
+    let mut records: Vec<&Contribution> = log
+        .contributions
+        .iter()
+        .filter(|c| options.window.is_none_or(|w| w.contains(c.at)))
+        .collect();
+    records.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.as_bytes().cmp(b.id.as_bytes())));
+
+    let rules: Vec<RuleRef<'_>> = policy
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Rule(r) => Some(r),
+            _ => None,
+        })
+        .enumerate()
+        .map(|(position, decl)| RuleRef { position, decl })
+        .collect();
+
+    let mut grants: Vec<Pending> = Vec::new();
+    rules::run_on_rules(&env, &rules, &records, options.explain, &mut grants)?;
+    rules::run_each_rules(&env, &rules, &records, options.explain, &mut grants)?;
+    grants.sort_by(|a, b| a.key.cmp(&b.key));
+
+    for item in &policy.items {
+        if let Item::Limit(limit) = item {
+            limits::apply_limit(&env, limit, &mut grants)?;
+        }
+    }
+
+    let mut report = EvalReport::default();
+    let mut shares: Vec<Pending> = Vec::new();
+    let pools = policy.items.iter().filter_map(|item| match item {
+        Item::Pool(p) => Some(p),
+        _ => None,
+    });
+    for (position, pool) in pools.enumerate() {
+        pools::pay_pool(
+            &env,
+            pool,
+            position,
+            &records,
+            &grants,
+            options.explain,
+            &mut shares,
+            &mut report.warnings,
+        )?;
+    }
+    grants.append(&mut shares);
+    grants.sort_by(|a, b| a.key.cmp(&b.key));
+    for pending in grants {
+        sink.accept(pending.grant)?;
+    }
+    Ok(report)
+}
+
+/// Evaluates one expression that needs no contribution, with the policy's
+/// constants in scope: `5 EUR + 0.02 EUR * 120` gives `7.40 EUR`... before
+/// rounding, `7.40 EUR` exactly. Nothing is rounded: this is not a grant.
+pub fn evaluate_expr(policy: &PolicyFile, schema: &Schema, expr: &Expr) -> Result<Value, EvalError> {
+    let env = Env::new(policy, schema, None)?;
+    Scope::new(&env).value(expr)
+}
+
+/// The first `x.by.COLUMN` or `person.COLUMN` the policy reads: without a
+/// roster that is an error before anything is evaluated.
+fn roster_needed(policy: &PolicyFile) -> Option<EvalError> {
+    let mut found = None;
+    for item in &policy.items {
+        match item {
+            Item::Rule(rule) => {
+                if let Some(c) = &rule.condition {
+                    find_roster_read(c, &mut found);
+                }
+                if let crate::syntax::ast::Action::Grant { amount, .. } = &rule.action {
+                    find_roster_read(amount, &mut found);
+                }
+            }
+            Item::Pool(pool) => find_roster_read(&pool.split_by, &mut found),
+            _ => {}
+        }
+        if found.is_some() {
+            break;
+        }
+    }
+    found.map(|(column, span)| EvalError::new(EvalErrorKind::RosterRequired { column }, Some(span)))
+}
+
+fn find_roster_read(expr: &Expr, found: &mut Option<(String, crate::source::Span)>) {
+    if found.is_some() {
+        return;
+    }
+    match &expr.node {
+        ExprKind::Field { base, field } => {
+            let reads_roster = match &base.node {
+                ExprKind::Field { field: by, .. } => by.node == "by",
+                ExprKind::Name(n) => n == "person",
+                _ => false,
+            };
+            if reads_roster {
+                *found = Some((field.node.clone(), expr.span));
+            } else {
+                find_roster_read(base, found);
+            }
+        }
+        ExprKind::Literal(_) | ExprKind::Name(_) => {}
+        ExprKind::Unary { operand, .. } => find_roster_read(operand, found),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            find_roster_read(lhs, found);
+            find_roster_read(rhs, found);
+        }
+        ExprKind::If {
+            condition,
+            then_branch,
+            else_branch,
+        } => {
+            find_roster_read(condition, found);
+            find_roster_read(then_branch, found);
+            find_roster_read(else_branch, found);
+        }
+        ExprKind::Call { args, .. } => args.iter().for_each(|a| find_roster_read(a, found)),
+        ExprKind::Aggregate(agg) => {
+            for e in [&agg.filter, &agg.fallback].into_iter().flatten() {
+                find_roster_read(e, found);
+            }
+            if let Some(crate::syntax::ast::Measure::Expr(e)) = &agg.measure {
+                find_roster_read(e, found);
+            }
+        }
+        ExprKind::Tiers(t) => {
+            find_roster_read(&t.subject, found);
+            for b in &t.brackets {
+                find_roster_read(&b.bound, found);
+                find_roster_read(&b.rate, found);
+            }
+            find_roster_read(&t.above, found);
+        }
+    }
+}

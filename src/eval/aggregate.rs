@@ -1,0 +1,212 @@
+//! Aggregates over a person's records in a period (`count`, `sum`, `min`,
+//! `max`) and marginal `tiers`.
+
+use std::cmp::Ordering;
+
+use crate::eval::arith;
+use crate::eval::error::{EvalError, EvalErrorKind};
+use crate::eval::expr::Shown;
+use crate::eval::scope::Scope;
+use crate::eval::show::{self, MUL, TIERS};
+use crate::input::Contribution;
+use crate::source::Span;
+use crate::syntax::ast::{Aggregate, AggregateFn, BinaryOp, Expr, ExprKind, Literal, Measure, Tiers};
+use crate::types::units::{Currency, Type};
+use crate::value::Value;
+
+impl<'a> Scope<'a> {
+    /// `count(review)`, `count(review r where r.lines > 10)`,
+    /// `sum(review.lines)`, `sum(review r where r.repo == "core": r.lines)`,
+    /// `min(review.lines else 0)`, `max(review.lines else 0)`.
+    ///
+    /// Without a binding, the kind's name binds each record
+    /// (`count(review where review.lines > 10)`).
+    pub(crate) fn aggregate(&self, agg: &Aggregate, span: Span) -> Result<Shown, EvalError> {
+        let person = self.person.ok_or_else(|| {
+            EvalError::internal(
+                "aggregates can only be used in `each` rules and pools",
+                Some(span),
+            )
+        })?;
+        let kind = self.env.schema.kind_index(&agg.kind.node).ok_or_else(|| {
+            EvalError::internal(format!("unknown kind `{}`", agg.kind.node), Some(agg.kind.span))
+        })?;
+        let binding = agg.binding.as_ref().unwrap_or(&agg.kind).node.as_str();
+        let mut count: i64 = 0;
+        let mut acc: Option<Value> = None;
+        for record in person.records.iter().filter(|r| r.kind == kind) {
+            let inner = self.with_binding(binding, record);
+            if let Some(filter) = &agg.filter {
+                if !inner.condition(filter)? {
+                    continue;
+                }
+            }
+            count = count.checked_add(1).ok_or_else(|| {
+                EvalError::new(EvalErrorKind::Overflow { operation: "`count`".into() }, Some(span))
+            })?;
+            if agg.function.node == AggregateFn::Count {
+                continue;
+            }
+            let value = self.measure(agg, &inner, record, span)?;
+            acc = Some(match acc {
+                None => value,
+                Some(so_far) => match agg.function.node {
+                    AggregateFn::Sum => arith::add(&so_far, &value, span)?,
+                    AggregateFn::Min => arith::min(so_far, value, span)?,
+                    _ => arith::max(so_far, value, span)?,
+                },
+            });
+        }
+        let value = match (agg.function.node, acc) {
+            (AggregateFn::Count, _) => Value::Int(count),
+            (_, Some(v)) => v,
+            (AggregateFn::Sum, None) => self.zero_of_measure(agg, kind, span)?,
+            (function, None) => match &agg.fallback {
+                Some(fallback) => self.value(fallback)?,
+                None => {
+                    return Err(EvalError::new(
+                        EvalErrorKind::EmptyAggregate {
+                            function: function.name().to_string(),
+                        },
+                        Some(span),
+                    ));
+                }
+            },
+        };
+        Ok(Shown::plain(value, self.explain))
+    }
+
+    fn measure(
+        &self,
+        agg: &Aggregate,
+        inner: &Scope<'_>,
+        record: &Contribution,
+        span: Span,
+    ) -> Result<Value, EvalError> {
+        match &agg.measure {
+            Some(Measure::Field(field)) => {
+                let kind = self.env.schema.kinds.get(record.kind);
+                kind.and_then(|k| k.field_index(&field.node))
+                    .and_then(|i| record.fields.get(i))
+                    .cloned()
+                    .ok_or_else(|| {
+                        EvalError::internal(format!("no field `{}`", field.node), Some(field.span))
+                    })
+            }
+            Some(Measure::Expr(expr)) => inner.value(expr),
+            None => Err(EvalError::internal(
+                format!("`{}` needs something to measure", agg.function.node.name()),
+                Some(span),
+            )),
+        }
+    }
+
+    /// What `sum` of no records is: the zero of the measured type.
+    fn zero_of_measure(&self, agg: &Aggregate, kind: usize, span: Span) -> Result<Value, EvalError> {
+        let binding = agg.binding.as_ref().unwrap_or(&agg.kind).node.as_str();
+        let ty = match &agg.measure {
+            Some(Measure::Field(field)) => self
+                .env
+                .schema
+                .kinds
+                .get(kind)
+                .and_then(|k| k.fields.iter().find(|f| f.name == field.node))
+                .map(|f| f.ty.clone()),
+            Some(Measure::Expr(expr)) => self.static_type(expr, binding, kind),
+            None => None,
+        };
+        ty.as_ref().and_then(arith::zero_of).ok_or_else(|| {
+            EvalError::internal("cannot tell the type of an empty `sum`", Some(span))
+        })
+    }
+
+    /// The type of a measure expression, worked out without a record, for
+    /// the zero of an empty `sum`.
+    fn static_type(&self, expr: &Expr, binding: &str, kind: usize) -> Option<Type> {
+        let recurse = |e: &Expr| self.static_type(e, binding, kind);
+        match &expr.node {
+            ExprKind::Literal(lit) => Some(match lit {
+                Literal::Int(_) => Type::Int,
+                Literal::Decimal(_) | Literal::Percent(_) => Type::Decimal,
+                Literal::Money { currency, .. } => Type::Money(Currency::from_code(currency)?),
+                Literal::Duration { .. } => Type::Duration,
+                Literal::Points(_) => Type::Points,
+                _ => return None,
+            }),
+            ExprKind::Name(n) => self.env.constants.get(n).map(Value::ty),
+            ExprKind::Field { base, field } => match &base.node {
+                ExprKind::Name(n) if n == binding => {
+                    let k = self.env.schema.kinds.get(kind)?;
+                    k.fields.iter().find(|f| f.name == field.node).map(|f| f.ty.clone())
+                }
+                _ => None,
+            },
+            ExprKind::Unary { operand, .. } => recurse(operand),
+            ExprKind::Binary { op, lhs, rhs } => {
+                let (l, r) = (recurse(lhs)?, recurse(rhs)?);
+                Some(match op.node {
+                    BinaryOp::Add | BinaryOp::Sub => l,
+                    BinaryOp::Mul if l.is_quantity() => l,
+                    BinaryOp::Mul if r.is_quantity() => r,
+                    BinaryOp::Mul if l == Type::Int && r == Type::Int => Type::Int,
+                    BinaryOp::Div if l.is_quantity() && !r.is_quantity() => l,
+                    BinaryOp::Mul | BinaryOp::Div => Type::Decimal,
+                    _ => return None,
+                })
+            }
+            ExprKind::If { then_branch, .. } => recurse(then_branch),
+            ExprKind::Call { args, .. } => args.first().and_then(recurse),
+            ExprKind::Tiers(t) => match recurse(&t.subject)? {
+                Type::Int => Some(Type::Decimal),
+                other => Some(other),
+            },
+            ExprKind::Aggregate(_) => None,
+        }
+    }
+
+    /// `tiers X { up to B1: R1 ... above: RN }`: the part of X in each
+    /// bracket times the bracket's rate, summed. The first bracket starts at
+    /// zero; parts are never negative, so `X <= 0` gives zero.
+    pub(crate) fn tiers(&self, tiers: &Tiers, span: Span) -> Result<Shown, EvalError> {
+        let subject = self.eval(&tiers.subject)?;
+        let x = &subject.value;
+        let zero = arith::zero_of(&x.ty())
+            .ok_or_else(|| EvalError::internal(format!("cannot tier `{}`", x.ty()), Some(span)))?;
+        let mut lower = zero.clone();
+        let mut total = zero.clone();
+        let mut parts_text = Vec::new();
+        let mut bracket = |upper: Option<Value>, rate_expr: &Expr| -> Result<(), EvalError> {
+            let top = match &upper {
+                Some(u) => arith::min(x.clone(), u.clone(), span)?,
+                None => x.clone(),
+            };
+            let part = arith::sub(&top, &lower, span)?;
+            if arith::sign(&part) == Some(Ordering::Greater) {
+                let rate = self.eval(rate_expr)?;
+                total = arith::add(&total, &arith::mul(&part, &rate.value, span)?, span)?;
+                if self.explain {
+                    let (p, pp) = show::value(&part);
+                    parts_text.push(format!("{} × {}", show::wrap(&p, pp, MUL), rate.text_at(MUL + 1)));
+                }
+            }
+            if let Some(u) = upper {
+                lower = arith::max(lower.clone(), u, span)?;
+            }
+            Ok(())
+        };
+        for b in &tiers.brackets {
+            let bound = self.value(&b.bound)?;
+            bracket(Some(bound), &b.rate)?;
+        }
+        bracket(None, &tiers.above)?;
+        let text = self.explain.then(|| {
+            let parts = if parts_text.is_empty() {
+                show::value(&zero).0
+            } else {
+                parts_text.join(" + ")
+            };
+            (format!("tiers {}: {parts}", show::value(x).0), TIERS)
+        });
+        Ok(Shown { value: total, text })
+    }
+}

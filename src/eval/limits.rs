@@ -1,0 +1,90 @@
+//! Stage 3: `limit ACCOUNT [from RULE, ...] at most CAP per person per PERIOD`.
+//!
+//! Limits apply in declaration order, each to the grants as the previous
+//! ones left them. Per person and period (the one holding the grant's own
+//! stamp), grants are walked in ledger order with a running sum: a positive
+//! grant is cut to `max(0, min(g, cap − running))`, a negative grant passes
+//! unchanged and lowers the running sum. Every cut is recorded on its grant.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::eval::arith;
+use crate::eval::error::EvalError;
+use crate::eval::pending::Pending;
+use crate::eval::period::PeriodKey;
+use crate::eval::round::round_grant;
+use crate::eval::scope::{Env, Scope};
+use crate::eval::show;
+use crate::ledger::{LimitCut, Origin, Target};
+use crate::syntax::ast::LimitDecl;
+use crate::value::Value;
+
+/// The limit as written: `bonus at most 300 EUR per person per month`,
+/// `reputation from answers at most 200 pts per person per day`.
+pub fn describe_limit(limit: &LimitDecl) -> String {
+    let from = if limit.from.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<&str> = limit.from.iter().map(|r| r.node.as_str()).collect();
+        format!(" from {}", names.join(", "))
+    };
+    format!(
+        "{}{from} at most {} per person per {}",
+        limit.account.node,
+        show::source(&limit.cap),
+        limit.period.node
+    )
+}
+
+/// Applies one limit to `grants`, which are in ledger order.
+///
+/// A money cap is rounded to the currency's minor unit like a grant, so cut
+/// grants stay in whole minor units.
+pub fn apply_limit(env: &Env<'_>, limit: &LimitDecl, grants: &mut [Pending]) -> Result<(), EvalError> {
+    let text = describe_limit(limit);
+    let context = || format!("limit `{text}`");
+    let cap = round_grant(
+        Scope::new(env).value(&limit.cap).map_err(|e| e.in_context(context))?,
+        env.rounding,
+    );
+    let span = limit.cap.span;
+    let mut running: HashMap<(Arc<str>, PeriodKey), Value> = HashMap::new();
+    for pending in grants.iter_mut() {
+        let grant = &mut pending.grant;
+        if grant.target != Target::Account(limit.account.node.clone()) {
+            continue;
+        }
+        if !limit.from.is_empty() {
+            let Origin::Rule { name, .. } = &grant.origin else {
+                continue;
+            };
+            if !limit.from.iter().any(|r| r.node == *name) {
+                continue;
+            }
+        }
+        let key = PeriodKey::of(grant.at, limit.period.node, env.tz);
+        let zero = arith::zero_of(&grant.granted.ty())
+            .ok_or_else(|| EvalError::internal("cannot limit this grant", Some(span)))?;
+        let so_far = running.entry((grant.who.clone(), key)).or_insert(zero.clone());
+        let before = grant.granted.clone();
+        if arith::sign(&before) == Some(Ordering::Greater) {
+            let room = arith::sub(&cap, so_far, span).map_err(|e| e.in_context(context))?;
+            let after = arith::max(arith::min(before.clone(), room, span)?, zero, span)?;
+            if arith::compare(&after, &before, span)? != Ordering::Equal {
+                grant.cuts.push(LimitCut {
+                    limit: text.clone(),
+                    period: key.label(),
+                    already_granted: so_far.clone(),
+                    cap: cap.clone(),
+                    before,
+                    after: after.clone(),
+                });
+                grant.granted = after;
+            }
+        }
+        *so_far = arith::add(so_far, &grant.granted, span).map_err(|e| e.in_context(context))?;
+    }
+    Ok(())
+}

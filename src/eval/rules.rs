@@ -1,0 +1,186 @@
+//! Stages 1 and 2: `on` rules (one grant per matching contribution) and
+//! `each person per PERIOD` rules (one grant per person and period with
+//! activity).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::eval::error::EvalError;
+use crate::eval::pending::{OrderKey, Pending, RuleRef, Stage, make_grant};
+use crate::eval::period::PeriodKey;
+use crate::eval::scope::{Env, PersonPeriod, Scope};
+use crate::input::Contribution;
+use crate::syntax::ast::{Action, Expr, ExprKind, Measure, Period, Trigger};
+
+/// `on review r [when C] grant bonus EXPR`: for each record in `(at, id)`
+/// order, each `on` rule of its kind in file order.
+pub fn run_on_rules(
+    env: &Env<'_>,
+    rules: &[RuleRef<'_>],
+    records: &[&Contribution],
+    explain: bool,
+    out: &mut Vec<Pending>,
+) -> Result<(), EvalError> {
+    for record in records {
+        for rule in rules {
+            let Trigger::On { kind, binding, .. } = &rule.decl.trigger else {
+                continue;
+            };
+            if env.schema.kind_index(&kind.node) != Some(record.kind) {
+                continue;
+            }
+            let context = || format!("rule `{}`, contribution `{}`", rule.decl.name.node, record.id);
+            let base = Scope::new(env);
+            let scope = base.with_binding(&binding.node, record).explaining(explain);
+            if let Some(condition) = &rule.decl.condition {
+                if !scope.condition(condition).map_err(|e| e.in_context(context))? {
+                    continue;
+                }
+            }
+            let grant = make_grant(&scope, *rule, record.who.clone(), record.at, vec![record.id.clone()])
+                .map_err(|e| e.in_context(context))?;
+            out.push(Pending {
+                key: OrderKey {
+                    at: record.at,
+                    stage: Stage::On,
+                    id: record.id.clone(),
+                    position: rule.position,
+                    who: record.who.clone(),
+                },
+                grant,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Records grouped by person and period, each group in `(at, id)` order.
+pub type Groups<'c> = BTreeMap<(Arc<str>, PeriodKey), Vec<&'c Contribution>>;
+
+/// Groups `records` by who and by the period of kind `period` holding them.
+pub fn group_by_person<'c>(records: &[&'c Contribution], period: Period, env: &Env<'_>) -> Groups<'c> {
+    let mut groups: Groups<'c> = BTreeMap::new();
+    for record in records {
+        let key = PeriodKey::of(record.at, period, env.tz);
+        groups.entry((record.who.clone(), key)).or_default().push(record);
+    }
+    groups
+}
+
+/// `each person per month [when C] grant|award`: per person and period in
+/// which the person has at least one record (of any kind), stamped at the
+/// period's last instant.
+///
+/// The grant's contributions are that person's records in the period of the
+/// kinds the rule's aggregates read, or all of them if it reads none.
+pub fn run_each_rules(
+    env: &Env<'_>,
+    rules: &[RuleRef<'_>],
+    records: &[&Contribution],
+    explain: bool,
+    out: &mut Vec<Pending>,
+) -> Result<(), EvalError> {
+    let mut grouped: BTreeMap<Period, Groups<'_>> = BTreeMap::new();
+    for rule in rules {
+        let Trigger::Each { period, .. } = &rule.decl.trigger else {
+            continue;
+        };
+        let groups = grouped
+            .entry(period.node)
+            .or_insert_with(|| group_by_person(records, period.node, env));
+        let kinds = mentioned_kinds(rule, env);
+        for ((who, key), group) in groups.iter() {
+            let context = || format!("rule `{}`, `{who}` in {key}", rule.decl.name.node);
+            let scope = Scope {
+                person: Some(PersonPeriod {
+                    who,
+                    records: group,
+                    totals: None,
+                }),
+                ..Scope::new(env)
+            }
+            .explaining(explain);
+            if let Some(condition) = &rule.decl.condition {
+                if !scope.condition(condition).map_err(|e| e.in_context(context))? {
+                    continue;
+                }
+            }
+            let ids = group
+                .iter()
+                .filter(|r| kinds.is_empty() || kinds.contains(&r.kind))
+                .map(|r| r.id.clone())
+                .collect();
+            let at = key.last_instant(env.tz);
+            let grant = make_grant(&scope, *rule, who.clone(), at, ids).map_err(|e| e.in_context(context))?;
+            out.push(Pending {
+                key: OrderKey {
+                    at,
+                    stage: Stage::Each,
+                    id: Arc::from(""),
+                    position: rule.position,
+                    who: who.clone(),
+                },
+                grant,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The kinds (indices) a rule's aggregates read, in its condition and amount.
+fn mentioned_kinds(rule: &RuleRef<'_>, env: &Env<'_>) -> Vec<usize> {
+    let mut names = Vec::new();
+    if let Some(c) = &rule.decl.condition {
+        aggregate_kinds(c, &mut names);
+    }
+    if let Action::Grant { amount, .. } = &rule.decl.action {
+        aggregate_kinds(amount, &mut names);
+    }
+    let mut kinds: Vec<usize> = names.iter().filter_map(|n| env.schema.kind_index(n)).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds
+}
+
+/// The kind names of every aggregate in `expr`.
+pub fn aggregate_kinds<'e>(expr: &'e Expr, out: &mut Vec<&'e str>) {
+    match &expr.node {
+        ExprKind::Aggregate(agg) => {
+            out.push(&agg.kind.node);
+            if let Some(f) = &agg.filter {
+                aggregate_kinds(f, out);
+            }
+            if let Some(Measure::Expr(e)) = &agg.measure {
+                aggregate_kinds(e, out);
+            }
+            if let Some(f) = &agg.fallback {
+                aggregate_kinds(f, out);
+            }
+        }
+        ExprKind::Literal(_) | ExprKind::Name(_) => {}
+        ExprKind::Field { base, .. } => aggregate_kinds(base, out),
+        ExprKind::Unary { operand, .. } => aggregate_kinds(operand, out),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            aggregate_kinds(lhs, out);
+            aggregate_kinds(rhs, out);
+        }
+        ExprKind::If {
+            condition,
+            then_branch,
+            else_branch,
+        } => {
+            aggregate_kinds(condition, out);
+            aggregate_kinds(then_branch, out);
+            aggregate_kinds(else_branch, out);
+        }
+        ExprKind::Call { args, .. } => args.iter().for_each(|a| aggregate_kinds(a, out)),
+        ExprKind::Tiers(t) => {
+            aggregate_kinds(&t.subject, out);
+            for b in &t.brackets {
+                aggregate_kinds(&b.bound, out);
+                aggregate_kinds(&b.rate, out);
+            }
+            aggregate_kinds(&t.above, out);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! Where final grants go: a whole ledger, totals only (for csv, memory
+//! proportional to people × accounts), or one person's grants (for explain).
+
+use std::sync::Arc;
+
+use crate::eval::arith;
+use crate::eval::error::EvalError;
+use crate::ledger::{Grant, Ledger, Totals};
+use crate::source::Span;
+
+/// Receives every final grant, in ledger order.
+pub trait GrantSink {
+    fn accept(&mut self, grant: Grant) -> Result<(), EvalError>;
+}
+
+/// Adds a grant's granted amount to its person's total for its account or
+/// badge (badges count: each award adds 1).
+pub fn add_to_totals(totals: &mut Totals, grant: &Grant) -> Result<(), EvalError> {
+    let per_person = totals.entry(grant.who.clone()).or_default();
+    match per_person.get_mut(&grant.target) {
+        Some(total) => *total = arith::add(total, &grant.granted, Span::default())?,
+        None => {
+            per_person.insert(grant.target.clone(), grant.granted.clone());
+        }
+    }
+    Ok(())
+}
+
+/// Keeps every grant and the totals.
+impl GrantSink for Ledger {
+    fn accept(&mut self, grant: Grant) -> Result<(), EvalError> {
+        add_to_totals(&mut self.totals, &grant)?;
+        self.grants.push(grant);
+        Ok(())
+    }
+}
+
+/// Keeps only the totals.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TotalsSink {
+    pub totals: Totals,
+}
+
+impl GrantSink for TotalsSink {
+    fn accept(&mut self, grant: Grant) -> Result<(), EvalError> {
+        add_to_totals(&mut self.totals, &grant)
+    }
+}
+
+/// Keeps one person's grants and totals, for `meed explain`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PersonSink {
+    pub who: Arc<str>,
+    pub ledger: Ledger,
+}
+
+impl PersonSink {
+    pub fn new(who: impl Into<Arc<str>>) -> PersonSink {
+        PersonSink {
+            who: who.into(),
+            ledger: Ledger::default(),
+        }
+    }
+}
+
+impl GrantSink for PersonSink {
+    fn accept(&mut self, grant: Grant) -> Result<(), EvalError> {
+        if grant.who == self.who {
+            self.ledger.accept(grant)?;
+        }
+        Ok(())
+    }
+}
