@@ -17,8 +17,10 @@ use miette::Diagnostic;
 use crate::schema::Schema;
 use crate::source::SourceFile;
 use crate::syntax::ast::PolicyFile;
-use crate::syntax::parser::{ParseError, parse_policy};
-use crate::types::check::{CheckError, check_policy};
+use crate::syntax::error::ParseError;
+use crate::syntax::parser::parse_policy;
+use crate::types::check::check_policy;
+use crate::types::error::CheckError;
 
 /// A policy that parsed and passed the type checker.
 #[derive(Clone, Debug)]

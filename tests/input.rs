@@ -709,11 +709,19 @@ fn bad_rosters() {
 fn a_large_log_reads_in_linear_time() {
     let mut text = String::from("id,who,kind,at,lines,repo\n");
     for i in 0..200_000 {
-        let lines = if i % 2 == 0 { "12".to_string() } else { format!("{i}x") };
-        text.push_str(&format!("r{i},p{},review,2027-01-05T10:00:00Z,{lines},core\n", i % 97));
+        let lines = if i % 2 == 0 {
+            "12".to_string()
+        } else {
+            format!("{i}x")
+        };
+        text.push_str(&format!(
+            "r{i},p{},review,2027-01-05T10:00:00Z,{lines},core\n",
+            i % 97
+        ));
     }
     let started = std::time::Instant::now();
-    let errors = read_log(&schema(), &SourceFile::new("big.csv", text), LogFormat::Csv).expect_err("bad cells");
+    let errors = read_log(&schema(), &SourceFile::new("big.csv", text), LogFormat::Csv)
+        .expect_err("bad cells");
     assert_eq!(errors.errors.len(), 100_000);
     let _ = render_plain(&errors);
     assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());

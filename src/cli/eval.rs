@@ -109,7 +109,7 @@ pub fn evaluate_with(
     ) {
         Ok(report) => {
             for warning in &report.warnings {
-                reporter.report(warning, &policy.source);
+                reporter.report_message_warning(&warning.to_string());
             }
             Ok(())
         }

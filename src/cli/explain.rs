@@ -35,7 +35,7 @@ pub fn run(args: ExplainArgs) -> Outcome {
         window: loaded.window,
         explain: true,
     };
-    let mut sink = PersonSink::new(&args.who);
+    let mut sink = PersonSink::new(args.who.as_str());
     if let Err(outcome) = evaluate_with(&loaded, &options, &mut sink, &mut reporter) {
         return outcome;
     }

@@ -73,6 +73,18 @@ impl Reporter {
         }
     }
 
+    /// Prints a warning that points at no source text.
+    pub fn report_message_warning(&mut self, message: &str) {
+        self.warnings += 1;
+        match self.format {
+            DiagnosticFormat::Human => eprintln!("warning: {message}"),
+            DiagnosticFormat::Json => eprintln!(
+                "{}",
+                serde_json::json!({"severity": "warning", "message": message})
+            ),
+        }
+    }
+
     pub fn format(&self) -> DiagnosticFormat {
         self.format
     }
