@@ -6,6 +6,7 @@
 //! [`ledger`] (grants with provenance) → [`render`].
 
 pub mod cli;
+pub mod diff;
 pub mod eval;
 pub mod input;
 pub mod ledger;

@@ -36,7 +36,7 @@ enum OutputFormat {
 }
 
 pub fn run(args: EvalArgs) -> Outcome {
-    let mut reporter = Reporter::new(args.inputs.diagnostics);
+    let mut reporter = Reporter::new(args.inputs.data.diagnostics);
     let loaded = match load_inputs(&args.inputs, &mut reporter) {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,

@@ -23,7 +23,7 @@ pub struct ExplainArgs {
 }
 
 pub fn run(args: ExplainArgs) -> Outcome {
-    let mut reporter = Reporter::new(args.inputs.diagnostics);
+    let mut reporter = Reporter::new(args.inputs.data.diagnostics);
     let loaded = match load_inputs(&args.inputs, &mut reporter) {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,

@@ -20,6 +20,13 @@ pub struct InputArgs {
     /// The policy file (`.meed`)
     #[arg(value_name = "POLICY")]
     pub policy: PathBuf,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+/// The log, the roster and the evaluation window: what a policy runs on.
+#[derive(Debug, Args)]
+pub struct DataArgs {
     /// The contribution log: CSV with a header, or JSON Lines
     #[arg(value_name = "LOG")]
     pub log: PathBuf,
@@ -56,6 +63,11 @@ pub struct Loaded {
 /// problem found. Nothing is evaluated unless all of it is sound.
 pub fn load_inputs(args: &InputArgs, reporter: &mut Reporter) -> Result<Loaded, Outcome> {
     let policy = load_policy(&args.policy, reporter)?;
+    load_data(policy, &args.data, reporter)
+}
+
+/// Reads and validates the log and roster against an already loaded policy.
+pub fn load_data(policy: CompiledPolicy, args: &DataArgs, reporter: &mut Reporter) -> Result<Loaded, Outcome> {
     let window = window(args, &policy)?;
     let log_format = format_of(&args.log, args.format_in)?;
     let log_source = read_source(&args.log, reporter)?;
@@ -131,7 +143,7 @@ fn format_of(path: &Path, flag: Option<LogFormat>) -> Result<LogFormat, Outcome>
     })
 }
 
-fn window(args: &InputArgs, policy: &CompiledPolicy) -> Result<Option<Window>, Outcome> {
+fn window(args: &DataArgs, policy: &CompiledPolicy) -> Result<Option<Window>, Outcome> {
     let tz = policy.schema.timezone;
     if let Some(period) = &args.period {
         return Window::parse_period(period, tz)
