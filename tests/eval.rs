@@ -3,12 +3,19 @@
 //! Policies are written as text; logs are built record by record with
 //! [`rec`]. Totals are compared as displayed (`7.40 EUR`, `15 pts`).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a failing unwrap is a failing test")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a failing unwrap is a failing test"
+)]
 
 mod common;
 
 use common::*;
-use meed::eval::{EvalErrorKind, EvalOptions, EvalWarning, PersonSink, TotalsSink, Window, evaluate};
+use meed::eval::{
+    EvalErrorKind, EvalOptions, EvalWarning, PersonSink, TotalsSink, Window, evaluate,
+};
 use meed::ledger::{Origin, Target};
 use meed::value::Value;
 
@@ -29,9 +36,27 @@ rule review_bonus {
 fn on_rule_grants_once_per_matching_contribution() {
     let p = Policy::new(REVIEWS);
     let log = vec![
-        p.rec("review", "r1", "alice", "2027-01-05T10:00:00Z", &[("lines", int(120)), ("repo", text("core"))]),
-        p.rec("review", "r2", "alice", "2027-01-06T10:00:00Z", &[("lines", int(10)), ("repo", text("core"))]),
-        p.rec("review", "r3", "bob", "2027-01-07T10:00:00Z", &[("lines", int(50)), ("repo", text("docs"))]),
+        p.rec(
+            "review",
+            "r1",
+            "alice",
+            "2027-01-05T10:00:00Z",
+            &[("lines", int(120)), ("repo", text("core"))],
+        ),
+        p.rec(
+            "review",
+            "r2",
+            "alice",
+            "2027-01-06T10:00:00Z",
+            &[("lines", int(10)), ("repo", text("core"))],
+        ),
+        p.rec(
+            "review",
+            "r3",
+            "bob",
+            "2027-01-07T10:00:00Z",
+            &[("lines", int(50)), ("repo", text("docs"))],
+        ),
     ];
     let ledger = p.eval(&log);
     // 5.00 + 0.02 × 120 = 7.40; r2 has 10 lines (< 50): nothing; 5 + 1 = 6.00.
@@ -41,15 +66,37 @@ fn on_rule_grants_once_per_matching_contribution() {
     let g = &ledger.grants[0];
     assert_eq!(g.at.to_rfc3339(), "2027-01-05T10:00:00+00:00");
     assert_eq!(ids(g), vec!["r1"]);
-    assert_eq!(g.origin, Origin::Rule { name: "review_bonus".into(), position: 0 });
+    assert_eq!(
+        g.origin,
+        Origin::Rule {
+            name: "review_bonus".into(),
+            position: 0
+        }
+    );
     assert_eq!(g.calculation, None);
 }
 
 #[test]
 fn explain_shows_the_calculation_with_values() {
     let p = Policy::new(REVIEWS);
-    let log = vec![p.rec("review", "r1", "alice", "2027-01-05T10:00:00Z", &[("lines", int(120)), ("repo", text("core"))])];
-    let ledger = p.eval_with(&log, None, &EvalOptions { window: None, explain: true }).unwrap().0;
+    let log = vec![p.rec(
+        "review",
+        "r1",
+        "alice",
+        "2027-01-05T10:00:00Z",
+        &[("lines", int(120)), ("repo", text("core"))],
+    )];
+    let ledger = p
+        .eval_with(
+            &log,
+            None,
+            &EvalOptions {
+                window: None,
+                explain: true,
+            },
+        )
+        .unwrap()
+        .0;
     assert_eq!(
         ledger.grants[0].calculation.as_deref(),
         Some("5.00 EUR + 0.02 EUR × 120 = 7.40 EUR")
@@ -59,17 +106,47 @@ fn explain_shows_the_calculation_with_values() {
 #[test]
 fn reading_the_roster_without_people_is_an_error() {
     let p = Policy::new(&REVIEWS.replace("when r.lines >= 50", "when r.by.status != \"employee\""));
-    let log = vec![p.rec("review", "r1", "alice", "2027-01-05T10:00:00Z", &[("lines", int(1)), ("repo", text("core"))])];
-    let err = p.eval_with(&log, None, &EvalOptions::default()).unwrap_err();
-    assert_eq!(err.kind, EvalErrorKind::RosterRequired { column: "status".into() });
+    let log = vec![p.rec(
+        "review",
+        "r1",
+        "alice",
+        "2027-01-05T10:00:00Z",
+        &[("lines", int(1)), ("repo", text("core"))],
+    )];
+    let err = p
+        .eval_with(&log, None, &EvalOptions::default())
+        .unwrap_err();
+    assert_eq!(
+        err.kind,
+        EvalErrorKind::RosterRequired {
+            column: "status".into()
+        }
+    );
     assert!(err.to_string().contains("needs a people file"));
 
-    let roster = roster(&[("alice", vec![text("volunteer")]), ("bob", vec![text("employee")])]);
+    let roster = roster(&[
+        ("alice", vec![text("volunteer")]),
+        ("bob", vec![text("employee")]),
+    ]);
     let log = vec![
-        p.rec("review", "r1", "alice", "2027-01-05T10:00:00Z", &[("lines", int(1)), ("repo", text("core"))]),
-        p.rec("review", "r2", "bob", "2027-01-05T10:00:00Z", &[("lines", int(1)), ("repo", text("core"))]),
+        p.rec(
+            "review",
+            "r1",
+            "alice",
+            "2027-01-05T10:00:00Z",
+            &[("lines", int(1)), ("repo", text("core"))],
+        ),
+        p.rec(
+            "review",
+            "r2",
+            "bob",
+            "2027-01-05T10:00:00Z",
+            &[("lines", int(1)), ("repo", text("core"))],
+        ),
     ];
-    let (ledger, _) = p.eval_with(&log, Some(&roster), &EvalOptions::default()).unwrap();
+    let (ledger, _) = p
+        .eval_with(&log, Some(&roster), &EvalOptions::default())
+        .unwrap();
     assert_eq!(p.total(&ledger, "alice", "bonus"), "5.02 EUR");
     assert_eq!(p.total(&ledger, "bob", "bonus"), "-");
 }
@@ -91,11 +168,38 @@ rule commission {
 fn tiers_are_marginal() {
     let p = Policy::new(SALES);
     let log = vec![
-        p.rec("sale", "s1", "alice", "2027-01-05T10:00:00Z", &[("amount", p.eur("700"))]),
-        p.rec("sale", "s2", "bob", "2027-01-05T10:00:00Z", &[("amount", p.eur("300"))]),
-        p.rec("sale", "s3", "carol", "2027-01-05T10:00:00Z", &[("amount", p.eur("-50"))]),
+        p.rec(
+            "sale",
+            "s1",
+            "alice",
+            "2027-01-05T10:00:00Z",
+            &[("amount", p.eur("700"))],
+        ),
+        p.rec(
+            "sale",
+            "s2",
+            "bob",
+            "2027-01-05T10:00:00Z",
+            &[("amount", p.eur("300"))],
+        ),
+        p.rec(
+            "sale",
+            "s3",
+            "carol",
+            "2027-01-05T10:00:00Z",
+            &[("amount", p.eur("-50"))],
+        ),
     ];
-    let (ledger, _) = p.eval_with(&log, None, &EvalOptions { window: None, explain: true }).unwrap();
+    let (ledger, _) = p
+        .eval_with(
+            &log,
+            None,
+            &EvalOptions {
+                window: None,
+                explain: true,
+            },
+        )
+        .unwrap();
     // 500 × 10% + 200 × 15% = 50 + 30 = 80; 300 × 10% = 30; negative → 0.
     assert_eq!(p.total(&ledger, "alice", "bonus"), "80.00 EUR");
     assert_eq!(p.total(&ledger, "bob", "bonus"), "30.00 EUR");
@@ -120,8 +224,23 @@ rule commission {
     );
     // 2 × 0.70 = 1.40: 1 × 0.0025 + 0.40 × 0.005 = 0.0025 + 0.002 = 0.0045;
     // + 0.001 = 0.0055 → half-even to 0.01 (0.0055 is above the midpoint 0.005).
-    let log = vec![p.rec("sale", "s1", "alice", "2027-01-05T10:00:00Z", &[("amount", p.eur("0.70"))])];
-    let (ledger, _) = p.eval_with(&log, None, &EvalOptions { window: None, explain: true }).unwrap();
+    let log = vec![p.rec(
+        "sale",
+        "s1",
+        "alice",
+        "2027-01-05T10:00:00Z",
+        &[("amount", p.eur("0.70"))],
+    )];
+    let (ledger, _) = p
+        .eval_with(
+            &log,
+            None,
+            &EvalOptions {
+                window: None,
+                explain: true,
+            },
+        )
+        .unwrap();
     assert_eq!(p.total(&ledger, "alice", "bonus"), "0.01 EUR");
     assert_eq!(
         ledger.grants[0].calculation.as_deref(),
@@ -140,8 +259,18 @@ rule jpy { on yen_sale s  grant yen s.amount }
 
 fn rounded(header: &str, kind: &str, account: &str, amount: &str) -> String {
     let p = Policy::new(&format!("{header}\n{ROUNDING}"));
-    let value = if kind == "sale" { p.eur(amount) } else { p.money(amount, "JPY") };
-    let log = vec![p.rec(kind, "x", "alice", "2027-01-05T10:00:00Z", &[("amount", value)])];
+    let value = if kind == "sale" {
+        p.eur(amount)
+    } else {
+        p.money(amount, "JPY")
+    };
+    let log = vec![p.rec(
+        kind,
+        "x",
+        "alice",
+        "2027-01-05T10:00:00Z",
+        &[("amount", value)],
+    )];
     p.total(&p.eval(&log), "alice", account)
 }
 
@@ -175,7 +304,13 @@ rule p { on review r  grant reputation 0.125 pts * r.lines }
 "#,
     );
     // 0.005 × 3 = 0.015 → 0.02 (half-even); 0.125 × 3 = 0.375 pts, not rounded.
-    let log = vec![p.rec("review", "r1", "alice", "2027-01-05T10:00:00Z", &[("lines", int(3))])];
+    let log = vec![p.rec(
+        "review",
+        "r1",
+        "alice",
+        "2027-01-05T10:00:00Z",
+        &[("lines", int(3))],
+    )];
     let ledger = p.eval(&log);
     assert_eq!(p.total(&ledger, "alice", "bonus"), "0.02 EUR");
     assert_eq!(p.total(&ledger, "alice", "reputation"), "0.375 pts");
@@ -199,7 +334,12 @@ fn per_period(tz: &str, period: &str, ats: &[&str]) -> Vec<(String, String)> {
     p.eval(&log)
         .grants
         .iter()
-        .map(|g| (g.at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true), g.granted.to_string()))
+        .map(|g| {
+            (
+                g.at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
+                g.granted.to_string(),
+            )
+        })
         .collect()
 }
 
@@ -209,7 +349,12 @@ fn stamped(at: &str, amount: &str) -> (String, String) {
 
 #[test]
 fn each_period_kind() {
-    let ats = ["2027-01-05T10:00:00Z", "2027-02-17T10:00:00Z", "2027-04-01T00:00:00Z", "2027-04-01T12:00:00Z"];
+    let ats = [
+        "2027-01-05T10:00:00Z",
+        "2027-02-17T10:00:00Z",
+        "2027-04-01T00:00:00Z",
+        "2027-04-01T12:00:00Z",
+    ];
     assert_eq!(
         per_period("UTC", "day", &ats),
         vec![
@@ -228,31 +373,56 @@ fn each_period_kind() {
     );
     assert_eq!(
         per_period("UTC", "quarter", &ats),
-        vec![stamped("2027-03-31T23:59:59.999999999Z", "2 pts"), stamped("2027-06-30T23:59:59.999999999Z", "2 pts")]
+        vec![
+            stamped("2027-03-31T23:59:59.999999999Z", "2 pts"),
+            stamped("2027-06-30T23:59:59.999999999Z", "2 pts")
+        ]
     );
-    assert_eq!(per_period("UTC", "year", &ats), vec![stamped("2027-12-31T23:59:59.999999999Z", "4 pts")]);
+    assert_eq!(
+        per_period("UTC", "year", &ats),
+        vec![stamped("2027-12-31T23:59:59.999999999Z", "4 pts")]
+    );
 }
 
 #[test]
 fn iso_weeks_53_and_1() {
     // 2026-12-31 (Thu) and 2027-01-03 (Sun) are in 2026-W53; 2027-01-04 (Mon) starts 2027-W01.
-    let ats = ["2026-12-31T12:00:00Z", "2027-01-03T23:00:00Z", "2027-01-04T00:00:00Z"];
+    let ats = [
+        "2026-12-31T12:00:00Z",
+        "2027-01-03T23:00:00Z",
+        "2027-01-04T00:00:00Z",
+    ];
     assert_eq!(
         per_period("UTC", "week", &ats),
-        vec![stamped("2027-01-03T23:59:59.999999999Z", "2 pts"), stamped("2027-01-10T23:59:59.999999999Z", "1 pts")]
+        vec![
+            stamped("2027-01-03T23:59:59.999999999Z", "2 pts"),
+            stamped("2027-01-10T23:59:59.999999999Z", "1 pts")
+        ]
     );
 }
 
 #[test]
 fn berlin_days_across_daylight_saving() {
     // 2027-03-28 in Berlin runs 2027-03-27T23:00Z .. 2027-03-28T22:00Z (23 hours).
-    let spring = ["2027-03-27T23:30:00Z", "2027-03-28T21:30:00Z", "2027-03-28T22:00:00Z"];
+    let spring = [
+        "2027-03-27T23:30:00Z",
+        "2027-03-28T21:30:00Z",
+        "2027-03-28T22:00:00Z",
+    ];
     assert_eq!(
         per_period("Europe/Berlin", "day", &spring),
-        vec![stamped("2027-03-28T21:59:59.999999999Z", "2 pts"), stamped("2027-03-29T21:59:59.999999999Z", "1 pts")]
+        vec![
+            stamped("2027-03-28T21:59:59.999999999Z", "2 pts"),
+            stamped("2027-03-29T21:59:59.999999999Z", "1 pts")
+        ]
     );
     // 2027-10-31 runs 2027-10-30T22:00Z .. 2027-10-31T23:00Z (25 hours).
-    let autumn = ["2027-10-30T21:59:59Z", "2027-10-30T22:00:00Z", "2027-10-31T22:59:00Z", "2027-10-31T23:00:00Z"];
+    let autumn = [
+        "2027-10-30T21:59:59Z",
+        "2027-10-30T22:00:00Z",
+        "2027-10-31T22:59:00Z",
+        "2027-10-31T23:00:00Z",
+    ];
     assert_eq!(
         per_period("Europe/Berlin", "day", &autumn),
         vec![
@@ -287,7 +457,13 @@ rule regular { each person per month  when count(like) >= 2  award regular }
 fn aggregates_with_filters_and_fallbacks() {
     let p = Policy::new(ANSWERS);
     let answer = |id: &str, who: &str, at: &str, accepted: bool, votes: i64| {
-        p.rec("answer", id, who, at, &[("accepted", Value::Bool(accepted)), ("votes", int(votes))])
+        p.rec(
+            "answer",
+            id,
+            who,
+            at,
+            &[("accepted", Value::Bool(accepted)), ("votes", int(votes))],
+        )
     };
     let log = vec![
         answer("a1", "alice", "2027-01-05T10:00:00Z", true, 3),
@@ -327,8 +503,15 @@ rule r { each person per month  grant reputation min(answer.votes) * 1 pts }
 "#,
     );
     let log = vec![p.rec("like", "l1", "bob", "2027-01-05T10:00:00Z", &[])];
-    let err = p.eval_with(&log, None, &EvalOptions::default()).unwrap_err();
-    assert_eq!(err.kind, EvalErrorKind::EmptyAggregate { function: "min".into() });
+    let err = p
+        .eval_with(&log, None, &EvalOptions::default())
+        .unwrap_err();
+    assert_eq!(
+        err.kind,
+        EvalErrorKind::EmptyAggregate {
+            function: "min".into()
+        }
+    );
     assert_eq!(err.context.as_deref(), Some("rule `r`, `bob` in 2027-01"));
 }
 
@@ -342,7 +525,9 @@ limit bonus at most 10 EUR per person per month
 #[test]
 fn limits_cut_positive_grants_and_let_negative_ones_pass() {
     let p = Policy::new(LIMITED);
-    let sale = |id: &str, at: &str, amount: &str| p.rec("sale", id, "alice", at, &[("amount", p.eur(amount))]);
+    let sale = |id: &str, at: &str, amount: &str| {
+        p.rec("sale", id, "alice", at, &[("amount", p.eur(amount))])
+    };
     let log = vec![
         sale("s1", "2027-01-01T10:00:00Z", "4"),
         sale("s2", "2027-01-02T10:00:00Z", "4"),
@@ -353,8 +538,22 @@ fn limits_cut_positive_grants_and_let_negative_ones_pass() {
     ];
     let ledger = p.eval(&log);
     // Running sum: 4, 8, 8+2 (cut from 4), 10-3 = 7, 7+3 (cut from 4); February: 10 (cut from 12).
-    let granted: Vec<String> = ledger.grants.iter().map(|g| g.granted.to_string()).collect();
-    assert_eq!(granted, vec!["4.00 EUR", "4.00 EUR", "2.00 EUR", "-3.00 EUR", "3.00 EUR", "10.00 EUR"]);
+    let granted: Vec<String> = ledger
+        .grants
+        .iter()
+        .map(|g| g.granted.to_string())
+        .collect();
+    assert_eq!(
+        granted,
+        vec![
+            "4.00 EUR",
+            "4.00 EUR",
+            "2.00 EUR",
+            "-3.00 EUR",
+            "3.00 EUR",
+            "10.00 EUR"
+        ]
+    );
     assert_eq!(p.total(&ledger, "alice", "bonus"), "20.00 EUR");
     let cut = &ledger.grants[2].cuts;
     assert_eq!(cut.len(), 1);
@@ -362,7 +561,10 @@ fn limits_cut_positive_grants_and_let_negative_ones_pass() {
     assert_eq!(cut[0].period, "2027-01");
     assert_eq!(cut[0].already_granted.to_string(), "8.00 EUR");
     assert_eq!(cut[0].cap.to_string(), "10.00 EUR");
-    assert_eq!((cut[0].before.to_string(), cut[0].after.to_string()), ("4.00 EUR".into(), "2.00 EUR".into()));
+    assert_eq!(
+        (cut[0].before.to_string(), cut[0].after.to_string()),
+        ("4.00 EUR".into(), "2.00 EUR".into())
+    );
     assert_eq!(ledger.grants[2].amount.to_string(), "4.00 EUR");
     assert!(ledger.grants[3].cuts.is_empty());
     assert_eq!(ledger.grants[5].cuts[0].period, "2027-02");
@@ -372,9 +574,27 @@ fn limits_cut_positive_grants_and_let_negative_ones_pass() {
 fn limits_are_per_person() {
     let p = Policy::new(LIMITED);
     let log = vec![
-        p.rec("sale", "s1", "alice", "2027-01-01T10:00:00Z", &[("amount", p.eur("8"))]),
-        p.rec("sale", "s2", "bob", "2027-01-01T10:00:00Z", &[("amount", p.eur("8"))]),
-        p.rec("sale", "s3", "alice", "2027-01-02T10:00:00Z", &[("amount", p.eur("8"))]),
+        p.rec(
+            "sale",
+            "s1",
+            "alice",
+            "2027-01-01T10:00:00Z",
+            &[("amount", p.eur("8"))],
+        ),
+        p.rec(
+            "sale",
+            "s2",
+            "bob",
+            "2027-01-01T10:00:00Z",
+            &[("amount", p.eur("8"))],
+        ),
+        p.rec(
+            "sale",
+            "s3",
+            "alice",
+            "2027-01-02T10:00:00Z",
+            &[("amount", p.eur("8"))],
+        ),
     ];
     let ledger = p.eval(&log);
     assert_eq!(p.total(&ledger, "alice", "bonus"), "10.00 EUR");
@@ -402,18 +622,39 @@ limit reputation from answers at most 25 pts per person per day
     // Day 1: answers 20 + 5 (cut from 20), flat 5 + 5 (not limited).
     // Day 2: answers 20, flat 5. Total 25 + 10 + 25 = 60.
     assert_eq!(p.total(&ledger, "alice", "reputation"), "60 pts");
-    let cut: Vec<_> = ledger.grants.iter().filter(|g| !g.cuts.is_empty()).collect();
+    let cut: Vec<_> = ledger
+        .grants
+        .iter()
+        .filter(|g| !g.cuts.is_empty())
+        .collect();
     assert_eq!(cut.len(), 1);
     assert_eq!(ids(cut[0]), vec!["a2"]);
-    assert_eq!(cut[0].cuts[0].limit, "reputation from answers at most 25 pts per person per day");
+    assert_eq!(
+        cut[0].cuts[0].limit,
+        "reputation from answers at most 25 pts per person per day"
+    );
 }
 
 #[test]
 fn two_limits_apply_in_order() {
-    let p = Policy::new(&format!("{LIMITED}\nlimit bonus at most 15 EUR per person per quarter\n"));
+    let p = Policy::new(&format!(
+        "{LIMITED}\nlimit bonus at most 15 EUR per person per quarter\n"
+    ));
     let log = vec![
-        p.rec("sale", "s1", "alice", "2027-01-10T10:00:00Z", &[("amount", p.eur("12"))]),
-        p.rec("sale", "s2", "alice", "2027-02-10T10:00:00Z", &[("amount", p.eur("12"))]),
+        p.rec(
+            "sale",
+            "s1",
+            "alice",
+            "2027-01-10T10:00:00Z",
+            &[("amount", p.eur("12"))],
+        ),
+        p.rec(
+            "sale",
+            "s2",
+            "alice",
+            "2027-02-10T10:00:00Z",
+            &[("amount", p.eur("12"))],
+        ),
     ];
     let ledger = p.eval(&log);
     // Monthly cap: 12 → 10, 12 → 10. Quarterly cap on the cut values: 10, then 10 → 5.
@@ -421,8 +662,14 @@ fn two_limits_apply_in_order() {
     assert_eq!(ledger.grants[0].cuts.len(), 1);
     let second = &ledger.grants[1].cuts;
     assert_eq!(second.len(), 2);
-    assert_eq!(second[1].limit, "bonus at most 15 EUR per person per quarter");
-    assert_eq!((second[1].before.to_string(), second[1].after.to_string()), ("10.00 EUR".into(), "5.00 EUR".into()));
+    assert_eq!(
+        second[1].limit,
+        "bonus at most 15 EUR per person per quarter"
+    );
+    assert_eq!(
+        (second[1].before.to_string(), second[1].after.to_string()),
+        ("10.00 EUR".into(), "5.00 EUR".into())
+    );
     assert_eq!(second[1].period, "2027-Q1");
 }
 
@@ -441,25 +688,59 @@ pool community_fund {
 #[test]
 fn pool_splits_by_score_with_the_extra_cent_to_the_smallest_who() {
     let p = Policy::new(POOLED);
-    let answer = |id: &str, who: &str, votes: i64| p.rec("answer", id, who, "2027-02-01T10:00:00Z", &[("votes", int(votes))]);
+    let answer = |id: &str, who: &str, votes: i64| {
+        p.rec(
+            "answer",
+            id,
+            who,
+            "2027-02-01T10:00:00Z",
+            &[("votes", int(votes))],
+        )
+    };
     // alice's 30 pts are limited to 10: everyone scores 10.
-    let log = vec![answer("a1", "carol", 10), answer("a2", "alice", 30), answer("a3", "bob", 10)];
-    let (ledger, report) = p.eval_with(&log, None, &EvalOptions { window: None, explain: true }).unwrap();
+    let log = vec![
+        answer("a1", "carol", 10),
+        answer("a2", "alice", 30),
+        answer("a3", "bob", 10),
+    ];
+    let (ledger, report) = p
+        .eval_with(
+            &log,
+            None,
+            &EvalOptions {
+                window: None,
+                explain: true,
+            },
+        )
+        .unwrap();
     assert!(report.warnings.is_empty());
     assert_eq!(p.total(&ledger, "alice", "bonus"), "33.34 EUR");
     assert_eq!(p.total(&ledger, "bob", "bonus"), "33.33 EUR");
     assert_eq!(p.total(&ledger, "carol", "bonus"), "33.33 EUR");
-    let shares: Vec<_> = ledger.grants.iter().filter(|g| matches!(g.origin, Origin::Pool(_))).collect();
+    let shares: Vec<_> = ledger
+        .grants
+        .iter()
+        .filter(|g| matches!(g.origin, Origin::Pool(_)))
+        .collect();
     assert_eq!(shares.len(), 3);
-    assert_eq!(shares[0].at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true), "2027-03-31T23:59:59.999999999Z");
-    let Origin::Pool(share) = &shares[0].origin else { unreachable!() };
+    assert_eq!(
+        shares[0]
+            .at
+            .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
+        "2027-03-31T23:59:59.999999999Z"
+    );
+    let Origin::Pool(share) = &shares[0].origin else {
+        unreachable!()
+    };
     assert_eq!(share.period, "2027-Q1");
     assert_eq!(share.score.to_string(), "10 pts");
     assert_eq!(share.total_score.to_string(), "30 pts");
     assert!(share.leftover_unit);
     assert_eq!(
         shares[0].calculation.as_deref(),
-        Some("100.00 EUR × 10 pts ÷ 30 pts, rounded down, + 0.01 EUR (largest remainder) = 33.34 EUR")
+        Some(
+            "100.00 EUR × 10 pts ÷ 30 pts, rounded down, + 0.01 EUR (largest remainder) = 33.34 EUR"
+        )
     );
 }
 
@@ -467,16 +748,40 @@ fn pool_splits_by_score_with_the_extra_cent_to_the_smallest_who() {
 fn pool_is_paid_per_period_and_warns_when_unclaimed() {
     let p = Policy::new(POOLED);
     let log = vec![
-        p.rec("answer", "a1", "alice", "2027-02-01T10:00:00Z", &[("votes", int(0))]),
-        p.rec("answer", "a2", "alice", "2027-05-01T10:00:00Z", &[("votes", int(1))]),
-        p.rec("answer", "a3", "bob", "2027-05-01T10:00:00Z", &[("votes", int(3))]),
+        p.rec(
+            "answer",
+            "a1",
+            "alice",
+            "2027-02-01T10:00:00Z",
+            &[("votes", int(0))],
+        ),
+        p.rec(
+            "answer",
+            "a2",
+            "alice",
+            "2027-05-01T10:00:00Z",
+            &[("votes", int(1))],
+        ),
+        p.rec(
+            "answer",
+            "a3",
+            "bob",
+            "2027-05-01T10:00:00Z",
+            &[("votes", int(3))],
+        ),
     ];
     let (ledger, report) = p.eval_with(&log, None, &EvalOptions::default()).unwrap();
     assert_eq!(
         report.warnings,
-        vec![EvalWarning::PoolUnclaimed { pool: "community_fund".into(), period: "2027-Q1".into() }]
+        vec![EvalWarning::PoolUnclaimed {
+            pool: "community_fund".into(),
+            period: "2027-Q1".into()
+        }]
     );
-    assert_eq!(report.warnings[0].to_string(), "pool `community_fund` went unclaimed in 2027-Q1");
+    assert_eq!(
+        report.warnings[0].to_string(),
+        "pool `community_fund` went unclaimed in 2027-Q1"
+    );
     // Q2: 1 : 3 → 25.00 and 75.00.
     assert_eq!(p.total(&ledger, "alice", "bonus"), "25.00 EUR");
     assert_eq!(p.total(&ledger, "bob", "bonus"), "75.00 EUR");
@@ -506,8 +811,15 @@ rule monthly_a { each person per month  grant reputation 4 pts }
         .grants
         .iter()
         .map(|g| {
-            let Origin::Rule { name, .. } = &g.origin else { unreachable!() };
-            format!("{} {} {}", g.who, name, g.contributions.first().map_or("-", |c| c))
+            let Origin::Rule { name, .. } = &g.origin else {
+                unreachable!()
+            };
+            format!(
+                "{} {} {}",
+                g.who,
+                name,
+                g.contributions.first().map_or("-", |c| c)
+            )
         })
         .collect();
     assert_eq!(
@@ -533,11 +845,32 @@ rule monthly_a { each person per month  grant reputation 4 pts }
 fn window_selects_contributions() {
     let p = Policy::new(REVIEWS);
     let log = vec![
-        p.rec("review", "r1", "alice", "2027-01-31T23:59:59Z", &[("lines", int(100)), ("repo", text("core"))]),
-        p.rec("review", "r2", "alice", "2027-02-01T00:00:00Z", &[("lines", int(100)), ("repo", text("core"))]),
+        p.rec(
+            "review",
+            "r1",
+            "alice",
+            "2027-01-31T23:59:59Z",
+            &[("lines", int(100)), ("repo", text("core"))],
+        ),
+        p.rec(
+            "review",
+            "r2",
+            "alice",
+            "2027-02-01T00:00:00Z",
+            &[("lines", int(100)), ("repo", text("core"))],
+        ),
     ];
     let window = Window::parse_period("2027-02", chrono_tz::Tz::UTC).unwrap();
-    let (ledger, _) = p.eval_with(&log, None, &EvalOptions { window: Some(window), explain: false }).unwrap();
+    let (ledger, _) = p
+        .eval_with(
+            &log,
+            None,
+            &EvalOptions {
+                window: Some(window),
+                explain: false,
+            },
+        )
+        .unwrap();
     assert_eq!(ids(&ledger.grants[0]), vec!["r2"]);
     assert_eq!(ledger.grants.len(), 1);
 }
@@ -551,10 +884,21 @@ reward bonus: Money(EUR)
 rule per_line { on review r  grant bonus 10 EUR / r.lines }
 "#,
     );
-    let log = vec![p.rec("review", "r-7", "alice", "2027-01-05T10:00:00Z", &[("lines", int(0))])];
-    let err = p.eval_with(&log, None, &EvalOptions::default()).unwrap_err();
+    let log = vec![p.rec(
+        "review",
+        "r-7",
+        "alice",
+        "2027-01-05T10:00:00Z",
+        &[("lines", int(0))],
+    )];
+    let err = p
+        .eval_with(&log, None, &EvalOptions::default())
+        .unwrap_err();
     assert_eq!(err.kind, EvalErrorKind::DivisionByZero);
-    assert_eq!(err.to_string(), "division by zero (rule `per_line`, contribution `r-7`)");
+    assert_eq!(
+        err.to_string(),
+        "division by zero (rule `per_line`, contribution `r-7`)"
+    );
 }
 
 #[test]
@@ -566,8 +910,16 @@ reward reputation: Points
 rule big { on review r  grant reputation (r.lines * 9223372036854775807) * 1 pts }
 "#,
     );
-    let log = vec![p.rec("review", "r1", "alice", "2027-01-05T10:00:00Z", &[("lines", int(2))])];
-    let err = p.eval_with(&log, None, &EvalOptions::default()).unwrap_err();
+    let log = vec![p.rec(
+        "review",
+        "r1",
+        "alice",
+        "2027-01-05T10:00:00Z",
+        &[("lines", int(2))],
+    )];
+    let err = p
+        .eval_with(&log, None, &EvalOptions::default())
+        .unwrap_err();
     assert!(matches!(err.kind, EvalErrorKind::Overflow { .. }), "{err}");
 }
 
@@ -589,19 +941,56 @@ let extra = 0.01 EUR
 fn totals_and_person_sinks_agree_with_the_ledger() {
     let p = Policy::new(REVIEWS);
     let log = vec![
-        p.rec("review", "r1", "alice", "2027-01-05T10:00:00Z", &[("lines", int(120)), ("repo", text("core"))]),
-        p.rec("review", "r2", "bob", "2027-01-06T10:00:00Z", &[("lines", int(60)), ("repo", text("core"))]),
-        p.rec("review", "r3", "alice", "2027-01-07T10:00:00Z", &[("lines", int(80)), ("repo", text("core"))]),
+        p.rec(
+            "review",
+            "r1",
+            "alice",
+            "2027-01-05T10:00:00Z",
+            &[("lines", int(120)), ("repo", text("core"))],
+        ),
+        p.rec(
+            "review",
+            "r2",
+            "bob",
+            "2027-01-06T10:00:00Z",
+            &[("lines", int(60)), ("repo", text("core"))],
+        ),
+        p.rec(
+            "review",
+            "r3",
+            "alice",
+            "2027-01-07T10:00:00Z",
+            &[("lines", int(80)), ("repo", text("core"))],
+        ),
     ];
     let ledger = p.eval(&log);
     let mut totals = TotalsSink::default();
-    evaluate(&p.policy, &p.schema, &p.log(&log), None, &EvalOptions::default(), &mut totals).unwrap();
+    evaluate(
+        &p.policy,
+        &p.schema,
+        &p.log(&log),
+        None,
+        &EvalOptions::default(),
+        &mut totals,
+    )
+    .unwrap();
     assert_eq!(totals.totals, ledger.totals);
     let mut alice = PersonSink::new("alice");
-    evaluate(&p.policy, &p.schema, &p.log(&log), None, &EvalOptions::default(), &mut alice).unwrap();
+    evaluate(
+        &p.policy,
+        &p.schema,
+        &p.log(&log),
+        None,
+        &EvalOptions::default(),
+        &mut alice,
+    )
+    .unwrap();
     assert_eq!(alice.ledger.grants.len(), 2);
     // 7.40 + 6.60 = 14.00
     assert_eq!(p.total(&alice.ledger, "alice", "bonus"), "14.00 EUR");
-    assert!(alice.ledger.totals.get("bob").is_none());
-    assert_eq!(ledger.totals["bob"][&Target::Account("bonus".into())].to_string(), "6.20 EUR");
+    assert!(!alice.ledger.totals.contains_key("bob"));
+    assert_eq!(
+        ledger.totals["bob"][&Target::Account("bonus".into())].to_string(),
+        "6.20 EUR"
+    );
 }

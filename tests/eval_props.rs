@@ -1,7 +1,12 @@
 //! Properties of the evaluator over random logs: limits hold, totals add
 //! up, pools pay exactly, and the input order does not matter.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a failing unwrap is a failing test")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a failing unwrap is a failing test"
+)]
 
 mod common;
 
@@ -42,9 +47,21 @@ fn records(p: &Policy, raw: &[Raw]) -> Vec<Contribution> {
             let at = utc("2027-01-01T00:00:00Z") + chrono::TimeDelta::hours(i64::from(*day) * 7);
             let at = at.to_rfc3339();
             if *is_sale {
-                p.rec("sale", &format!("s{i}"), who, &at, &[("amount", p.eur(&Decimal::new(*n, 2).to_string()))])
+                p.rec(
+                    "sale",
+                    &format!("s{i}"),
+                    who,
+                    &at,
+                    &[("amount", p.eur(&Decimal::new(*n, 2).to_string()))],
+                )
             } else {
-                p.rec("answer", &format!("a{i}"), who, &at, &[("votes", int(*n % 50))])
+                p.rec(
+                    "answer",
+                    &format!("a{i}"),
+                    who,
+                    &at,
+                    &[("votes", int(*n % 50))],
+                )
             }
         })
         .collect()
@@ -53,7 +70,15 @@ fn records(p: &Policy, raw: &[Raw]) -> Vec<Contribution> {
 fn run(log: &Log) -> Ledger {
     let p = Policy::new(POLICY);
     let mut ledger = Ledger::default();
-    evaluate(&p.policy, &p.schema, log, None, &EvalOptions::default(), &mut ledger).unwrap();
+    evaluate(
+        &p.policy,
+        &p.schema,
+        log,
+        None,
+        &EvalOptions::default(),
+        &mut ledger,
+    )
+    .unwrap();
     ledger
 }
 
@@ -73,7 +98,7 @@ proptest! {
             if g.target != Target::Account("bonus".into()) || matches!(g.origin, Origin::Pool(_)) {
                 continue;
             }
-            let Value::Money(m) = &g.granted else { panic!("bonus is money") };
+            let Value::Money(m) = &g.granted else { return Err(TestCaseError::fail("bonus is money")) };
             prop_assert!(m.amount >= Decimal::ZERO);
             let key = PeriodKey::of(g.at, Period::Month, chrono_tz::Tz::UTC);
             *per_month.entry((g.who.to_string(), key)).or_default() += m.amount;

@@ -5,7 +5,13 @@
 //! `person WHO column=value ...`; values are read with the declared type
 //! (`12.50` for money, `90min` or `1.5h` for durations).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "a failing unwrap is a failing test")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a failing unwrap is a failing test"
+)]
 
 use std::fmt::Write as _;
 use std::str::FromStr;
@@ -41,7 +47,9 @@ fn value(ty: &Type, text: &str) -> Value {
 }
 
 fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 fn read_log(schema: &Schema, text: &str) -> (Log, Option<Roster>) {
@@ -66,10 +74,15 @@ fn read_log(schema: &Schema, text: &str) -> (Log, Option<Roster>) {
             [first, ..] if first.starts_with('#') => {}
             ["person", who, ..] => {
                 let row = cells(2, &schema.person);
-                roster.get_or_insert_with(Roster::default).people.insert(Arc::from(*who), row);
+                roster
+                    .get_or_insert_with(Roster::default)
+                    .people
+                    .insert(Arc::from(*who), row);
             }
             [kind, id, who, when, ..] => {
-                let k = schema.kind(kind).unwrap_or_else(|| panic!("line {}: kind {kind}", n + 1));
+                let k = schema
+                    .kind(kind)
+                    .unwrap_or_else(|| panic!("line {}: kind {kind}", n + 1));
                 log.contributions.push(Contribution {
                     id: Arc::from(*id),
                     who: Arc::from(*who),
@@ -90,11 +103,22 @@ fn render(ledger: &Ledger) -> String {
     for g in &ledger.grants {
         let origin = match &g.origin {
             Origin::Rule { name, .. } => format!("rule {name}"),
-            Origin::Pool(p) => format!("pool {} {} (score {} of {})", p.pool, p.period, p.score, p.total_score),
+            Origin::Pool(p) => format!(
+                "pool {} {} (score {} of {})",
+                p.pool, p.period, p.score, p.total_score
+            ),
         };
         let ids: Vec<&str> = g.contributions.iter().map(AsRef::as_ref).collect();
         let when = g.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
-        writeln!(out, "{when} {} {} {}  {origin} [{}]", g.who, g.target.name(), g.granted, ids.join(", ")).unwrap();
+        writeln!(
+            out,
+            "{when} {} {} {}  {origin} [{}]",
+            g.who,
+            g.target.name(),
+            g.granted,
+            ids.join(", ")
+        )
+        .unwrap();
         if let Some(c) = &g.calculation {
             writeln!(out, "    = {c}").unwrap();
         }
@@ -121,13 +145,24 @@ fn evaluate_inputs() {
     insta::glob!("inputs/eval/*.meed", |path| {
         let text = std::fs::read_to_string(path).unwrap();
         let source = SourceFile::new(path.file_name().unwrap().to_string_lossy(), text);
-        let policy = meed::syntax::parser::parse_policy(&source).unwrap_or_else(|e| panic!("{}", render_plain(&e)));
+        let policy = meed::syntax::parser::parse_policy(&source)
+            .unwrap_or_else(|e| panic!("{}", render_plain(&e)));
         let schema = Schema::from_policy(&policy);
         let log_text = std::fs::read_to_string(path.with_extension("log")).unwrap();
         let (log, roster) = read_log(&schema, &log_text);
         let mut ledger = Ledger::default();
-        let options = EvalOptions { window: None, explain: true };
-        let output = match evaluate(&policy, &schema, &log, roster.as_ref(), &options, &mut ledger) {
+        let options = EvalOptions {
+            window: None,
+            explain: true,
+        };
+        let output = match evaluate(
+            &policy,
+            &schema,
+            &log,
+            roster.as_ref(),
+            &options,
+            &mut ledger,
+        ) {
             Ok(report) => {
                 let mut out = render(&ledger);
                 for w in &report.warnings {

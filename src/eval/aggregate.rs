@@ -10,7 +10,9 @@ use crate::eval::scope::Scope;
 use crate::eval::show::{self, MUL, TIERS};
 use crate::input::Contribution;
 use crate::source::Span;
-use crate::syntax::ast::{Aggregate, AggregateFn, BinaryOp, Expr, ExprKind, Literal, Measure, Tiers};
+use crate::syntax::ast::{
+    Aggregate, AggregateFn, BinaryOp, Expr, ExprKind, Literal, Measure, Tiers,
+};
 use crate::types::units::{Currency, Type};
 use crate::value::Value;
 
@@ -29,7 +31,10 @@ impl<'a> Scope<'a> {
             )
         })?;
         let kind = self.env.schema.kind_index(&agg.kind.node).ok_or_else(|| {
-            EvalError::internal(format!("unknown kind `{}`", agg.kind.node), Some(agg.kind.span))
+            EvalError::internal(
+                format!("unknown kind `{}`", agg.kind.node),
+                Some(agg.kind.span),
+            )
         })?;
         let binding = agg.binding.as_ref().unwrap_or(&agg.kind).node.as_str();
         let mut count: i64 = 0;
@@ -42,7 +47,12 @@ impl<'a> Scope<'a> {
                 }
             }
             count = count.checked_add(1).ok_or_else(|| {
-                EvalError::new(EvalErrorKind::Overflow { operation: "`count`".into() }, Some(span))
+                EvalError::new(
+                    EvalErrorKind::Overflow {
+                        operation: "`count`".into(),
+                    },
+                    Some(span),
+                )
             })?;
             if agg.function.node == AggregateFn::Count {
                 continue;
@@ -102,7 +112,12 @@ impl<'a> Scope<'a> {
     }
 
     /// What `sum` of no records is: the zero of the measured type.
-    fn zero_of_measure(&self, agg: &Aggregate, kind: usize, span: Span) -> Result<Value, EvalError> {
+    fn zero_of_measure(
+        &self,
+        agg: &Aggregate,
+        kind: usize,
+        span: Span,
+    ) -> Result<Value, EvalError> {
         let binding = agg.binding.as_ref().unwrap_or(&agg.kind).node.as_str();
         let ty = match &agg.measure {
             Some(Measure::Field(field)) => self
@@ -137,7 +152,10 @@ impl<'a> Scope<'a> {
             ExprKind::Field { base, field } => match &base.node {
                 ExprKind::Name(n) if n == binding => {
                     let k = self.env.schema.kinds.get(kind)?;
-                    k.fields.iter().find(|f| f.name == field.node).map(|f| f.ty.clone())
+                    k.fields
+                        .iter()
+                        .find(|f| f.name == field.node)
+                        .map(|f| f.ty.clone())
                 }
                 _ => None,
             },
@@ -186,7 +204,11 @@ impl<'a> Scope<'a> {
                 total = arith::add(&total, &arith::mul(&part, &rate.value, span)?, span)?;
                 if self.explain {
                     let (p, pp) = show::value(&part);
-                    parts_text.push(format!("{} × {}", show::wrap(&p, pp, MUL), rate.text_at(MUL + 1)));
+                    parts_text.push(format!(
+                        "{} × {}",
+                        show::wrap(&p, pp, MUL),
+                        rate.text_at(MUL + 1)
+                    ));
                 }
             }
             if let Some(u) = upper {

@@ -95,7 +95,11 @@ pub fn sub(a: &Value, b: &Value, span: Span) -> Result<Value, EvalError> {
 fn add_sub(a: &Value, b: &Value, span: Span, minus: bool) -> Result<Value, EvalError> {
     let op = if minus { "-" } else { "+" };
     if let (Value::Int(x), Value::Int(y)) = (a, b) {
-        let r = if minus { x.checked_sub(*y) } else { x.checked_add(*y) };
+        let r = if minus {
+            x.checked_sub(*y)
+        } else {
+            x.checked_add(*y)
+        };
         return r.map(Value::Int).ok_or_else(|| overflow(a, op, b, span));
     }
     let dec = |x: Decimal, y: Decimal| {
@@ -148,11 +152,23 @@ pub fn div(a: &Value, b: &Value, span: Span) -> Result<Value, EvalError> {
         return Err(EvalError::new(EvalErrorKind::DivisionByZero, Some(span)));
     }
     match (quantity(a), quantity(b)) {
-        (Some((_, x)), Some(_)) => Ok(Value::Decimal(checked(x.checked_div(divisor), a, "/", b, span)?)),
+        (Some((_, x)), Some(_)) => Ok(Value::Decimal(checked(
+            x.checked_div(divisor),
+            a,
+            "/",
+            b,
+            span,
+        )?)),
         (Some((u, x)), None) => Ok(make(u, checked(x.checked_div(divisor), a, "/", b, span)?)),
         (None, _) => {
             let x = number(a).ok_or_else(|| mismatch(a, "/", b, span))?;
-            Ok(Value::Decimal(checked(x.checked_div(divisor), a, "/", b, span)?))
+            Ok(Value::Decimal(checked(
+                x.checked_div(divisor),
+                a,
+                "/",
+                b,
+                span,
+            )?))
         }
     }
 }
@@ -201,12 +217,20 @@ pub fn compare(a: &Value, b: &Value, span: Span) -> Result<Ordering, EvalError> 
 
 /// The smaller of two values (the first on a tie).
 pub fn min(a: Value, b: Value, span: Span) -> Result<Value, EvalError> {
-    Ok(if compare(&b, &a, span)? == Ordering::Less { b } else { a })
+    Ok(if compare(&b, &a, span)? == Ordering::Less {
+        b
+    } else {
+        a
+    })
 }
 
 /// The larger of two values (the first on a tie).
 pub fn max(a: Value, b: Value, span: Span) -> Result<Value, EvalError> {
-    Ok(if compare(&b, &a, span)? == Ordering::Greater { b } else { a })
+    Ok(if compare(&b, &a, span)? == Ordering::Greater {
+        b
+    } else {
+        a
+    })
 }
 
 /// `abs(x)`.
@@ -299,17 +323,29 @@ mod tests {
         let b = mul(&Value::Int(120), &eur("0.02"), S).ok();
         assert_eq!(a, Some(eur("2.40")));
         assert_eq!(a, b);
-        assert_eq!(mul(&eur("0.005"), &Value::Int(3), S).ok(), Some(eur("0.015")));
+        assert_eq!(
+            mul(&eur("0.005"), &Value::Int(3), S).ok(),
+            Some(eur("0.015"))
+        );
     }
 
     #[test]
     fn dimensions() {
-        assert_eq!(div(&eur("10"), &eur("4"), S).ok(), Some(Value::Decimal(d("2.5"))));
+        assert_eq!(
+            div(&eur("10"), &eur("4"), S).ok(),
+            Some(Value::Decimal(d("2.5")))
+        );
         assert_eq!(div(&eur("10"), &Value::Int(4), S).ok(), Some(eur("2.5")));
-        assert_eq!(div(&Value::Int(1), &Value::Int(4), S).ok(), Some(Value::Decimal(d("0.25"))));
+        assert_eq!(
+            div(&Value::Int(1), &Value::Int(4), S).ok(),
+            Some(Value::Decimal(d("0.25")))
+        );
         assert!(add(&eur("1"), &usd("1"), S).is_err());
         assert!(add(&eur("1"), &Value::Points(d("1")), S).is_err());
-        assert_eq!(add(&Value::Int(1), &Value::Decimal(d("0.5")), S).ok(), Some(Value::Decimal(d("1.5"))));
+        assert_eq!(
+            add(&Value::Int(1), &Value::Decimal(d("0.5")), S).ok(),
+            Some(Value::Decimal(d("1.5")))
+        );
     }
 
     #[test]
@@ -323,14 +359,23 @@ mod tests {
     fn whole_units() {
         let r = ToWhole::Round(RoundingMode::HalfEven);
         assert_eq!(to_whole(&eur("12.5"), r, S).ok(), Some(eur("12")));
-        assert_eq!(to_whole(&eur("-12.5"), ToWhole::Floor, S).ok(), Some(eur("-13")));
-        assert_eq!(to_whole(&Value::Points(d("2.1")), ToWhole::Ceil, S).ok(), Some(Value::Points(d("3"))));
+        assert_eq!(
+            to_whole(&eur("-12.5"), ToWhole::Floor, S).ok(),
+            Some(eur("-13"))
+        );
+        assert_eq!(
+            to_whole(&Value::Points(d("2.1")), ToWhole::Ceil, S).ok(),
+            Some(Value::Points(d("3")))
+        );
         assert_eq!(abs(&eur("-3"), S).ok(), Some(eur("3")));
     }
 
     #[test]
     fn comparisons() {
-        assert_eq!(compare(&Value::Int(2), &Value::Decimal(d("2.0")), S).ok(), Some(Ordering::Equal));
+        assert_eq!(
+            compare(&Value::Int(2), &Value::Decimal(d("2.0")), S).ok(),
+            Some(Ordering::Equal)
+        );
         assert_eq!(compare(&eur("1"), &eur("2"), S).ok(), Some(Ordering::Less));
         assert!(compare(&eur("1"), &Value::Points(d("2")), S).is_err());
     }

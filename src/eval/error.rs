@@ -125,7 +125,10 @@ impl fmt::Display for EvalErrorKind {
                 write!(f, "the result of {operation} is too large")
             }
             EvalErrorKind::RosterRequired { column } => {
-                write!(f, "reading the person column `{column}` needs a people file")
+                write!(
+                    f,
+                    "reading the person column `{column}` needs a people file"
+                )
             }
             EvalErrorKind::UnknownPerson { who } => {
                 write!(f, "`{who}` is not in the people file")
@@ -135,7 +138,10 @@ impl fmt::Display for EvalErrorKind {
             }
             EvalErrorKind::InvalidPeriod { text } => write!(f, "`{text}` is not a period"),
             EvalErrorKind::PoolTooPrecise { pool } => {
-                write!(f, "the scores of pool `{pool}` are too large to split exactly")
+                write!(
+                    f,
+                    "the scores of pool `{pool}` are too large to split exactly"
+                )
             }
             EvalErrorKind::Internal { message } => write!(f, "internal error: {message}"),
         }
@@ -160,7 +166,8 @@ impl Diagnostic for EvalError {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help_text().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help_text()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

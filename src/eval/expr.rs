@@ -37,7 +37,9 @@ impl Shown {
 
     /// The text at precedence `min` (parenthesised if needed), or empty.
     pub fn text_at(&self, min: u8) -> String {
-        self.text.as_ref().map_or_else(String::new, |(t, p)| wrap(t, *p, min))
+        self.text
+            .as_ref()
+            .map_or_else(String::new, |(t, p)| wrap(t, *p, min))
     }
 }
 
@@ -70,10 +72,12 @@ impl<'a> Scope<'a> {
                 });
                 Ok(Shown { value, text })
             }
-            ExprKind::Name(name) => self.name(name, expr.span).map(|v| Shown::plain(v, self.explain)),
-            ExprKind::Field { base, field } => {
-                self.field(base, field, expr.span).map(|v| Shown::plain(v, self.explain))
-            }
+            ExprKind::Name(name) => self
+                .name(name, expr.span)
+                .map(|v| Shown::plain(v, self.explain)),
+            ExprKind::Field { base, field } => self
+                .field(base, field, expr.span)
+                .map(|v| Shown::plain(v, self.explain)),
             ExprKind::Unary { op, operand } => self.unary(op.node, operand, expr.span),
             ExprKind::Binary { op, lhs, rhs } => self.binary(op.node, lhs, rhs, op.span),
             ExprKind::If {
@@ -90,7 +94,10 @@ impl<'a> Scope<'a> {
                     let why = format!("{} is {taken}", show::source(condition));
                     (format!("{} ({why})", shown.text_at(ATOM)), IF)
                 });
-                Ok(Shown { value: shown.value, text })
+                Ok(Shown {
+                    value: shown.value,
+                    text,
+                })
             }
             ExprKind::Call { function, args } => self.call(function, args, expr.span),
             ExprKind::Aggregate(agg) => self.aggregate(agg, expr.span),
@@ -137,7 +144,10 @@ impl<'a> Scope<'a> {
         if let Some(v) = self.env.constants.get(name) {
             return Ok(v.clone());
         }
-        Err(EvalError::internal(format!("`{name}` has no value here"), Some(span)))
+        Err(EvalError::internal(
+            format!("`{name}` has no value here"),
+            Some(span),
+        ))
     }
 
     /// `r.lines`, `r.at`, `r.id`, `r.who`, `r.by.status`, `person.status`.
@@ -153,7 +163,10 @@ impl<'a> Scope<'a> {
                     }
                 }
             }
-            ExprKind::Field { base: inner, field: by } if by.node == "by" => {
+            ExprKind::Field {
+                base: inner,
+                field: by,
+            } if by.node == "by" => {
                 if let ExprKind::Name(name) = &inner.node {
                     if let Some(record) = self.bound(name) {
                         return self.roster_column(&record.who, &field.node, span);
@@ -168,7 +181,12 @@ impl<'a> Scope<'a> {
         ))
     }
 
-    fn record_field(&self, record: &Contribution, field: &str, span: Span) -> Result<Value, EvalError> {
+    fn record_field(
+        &self,
+        record: &Contribution,
+        field: &str,
+        span: Span,
+    ) -> Result<Value, EvalError> {
         match field {
             "at" => return Ok(Value::Timestamp(record.at)),
             "id" => return Ok(Value::Text(record.id.clone())),
@@ -181,7 +199,10 @@ impl<'a> Scope<'a> {
             .cloned()
             .ok_or_else(|| {
                 let kind = kind.map_or("?", |k| k.name.as_str());
-                EvalError::internal(format!("`{kind}` records have no field `{field}`"), Some(span))
+                EvalError::internal(
+                    format!("`{kind}` records have no field `{field}`"),
+                    Some(span),
+                )
             })
     }
 
@@ -198,7 +219,12 @@ impl<'a> Scope<'a> {
             EvalError::internal(format!("the roster has no column `{column}`"), Some(span))
         })?;
         let row = roster.people.get(who).ok_or_else(|| {
-            EvalError::new(EvalErrorKind::UnknownPerson { who: who.to_string() }, Some(span))
+            EvalError::new(
+                EvalErrorKind::UnknownPerson {
+                    who: who.to_string(),
+                },
+                Some(span),
+            )
         })?;
         row.get(index).cloned().ok_or_else(|| {
             EvalError::internal(format!("`{who}` has no value for `{column}`"), Some(span))
@@ -244,10 +270,18 @@ impl<'a> Scope<'a> {
             BinaryOp::Div => arith::div(&l.value, &r.value, span)?,
             BinaryOp::Eq => Value::Bool(equal(&l.value, &r.value, span)?),
             BinaryOp::Ne => Value::Bool(!equal(&l.value, &r.value, span)?),
-            BinaryOp::Lt => Value::Bool(arith::compare(&l.value, &r.value, span)? == Ordering::Less),
-            BinaryOp::Le => Value::Bool(arith::compare(&l.value, &r.value, span)? != Ordering::Greater),
-            BinaryOp::Gt => Value::Bool(arith::compare(&l.value, &r.value, span)? == Ordering::Greater),
-            BinaryOp::Ge => Value::Bool(arith::compare(&l.value, &r.value, span)? != Ordering::Less),
+            BinaryOp::Lt => {
+                Value::Bool(arith::compare(&l.value, &r.value, span)? == Ordering::Less)
+            }
+            BinaryOp::Le => {
+                Value::Bool(arith::compare(&l.value, &r.value, span)? != Ordering::Greater)
+            }
+            BinaryOp::Gt => {
+                Value::Bool(arith::compare(&l.value, &r.value, span)? == Ordering::Greater)
+            }
+            BinaryOp::Ge => {
+                Value::Bool(arith::compare(&l.value, &r.value, span)? != Ordering::Less)
+            }
             BinaryOp::And | BinaryOp::Or => Value::Bool(false),
         };
         let prec = show::binary_prec(op);
@@ -269,7 +303,10 @@ impl<'a> Scope<'a> {
         if function.node == "total" {
             return self.total(args, span);
         }
-        let shown = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>, _>>()?;
+        let shown = args
+            .iter()
+            .map(|a| self.eval(a))
+            .collect::<Result<Vec<_>, _>>()?;
         let bad_arity = || {
             EvalError::internal(
                 format!("`{}` got {} arguments", function.node, args.len()),
@@ -285,7 +322,10 @@ impl<'a> Scope<'a> {
             ("ceil", [a]) => arith::to_whole(&a.value, ToWhole::Ceil, span)?,
             ("min" | "max" | "abs" | "round" | "floor" | "ceil", _) => return Err(bad_arity()),
             (other, _) => {
-                return Err(EvalError::internal(format!("unknown function `{other}`"), Some(span)));
+                return Err(EvalError::internal(
+                    format!("unknown function `{other}`"),
+                    Some(span),
+                ));
             }
         };
         let text = self.explain.then(|| {
@@ -299,11 +339,24 @@ impl<'a> Scope<'a> {
     /// pool period, after limits and before any pool.
     fn total(&self, args: &[Expr], span: Span) -> Result<Shown, EvalError> {
         let account = match args {
-            [Expr { node: ExprKind::Name(a), .. }] => a,
-            _ => return Err(EvalError::internal("`total` takes one account name", Some(span))),
+            [
+                Expr {
+                    node: ExprKind::Name(a),
+                    ..
+                },
+            ] => a,
+            _ => {
+                return Err(EvalError::internal(
+                    "`total` takes one account name",
+                    Some(span),
+                ));
+            }
         };
         let totals = self.person.and_then(|p| p.totals).ok_or_else(|| {
-            EvalError::internal("`total` can only be used in a pool's `split by`", Some(span))
+            EvalError::internal(
+                "`total` can only be used in a pool's `split by`",
+                Some(span),
+            )
         })?;
         let value = match totals.get(account.as_str()) {
             Some(v) => v.clone(),
@@ -313,7 +366,9 @@ impl<'a> Scope<'a> {
                 .rewards
                 .get(account.as_str())
                 .and_then(arith::zero_of)
-                .ok_or_else(|| EvalError::internal(format!("unknown account `{account}`"), Some(span)))?,
+                .ok_or_else(|| {
+                    EvalError::internal(format!("unknown account `{account}`"), Some(span))
+                })?,
         };
         Ok(Shown::plain(value, self.explain))
     }

@@ -42,11 +42,17 @@ pub fn describe_limit(limit: &LimitDecl) -> String {
 ///
 /// A money cap is rounded to the currency's minor unit like a grant, so cut
 /// grants stay in whole minor units.
-pub fn apply_limit(env: &Env<'_>, limit: &LimitDecl, grants: &mut [Pending]) -> Result<(), EvalError> {
+pub fn apply_limit(
+    env: &Env<'_>,
+    limit: &LimitDecl,
+    grants: &mut [Pending],
+) -> Result<(), EvalError> {
     let text = describe_limit(limit);
     let context = || format!("limit `{text}`");
     let cap = round_grant(
-        Scope::new(env).value(&limit.cap).map_err(|e| e.in_context(context))?,
+        Scope::new(env)
+            .value(&limit.cap)
+            .map_err(|e| e.in_context(context))?,
         env.rounding,
     );
     let span = limit.cap.span;
@@ -67,7 +73,9 @@ pub fn apply_limit(env: &Env<'_>, limit: &LimitDecl, grants: &mut [Pending]) -> 
         let key = PeriodKey::of(grant.at, limit.period.node, env.tz);
         let zero = arith::zero_of(&grant.granted.ty())
             .ok_or_else(|| EvalError::internal("cannot limit this grant", Some(span)))?;
-        let so_far = running.entry((grant.who.clone(), key)).or_insert(zero.clone());
+        let so_far = running
+            .entry((grant.who.clone(), key))
+            .or_insert(zero.clone());
         let before = grant.granted.clone();
         if arith::sign(&before) == Some(Ordering::Greater) {
             let room = arith::sub(&cap, so_far, span).map_err(|e| e.in_context(context))?;

@@ -78,7 +78,10 @@ pub fn evaluate(
         .iter()
         .filter(|c| options.window.is_none_or(|w| w.contains(c.at)))
         .collect();
-    records.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.as_bytes().cmp(b.id.as_bytes())));
+    records.sort_by(|a, b| {
+        a.at.cmp(&b.at)
+            .then_with(|| a.id.as_bytes().cmp(b.id.as_bytes()))
+    });
 
     let rules: Vec<RuleRef<'_>> = policy
         .items
@@ -131,7 +134,11 @@ pub fn evaluate(
 /// Evaluates one expression that needs no contribution, with the policy's
 /// constants in scope: `5 EUR + 0.02 EUR * 120` gives `7.40 EUR`... before
 /// rounding, `7.40 EUR` exactly. Nothing is rounded: this is not a grant.
-pub fn evaluate_expr(policy: &PolicyFile, schema: &Schema, expr: &Expr) -> Result<Value, EvalError> {
+pub fn evaluate_expr(
+    policy: &PolicyFile,
+    schema: &Schema,
+    expr: &Expr,
+) -> Result<Value, EvalError> {
     let env = Env::new(policy, schema, None)?;
     Scope::new(&env).value(expr)
 }

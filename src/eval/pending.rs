@@ -60,7 +60,9 @@ pub fn make_grant(
     contributions: Vec<Arc<str>>,
 ) -> Result<Grant, EvalError> {
     let (target, amount, calculation) = match &rule.decl.action {
-        Action::Grant { account, amount, .. } => {
+        Action::Grant {
+            account, amount, ..
+        } => {
             let shown = scope.eval(amount)?;
             let value = round_grant(shown.value, scope.env.rounding);
             check_account_type(scope, &account.node, &value, amount.span)?;
@@ -98,9 +100,15 @@ pub fn check_account_type(
     match scope.env.schema.rewards.get(account) {
         Some(ty) if *ty == value.ty() => Ok(()),
         Some(ty) => Err(EvalError::internal(
-            format!("account `{account}` holds `{ty}` but was granted `{}`", value.ty()),
+            format!(
+                "account `{account}` holds `{ty}` but was granted `{}`",
+                value.ty()
+            ),
             Some(span),
         )),
-        None => Err(EvalError::internal(format!("unknown account `{account}`"), Some(span))),
+        None => Err(EvalError::internal(
+            format!("unknown account `{account}`"),
+            Some(span),
+        )),
     }
 }

@@ -62,7 +62,8 @@ impl PeriodKey {
     /// `each` grants and pool shares are stamped.
     pub fn last_instant(self, tz: Tz) -> DateTime<Utc> {
         let end = self.end(tz);
-        end.checked_sub_signed(TimeDelta::nanoseconds(1)).unwrap_or(end)
+        end.checked_sub_signed(TimeDelta::nanoseconds(1))
+            .unwrap_or(end)
     }
 
     /// The label users write and read: `2027-01-05`, `2026-W53`, `2027-01`,
@@ -127,7 +128,9 @@ pub fn local_instant(local: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
 /// which lands on the first instant after it.
 fn after_gap(local: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
     // Gaps last at most a few hours; a day earlier the offset is the old one.
-    let before = local.checked_sub_signed(TimeDelta::days(1)).unwrap_or(local);
+    let before = local
+        .checked_sub_signed(TimeDelta::days(1))
+        .unwrap_or(local);
     let offset = match tz.offset_from_local_datetime(&before) {
         LocalResult::Single(o) | LocalResult::Ambiguous(o, _) => chrono::Offset::fix(&o),
         LocalResult::None => chrono::FixedOffset::east_opt(0).unwrap_or(chrono::Offset::fix(&Utc)),
@@ -206,15 +209,24 @@ fn parse_period_key(text: &str) -> Option<PeriodKey> {
                 if !(1..=4).contains(&q) {
                     return None;
                 }
-                (Period::Quarter, NaiveDate::from_ymd_opt(year, (q - 1) * 3 + 1, 1)?)
+                (
+                    Period::Quarter,
+                    NaiveDate::from_ymd_opt(year, (q - 1) * 3 + 1, 1)?,
+                )
             } else if let Some(w) = r.strip_prefix('W') {
                 let w = number(w, 2)?;
-                (Period::Week, NaiveDate::from_isoywd_opt(year, w, Weekday::Mon)?)
+                (
+                    Period::Week,
+                    NaiveDate::from_isoywd_opt(year, w, Weekday::Mon)?,
+                )
             } else if let Some((m, d)) = r.split_once('-') {
                 let day = NaiveDate::from_ymd_opt(year, number(m, 2)?, number(d, 2)?)?;
                 (Period::Day, day)
             } else {
-                (Period::Month, NaiveDate::from_ymd_opt(year, number(r, 2)?, 1)?)
+                (
+                    Period::Month,
+                    NaiveDate::from_ymd_opt(year, number(r, 2)?, 1)?,
+                )
             }
         }
     };
@@ -243,16 +255,31 @@ mod tests {
         assert_eq!(label(at, Period::Month, Tz::UTC), "2027-02");
         assert_eq!(label(at, Period::Quarter, Tz::UTC), "2027-Q1");
         assert_eq!(label(at, Period::Year, Tz::UTC), "2027");
-        assert_eq!(label("2027-12-31T23:00:00Z", Period::Quarter, Tz::UTC), "2027-Q4");
-        assert_eq!(label("2027-07-01T00:00:00Z", Period::Quarter, Tz::UTC), "2027-Q3");
+        assert_eq!(
+            label("2027-12-31T23:00:00Z", Period::Quarter, Tz::UTC),
+            "2027-Q4"
+        );
+        assert_eq!(
+            label("2027-07-01T00:00:00Z", Period::Quarter, Tz::UTC),
+            "2027-Q3"
+        );
     }
 
     #[test]
     fn iso_week_53_and_week_1() {
         // 2026-12-28 is a Monday; 2026 has 53 ISO weeks.
-        assert_eq!(label("2026-12-31T12:00:00Z", Period::Week, Tz::UTC), "2026-W53");
-        assert_eq!(label("2027-01-03T23:59:59Z", Period::Week, Tz::UTC), "2026-W53");
-        assert_eq!(label("2027-01-04T00:00:00Z", Period::Week, Tz::UTC), "2027-W01");
+        assert_eq!(
+            label("2026-12-31T12:00:00Z", Period::Week, Tz::UTC),
+            "2026-W53"
+        );
+        assert_eq!(
+            label("2027-01-03T23:59:59Z", Period::Week, Tz::UTC),
+            "2026-W53"
+        );
+        assert_eq!(
+            label("2027-01-04T00:00:00Z", Period::Week, Tz::UTC),
+            "2027-W01"
+        );
         let w53 = PeriodKey::of(utc("2027-01-01T00:00:00Z"), Period::Week, Tz::UTC);
         assert_eq!(w53.start(Tz::UTC), utc("2026-12-28T00:00:00Z"));
         assert_eq!(w53.end(Tz::UTC), utc("2027-01-04T00:00:00Z"));
@@ -313,13 +340,41 @@ mod tests {
     fn parse_period_windows() {
         let tz = Tz::UTC;
         let w = |t: &str| Window::parse_period(t, tz).ok();
-        let win = |a: &str, b: &str| Some(Window { start: utc(a), end: utc(b) });
-        assert_eq!(w("2027"), win("2027-01-01T00:00:00Z", "2028-01-01T00:00:00Z"));
-        assert_eq!(w("2027-Q2"), win("2027-04-01T00:00:00Z", "2027-07-01T00:00:00Z"));
-        assert_eq!(w("2027-02"), win("2027-02-01T00:00:00Z", "2027-03-01T00:00:00Z"));
-        assert_eq!(w("2026-W53"), win("2026-12-28T00:00:00Z", "2027-01-04T00:00:00Z"));
-        assert_eq!(w("2027-01-05"), win("2027-01-05T00:00:00Z", "2027-01-06T00:00:00Z"));
-        for bad in ["27", "2027-Q5", "2027-13", "2027-W54", "2027-02-30", "2027-1", "x"] {
+        let win = |a: &str, b: &str| {
+            Some(Window {
+                start: utc(a),
+                end: utc(b),
+            })
+        };
+        assert_eq!(
+            w("2027"),
+            win("2027-01-01T00:00:00Z", "2028-01-01T00:00:00Z")
+        );
+        assert_eq!(
+            w("2027-Q2"),
+            win("2027-04-01T00:00:00Z", "2027-07-01T00:00:00Z")
+        );
+        assert_eq!(
+            w("2027-02"),
+            win("2027-02-01T00:00:00Z", "2027-03-01T00:00:00Z")
+        );
+        assert_eq!(
+            w("2026-W53"),
+            win("2026-12-28T00:00:00Z", "2027-01-04T00:00:00Z")
+        );
+        assert_eq!(
+            w("2027-01-05"),
+            win("2027-01-05T00:00:00Z", "2027-01-06T00:00:00Z")
+        );
+        for bad in [
+            "27",
+            "2027-Q5",
+            "2027-13",
+            "2027-W54",
+            "2027-02-30",
+            "2027-1",
+            "x",
+        ] {
             assert!(w(bad).is_none(), "{bad} should not parse");
         }
     }

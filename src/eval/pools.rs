@@ -32,7 +32,10 @@ type PeriodTotals = BTreeMap<(Arc<str>, PeriodKey), BTreeMap<String, Value>>;
 
 /// Pays one pool for each of its periods; `grants` are the grants after
 /// limits (stages 1 to 3), in ledger order.
-#[expect(clippy::too_many_arguments, reason = "one call site; a struct would only rename them")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; a struct would only rename them"
+)]
 pub fn pay_pool(
     env: &Env<'_>,
     pool: &PoolDecl,
@@ -47,12 +50,23 @@ pub fn pay_pool(
     let period = pool.period.node;
     let context = |label: &str| format!("pool `{name}` in {label}");
     let amount = round_grant(
-        Scope::new(env).value(&pool.amount).map_err(|e| e.in_context(|| format!("pool `{name}`")))?,
+        Scope::new(env)
+            .value(&pool.amount)
+            .map_err(|e| e.in_context(|| format!("pool `{name}`")))?,
         env.rounding,
     );
-    check_account_type(&Scope::new(env), &pool.account.node, &amount, pool.amount.span)?;
-    let (digits, amount_units) = units_of(&amount)
-        .ok_or_else(|| EvalError::internal("a pool amount must be money, points or a duration", Some(pool.amount.span)))?;
+    check_account_type(
+        &Scope::new(env),
+        &pool.account.node,
+        &amount,
+        pool.amount.span,
+    )?;
+    let (digits, amount_units) = units_of(&amount).ok_or_else(|| {
+        EvalError::internal(
+            "a pool amount must be money, points or a duration",
+            Some(pool.amount.span),
+        )
+    })?;
     let groups = group_by_person(records, period, env);
     let totals = totals_by_period(grants, period, env)?;
     let periods: BTreeSet<PeriodKey> = groups.keys().map(|(_, k)| *k).collect();
@@ -62,7 +76,9 @@ pub fn pay_pool(
         let people = people_in(&groups, &totals, key);
         let mut scores: Vec<(Arc<str>, Value)> = Vec::with_capacity(people.len());
         for who in people {
-            let records = groups.get(&(who.clone(), key)).map_or(&[][..], Vec::as_slice);
+            let records = groups
+                .get(&(who.clone(), key))
+                .map_or(&[][..], Vec::as_slice);
             let person_totals = totals.get(&(who.clone(), key)).unwrap_or(&empty);
             let scope = Scope {
                 person: Some(PersonPeriod {
@@ -73,21 +89,31 @@ pub fn pay_pool(
                 ..Scope::new(env)
             };
             let context = || format!("pool `{name}`, `{who}` in {label}");
-            let score = scope.value(&pool.split_by).map_err(|e| e.in_context(context))?;
+            let score = scope
+                .value(&pool.split_by)
+                .map_err(|e| e.in_context(context))?;
             scores.push((who.clone(), score));
         }
         let numeric: Vec<(&str, Decimal)> = scores
             .iter()
             .map(|(who, s)| {
                 let m = arith::magnitude(s).ok_or_else(|| {
-                    EvalError::internal(format!("a score of `{}` cannot split a pool", s.ty()), Some(pool.split_by.span))
+                    EvalError::internal(
+                        format!("a score of `{}` cannot split a pool", s.ty()),
+                        Some(pool.split_by.span),
+                    )
                 })?;
                 Ok((who.as_ref(), m))
             })
             .collect::<Result<_, EvalError>>()?;
         let shares = split_pool(amount_units, &numeric).map_err(|_| {
-            EvalError::new(EvalErrorKind::PoolTooPrecise { pool: name.to_string() }, Some(pool.split_by.span))
-                .in_context(|| context(&label))
+            EvalError::new(
+                EvalErrorKind::PoolTooPrecise {
+                    pool: name.to_string(),
+                },
+                Some(pool.split_by.span),
+            )
+            .in_context(|| context(&label))
         })?;
         if shares.is_empty() {
             warnings.push(EvalWarning::PoolUnclaimed {
@@ -101,7 +127,8 @@ pub fn pay_pool(
             if let Some((_, s)) = scores.get(share.index) {
                 total_score = Some(match total_score {
                     None => s.clone(),
-                    Some(t) => arith::add(&t, s, pool.split_by.span).map_err(|e| e.in_context(|| context(&label)))?,
+                    Some(t) => arith::add(&t, s, pool.split_by.span)
+                        .map_err(|e| e.in_context(|| context(&label)))?,
                 });
             }
         }
@@ -113,7 +140,14 @@ pub fn pay_pool(
             };
             let value = with_units(&amount, share.units, digits);
             let calculation = explain.then(|| {
-                explain_share(&amount, score, &total_score, &value, share.leftover_unit, digits)
+                explain_share(
+                    &amount,
+                    score,
+                    &total_score,
+                    &value,
+                    share.leftover_unit,
+                    digits,
+                )
             });
             out.push(Pending {
                 key: OrderKey {
@@ -208,7 +242,14 @@ fn with_units(amount: &Value, units: i128, digits: u32) -> Value {
 }
 
 /// `1000.00 EUR × 30 pts ÷ 90 pts, rounded down, + 0.01 EUR (largest remainder) = 333.34 EUR`.
-fn explain_share(amount: &Value, score: &Value, total: &Value, share: &Value, leftover: bool, digits: u32) -> String {
+fn explain_share(
+    amount: &Value,
+    score: &Value,
+    total: &Value,
+    share: &Value,
+    leftover: bool,
+    digits: u32,
+) -> String {
     let mut text = format!(
         "{} × {} ÷ {}",
         show::result(amount),
@@ -217,7 +258,10 @@ fn explain_share(amount: &Value, score: &Value, total: &Value, share: &Value, le
     );
     if leftover {
         let unit = with_units(amount, 1, digits);
-        text.push_str(&format!(", rounded down, + {} (largest remainder)", show::result(&unit)));
+        text.push_str(&format!(
+            ", rounded down, + {} (largest remainder)",
+            show::result(&unit)
+        ));
     } else {
         text.push_str(", rounded down");
     }

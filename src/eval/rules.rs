@@ -29,16 +29,30 @@ pub fn run_on_rules(
             if env.schema.kind_index(&kind.node) != Some(record.kind) {
                 continue;
             }
-            let context = || format!("rule `{}`, contribution `{}`", rule.decl.name.node, record.id);
+            let context = || {
+                format!(
+                    "rule `{}`, contribution `{}`",
+                    rule.decl.name.node, record.id
+                )
+            };
             let base = Scope::new(env);
             let scope = base.with_binding(&binding.node, record).explaining(explain);
             if let Some(condition) = &rule.decl.condition {
-                if !scope.condition(condition).map_err(|e| e.in_context(context))? {
+                if !scope
+                    .condition(condition)
+                    .map_err(|e| e.in_context(context))?
+                {
                     continue;
                 }
             }
-            let grant = make_grant(&scope, *rule, record.who.clone(), record.at, vec![record.id.clone()])
-                .map_err(|e| e.in_context(context))?;
+            let grant = make_grant(
+                &scope,
+                *rule,
+                record.who.clone(),
+                record.at,
+                vec![record.id.clone()],
+            )
+            .map_err(|e| e.in_context(context))?;
             out.push(Pending {
                 key: OrderKey {
                     at: record.at,
@@ -58,11 +72,18 @@ pub fn run_on_rules(
 pub type Groups<'c> = BTreeMap<(Arc<str>, PeriodKey), Vec<&'c Contribution>>;
 
 /// Groups `records` by who and by the period of kind `period` holding them.
-pub fn group_by_person<'c>(records: &[&'c Contribution], period: Period, env: &Env<'_>) -> Groups<'c> {
+pub fn group_by_person<'c>(
+    records: &[&'c Contribution],
+    period: Period,
+    env: &Env<'_>,
+) -> Groups<'c> {
     let mut groups: Groups<'c> = BTreeMap::new();
     for record in records {
         let key = PeriodKey::of(record.at, period, env.tz);
-        groups.entry((record.who.clone(), key)).or_default().push(record);
+        groups
+            .entry((record.who.clone(), key))
+            .or_default()
+            .push(record);
     }
     groups
 }
@@ -101,7 +122,10 @@ pub fn run_each_rules(
             }
             .explaining(explain);
             if let Some(condition) = &rule.decl.condition {
-                if !scope.condition(condition).map_err(|e| e.in_context(context))? {
+                if !scope
+                    .condition(condition)
+                    .map_err(|e| e.in_context(context))?
+                {
                     continue;
                 }
             }
@@ -111,7 +135,8 @@ pub fn run_each_rules(
                 .map(|r| r.id.clone())
                 .collect();
             let at = key.last_instant(env.tz);
-            let grant = make_grant(&scope, *rule, who.clone(), at, ids).map_err(|e| e.in_context(context))?;
+            let grant = make_grant(&scope, *rule, who.clone(), at, ids)
+                .map_err(|e| e.in_context(context))?;
             out.push(Pending {
                 key: OrderKey {
                     at,
@@ -136,7 +161,10 @@ fn mentioned_kinds(rule: &RuleRef<'_>, env: &Env<'_>) -> Vec<usize> {
     if let Action::Grant { amount, .. } = &rule.decl.action {
         aggregate_kinds(amount, &mut names);
     }
-    let mut kinds: Vec<usize> = names.iter().filter_map(|n| env.schema.kind_index(n)).collect();
+    let mut kinds: Vec<usize> = names
+        .iter()
+        .filter_map(|n| env.schema.kind_index(n))
+        .collect();
     kinds.sort_unstable();
     kinds.dedup();
     kinds

@@ -24,7 +24,11 @@ pub struct Env<'a> {
 impl<'a> Env<'a> {
     /// Evaluates the policy's constants, each once, in dependency order
     /// (a `let` may use constants declared after it).
-    pub fn new(policy: &PolicyFile, schema: &'a Schema, roster: Option<&'a Roster>) -> Result<Env<'a>, EvalError> {
+    pub fn new(
+        policy: &PolicyFile,
+        schema: &'a Schema,
+        roster: Option<&'a Roster>,
+    ) -> Result<Env<'a>, EvalError> {
         let mut env = Env {
             schema,
             constants: HashMap::new(),

@@ -27,14 +27,21 @@ pub struct SplitTooLarge;
 /// Splits `amount_units` minor units across `scores` (`(who, score)`):
 /// people with a score `<= 0` get nothing and are left out of the result.
 /// An empty result means nobody scored.
-pub fn split_pool(amount_units: i128, scores: &[(&str, Decimal)]) -> Result<Vec<SplitShare>, SplitTooLarge> {
+pub fn split_pool(
+    amount_units: i128,
+    scores: &[(&str, Decimal)],
+) -> Result<Vec<SplitShare>, SplitTooLarge> {
     let positive: Vec<(usize, &str, Decimal)> = scores
         .iter()
         .enumerate()
         .filter(|(_, (_, s))| *s > Decimal::ZERO)
         .map(|(i, (who, s))| (i, *who, s.normalize()))
         .collect();
-    let scale = positive.iter().map(|(_, _, s)| s.scale()).max().unwrap_or(0);
+    let scale = positive
+        .iter()
+        .map(|(_, _, s)| s.scale())
+        .max()
+        .unwrap_or(0);
     let mut scaled = Vec::with_capacity(positive.len());
     let mut total: u128 = 0;
     for (_, _, s) in &positive {
@@ -71,7 +78,9 @@ pub fn split_pool(amount_units: i128, scores: &[(&str, Decimal)]) -> Result<Vec<
         .iter()
         .zip(extra)
         .map(|(&(index, _, quotient, _), leftover_unit)| {
-            let units = quotient.checked_add(u128::from(leftover_unit)).ok_or(SplitTooLarge)?;
+            let units = quotient
+                .checked_add(u128::from(leftover_unit))
+                .ok_or(SplitTooLarge)?;
             let units = i128::try_from(units).map_err(|_| SplitTooLarge)?;
             Ok(SplitShare {
                 index,
@@ -95,7 +104,11 @@ fn mul_div(a: u128, b: u128, c: u128) -> (u128, u128) {
     let mut quotient: u128 = 0;
     let mut remainder: u128 = 0;
     for i in (0..256u32).rev() {
-        let bit = if i >= 128 { (hi >> (i - 128)) & 1 } else { (lo >> i) & 1 };
+        let bit = if i >= 128 {
+            (hi >> (i - 128)) & 1
+        } else {
+            (lo >> i) & 1
+        };
         let carry = remainder >> 127;
         remainder = (remainder << 1) | bit;
         // With the carry the true remainder is 2^128 + remainder >= c.
@@ -109,7 +122,11 @@ fn mul_div(a: u128, b: u128, c: u128) -> (u128, u128) {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "a failing unwrap is a failing test")]
+#[allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "a failing unwrap is a failing test"
+)]
 mod tests {
     use std::str::FromStr;
 
@@ -122,7 +139,10 @@ mod tests {
     }
 
     fn units(shares: &[SplitShare]) -> Vec<(usize, i128, bool)> {
-        shares.iter().map(|s| (s.index, s.units, s.leftover_unit)).collect()
+        shares
+            .iter()
+            .map(|s| (s.index, s.units, s.leftover_unit))
+            .collect()
     }
 
     #[test]
@@ -130,7 +150,10 @@ mod tests {
         // 100.00 EUR = 10000 cents: 3333 each, 1 left over, to `alice`.
         let scores = [("carol", d("5")), ("alice", d("5")), ("bob", d("5"))];
         let shares = split_pool(10000, &scores).unwrap();
-        assert_eq!(units(&shares), vec![(0, 3333, false), (1, 3334, true), (2, 3333, false)]);
+        assert_eq!(
+            units(&shares),
+            vec![(0, 3333, false), (1, 3334, true), (2, 3333, false)]
+        );
     }
 
     #[test]
@@ -139,7 +162,10 @@ mod tests {
         // Floors 1+2+5 = 8, 2 left: remainders 3/7, 6/7, 5/7 → bob, carol.
         let scores = [("alice", d("1")), ("bob", d("2")), ("carol", d("4"))];
         let shares = split_pool(10, &scores).unwrap();
-        assert_eq!(units(&shares), vec![(0, 1, false), (1, 3, true), (2, 6, true)]);
+        assert_eq!(
+            units(&shares),
+            vec![(0, 1, false), (1, 3, true), (2, 6, true)]
+        );
     }
 
     #[test]
@@ -166,7 +192,10 @@ mod tests {
     fn mul_div_is_exact_beyond_128_bits() {
         let big = u128::MAX / 3;
         assert_eq!(mul_div(big, big, big), (big, 0));
-        assert_eq!(mul_div(u128::MAX, u128::MAX - 1, u128::MAX), (u128::MAX - 1, 0));
+        assert_eq!(
+            mul_div(u128::MAX, u128::MAX - 1, u128::MAX),
+            (u128::MAX - 1, 0)
+        );
         assert_eq!(mul_div(7, 5, 3), (11, 2));
     }
 

@@ -1,7 +1,13 @@
 //! Helpers for evaluator tests: a parsed policy with its schema, records
 //! built by field name, and totals as displayed.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers fail loudly")]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers fail loudly"
+)]
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -36,8 +42,18 @@ impl Policy {
     }
 
     /// A record of `kind`, its fields given by name (any order).
-    pub fn rec(&self, kind: &str, id: &str, who: &str, at: &str, fields: &[(&str, Value)]) -> Contribution {
-        let k = self.schema.kind(kind).unwrap_or_else(|| panic!("no kind {kind}"));
+    pub fn rec(
+        &self,
+        kind: &str,
+        id: &str,
+        who: &str,
+        at: &str,
+        fields: &[(&str, Value)],
+    ) -> Contribution {
+        let k = self
+            .schema
+            .kind(kind)
+            .unwrap_or_else(|| panic!("no kind {kind}"));
         let values = k
             .fields
             .iter()
@@ -62,7 +78,10 @@ impl Policy {
     /// The log the reader would produce: sorted by `(at, id)`.
     pub fn log(&self, records: &[Contribution]) -> Log {
         let mut contributions = records.to_vec();
-        contributions.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.as_bytes().cmp(b.id.as_bytes())));
+        contributions.sort_by(|a, b| {
+            a.at.cmp(&b.at)
+                .then_with(|| a.id.as_bytes().cmp(b.id.as_bytes()))
+        });
         Log { contributions }
     }
 
@@ -80,7 +99,14 @@ impl Policy {
         options: &EvalOptions,
     ) -> Result<(Ledger, EvalReport), EvalError> {
         let mut ledger = Ledger::default();
-        let report = evaluate(&self.policy, &self.schema, &self.log(records), roster, options, &mut ledger)?;
+        let report = evaluate(
+            &self.policy,
+            &self.schema,
+            &self.log(records),
+            roster,
+            options,
+            &mut ledger,
+        )?;
         Ok((ledger, report))
     }
 
@@ -94,7 +120,11 @@ impl Policy {
     }
 
     pub fn badge(&self, ledger: &Ledger, who: &str, badge: &str) -> Option<Value> {
-        ledger.totals.get(who).and_then(|t| t.get(&Target::Badge(badge.to_string()))).cloned()
+        ledger
+            .totals
+            .get(who)
+            .and_then(|t| t.get(&Target::Badge(badge.to_string())))
+            .cloned()
     }
 
     pub fn eur(&self, amount: &str) -> Value {
@@ -102,7 +132,10 @@ impl Policy {
     }
 
     pub fn money(&self, amount: &str, code: &str) -> Value {
-        Value::Money(Money::new(Decimal::from_str(amount).unwrap(), Currency::from_code(code).unwrap()))
+        Value::Money(Money::new(
+            Decimal::from_str(amount).unwrap(),
+            Currency::from_code(code).unwrap(),
+        ))
     }
 
     /// The expression of `let NAME = ...`.
@@ -119,7 +152,9 @@ impl Policy {
 }
 
 pub fn utc(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 pub fn int(i: i64) -> Value {
@@ -136,6 +171,9 @@ pub fn ids(grant: &Grant) -> Vec<&str> {
 
 pub fn roster(people: &[(&str, Vec<Value>)]) -> Roster {
     Roster {
-        people: people.iter().map(|(w, v)| (Arc::from(*w), v.clone())).collect(),
+        people: people
+            .iter()
+            .map(|(w, v)| (Arc::from(*w), v.clone()))
+            .collect(),
     }
 }
