@@ -988,7 +988,7 @@ fn totals_and_person_sinks_agree_with_the_ledger() {
     assert_eq!(alice.ledger.grants.len(), 2);
     // 7.40 + 6.60 = 14.00
     assert_eq!(p.total(&alice.ledger, "alice", "bonus"), "14.00 EUR");
-    assert!(alice.ledger.totals.get("bob").is_none());
+    assert!(!alice.ledger.totals.contains_key("bob"));
     assert_eq!(
         ledger.totals["bob"][&Target::Account("bonus".into())].to_string(),
         "6.20 EUR"

@@ -98,7 +98,7 @@ proptest! {
             if g.target != Target::Account("bonus".into()) || matches!(g.origin, Origin::Pool(_)) {
                 continue;
             }
-            let Value::Money(m) = &g.granted else { panic!("bonus is money") };
+            let Value::Money(m) = &g.granted else { return Err(TestCaseError::fail("bonus is money")) };
             prop_assert!(m.amount >= Decimal::ZERO);
             let key = PeriodKey::of(g.at, Period::Month, chrono_tz::Tz::UTC);
             *per_month.entry((g.who.to_string(), key)).or_default() += m.amount;
