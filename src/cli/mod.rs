@@ -2,11 +2,13 @@
 //! one `run` function. `main.rs` only calls [`run`].
 
 mod check;
+mod diff;
 mod eval;
 mod explain;
 mod files;
 mod load;
 mod report;
+mod snapshot;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -32,6 +34,10 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Explain, grant by grant, what one person received and why
     Explain(explain::ExplainArgs),
+    /// Compare two versions of a policy on the same log: who gains, who loses
+    Diff(diff::DiffArgs),
+    /// Compare the full ledger with an approved snapshot; `--accept` approves
+    Snapshot(snapshot::SnapshotArgs),
 }
 
 /// How a command ended, mapped to the process's exit code.
@@ -70,6 +76,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Snapshot(args) => snapshot::run(args),
     };
     if let Outcome::Usage(message) = &outcome
         && !message.is_empty()

@@ -1,0 +1,145 @@
+//! `meed diff OLD NEW LOG`: what a policy change does to everyone's rewards.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use rust_decimal::Decimal;
+
+use crate::diff::{Direction, PolicyDiff, Side, diff_policies};
+use crate::eval::TotalsSink;
+use crate::render::diff::{DiffTitles, render_diff_csv, render_diff_json, render_diff_markdown, render_diff_table};
+
+use super::eval::evaluate_into;
+use super::files::emit;
+use super::load::{DataArgs, Loaded, load_data, load_policy};
+use super::{Outcome, Reporter};
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The policy as it is now
+    #[arg(value_name = "OLD")]
+    old: PathBuf,
+    /// The policy as proposed
+    #[arg(value_name = "NEW")]
+    new: PathBuf,
+    #[command(flatten)]
+    data: DataArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    format: DiffFormat,
+    /// Write the report to this file (atomically) instead of stdout
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Exit 1 if any account's total rises by more than this, e.g. `5%`
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
+    fail_if_cost_increase_over: Option<Decimal>,
+    /// Exit 1 if anyone receives less in any account or badge
+    #[arg(long)]
+    fail_if_anyone_loses: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    /// Aligned text for a terminal
+    Table,
+    /// A report to paste into a pull-request comment
+    Markdown,
+    /// `who,reward,before,after,delta,unit`
+    Csv,
+    /// Everything, for tools
+    Json,
+}
+
+/// Evaluates both policies on the same log and reports the difference.
+/// Exit 0 — it informs, it does not judge — unless a budget guard trips.
+pub fn run(args: DiffArgs) -> Outcome {
+    let mut reporter = Reporter::new(args.data.diagnostics);
+    let sides = load_side(&args.old, &args, &mut reporter).and_then(|old| Ok((old, load_side(&args.new, &args, &mut reporter)?)));
+    let ((old, old_totals), (new, new_totals)) = match sides {
+        Ok(sides) => sides,
+        Err(outcome) => return outcome,
+    };
+    let diff = diff_policies(&side(&old, &old_totals), &side(&new, &new_totals));
+    let titles = DiffTitles {
+        old: old.policy.source.name(),
+        new: new.policy.source.name(),
+        log: new.log_source.name(),
+        records: new.log.contributions.len(),
+    };
+    let report = match args.format {
+        DiffFormat::Table => render_diff_table(&diff, &titles),
+        DiffFormat::Markdown => render_diff_markdown(&diff, &titles),
+        DiffFormat::Csv => render_diff_csv(&diff),
+        DiffFormat::Json => render_diff_json(&diff),
+    };
+    if let Err(outcome) = emit(args.out.as_deref(), &report) {
+        return outcome;
+    }
+    if budget_guards_trip(&diff, &args) {
+        Outcome::Failed
+    } else {
+        Outcome::Success
+    }
+}
+
+fn side<'a>(loaded: &'a Loaded, totals: &'a TotalsSink) -> Side<'a> {
+    Side {
+        source: &loaded.policy.source,
+        policy: &loaded.policy.ast,
+        schema: &loaded.policy.schema,
+        totals: &totals.totals,
+    }
+}
+
+fn load_side(path: &std::path::Path, args: &DiffArgs, reporter: &mut Reporter) -> Result<(Loaded, TotalsSink), Outcome> {
+    let policy = load_policy(path, reporter)?;
+    let loaded = load_data(policy, &args.data, reporter)?;
+    let mut totals = TotalsSink::default();
+    evaluate_into(&loaded, &mut totals, reporter)?;
+    Ok((loaded, totals))
+}
+
+/// Prints each tripped guard to stderr; true if any tripped.
+fn budget_guards_trip(diff: &PolicyDiff, args: &DiffArgs) -> bool {
+    let mut tripped = false;
+    if let Some(limit) = args.fail_if_cost_increase_over {
+        for account in &diff.accounts {
+            let rises = crate::eval::arith::sign(&account.delta) == Some(std::cmp::Ordering::Greater);
+            let over = match account.percent {
+                Some(percent) => percent > limit,
+                None => rises, // from nothing to something
+            };
+            if rises && over {
+                tripped = true;
+                let by = account.percent.map_or("from zero".to_string(), |p| format!("by {p}%"));
+                eprintln!(
+                    "budget guard: the total of `{}` rises {by}, more than the {limit}% allowed",
+                    account.target.name()
+                );
+            }
+        }
+    }
+    if args.fail_if_anyone_loses {
+        let losers: Vec<String> = diff
+            .rows
+            .iter()
+            .filter(|r| r.direction() == Direction::Loss)
+            .map(|r| format!("{} ({})", r.who, r.target.name()))
+            .collect();
+        if !losers.is_empty() {
+            tripped = true;
+            eprintln!("budget guard: {} would receive less: {}", losers.len(), losers.join(", "));
+        }
+    }
+    tripped
+}
+
+/// `5%`, `5` or `2.5%` → 5, 5, 2.5.
+fn parse_percent(text: &str) -> Result<Decimal, String> {
+    text.trim()
+        .trim_end_matches('%')
+        .parse::<Decimal>()
+        .ok()
+        .filter(|d| !d.is_sign_negative())
+        .ok_or_else(|| format!("`{text}` is not a percentage; write it like `5%`"))
+}

@@ -1,0 +1,71 @@
+//! `meed snapshot POLICY LOG --snap FILE [--accept]`: compare the full ledger
+//! with an approved snapshot, the way code is compared with golden files.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use similar::TextDiff;
+
+use crate::ledger::Ledger;
+use crate::render::snapshot::render_snapshot;
+
+use super::eval::evaluate_into;
+use super::files::{emit, write_atomically};
+use super::load::{InputArgs, load_inputs};
+use super::{Outcome, Reporter};
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    #[command(flatten)]
+    inputs: InputArgs,
+    /// The approved snapshot file
+    #[arg(long, value_name = "FILE")]
+    snap: PathBuf,
+    /// Approve the current ledger: write it to the snapshot file
+    #[arg(long)]
+    accept: bool,
+}
+
+pub fn run(args: SnapshotArgs) -> Outcome {
+    let mut reporter = Reporter::new(args.inputs.data.diagnostics);
+    let loaded = match load_inputs(&args.inputs, &mut reporter) {
+        Ok(loaded) => loaded,
+        Err(outcome) => return outcome,
+    };
+    let mut ledger = Ledger::default();
+    if let Err(outcome) = evaluate_into(&loaded, &mut ledger, &mut reporter) {
+        return outcome;
+    }
+    let current = render_snapshot(&ledger);
+    let snap = args.snap.display().to_string();
+    let approved = match std::fs::read_to_string(&args.snap) {
+        Ok(text) => Some(text),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => return Outcome::Usage(format!("cannot read `{snap}`: {error}")),
+    };
+    if approved.as_deref() == Some(current.as_str()) {
+        eprintln!("the ledger matches the approved snapshot `{snap}` ({} grants)", ledger.grants.len());
+        return Outcome::Success;
+    }
+    if args.accept {
+        if let Err(outcome) = write_atomically(&args.snap, &current) {
+            return outcome;
+        }
+        eprintln!("approved: wrote the ledger ({} grants) to `{snap}`", ledger.grants.len());
+        return Outcome::Success;
+    }
+    let Some(approved) = approved else {
+        eprintln!("error: there is no approved snapshot at `{snap}`");
+        eprintln!("  help: review the ledger, then run again with `--accept` to approve it");
+        return Outcome::Failed;
+    };
+    let diff = TextDiff::from_lines(&approved, &current);
+    let changed = diff.ops().iter().filter(|op| op.tag() != similar::DiffTag::Equal).count();
+    let text = diff.unified_diff().context_radius(2).header(&format!("{snap} (approved)"), "current ledger").to_string();
+    if let Err(outcome) = emit(None, &text) {
+        return outcome;
+    }
+    eprintln!("error: the ledger differs from the approved snapshot `{snap}` in {changed} place{}", if changed == 1 { "" } else { "s" });
+    eprintln!("  help: if the change is intended, run again with `--accept` to approve it");
+    Outcome::Failed
+}

@@ -1,0 +1,217 @@
+//! `meed diff` reports: table (terminal), markdown (pull requests), csv
+//! (spreadsheets) and json (tools).
+
+use std::fmt::Write as _;
+
+use crate::diff::{Change, DeclarationChange, Direction, DiffRow, PolicyDiff};
+use crate::ledger::Target;
+use crate::render::amount::{amount_and_unit, human};
+use crate::value::Value;
+
+/// How many of the biggest gains and losses to show per account.
+const MOVERS_PER_ACCOUNT: usize = 5;
+
+/// Labels for the two policies and the log, for headings.
+pub struct DiffTitles<'a> {
+    pub old: &'a str,
+    pub new: &'a str,
+    pub log: &'a str,
+    pub records: usize,
+}
+
+/// Plain text for a terminal.
+pub fn render_diff_table(diff: &PolicyDiff, titles: &DiffTitles<'_>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} → {}, on {} ({} records)\n", titles.old, titles.new, titles.log, titles.records);
+    write_declarations_text(&mut out, &diff.declarations);
+    let _ = writeln!(out, "per account:");
+    let rows: Vec<[String; 5]> = diff
+        .accounts
+        .iter()
+        .map(|a| {
+            [
+                target_label(&a.target),
+                amount(&a.target, &a.before),
+                amount(&a.target, &a.after),
+                signed(&a.target, &a.delta),
+                a.percent.map_or(String::new(), |p| format!("{}{p}%", if p.is_sign_positive() && !p.is_zero() { "+" } else { "" })),
+            ]
+        })
+        .collect();
+    write_aligned(&mut out, &["account", "before", "after", "change", ""], &rows);
+    let p = &diff.people;
+    let _ = writeln!(
+        out,
+        "\npeople: {} gain, {} lose, {} gain in one account and lose in another, {} unchanged",
+        p.gain, p.lose, p.mixed, p.unchanged
+    );
+    let movers = diff.biggest_movers(MOVERS_PER_ACCOUNT);
+    if !movers.is_empty() {
+        let _ = writeln!(out, "\nbiggest movers:");
+        let rows: Vec<[String; 5]> = movers.iter().map(|r| person_row(r)).collect();
+        write_aligned(&mut out, &["who", "account", "before", "after", "change"], &rows);
+    }
+    out
+}
+
+/// Markdown ready to paste into a pull-request comment.
+pub fn render_diff_markdown(diff: &PolicyDiff, titles: &DiffTitles<'_>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "### meed diff: `{}` → `{}`\n", titles.old, titles.new);
+    let _ = writeln!(out, "Evaluated on `{}` ({} records).\n", titles.log, titles.records);
+    if diff.declarations.is_empty() {
+        let _ = writeln!(out, "No declarations changed.\n");
+    } else {
+        let _ = writeln!(out, "**Declarations changed**\n");
+        for change in &diff.declarations {
+            let _ = writeln!(out, "- {} `{}`: {}{}", change.what, change.name, change_word(change.change), one_line_texts(change));
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "| account | before | after | change | |\n|---|---:|---:|---:|---:|");
+    for a in &diff.accounts {
+        let percent = a.percent.map_or(String::new(), |p| format!("{}{p}%", if p.is_sign_positive() && !p.is_zero() { "+" } else { "" }));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {percent} |",
+            target_label(&a.target),
+            amount(&a.target, &a.before),
+            amount(&a.target, &a.after),
+            signed(&a.target, &a.delta)
+        );
+    }
+    let p = &diff.people;
+    let _ = writeln!(
+        out,
+        "\n**People:** {} gain, {} lose, {} mixed, {} unchanged.\n",
+        p.gain, p.lose, p.mixed, p.unchanged
+    );
+    let movers = diff.biggest_movers(MOVERS_PER_ACCOUNT);
+    if !movers.is_empty() {
+        let _ = writeln!(out, "<details><summary>Biggest movers</summary>\n");
+        write_person_table(&mut out, &movers);
+        let _ = writeln!(out, "\n</details>\n");
+    }
+    let changed: Vec<&DiffRow> = diff.rows.iter().filter(|r| r.direction() != Direction::Unchanged).collect();
+    if !changed.is_empty() {
+        let _ = writeln!(out, "<details><summary>Every change ({} rows)</summary>\n", changed.len());
+        write_person_table(&mut out, &changed);
+        let _ = writeln!(out, "\n</details>");
+    }
+    out
+}
+
+/// `who,reward,before,after,delta,unit`: every row, unchanged ones too.
+pub fn render_diff_csv(diff: &PolicyDiff) -> String {
+    let mut out = String::from("who,reward,before,after,delta,unit\n");
+    for row in &diff.rows {
+        let (before, unit) = amount_and_unit(&row.target, &row.before);
+        let (after, _) = amount_and_unit(&row.target, &row.after);
+        let (delta, _) = amount_and_unit(&row.target, &row.delta);
+        let _ = writeln!(out, "{},{},{before},{after},{delta},{unit}", row.who, row.target.name());
+    }
+    out
+}
+
+/// The whole comparison as JSON.
+pub fn render_diff_json(diff: &PolicyDiff) -> String {
+    let mut out = serde_json::to_string_pretty(diff).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+fn write_declarations_text(out: &mut String, changes: &[DeclarationChange]) {
+    if changes.is_empty() {
+        let _ = writeln!(out, "no declarations changed\n");
+        return;
+    }
+    let _ = writeln!(out, "declarations changed:");
+    for change in changes {
+        let _ = writeln!(out, "  {} `{}`: {}{}", change.what, change.name, change_word(change.change), one_line_texts(change));
+    }
+    out.push('\n');
+}
+
+fn write_person_table(out: &mut String, rows: &[&DiffRow]) {
+    let _ = writeln!(out, "| who | account | before | after | change |\n|---|---|---:|---:|---:|");
+    for row in rows {
+        let [who, account, before, after, change] = person_row(row);
+        let _ = writeln!(out, "| {who} | {account} | {before} | {after} | {change} |");
+    }
+}
+
+fn person_row(row: &DiffRow) -> [String; 5] {
+    [
+        row.who.to_string(),
+        target_label(&row.target),
+        amount(&row.target, &row.before),
+        amount(&row.target, &row.after),
+        signed(&row.target, &row.delta),
+    ]
+}
+
+fn write_aligned<const N: usize>(out: &mut String, header: &[&str; N], rows: &[[String; N]]) {
+    let mut widths = header.map(|h| h.chars().count());
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut line = |cells: Vec<&str>| {
+        let mut text = String::from("  ");
+        for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+            if i == 0 || i == 1 && N == 5 && header.first() == Some(&"who") {
+                let _ = write!(text, "{cell:<width$}  ");
+            } else {
+                let _ = write!(text, "{cell:>width$}  ");
+            }
+        }
+        let _ = writeln!(out, "{}", text.trim_end());
+    };
+    line(header.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+}
+
+/// ``, `let x = 3 pts` → `let x = 4 pts``, when both sides fit on one line.
+fn one_line_texts(change: &DeclarationChange) -> String {
+    fn one_line(text: &Option<String>) -> Option<&str> {
+        text.as_deref().filter(|t| !t.contains('\n') && t.len() <= 100)
+    }
+    match (one_line(&change.old_text), one_line(&change.new_text), change.change) {
+        (Some(old), Some(new), Change::Changed) => format!(", `{old}` → `{new}`"),
+        (Some(old), None, Change::Removed) => format!(", was `{old}`"),
+        (None, Some(new), Change::Added) => format!(", `{new}`"),
+        _ => String::new(),
+    }
+}
+
+fn change_word(change: Change) -> &'static str {
+    match change {
+        Change::Added => "added",
+        Change::Removed => "removed",
+        Change::Changed => "changed",
+    }
+}
+
+fn target_label(target: &Target) -> String {
+    match target {
+        Target::Account(name) => name.clone(),
+        Target::Badge(name) => format!("badge {name}"),
+    }
+}
+
+fn amount(target: &Target, value: &Value) -> String {
+    match target {
+        Target::Badge(_) => value.to_string(),
+        Target::Account(_) => human(value),
+    }
+}
+
+/// A change with its sign: `+12.50 EUR`, `-3 pts`, `0 pts`.
+fn signed(target: &Target, delta: &Value) -> String {
+    let text = amount(target, delta);
+    let positive = crate::eval::arith::sign(delta) == Some(std::cmp::Ordering::Greater);
+    if positive { format!("+{text}") } else { text }
+}
