@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod eval;
+pub mod fmt;
 pub mod input;
 pub mod ledger;
 pub mod render;
