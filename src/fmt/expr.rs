@@ -8,7 +8,7 @@
 
 use chrono::SecondsFormat;
 
-use super::printer::Printer;
+use super::printer::{MAX_WIDTH, Printer};
 use crate::syntax::ast::{
     Aggregate, BinaryOp, Expr, ExprKind, Literal, Measure, Tiers, TypeExpr, UnaryOp,
 };
@@ -88,6 +88,88 @@ pub(crate) fn flat(expr: &Expr) -> Option<String> {
     let mut scratch = Printer::scratch();
     print_expr(&mut scratch, expr, IF);
     Some(scratch.into_flat())
+}
+
+/// Prints the expression that ends a clause (`when`, `grant`, `let`,
+/// `split by`, `expect`): on the clause's line when it fits in 80 columns and
+/// holds no comment, else broken at its loosest operator.
+pub(crate) fn print_clause_expr(p: &mut Printer, expr: &Expr) {
+    if let Some(line) = flat(expr) {
+        let too_wide = p.width() + line.chars().count() > MAX_WIDTH;
+        let commented = p.has_comment_within(expr.span.start, expr.span.end);
+        if (too_wide || commented) && print_broken(p, expr) {
+            return;
+        }
+    }
+    print_expr(p, expr, IF);
+}
+
+/// Prints an `if` chain with each `else` on a line of its own, or a chain of
+/// `or`, `and` or `+ -` with each operator starting a line; continuation
+/// lines are indented one level. Returns `false`, having printed nothing,
+/// for any other expression.
+fn print_broken(p: &mut Printer, expr: &Expr) -> bool {
+    match &expr.node {
+        ExprKind::If { .. } => {
+            p.indent();
+            let mut current = expr;
+            while let ExprKind::If {
+                condition,
+                then_branch,
+                else_branch,
+            } = &current.node
+            {
+                p.text("if ");
+                print_expr(p, condition, OR);
+                p.text(" then ");
+                print_expr(p, then_branch, OR);
+                p.end_line(then_branch.span.end);
+                p.continue_line(else_branch.span.start);
+                p.text("else ");
+                current = else_branch;
+            }
+            print_expr(p, current, IF);
+            p.dedent();
+            true
+        }
+        ExprKind::Binary { op, .. }
+            if matches!(
+                op.node,
+                BinaryOp::Or | BinaryOp::And | BinaryOp::Add | BinaryOp::Sub
+            ) =>
+        {
+            let level = binary_level(op.node);
+            let mut operands = Vec::new();
+            let first = chain(expr, level, &mut operands);
+            p.indent();
+            print_expr(p, first, level);
+            let mut previous_end = first.span.end;
+            for (op, operand) in operands {
+                p.end_line(previous_end);
+                p.continue_line(operand.span.start);
+                p.text(op.symbol());
+                p.text(" ");
+                print_expr(p, operand, level + 1);
+                previous_end = operand.span.end;
+            }
+            p.dedent();
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Splits a left-grouped chain of operators of one level (`a + b - c`) into
+/// its first operand and the `(operator, operand)` pairs that follow.
+fn chain<'e>(expr: &'e Expr, level: u8, rest: &mut Vec<(BinaryOp, &'e Expr)>) -> &'e Expr {
+    match &expr.node {
+        ExprKind::Binary { op, lhs, rhs } if binary_level(op.node) == level => {
+            let first = chain(lhs, level, rest);
+            rest.push((op.node, rhs));
+            first
+        }
+        _ => expr,
+    }
 }
 
 /// Prints `expr` where the context needs at least binding strength `min`.

@@ -1,17 +1,14 @@
 //! Declarations: one printer per item kind, each showing the layout it makes.
 
 use super::comments::{keyword_end, next_token};
-use super::expr::{IF, has_tiers, literal, print_expr, quote, type_expr};
-use super::printer::Printer;
+use super::expr::{IF, has_tiers, literal, print_clause_expr, print_expr, quote, type_expr};
+use super::printer::{MAX_WIDTH, Printer};
 use crate::source::Span;
 use crate::syntax::ast::{
     Action, BadgeDecl, Expect, FieldDecl, FieldValue, Given, ImportDecl, Item, KindDecl,
     LetDecl, LimitDecl, PersonDecl, PolicyFile, PolicyHeader, PoolDecl, RewardDecl,
     RoundingMode, RuleDecl, TestDecl, Trigger, TypeExpr,
 };
-
-/// The widest a one-line block may be.
-const MAX_WIDTH: usize = 80;
 
 /// Blocks with at most this many fields may stay on one line.
 const MAX_INLINE_FIELDS: usize = 2;
@@ -75,13 +72,12 @@ fn close(p: &mut Printer, span: Span) {
 }
 
 /// `policy "Title" {` / `timezone "UTC"` / `rounding half_up` / `}`, the
-/// settings in the order written; `policy "Title" {}` without settings.
+/// settings in the order written; just `policy "Title"` without settings.
 fn print_header(p: &mut Printer, d: &PolicyHeader) {
     p.start_line(d.span.start);
     p.text("policy ");
     p.text(&quote(&d.title));
     if d.timezone.is_none() && d.rounding.is_none() && !p.has_comment_within(d.span.start, d.span.end) {
-        p.text(" {}");
         p.end_line(d.span.end);
         return;
     }
@@ -196,7 +192,7 @@ fn print_let(p: &mut Printer, d: &LetDecl) {
     p.text("let ");
     p.text(&d.name);
     p.text(" = ");
-    print_expr(p, &d.value, IF);
+    print_clause_expr(p, &d.value);
     p.end_line(d.span.end);
 }
 
@@ -222,7 +218,7 @@ fn print_rule(p: &mut Printer, d: &RuleDecl) {
     if let Some(condition) = &d.condition {
         p.start_line(condition.span.start);
         p.text("when ");
-        print_expr(p, condition, IF);
+        print_clause_expr(p, condition);
         p.end_line(condition.span.end);
     }
     let action = d.action.span();
@@ -232,7 +228,7 @@ fn print_rule(p: &mut Printer, d: &RuleDecl) {
             p.text("grant ");
             p.text(account);
             p.text(" ");
-            print_expr(p, amount, IF);
+            print_clause_expr(p, amount);
             p.end_line(action.end.max(amount.span.end));
         }
         Action::Award { badge, .. } => {
@@ -279,7 +275,7 @@ fn print_pool(p: &mut Printer, d: &PoolDecl) {
     p.end_line(d.period.span.end);
     p.start_line(d.split_by.span.start);
     p.text("split by ");
-    print_expr(p, &d.split_by, IF);
+    print_clause_expr(p, &d.split_by);
     p.end_line(d.split_by.span.end);
     p.keep_blanks = saved;
     close(p, d.span);
@@ -293,19 +289,33 @@ fn print_import(p: &mut Printer, d: &ImportDecl) {
     p.end_line(d.span.end);
 }
 
-/// `test "name" {` / `given {` records `}` / `expect ...` lines / `}`
+/// `test "name" {` / `given {` records `}` / `expect ...` lines / `}`; the
+/// `given` block is left out when it holds no record.
 fn print_test(p: &mut Printer, d: &TestDecl) {
     p.start_line(d.span.start);
     p.text("test ");
     p.text(&quote(&d.name));
     p.open_block(d.name.span.end);
-    let given_at = next_token(p.source(), d.name.span.end);
-    let given_at = next_token(p.source(), given_at + usize::from(p.source().get(given_at..).is_some_and(|s| s.starts_with('{'))));
-    print_given(p, &d.given, given_at);
+    if !d.given.is_empty() {
+        print_given(p, &d.given, given_keyword(p.source(), d));
+    }
     for expect in &d.expects {
         print_expect(p, expect);
     }
     close(p, d.span);
+}
+
+/// Where the `given` keyword of a test stands: the first token after the
+/// test's `{`.
+fn given_keyword(src: &str, d: &TestDecl) -> usize {
+    let brace = next_token(src, d.name.span.end);
+    let at = next_token(src, brace + 1);
+    let first_record = d.given.first().map_or(at, given_span);
+    if src.get(at..).is_some_and(|rest| rest.starts_with("given")) {
+        at
+    } else {
+        first_record.min(at)
+    }
 }
 
 /// `given {` one record per line `}`.
@@ -313,15 +323,8 @@ fn print_given(p: &mut Printer, given: &[Given], at: usize) {
     p.start_line(at);
     p.text("given");
     let head_end = keyword_end(p.source(), at, "given");
-    let last_end = given.last().map_or(head_end, given_span_end);
-    let close_at = next_token(p.source(), last_end);
-    let has_inner_comment = p.has_comment_within(head_end, close_at);
-    if given.is_empty() && !has_inner_comment {
-        p.text(" {}");
-        p.end_line(close_at + 1);
-        return;
-    }
     p.open_block(head_end);
+    let mut last_end = head_end;
     for record in given {
         match record {
             Given::Contribution(c) => {
@@ -333,8 +336,11 @@ fn print_given(p: &mut Printer, given: &[Given], at: usize) {
                     record_name(&c.who),
                     literal(&c.at)
                 ));
-                print_field_values(p, &c.fields);
+                if !c.fields.is_empty() {
+                    print_field_values(p, &c.fields);
+                }
                 p.end_line(c.span.end);
+                last_end = c.span.end;
             }
             Given::Person(person) => {
                 p.start_line(person.span.start);
@@ -342,17 +348,19 @@ fn print_given(p: &mut Printer, given: &[Given], at: usize) {
                 p.text(&record_name(&person.who));
                 print_field_values(p, &person.fields);
                 p.end_line(person.span.end);
+                last_end = person.span.end;
             }
         }
     }
+    let close_at = next_token(p.source(), last_end);
     p.close_block(close_at);
     p.end_line(close_at + 1);
 }
 
-fn given_span_end(given: &Given) -> usize {
+fn given_span(given: &Given) -> usize {
     match given {
-        Given::Contribution(c) => c.span.end,
-        Given::Person(person) => person.span.end,
+        Given::Contribution(c) => c.span.start,
+        Given::Person(person) => person.span.start,
     }
 }
 
@@ -386,7 +394,7 @@ fn print_expect(p: &mut Printer, expect: &Expect) {
             ..
         } => {
             p.text(&format!("expect {} {} = ", record_name(who), account.node));
-            print_expr(p, value, IF);
+            print_clause_expr(p, value);
         }
         Expect::Badge {
             who, badge, times, ..
@@ -417,8 +425,8 @@ fn record_name(name: &str) -> String {
 
 /// Words a bare record name may not be (quoted instead).
 const KEYWORDS: &[&str] = &[
-    "above", "and", "at", "award", "badge", "by", "contribution", "each", "else", "expect",
-    "false", "from", "given", "grant", "if", "import", "let", "limit", "most", "not", "of",
-    "on", "one", "or", "per", "person", "policy", "pool", "reward", "rule", "split", "test",
-    "then", "tiers", "times", "to", "true", "up", "when", "where",
+    "policy", "timezone", "rounding", "person", "contribution", "reward", "badge", "let",
+    "rule", "on", "each", "per", "when", "grant", "award", "limit", "from", "at", "most",
+    "pool", "split", "by", "test", "given", "expect", "times", "import", "if", "then", "else",
+    "and", "or", "not", "true", "false", "tiers", "up", "to", "above", "one", "of", "where",
 ];

@@ -12,6 +12,10 @@ use super::comments::{Placed, blank_line_between};
 /// Columns per indentation level.
 const INDENT: &str = "  ";
 
+/// The width a line should fit in: one-line blocks and clauses wider than
+/// this are broken over several lines.
+pub(crate) const MAX_WIDTH: usize = 80;
+
 /// At least this many spaces separate code from a trailing comment.
 const COMMENT_GAP: usize = 2;
 
@@ -100,6 +104,31 @@ impl<'a> Printer<'a> {
             indent: self.indent,
             code: String::new(),
         });
+    }
+
+    /// Starts a continuation line of a broken expression: like
+    /// [`Printer::start_line`], but never after a blank line.
+    pub fn continue_line(&mut self, anchor: usize) {
+        let saved = std::mem::replace(&mut self.keep_blanks, false);
+        self.start_line(anchor);
+        self.keep_blanks = saved;
+    }
+
+    /// Indents the lines that follow by one more level.
+    pub fn indent(&mut self) {
+        self.indent += 1;
+    }
+
+    /// Undoes [`Printer::indent`].
+    pub fn dedent(&mut self) {
+        self.indent = self.indent.saturating_sub(1);
+    }
+
+    /// The width of the current line so far, indentation included.
+    pub fn width(&self) -> usize {
+        self.current
+            .as_ref()
+            .map_or(0, |p| p.indent * INDENT.len() + p.code.chars().count())
     }
 
     /// Appends code to the current line.
