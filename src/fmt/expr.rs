@@ -34,6 +34,9 @@ fn level(expr: &Expr) -> u8 {
             UnaryOp::Not => NOT,
             UnaryOp::Neg => NEG,
         },
+        // `-2 pts` is read as one literal, but only where a prefix `-` may
+        // stand: as a `tiers` subject it needs parentheses.
+        ExprKind::Literal(lit) if is_negative(lit) => NEG,
         ExprKind::Literal(_)
         | ExprKind::Name(_)
         | ExprKind::Field { .. }
@@ -247,6 +250,19 @@ fn print_bare(p: &mut Printer, expr: &Expr) {
     }
 }
 
+/// Whether a number literal is negative (printed with a leading `-`).
+fn is_negative(lit: &Literal) -> bool {
+    match lit {
+        Literal::Int(n) => *n < 0,
+        Literal::Decimal(d)
+        | Literal::Percent(d)
+        | Literal::Points(d)
+        | Literal::Money { amount: d, .. }
+        | Literal::Duration { amount: d, .. } => d.is_sign_negative(),
+        Literal::Bool(_) | Literal::Text(_) | Literal::Date(_) | Literal::Timestamp(_) => false,
+    }
+}
+
 /// Whether the operand of a unary `-` would merge with it when printed.
 fn starts_with_number_or_minus(expr: &Expr) -> bool {
     match &expr.node {
@@ -354,7 +370,7 @@ pub(crate) fn literal(lit: &Literal) -> String {
     }
 }
 
-/// A string literal, re-escaped.
+/// A string literal, re-escaped: `\"`, `\\` and `\n` are the only escapes.
 pub(crate) fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -363,8 +379,6 @@ pub(crate) fn quote(s: &str) -> String {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
             c => out.push(c),
         }
     }
