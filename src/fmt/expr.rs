@@ -343,7 +343,7 @@ fn print_tiers(p: &mut Printer, tiers: &Tiers, end: usize) {
     print_expr(p, &tiers.above, IF);
     p.end_line(tiers.above_span.end.max(tiers.above.span.end));
     p.keep_blanks = saved_blanks;
-    p.close_block(end.saturating_sub(1));
+    p.close_block(end);
 }
 
 /// Pads the current line so the next text starts one column after `width`.

@@ -67,7 +67,7 @@ fn print_item(p: &mut Printer, item: &Item) {
 
 /// Prints the `}` that closes a block ending at `span.end`.
 fn close(p: &mut Printer, span: Span) {
-    p.close_block(span.end.saturating_sub(1));
+    p.close_block(span.end);
     p.end_line(span.end);
 }
 
@@ -353,7 +353,7 @@ fn print_given(p: &mut Printer, given: &[Given], at: usize) {
         }
     }
     let close_at = next_token(p.source(), last_end);
-    p.close_block(close_at);
+    p.close_block(close_at + 1);
     p.end_line(close_at + 1);
 }
 

@@ -12,7 +12,18 @@ mod items;
 mod printer;
 
 use crate::source::SourceFile;
+use crate::syntax::ParseError;
 use crate::syntax::ast::PolicyFile;
+use crate::syntax::parser::parse_policy;
+
+/// Parses `source` and prints it in the canonical layout.
+///
+/// A file that does not parse is returned as its [`ParseError`]: `meed fmt`
+/// then leaves the file untouched and reports the error.
+pub fn format_source(source: &SourceFile) -> Result<String, ParseError> {
+    let policy = parse_policy(source)?;
+    Ok(format_policy(source, &policy))
+}
 
 /// Prints a parsed policy in the canonical layout.
 ///

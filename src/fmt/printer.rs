@@ -90,9 +90,26 @@ impl<'a> Printer<'a> {
     /// Whether a comment starts strictly inside `start..end`: a block that
     /// holds one cannot be printed on a single line.
     pub fn has_comment_within(&self, start: usize, end: usize) -> bool {
+        let end = self.code_end(end);
         self.comments
             .iter()
             .any(|c| c.start > start && c.start < end)
+    }
+
+    /// The end of the code in a span ending at `end`, blanks and comments at
+    /// its end left out: a span may reach over the trivia that follows the
+    /// node (`let a = 1  # one` can end after the comment), and a comment
+    /// after the last token must not count as inside the node.
+    pub fn code_end(&self, end: usize) -> usize {
+        let mut end = end.min(self.src.len());
+        loop {
+            let trimmed = self.src.get(..end).map_or(end, |s| s.trim_end().len());
+            let before = self.comments.partition_point(|c| c.start < trimmed);
+            match before.checked_sub(1).and_then(|i| self.comments.get(i)) {
+                Some(c) if trimmed <= c.end => end = c.start,
+                _ => return trimmed,
+            }
+        }
     }
 
     /// Starts a new output line for code written at source offset `anchor`;
@@ -108,7 +125,23 @@ impl<'a> Printer<'a> {
 
     /// Starts a continuation line of a broken expression: like
     /// [`Printer::start_line`], but never after a blank line.
+    ///
+    /// A comment that followed code which now starts this line (`1 EUR +  #
+    /// base` printed as `1 EUR` / `+ 2 EUR`) stays at the end of the line
+    /// above.
     pub fn continue_line(&mut self, anchor: usize) {
+        let trailing = self
+            .comments
+            .get(self.next)
+            .filter(|c| c.start < anchor && c.after_code.is_some())
+            .map(|c| (c.text.clone(), c.end));
+        if let (Some((text, end)), Some(Line::Code { comment: slot @ None, .. })) =
+            (trailing, self.lines.last_mut())
+        {
+            *slot = Some(text);
+            self.last_end = self.last_end.max(end);
+            self.next += 1;
+        }
         let saved = std::mem::replace(&mut self.keep_blanks, false);
         self.start_line(anchor);
         self.keep_blanks = saved;
@@ -155,6 +188,7 @@ impl<'a> Printer<'a> {
         let Some(pending) = self.current.take() else {
             return;
         };
+        let src_end = self.code_end(src_end);
         while let Some(c) = self.comments.get(self.next).filter(|c| c.start < src_end) {
             self.lines.push(Line::Comment {
                 indent: pending.indent,
@@ -189,10 +223,12 @@ impl<'a> Printer<'a> {
         self.at_block_start = true;
     }
 
-    /// Places the comments left inside the block (those before `close`, the
-    /// source offset of its `}`), dedents and starts the `}` line, which the
-    /// caller ends (an expression may go on after a `tiers` block).
-    pub fn close_block(&mut self, close: usize) {
+    /// Places the comments left inside the block (those before its `}`, the
+    /// last token of a block ending at `end`), dedents and starts the `}`
+    /// line, which the caller ends (an expression may go on after a `tiers`
+    /// block).
+    pub fn close_block(&mut self, end: usize) {
+        let close = self.code_end(end).saturating_sub(1);
         self.flush_before(close);
         self.indent = self.indent.saturating_sub(1);
         self.at_block_start = false;
@@ -277,15 +313,19 @@ fn render(lines: &[Line]) -> String {
                 out.push_str(&INDENT.repeat(*indent));
                 out.push_str(code);
                 if let Some(text) = comment {
-                    let column = *run_column.get_or_insert_with(|| run_width(lines, &widths, i));
                     let width = widths.get(i).copied().unwrap_or_default();
+                    let column = if aligned(line) {
+                        *run_column.get_or_insert_with(|| run_width(lines, &widths, i))
+                    } else {
+                        width + COMMENT_GAP
+                    };
                     out.push_str(&" ".repeat(column - width.min(column)));
                     out.push('#');
                     out.push_str(text);
                 }
             }
         }
-        if !has_trailing_comment(line) {
+        if !aligned(line) {
             run_column = None;
         }
         let trimmed_len = out.trim_end_matches([' ', '\t']).len();
@@ -300,8 +340,18 @@ fn render(lines: &[Line]) -> String {
     out
 }
 
-fn has_trailing_comment(line: &Line) -> bool {
-    matches!(line, Line::Code { comment: Some(_), .. })
+/// Whether the line's trailing comment is aligned with those of its
+/// neighbours: lines that open or close a block are left out, so the
+/// comment after `rule name {` does not push the ones inside far right.
+fn aligned(line: &Line) -> bool {
+    match line {
+        Line::Code {
+            code,
+            comment: Some(_),
+            ..
+        } => !code.ends_with('{') && !code.starts_with('}'),
+        _ => false,
+    }
 }
 
 /// The column trailing comments start at in the run of consecutive commented
@@ -311,7 +361,7 @@ fn run_width(lines: &[Line], widths: &[usize], first: usize) -> usize {
         .iter()
         .zip(widths)
         .skip(first)
-        .take_while(|(line, _)| has_trailing_comment(line))
+        .take_while(|(line, _)| aligned(line))
         .map(|(_, w)| *w)
         .max()
         .unwrap_or_default();
