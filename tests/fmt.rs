@@ -194,8 +194,8 @@ prints!(count_where, "count(review r where r.lines>10)", "count(review r where r
 prints!(sum_field, "sum( review.lines )", "sum(review.lines)");
 prints!(sum_measure, "sum(review r where r.repo==\"core\" : r.lines)", "sum(review r where r.repo == \"core\": r.lines)");
 prints!(min_else, "min(review.lines else 0)+count(review)", "min(review.lines else 0) + count(review)");
-prints!(long_sum_breaks, "100000 + 200000 + 300000 + 400000 + 500000 + 600000 + 700000 + 800000",
-    "100000\n  + 200000\n  + 300000\n  + 400000\n  + 500000\n  + 600000\n  + 700000\n  + 800000");
+prints!(long_sum_breaks, "100000 + 200000 + 300000 + 400000 + 500000 + 600000 + 700000 + 800000 + 900000",
+    "100000\n  + 200000\n  + 300000\n  + 400000\n  + 500000\n  + 600000\n  + 700000\n  + 800000\n  + 900000");
 
 mod generated {
     //! Random expression trees, printed and read back.
