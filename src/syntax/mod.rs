@@ -1,6 +1,16 @@
 //! From text to tree: the pest grammar, parse errors in plain words, and the
 //! lowering of pest pairs into the typed AST.
+//!
+//! `parser::parse_policy` is the entry point; `prescan` checks brackets,
+//! strings and nesting before pest runs; `expected` phrases pest's errors;
+//! `lower` builds the [`ast`].
 
 pub mod ast;
+pub mod error;
+mod expected;
 pub mod lower;
 pub mod parser;
+mod prescan;
+
+pub use error::{ParseError, ParseErrorKind};
+pub use parser::{parse_expr, parse_policy};

@@ -1,1 +1,73 @@
-//! (in progress)
+//! The pest parser for meed and the entry points that turn text into an AST.
+//!
+//! [`parse_policy`] runs three steps: the pre-scan (comments, strings,
+//! brackets, nesting depth), pest with `grammar/meed.pest`, and the lowering
+//! of pest pairs into [`crate::syntax::ast`]. Each step reports at most one
+//! [`ParseError`], phrased for people who do not read grammars.
+
+use pest::Parser;
+use pest_derive::Parser;
+
+use crate::source::{SourceFile, Span};
+use crate::syntax::ast::{Expr, PolicyFile};
+use crate::syntax::error::{ParseError, Problem};
+use crate::syntax::expected::describe_pest_error;
+use crate::syntax::lower::{lower_expr, lower_file};
+use crate::syntax::prescan::prescan;
+
+/// The pest parser generated from `grammar/meed.pest`.
+#[derive(Parser)]
+#[grammar = "../grammar/meed.pest"]
+pub struct MeedParser;
+
+/// Parses a whole policy (or test) file into its syntax tree.
+///
+/// ```
+/// use meed::source::SourceFile;
+/// use meed::syntax::parser::parse_policy;
+///
+/// let source = SourceFile::new("tiny.meed", "reward bonus: Money(EUR)\n");
+/// let policy = parse_policy(&source).expect("a valid policy");
+/// assert_eq!(policy.items.len(), 1);
+/// ```
+pub fn parse_policy(source: &SourceFile) -> Result<PolicyFile, ParseError> {
+    parse_with(source, Rule::file, |pair, comments| {
+        lower_file(pair, comments)
+    })
+}
+
+/// Parses a single expression, such as `5.00 EUR + review_rate * r.lines`
+/// (for the REPL and for tests of the expression language).
+pub fn parse_expr(source: &SourceFile) -> Result<Expr, ParseError> {
+    parse_with(source, Rule::expr_only, |pair, _| {
+        let span = Span::from(pair.as_span());
+        let expr = pair
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::expr)
+            .ok_or_else(|| Problem::internal(span, "an expression was expected"))?;
+        lower_expr(expr)
+    })
+}
+
+fn parse_with<T>(
+    source: &SourceFile,
+    rule: Rule,
+    lower: impl FnOnce(
+        pest::iterators::Pair<'_, Rule>,
+        Vec<crate::syntax::ast::Comment>,
+    ) -> Result<T, Problem>,
+) -> Result<T, ParseError> {
+    let text = source.text();
+    let fail = |problem: Problem| ParseError::new(problem, source);
+    let comments = prescan(text).map_err(fail)?;
+    pest::set_error_detail(true);
+    let mut pairs =
+        MeedParser::parse(rule, text).map_err(|error| fail(describe_pest_error(&error, text)))?;
+    let top = pairs.next().ok_or_else(|| {
+        fail(Problem::internal(
+            Span::new(0, 0),
+            "the parser returned nothing",
+        ))
+    })?;
+    lower(top, comments).map_err(fail)
+}

@@ -1,0 +1,170 @@
+//! Parse errors: a kind (with a stable code), a place, and plain words.
+//!
+//! Every error the parser can report is a [`ParseError`]. Its message names
+//! what was found and what was expected in words an HR analyst can act on
+//! (never a grammar rule name), its label underlines the exact place, and its
+//! `help` suggests the fix.
+
+use std::fmt;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+
+use crate::source::{SourceFile, Span};
+
+/// What went wrong, one variant per stable diagnostic code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ParseErrorKind {
+    /// Text that does not fit the grammar: `meed::syntax_error`.
+    Syntax,
+    /// A `{`, `(` or `[` that is never closed: `meed::unclosed_brace`.
+    UnclosedBrace,
+    /// A `}` or `)` with nothing to close: `meed::unexpected_close`.
+    UnexpectedClose,
+    /// A string without its closing quote: `meed::unterminated_string`.
+    UnterminatedString,
+    /// A literal that looks right but means nothing (`2027-02-30`, an integer
+    /// too large, an unknown escape): `meed::invalid_literal`.
+    InvalidLiteral,
+    /// `a < b < c`: `meed::chained_comparison`.
+    ChainedComparison,
+    /// A reserved word where a name belongs: `meed::reserved_word`.
+    ReservedWord,
+    /// A name with capital letters or other characters: `meed::invalid_name`.
+    InvalidName,
+    /// Nesting so deep the parser refuses it: `meed::too_deep`.
+    TooDeep,
+    /// A bug in meed, never the user's fault: `meed::internal`.
+    Internal,
+}
+
+impl ParseErrorKind {
+    /// The stable code shown with the diagnostic and used by CI tools.
+    pub fn code(self) -> &'static str {
+        match self {
+            ParseErrorKind::Syntax => "meed::syntax_error",
+            ParseErrorKind::UnclosedBrace => "meed::unclosed_brace",
+            ParseErrorKind::UnexpectedClose => "meed::unexpected_close",
+            ParseErrorKind::UnterminatedString => "meed::unterminated_string",
+            ParseErrorKind::InvalidLiteral => "meed::invalid_literal",
+            ParseErrorKind::ChainedComparison => "meed::chained_comparison",
+            ParseErrorKind::ReservedWord => "meed::reserved_word",
+            ParseErrorKind::InvalidName => "meed::invalid_name",
+            ParseErrorKind::TooDeep => "meed::too_deep",
+            ParseErrorKind::Internal => "meed::internal",
+        }
+    }
+}
+
+/// A problem found while parsing, before it is tied to its source file.
+///
+/// The pre-scan, the pest error phrasing and the lowering all produce
+/// problems; [`parse_policy`](super::parser::parse_policy) attaches the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub kind: ParseErrorKind,
+    pub span: Span,
+    pub message: String,
+    /// Text under the primary underline.
+    pub label: String,
+    /// A second place worth showing, such as the `{` a missing `}` belongs to.
+    pub related: Option<(Span, String)>,
+    pub help: Option<String>,
+}
+
+impl Problem {
+    pub fn new(kind: ParseErrorKind, span: Span, message: impl Into<String>) -> Problem {
+        Problem {
+            kind,
+            span,
+            message: message.into(),
+            label: "here".to_string(),
+            related: None,
+            help: None,
+        }
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Problem {
+        self.label = label.into();
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Problem {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn related(mut self, span: Span, label: impl Into<String>) -> Problem {
+        self.related = Some((span, label.into()));
+        self
+    }
+
+    /// A problem that means meed itself is wrong (a grammar/lowering mismatch).
+    pub fn internal(span: Span, what: &str) -> Problem {
+        Problem::new(
+            ParseErrorKind::Internal,
+            span,
+            format!("internal error in the parser: {what}"),
+        )
+        .help("this is a bug in meed, not in your policy; please report it with this file")
+    }
+}
+
+/// A parse error of a policy file, ready to render with its source snippet.
+#[derive(Debug, Clone)]
+pub struct ParseError {
+    pub problem: Problem,
+    source: NamedSource<String>,
+}
+
+impl ParseError {
+    pub fn new(problem: Problem, source: &SourceFile) -> ParseError {
+        ParseError {
+            problem,
+            source: source.named_source(),
+        }
+    }
+
+    pub fn kind(&self) -> ParseErrorKind {
+        self.problem.kind
+    }
+
+    pub fn span(&self) -> Span {
+        self.problem.span
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.problem.message)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+impl Diagnostic for ParseError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.problem.kind.code()))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.problem
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let primary =
+            LabeledSpan::new_primary_with_span(Some(self.problem.label.clone()), self.problem.span);
+        let related = self
+            .problem
+            .related
+            .as_ref()
+            .map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), *span));
+        Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
