@@ -79,9 +79,10 @@ impl Schema {
                     }
                 }
                 Item::Badge(badge) => {
-                    schema
-                        .badges
-                        .insert(badge.name.node.clone(), badge.title.as_ref().map(|t| t.node.clone()));
+                    schema.badges.insert(
+                        badge.name.node.clone(),
+                        badge.title.as_ref().map(|t| t.node.clone()),
+                    );
                 }
                 _ => {}
             }

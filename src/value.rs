@@ -82,7 +82,11 @@ impl fmt::Display for Value {
             Value::Decimal(d) => f.write_str(&plain_decimal(*d)),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Text(t) => write!(f, "\"{t}\""),
-            Value::Timestamp(t) => write!(f, "{}", t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+            Value::Timestamp(t) => write!(
+                f,
+                "{}",
+                t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+            ),
             Value::Duration(m) => write!(f, "{}min", plain_decimal(*m)),
             Value::Money(m) => write!(f, "{} {}", money_digits(m), m.currency),
             Value::Points(p) => write!(f, "{} pts", plain_decimal(*p)),

@@ -83,7 +83,12 @@ fn assert_well_formatted(name: &str, input: &str, output: &str) {
         "`{name}`: output must end with exactly one newline"
     );
     for (i, line) in output.lines().enumerate() {
-        assert_eq!(line, line.trim_end(), "`{name}`: trailing blanks on line {}", i + 1);
+        assert_eq!(
+            line,
+            line.trim_end(),
+            "`{name}`: trailing blanks on line {}",
+            i + 1
+        );
     }
 }
 
@@ -147,7 +152,10 @@ fn a_file_that_does_not_parse_is_an_error() {
 fn an_empty_file_stays_empty() {
     assert_eq!(format("empty.meed", ""), "");
     assert_eq!(format("blank.meed", "\n\n  \n"), "");
-    assert_eq!(format("comment.meed", "  # only a note   \n\n"), "# only a note\n");
+    assert_eq!(
+        format("comment.meed", "  # only a note   \n\n"),
+        "# only a note\n"
+    );
 }
 
 #[test]
@@ -174,8 +182,16 @@ prints!(redundant_parens_go, "((1 + 2)) * (3)", "(1 + 2) * 3");
 prints!(left_grouping_needs_none, "(a - b) - c", "a - b - c");
 prints!(right_grouping_keeps_them, "a - (b - c)", "a - (b - c)");
 prints!(division_right, "a / (b * c)", "a / (b * c)");
-prints!(else_extends_right, "if c then 6 pts else (1 pts + x)", "if c then 6 pts else 1 pts + x");
-prints!(if_as_operand, "(if c then 1 else 2) + x", "(if c then 1 else 2) + x");
+prints!(
+    else_extends_right,
+    "if c then 6 pts else (1 pts + x)",
+    "if c then 6 pts else 1 pts + x"
+);
+prints!(
+    if_as_operand,
+    "(if c then 1 else 2) + x",
+    "(if c then 1 else 2) + x"
+);
 prints!(not_over_comparison, "not (a == b)", "not a == b");
 prints!(not_over_and, "not (a and b)", "not (a and b)");
 prints!(comparison_of_not, "(not a) == b", "(not a) == b");
@@ -184,31 +200,64 @@ prints!(negative_literal, "-2 pts * -( 3 )", "-2 pts * -(3)");
 prints!(negation_of_negation, "- (-x)", "-(-x)");
 prints!(negated_field, "-(r.lines)", "-r.lines");
 prints!(field_of_parens, "(a).b", "a.b");
-prints!(calls, "min( a,b )+max(abs(c),round(d))", "min(a, b) + max(abs(c), round(d))");
-prints!(scale_kept, "5.00 EUR + 0.020 * 1.5h", "5.00 EUR + 0.020 * 1.5h");
-prints!(units_kept, "90min + 10% + 15pts + 3EUR", "90min + 10% + 15 pts + 3 EUR");
-prints!(strings_escaped, r#""a \"b\" \\ c\n""#, r#""a \"b\" \\ c\n""#);
-prints!(timestamps, "2027-01-05T10:00:00+00:00 < 2027-01-05T10:00:00.5+02:00", "2027-01-05T10:00:00Z < 2027-01-05T10:00:00.500+02:00");
+prints!(
+    calls,
+    "min( a,b )+max(abs(c),round(d))",
+    "min(a, b) + max(abs(c), round(d))"
+);
+prints!(
+    scale_kept,
+    "5.00 EUR + 0.020 * 1.5h",
+    "5.00 EUR + 0.020 * 1.5h"
+);
+prints!(
+    units_kept,
+    "90min + 10% + 15pts + 3EUR",
+    "90min + 10% + 15 pts + 3 EUR"
+);
+prints!(
+    strings_escaped,
+    r#""a \"b\" \\ c\n""#,
+    r#""a \"b\" \\ c\n""#
+);
+prints!(
+    timestamps,
+    "2027-01-05T10:00:00+00:00 < 2027-01-05T10:00:00.5+02:00",
+    "2027-01-05T10:00:00Z < 2027-01-05T10:00:00.500+02:00"
+);
 prints!(dates, "2027-01-05", "2027-01-05");
-prints!(count_where, "count(review r where r.lines>10)", "count(review r where r.lines > 10)");
+prints!(
+    count_where,
+    "count(review r where r.lines>10)",
+    "count(review r where r.lines > 10)"
+);
 prints!(sum_field, "sum( review.lines )", "sum(review.lines)");
-prints!(sum_measure, "sum(review r where r.repo==\"core\" : r.lines)", "sum(review r where r.repo == \"core\": r.lines)");
-prints!(min_else, "min(review.lines else 0)+count(review)", "min(review.lines else 0) + count(review)");
-prints!(long_sum_breaks, "100000 + 200000 + 300000 + 400000 + 500000 + 600000 + 700000 + 800000 + 900000",
-    "100000\n  + 200000\n  + 300000\n  + 400000\n  + 500000\n  + 600000\n  + 700000\n  + 800000\n  + 900000");
+prints!(
+    sum_measure,
+    "sum(review r where r.repo==\"core\" : r.lines)",
+    "sum(review r where r.repo == \"core\": r.lines)"
+);
+prints!(
+    min_else,
+    "min(review.lines else 0)+count(review)",
+    "min(review.lines else 0) + count(review)"
+);
+prints!(
+    long_sum_breaks,
+    "100000 + 200000 + 300000 + 400000 + 500000 + 600000 + 700000 + 800000 + 900000",
+    "100000\n  + 200000\n  + 300000\n  + 400000\n  + 500000\n  + 600000\n  + 700000\n  + 800000\n  + 900000"
+);
 
 mod generated {
     //! Random expression trees, printed and read back.
 
     use meed::source::{Span, Spanned};
     use meed::syntax::ast::{
-        Action, Aggregate, AggregateFn, BinaryOp, Expr, ExprKind, Ident, Item, LetDecl,
-        Literal, Measure, PolicyFile, RuleDecl, TierBracket, Tiers, Trigger, UnaryOp,
+        Action, Aggregate, AggregateFn, BinaryOp, Expr, ExprKind, Ident, Item, LetDecl, Literal,
+        Measure, PolicyFile, RuleDecl, TierBracket, Tiers, Trigger, UnaryOp,
     };
     use proptest::prelude::*;
     use rust_decimal::Decimal;
-
-    use super::*;
 
     fn node<T>(node: T) -> Spanned<T> {
         Spanned::new(node, Span::default())
@@ -292,12 +341,14 @@ mod generated {
                         rhs,
                     })
                 }),
-                (prop_oneof![Just(UnaryOp::Neg), Just(UnaryOp::Not)], boxed.clone()).prop_map(
-                    |(op, operand)| node(ExprKind::Unary {
+                (
+                    prop_oneof![Just(UnaryOp::Neg), Just(UnaryOp::Not)],
+                    boxed.clone()
+                )
+                    .prop_map(|(op, operand)| node(ExprKind::Unary {
                         op: node(op),
                         operand
-                    })
-                ),
+                    })),
                 (boxed.clone(), boxed.clone(), boxed.clone()).prop_map(|(c, t, e)| {
                     node(ExprKind::If {
                         condition: c,
@@ -311,17 +362,23 @@ mod generated {
                         field: ident(f),
                     })
                 }),
-                (prop_oneof![Just("abs"), Just("round"), Just("total")], inner.clone())
+                (
+                    prop_oneof![Just("abs"), Just("round"), Just("total")],
+                    inner.clone()
+                )
                     .prop_map(|(f, arg)| node(ExprKind::Call {
                         function: ident(f),
                         args: vec![arg]
                     })),
-                (prop_oneof![Just("min"), Just("max")], inner.clone(), inner.clone()).prop_map(
-                    |(f, a, b)| node(ExprKind::Call {
+                (
+                    prop_oneof![Just("min"), Just("max")],
+                    inner.clone(),
+                    inner.clone()
+                )
+                    .prop_map(|(f, a, b)| node(ExprKind::Call {
                         function: ident(f),
                         args: vec![a, b]
-                    })
-                ),
+                    })),
                 aggregate(inner.clone()),
                 (
                     boxed.clone(),
@@ -358,13 +415,8 @@ mod generated {
             prop::option::of(inner.clone()),
             prop::option::of(inner.clone()),
         );
-        (
-            function,
-            any::<bool>(),
-            filtered,
-            prop::option::of(inner),
-        )
-            .prop_map(|(function, by_field, (filter, measure), fallback)| {
+        (function, any::<bool>(), filtered, prop::option::of(inner)).prop_map(
+            |(function, by_field, (filter, measure), fallback)| {
                 let (binding, filter, measure) = if by_field {
                     (None, None, Some(Measure::Field(ident("lines"))))
                 } else {
@@ -382,7 +434,8 @@ mod generated {
                     measure,
                     fallback: fallback.map(Box::new),
                 }))
-            })
+            },
+        )
     }
 
     /// `let v = EXPR` and a rule using it as condition and amount.

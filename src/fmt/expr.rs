@@ -52,12 +52,9 @@ fn binary_level(op: BinaryOp) -> u8 {
         BinaryOp::And => AND,
         BinaryOp::Add | BinaryOp::Sub => ADD,
         BinaryOp::Mul | BinaryOp::Div => MUL,
-        BinaryOp::Eq
-        | BinaryOp::Ne
-        | BinaryOp::Lt
-        | BinaryOp::Le
-        | BinaryOp::Gt
-        | BinaryOp::Ge => COMPARE,
+        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+            COMPARE
+        }
     }
 }
 

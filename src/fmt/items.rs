@@ -5,9 +5,9 @@ use super::expr::{IF, has_tiers, literal, print_clause_expr, print_expr, quote, 
 use super::printer::{MAX_WIDTH, Printer};
 use crate::source::Span;
 use crate::syntax::ast::{
-    Action, BadgeDecl, Expect, FieldDecl, FieldValue, Given, ImportDecl, Item, KindDecl,
-    LetDecl, LimitDecl, PersonDecl, PolicyFile, PolicyHeader, PoolDecl, RewardDecl,
-    RoundingMode, RuleDecl, TestDecl, Trigger, TypeExpr,
+    Action, BadgeDecl, Expect, FieldDecl, FieldValue, Given, ImportDecl, Item, KindDecl, LetDecl,
+    LimitDecl, PersonDecl, PolicyFile, PolicyHeader, PoolDecl, RewardDecl, RoundingMode, RuleDecl,
+    TestDecl, Trigger, TypeExpr,
 };
 
 /// Blocks with at most this many fields may stay on one line.
@@ -40,8 +40,9 @@ pub(crate) fn print_file(p: &mut Printer, file: &PolicyFile) {
 fn group_of(p: &Printer, item: &Item) -> Option<Group> {
     match item {
         Item::Import(_) => Some(Group::Import),
-        Item::Contribution(kind) => inline_fields(p, &kind_head(kind), &kind.fields, kind.span)
-            .map(|_| Group::Kinds),
+        Item::Contribution(kind) => {
+            inline_fields(p, &kind_head(kind), &kind.fields, kind.span).map(|_| Group::Kinds)
+        }
         Item::Reward(_) | Item::Badge(_) => Some(Group::Accounts),
         Item::Let(decl) if !has_tiers(&decl.value) => Some(Group::Constants),
         Item::Limit(decl) if !has_tiers(&decl.cap) => Some(Group::Limits),
@@ -77,7 +78,10 @@ fn print_header(p: &mut Printer, d: &PolicyHeader) {
     p.start_line(d.span.start);
     p.text("policy ");
     p.text(&quote(&d.title));
-    if d.timezone.is_none() && d.rounding.is_none() && !p.has_comment_within(d.span.start, d.span.end) {
+    if d.timezone.is_none()
+        && d.rounding.is_none()
+        && !p.has_comment_within(d.span.start, d.span.end)
+    {
         p.end_line(d.span.end);
         return;
     }
@@ -142,7 +146,9 @@ fn print_fields(p: &mut Printer, head: &str, head_end: usize, fields: &[FieldDec
 /// The one-line form of a field block, if it qualifies.
 fn inline_fields(p: &Printer, head: &str, fields: &[FieldDecl], span: Span) -> Option<String> {
     let simple = fields.len() <= MAX_INLINE_FIELDS
-        && !fields.iter().any(|f| matches!(f.ty.node, TypeExpr::OneOf(_)))
+        && !fields
+            .iter()
+            .any(|f| matches!(f.ty.node, TypeExpr::OneOf(_)))
         && !p.has_comment_within(span.start, span.end);
     if !simple {
         return None;
@@ -158,7 +164,11 @@ fn inline_fields(p: &Printer, head: &str, fields: &[FieldDecl], span: Span) -> O
 
 /// `lines: Int`
 fn field_decl(p: &Printer, field: &FieldDecl) -> String {
-    format!("{}: {}", field.name.node, written_type(p, &field.ty.node, field.ty.span))
+    format!(
+        "{}: {}",
+        field.name.node,
+        written_type(p, &field.ty.node, field.ty.span)
+    )
 }
 
 fn written_type(p: &Printer, ty: &TypeExpr, span: Span) -> String {
@@ -224,7 +234,9 @@ fn print_rule(p: &mut Printer, d: &RuleDecl) {
     let action = d.action.span();
     p.start_line(action.start);
     match &d.action {
-        Action::Grant { account, amount, .. } => {
+        Action::Grant {
+            account, amount, ..
+        } => {
             p.text("grant ");
             p.text(account);
             p.text(" ");
@@ -425,8 +437,46 @@ fn record_name(name: &str) -> String {
 
 /// Words a bare record name may not be (quoted instead).
 const KEYWORDS: &[&str] = &[
-    "policy", "timezone", "rounding", "person", "contribution", "reward", "badge", "let",
-    "rule", "on", "each", "per", "when", "grant", "award", "limit", "from", "at", "most",
-    "pool", "split", "by", "test", "given", "expect", "times", "import", "if", "then", "else",
-    "and", "or", "not", "true", "false", "tiers", "up", "to", "above", "one", "of", "where",
+    "policy",
+    "timezone",
+    "rounding",
+    "person",
+    "contribution",
+    "reward",
+    "badge",
+    "let",
+    "rule",
+    "on",
+    "each",
+    "per",
+    "when",
+    "grant",
+    "award",
+    "limit",
+    "from",
+    "at",
+    "most",
+    "pool",
+    "split",
+    "by",
+    "test",
+    "given",
+    "expect",
+    "times",
+    "import",
+    "if",
+    "then",
+    "else",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
+    "tiers",
+    "up",
+    "to",
+    "above",
+    "one",
+    "of",
+    "where",
 ];

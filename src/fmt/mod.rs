@@ -20,6 +20,10 @@ use crate::syntax::parser::parse_policy;
 ///
 /// A file that does not parse is returned as its [`ParseError`]: `meed fmt`
 /// then leaves the file untouched and reports the error.
+#[allow(
+    clippy::result_large_err,
+    reason = "the same error `parse_policy` returns, passed on unchanged"
+)]
 pub fn format_source(source: &SourceFile) -> Result<String, ParseError> {
     let policy = parse_policy(source)?;
     Ok(format_policy(source, &policy))

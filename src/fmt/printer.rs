@@ -135,8 +135,13 @@ impl<'a> Printer<'a> {
             .get(self.next)
             .filter(|c| c.start < anchor && c.after_code.is_some())
             .map(|c| (c.text.clone(), c.end));
-        if let (Some((text, end)), Some(Line::Code { comment: slot @ None, .. })) =
-            (trailing, self.lines.last_mut())
+        if let (
+            Some((text, end)),
+            Some(Line::Code {
+                comment: slot @ None,
+                ..
+            }),
+        ) = (trailing, self.lines.last_mut())
         {
             *slot = Some(text);
             self.last_end = self.last_end.max(end);

@@ -48,7 +48,9 @@ impl JsonDiagnostic {
         let (start, end) = diagnostic
             .labels()
             .and_then(|mut labels| labels.next())
-            .map_or((0, 0), |label| (label.offset(), label.offset() + label.len()));
+            .map_or((0, 0), |label| {
+                (label.offset(), label.offset() + label.len())
+            });
         let (line, column) = source.line_column(start);
         let (end_line, end_column) = source.line_column(end);
         JsonDiagnostic {

@@ -346,8 +346,14 @@ pub enum ExprKind {
     /// A constant, a rule's binding (`r`), or `person` in aggregates.
     Name(String),
     /// `r.lines`, `r.by`, `r.by.status`, `r.at`, `r.id`.
-    Field { base: Box<Expr>, field: Ident },
-    Unary { op: Spanned<UnaryOp>, operand: Box<Expr> },
+    Field {
+        base: Box<Expr>,
+        field: Ident,
+    },
+    Unary {
+        op: Spanned<UnaryOp>,
+        operand: Box<Expr>,
+    },
     Binary {
         op: Spanned<BinaryOp>,
         lhs: Box<Expr>,
@@ -360,7 +366,10 @@ pub enum ExprKind {
         else_branch: Box<Expr>,
     },
     /// `min(a, b)`, `max`, `abs`, `round`, `floor`, `ceil`, `total(account)`.
-    Call { function: Ident, args: Vec<Expr> },
+    Call {
+        function: Ident,
+        args: Vec<Expr>,
+    },
     /// `count(review r where r.lines > 10)`, `sum(review.lines)`, ...
     Aggregate(Aggregate),
     /// `tiers s.amount { up to 500 EUR: 10%  above: 15% }`
@@ -427,9 +436,15 @@ pub enum Literal {
     Bool(bool),
     Text(String),
     /// `5.00 EUR`
-    Money { amount: Decimal, currency: String },
+    Money {
+        amount: Decimal,
+        currency: String,
+    },
     /// `90min`, `1.5h`
-    Duration { amount: Decimal, unit: DurationUnit },
+    Duration {
+        amount: Decimal,
+        unit: DurationUnit,
+    },
     /// `15 pts`
     Points(Decimal),
     /// `2027-01-05`: midnight in the policy's time zone.
