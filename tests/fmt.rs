@@ -61,10 +61,11 @@ fn assert_well_formatted(name: &str, input: &str, output: &str) {
         meaning(&after),
         "`{name}`: formatting changed the meaning\n{output}"
     );
-    assert_eq!(
-        format(name, output),
-        output,
-        "`{name}`: formatting twice changes the output"
+    let again = format(name, output);
+    assert!(
+        again == output,
+        "`{name}`: formatting twice changes the output\n{}",
+        similar::TextDiff::from_lines(output, &again).unified_diff()
     );
     assert_eq!(
         before.comments.len(),
@@ -481,4 +482,73 @@ proptest::proptest! {
         proptest::prop_assert_eq!(meaning(&reparsed), meaning(&policy), "{}", printed);
         proptest::prop_assert_eq!(format("gen.meed", &printed), printed);
     }
+}
+
+/// The snapshot inputs, each with a comment added at the end of every line,
+/// or on a line of its own before every line: wherever comments fall, the
+/// output keeps them all, means the same and is stable.
+#[test]
+fn comments_anywhere_are_kept_and_stable() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    meed_files(&root.join("tests/inputs/fmt"), &mut files);
+    for path in &files {
+        let input = std::fs::read_to_string(path).unwrap();
+        let name = path.display().to_string();
+        let trailing: String = input
+            .lines()
+            .enumerate()
+            .map(|(i, line)| {
+                if line.trim().is_empty() {
+                    "\n".to_string()
+                } else {
+                    format!("{line} # t{i}\n")
+                }
+            })
+            .collect();
+        let own_line: String = input
+            .lines()
+            .enumerate()
+            .map(|(i, line)| format!("# o{i}\n{line}\n"))
+            .collect();
+        let between_tokens = comment_between_tokens(&input);
+        for (variant, text) in [
+            ("trailing", trailing),
+            ("own line", own_line),
+            ("between tokens", between_tokens),
+        ] {
+            let output = format(&name, &text);
+            assert_well_formatted(&format!("{name} ({variant})"), &text, &output);
+        }
+    }
+}
+
+/// `text` with every space between two tokens replaced by a comment and a
+/// line break (spaces inside strings, comments and amounts like `5 EUR`
+/// are left alone).
+fn comment_between_tokens(text: &str) -> String {
+    let mut out = String::new();
+    let (mut in_string, mut in_comment, mut escaped) = (false, false, false);
+    for (i, c) in text.char_indices() {
+        let rest = &text[i..];
+        let before_unit = {
+            let unit = rest.trim_start_matches(' ');
+            unit.starts_with("pts") || unit.starts_with(|c: char| c.is_ascii_uppercase())
+        };
+        if in_comment {
+            in_comment = c != '\n';
+        } else if in_string {
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+        } else if c == '"' {
+            in_string = true;
+        } else if c == '#' {
+            in_comment = true;
+        } else if c == ' ' && !before_unit {
+            out.push_str(&format!(" # c{i}\n"));
+            continue;
+        }
+        out.push(c);
+    }
+    out
 }

@@ -41,7 +41,9 @@ fn group_of(p: &Printer, item: &Item) -> Option<Group> {
     match item {
         Item::Import(_) => Some(Group::Import),
         Item::Contribution(kind) => {
-            inline_fields(p, &kind_head(kind), &kind.fields, kind.span).map(|_| Group::Kinds)
+            let head_end = kind.name.span.end;
+            inline_fields(p, &kind_head(kind), head_end, &kind.fields, kind.span)
+                .map(|_| Group::Kinds)
         }
         Item::Reward(_) | Item::Badge(_) => Some(Group::Accounts),
         Item::Let(decl) if !has_tiers(&decl.value) => Some(Group::Constants),
@@ -80,7 +82,7 @@ fn print_header(p: &mut Printer, d: &PolicyHeader) {
     p.text(&quote(&d.title));
     if d.timezone.is_none()
         && d.rounding.is_none()
-        && !p.has_comment_within(d.span.start, d.span.end)
+        && !p.has_comment_within(d.title.span.end, d.span.end)
     {
         p.end_line(d.span.end);
         return;
@@ -128,7 +130,7 @@ fn print_kind(p: &mut Printer, d: &KindDecl) {
 /// per line.
 fn print_fields(p: &mut Printer, head: &str, head_end: usize, fields: &[FieldDecl], span: Span) {
     p.start_line(span.start);
-    if let Some(line) = inline_fields(p, head, fields, span) {
+    if let Some(line) = inline_fields(p, head, head_end, fields, span) {
         p.text(&line);
         p.end_line(span.end);
         return;
@@ -144,12 +146,21 @@ fn print_fields(p: &mut Printer, head: &str, head_end: usize, fields: &[FieldDec
 }
 
 /// The one-line form of a field block, if it qualifies.
-fn inline_fields(p: &Printer, head: &str, fields: &[FieldDecl], span: Span) -> Option<String> {
+///
+/// Only comments after the head count: one written before the name moves
+/// above the declaration whatever its layout.
+fn inline_fields(
+    p: &Printer,
+    head: &str,
+    head_end: usize,
+    fields: &[FieldDecl],
+    span: Span,
+) -> Option<String> {
     let simple = fields.len() <= MAX_INLINE_FIELDS
         && !fields
             .iter()
             .any(|f| matches!(f.ty.node, TypeExpr::OneOf(_)))
-        && !p.has_comment_within(span.start, span.end);
+        && !p.has_comment_within(head_end, span.end);
     if !simple {
         return None;
     }

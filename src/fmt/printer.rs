@@ -194,9 +194,11 @@ impl<'a> Printer<'a> {
             return;
         };
         let src_end = self.code_end(src_end);
+        // Comments moved above a `}` line stand inside the block it closes.
+        let indent = pending.indent + usize::from(pending.code.starts_with('}'));
         while let Some(c) = self.comments.get(self.next).filter(|c| c.start < src_end) {
             self.lines.push(Line::Comment {
-                indent: pending.indent,
+                indent,
                 text: c.text.clone(),
             });
             self.next += 1;
