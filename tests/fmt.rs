@@ -120,27 +120,36 @@ fn meed_files(dir: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
-/// The whole corpus: every policy others add under `tests/inputs/` and
-/// `rules/` is formatted too. Files that do not parse (the parser's error
-/// cases) are skipped.
-#[test]
-fn every_policy_in_the_repository_formats_faithfully() {
+/// The whole corpus: every policy others add under `tests/inputs/`,
+/// `rules/` and `examples/`, as `(name, text)`, except those that do not
+/// parse (the parser's error cases).
+fn corpus() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    meed_files(&root.join("tests/inputs"), &mut files);
-    meed_files(&root.join("rules"), &mut files);
-    meed_files(&root.join("examples"), &mut files);
-    let mut formatted = 0;
-    for path in &files {
-        let input = std::fs::read_to_string(path).unwrap();
-        let name = path.display().to_string();
-        let Ok(output) = format_source(&SourceFile::new(name.clone(), input.clone())) else {
-            continue;
-        };
-        assert_well_formatted(&name, &input, &output);
-        formatted += 1;
+    for dir in ["tests/inputs", "rules", "examples"] {
+        meed_files(&root.join(dir), &mut files);
     }
-    assert!(formatted >= 10, "only {formatted} policies were formatted");
+    files
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).unwrap();
+            (path.display().to_string(), text)
+        })
+        .filter(|(name, text)| parse_policy(&SourceFile::new(name.clone(), text.clone())).is_ok())
+        .collect()
+}
+
+#[test]
+fn every_policy_in_the_repository_formats_faithfully() {
+    let corpus = corpus();
+    for (name, input) in &corpus {
+        assert_well_formatted(name, input, &format(name, input));
+    }
+    assert!(
+        corpus.len() >= 10,
+        "only {} policies were formatted",
+        corpus.len()
+    );
 }
 
 #[test]
@@ -484,17 +493,12 @@ proptest::proptest! {
     }
 }
 
-/// The snapshot inputs, each with a comment added at the end of every line,
+/// Every policy of the corpus, with a comment added at the end of every line,
 /// or on a line of its own before every line: wherever comments fall, the
 /// output keeps them all, means the same and is stable.
 #[test]
 fn comments_anywhere_are_kept_and_stable() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    meed_files(&root.join("tests/inputs/fmt"), &mut files);
-    for path in &files {
-        let input = std::fs::read_to_string(path).unwrap();
-        let name = path.display().to_string();
+    for (name, input) in corpus() {
         let trailing: String = input
             .lines()
             .enumerate()
@@ -517,8 +521,14 @@ fn comments_anywhere_are_kept_and_stable() {
             ("own line", own_line),
             ("between tokens", between_tokens),
         ] {
-            let output = format(&name, &text);
-            assert_well_formatted(&format!("{name} ({variant})"), &text, &output);
+            let name = format!("{name} ({variant})");
+            // A comment cannot split every construct (`5 # c EUR`); a
+            // variant that no longer parses says nothing about `fmt`.
+            let Ok(output) = format_source(&SourceFile::new(name.clone(), text.clone())) else {
+                assert!(!name.contains("inputs/fmt/"), "`{name}` no longer parses");
+                continue;
+            };
+            assert_well_formatted(&name, &text, &output);
         }
     }
 }

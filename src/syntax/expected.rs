@@ -530,13 +530,22 @@ fn general_help(rules: &[Rule], tokens: &[&str], declaration: Option<&str>) -> O
                 .to_string(),
         );
     }
-    if rules.contains(&Rule::kw_up) || rules.contains(&Rule::kw_to) || rules.contains(&Rule::kw_above) {
+    if rules.contains(&Rule::kw_up)
+        || rules.contains(&Rule::kw_to)
+        || rules.contains(&Rule::kw_above)
+    {
         return Some(
             "a `tiers` block lists `up to BOUND: RATE` lines and ends with `above: RATE`"
                 .to_string(),
         );
     }
-    let structural = [Rule::kw_per, Rule::kw_person, Rule::kw_at, Rule::kw_most, Rule::period];
+    let structural = [
+        Rule::kw_per,
+        Rule::kw_person,
+        Rule::kw_at,
+        Rule::kw_most,
+        Rule::period,
+    ];
     if rules.iter().any(|r| structural.contains(r)) {
         match declaration {
             Some("limit") => {
