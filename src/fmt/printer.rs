@@ -283,10 +283,9 @@ impl<'a> Printer<'a> {
     /// trailing whitespace, exactly one final newline (nothing at all for
     /// an empty file).
     pub fn finish(mut self) -> String {
-        if let Some(pending) = &self.current {
-            let end = self.last_end.max(pending.code.len());
-            self.end_line(end);
-        }
+        // INVARIANT: every item ends its lines; this only guards against a
+        // line left open, which must not be dropped.
+        self.end_line(self.last_end);
         self.indent = 0;
         self.flush_before(usize::MAX);
         render(&self.lines)
