@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod diff;
 pub mod eval;
+pub mod fmt;
 pub mod input;
 pub mod ledger;
 pub mod pipeline;

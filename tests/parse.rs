@@ -323,3 +323,62 @@ precedence! {
     chained_comparison: "a < b < c" => "error: comparisons cannot be chained: `a < b < ...`";
     chained_equality: "a == b == c" => "error: comparisons cannot be chained: `a == b == ...`";
 }
+
+// ───────────────────────── robustness ─────────────────────────
+
+/// The code of the error `text` produces, or "ok".
+fn outcome(text: &str) -> String {
+    match parse_policy(&SourceFile::new("bomb.meed", text)) {
+        Ok(_) => "ok".to_string(),
+        Err(error) => error.kind().code().to_string(),
+    }
+}
+
+#[test]
+fn deep_nesting_is_refused_not_overflowed() {
+    let bombs = [
+        format!("let x = {}1{}", "(".repeat(100_000), ")".repeat(100_000)),
+        format!("let x = {}1", "-".repeat(100_000)),
+        format!("let x = {}1", "- ".repeat(100_000)),
+        format!("let x = {}a", "not ".repeat(100_000)),
+        format!("let x = {}1", "if a then b else ".repeat(10_000)),
+        format!("let x = {}1", "if ".repeat(10_000)),
+        format!("let x = {}", "{".repeat(100_000)),
+        format!("let x = tiers {}", "tiers ".repeat(10_000)),
+    ];
+    for bomb in &bombs {
+        assert_eq!(
+            outcome(bomb),
+            "meed::too_deep",
+            "{}",
+            bomb.get(..40).unwrap_or("")
+        );
+    }
+}
+
+#[test]
+fn long_flat_expressions_are_refused_before_they_get_deep() {
+    let sum = format!("let x = {}1", "1 + ".repeat(100_000));
+    assert_eq!(outcome(&sum), "meed::too_deep");
+    let fields = format!("let x = a{}", ".b".repeat(100_000));
+    assert_eq!(outcome(&fields), "meed::too_deep");
+    let fine = format!("let x = {}1", "1 + ".repeat(100));
+    assert_eq!(outcome(&fine), "ok");
+}
+
+proptest::proptest! {
+    /// Any text made of meed's own pieces parses or fails, never panics.
+    #[test]
+    fn never_panics(pieces in proptest::collection::vec(proptest::sample::select(vec![
+        "rule ", "r ", "{", "}", "(", ")", "on ", "review ", "grant ", "bonus ", "5 EUR", "-",
+        "+", "*", " < ", "==", "if ", "then ", "else ", "not ", "and ", "tiers ", "up to ", ":",
+        "above", "10%", "\"x\"", "\"", "\\", "#c\n", "\n", ",", ".", "lines", "2027-02-30",
+        "2027-01-05T10:00:00Z", "99999999999999999999", "count(", "sum(", "min(", " where ",
+        "else 0", "test ", "given ", "expect ", "= ", "person ", "per ", "month ", "limit ",
+        "at most ", "pool ", "split by ", "é", "let x = ",
+    ]), 0..40)) {
+        let text: String = pieces.concat();
+        let _ = parse_policy(&SourceFile::new("fuzz.meed", text.clone()));
+        let _ = parse_expr(&SourceFile::new("fuzz.meed", text));
+    }
+}

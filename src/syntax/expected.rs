@@ -47,7 +47,7 @@ pub fn describe_pest_error(error: &Error<Rule>, text: &str) -> Problem {
         _ => "unexpected here".to_string(),
     };
     let problem = Problem::new(ParseErrorKind::Syntax, found.span, message).label(label);
-    match general_help(&rules, &tokens) {
+    match general_help(&rules, &tokens, enclosing_declaration(text, pos)) {
         Some(help) => problem.help(help),
         None => problem,
     }
@@ -62,7 +62,7 @@ fn expected_punctuation(error: &Error<Rule>, pos: usize) -> Vec<&'static str> {
     if attempts.max_position != pos {
         return Vec::new();
     }
-    const PUNCTUATION: &[&str] = &["{", "}", "(", ")", ":", ",", "=", "."];
+    const PUNCTUATION: &[&str] = &["{", "}", "(", ")", ":", ",", "="];
     let mut out: Vec<&'static str> = Vec::new();
     for token in attempts.expected_tokens() {
         let token = token.to_string();
@@ -122,9 +122,7 @@ fn found_at(text: &str, pos: usize) -> Found {
 /// The human name of a rule; `None` for rules that only add noise.
 fn human_name(rule: Rule) -> Option<&'static str> {
     Some(match rule {
-        Rule::declaration => {
-            "a declaration (`rule`, `reward`, `contribution`, `badge`, `let`, `limit`, `pool`, `test`, ...)"
-        }
+        Rule::declaration => "a declaration",
         Rule::EOI => "the end of the file",
         Rule::rule_name => "a rule name",
         Rule::kind_name => "a contribution kind such as `review`",
@@ -353,7 +351,7 @@ fn specific_problem(rules: &[Rule], tokens: &[&str], found: &Found, text: &str) 
             .help("to check that two values are equal write `==`, as in `r.repo == \"core\"`"),
         );
     }
-    if rules.contains(&Rule::grant_action) && rules.contains(&Rule::award_action) {
+    if rules.contains(&Rule::kw_grant) && rules.contains(&Rule::kw_award) {
         if let Some(word) = word.filter(|w| !KEYWORDS.contains(w)) {
             return Some(
                 Problem::new(
@@ -519,21 +517,64 @@ fn bad_unit(word: &str, span: Span) -> Problem {
 }
 
 /// Advice for a few positions where the expected list alone is not enough.
-fn general_help(rules: &[Rule], tokens: &[&str]) -> Option<String> {
+fn general_help(rules: &[Rule], tokens: &[&str], declaration: Option<&str>) -> Option<String> {
     if rules.contains(&Rule::tier_above) || rules.contains(&Rule::tier_bracket) {
         return Some(
             "a `tiers` block lists `up to BOUND: RATE` lines and ends with `above: RATE`"
                 .to_string(),
         );
     }
-    if rules.contains(&Rule::kw_per) {
+    if rules.contains(&Rule::kw_grant) && rules.contains(&Rule::kw_award) {
         return Some(
-            "a limit reads `limit ACCOUNT at most AMOUNT per person per PERIOD`".to_string(),
+            "a rule ends by saying what it gives: `grant ACCOUNT AMOUNT` or `award BADGE`"
+                .to_string(),
         );
+    }
+    if rules.contains(&Rule::kw_up)
+        || rules.contains(&Rule::kw_to)
+        || rules.contains(&Rule::kw_above)
+    {
+        return Some(
+            "a `tiers` block lists `up to BOUND: RATE` lines and ends with `above: RATE`"
+                .to_string(),
+        );
+    }
+    let structural = [
+        Rule::kw_per,
+        Rule::kw_person,
+        Rule::kw_at,
+        Rule::kw_most,
+        Rule::period,
+    ];
+    if rules.iter().any(|r| structural.contains(r)) {
+        match declaration {
+            Some("limit") => {
+                return Some(
+                    "a limit reads `limit ACCOUNT at most AMOUNT per person per PERIOD`, \
+                     for example `limit bonus at most 300 EUR per person per month`"
+                        .to_string(),
+                );
+            }
+            Some("pool") => {
+                return Some(
+                    "a pool reads `pool NAME { grant ACCOUNT AMOUNT per PERIOD  split by SCORE }`"
+                        .to_string(),
+                );
+            }
+            Some("rule") => {
+                return Some(
+                    "a rule starts with `on KIND x` (once per contribution) or \
+                     `each person per PERIOD` (once per person and period)"
+                        .to_string(),
+                );
+            }
+            _ => {}
+        }
     }
     if rules.contains(&Rule::declaration) {
         return Some(
-            "each declaration starts with a keyword such as `rule`, `reward` or `limit`"
+            "each declaration starts with a keyword: `policy`, `person`, `contribution`, \
+             `reward`, `badge`, `let`, `rule`, `limit`, `pool`, `test` or `import`"
                 .to_string(),
         );
     }
@@ -541,4 +582,16 @@ fn general_help(rules: &[Rule], tokens: &[&str]) -> Option<String> {
         return Some("check that the block above is complete and closed with `}`".to_string());
     }
     None
+}
+
+/// The keyword of the top-level declaration the position is in: the first
+/// word of the nearest line above that starts in the first column.
+fn enclosing_declaration(text: &str, pos: usize) -> Option<&str> {
+    let before = text.get(..pos)?;
+    before
+        .lines()
+        .rev()
+        .chain(std::iter::once(""))
+        .find(|line| line.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .and_then(|line| line.split_whitespace().next())
 }

@@ -12,8 +12,8 @@ use crate::source::Span;
 use crate::syntax::ast::Comment;
 use crate::syntax::error::{ParseErrorKind, Problem};
 
-/// The deepest nesting of brackets and prefix operators (`-`, `not`, `if`)
-/// the parser accepts. Real policies stay far below it.
+/// The deepest nesting of brackets and prefix operators (`-`, `not`, `if`,
+/// `tiers`) the parser accepts. Real policies stay far below it.
 pub const MAX_DEPTH: usize = 64;
 
 /// Words that start a new clause: a chain of prefix operators (`if`, `not`,
@@ -119,7 +119,7 @@ pub fn prescan(text: &str) -> Result<Vec<Comment>, Problem> {
             c if c.is_ascii_alphanumeric() || c == b'_' => {
                 let end = word_end(bytes, i);
                 let word = text.get(i..end).unwrap_or("");
-                if word == "if" || word == "not" {
+                if matches!(word, "if" | "not" | "tiers") {
                     bump_chain(&mut stack, &mut top_chain);
                     check_depth(&stack, top_chain, i, word.len())?;
                     prev_operand = false;
