@@ -103,7 +103,11 @@ impl PolicyDiff {
     /// The rows with the largest changes, per account, biggest first.
     pub fn biggest_movers(&self, per_account: usize) -> Vec<&DiffRow> {
         let mut by_target: BTreeMap<&Target, Vec<&DiffRow>> = BTreeMap::new();
-        for row in self.rows.iter().filter(|r| r.direction() != Direction::Unchanged) {
+        for row in self
+            .rows
+            .iter()
+            .filter(|r| r.direction() != Direction::Unchanged)
+        {
             by_target.entry(&row.target).or_default().push(row);
         }
         let mut movers = Vec::new();
@@ -166,7 +170,8 @@ fn diff_rows(old: &Side<'_>, new: &Side<'_>) -> Vec<DiffRow> {
             let after = total(new);
             // Different types on the two sides (an account re-declared in
             // another currency) cannot be subtracted: show the full swing.
-            let delta = arith::sub(&after, &before, Span::default()).unwrap_or_else(|_| after.clone());
+            let delta =
+                arith::sub(&after, &before, Span::default()).unwrap_or_else(|_| after.clone());
             Some(DiffRow {
                 who,
                 target,
@@ -191,7 +196,8 @@ fn account_changes(rows: &[DiffRow]) -> Vec<AccountChange> {
             losers: 0,
             unchanged: 0,
         });
-        let add = |a: &Value, b: &Value| arith::add(a, b, Span::default()).unwrap_or_else(|_| a.clone());
+        let add =
+            |a: &Value, b: &Value| arith::add(a, b, Span::default()).unwrap_or_else(|_| a.clone());
         change.before = add(&change.before, &row.before);
         change.after = add(&change.after, &row.after);
         change.delta = add(&change.delta, &row.delta);
@@ -239,7 +245,9 @@ fn percent(delta: &Value, before: &Value) -> Option<Decimal> {
     if before.is_zero() {
         return None;
     }
-    let ratio = delta.checked_mul(Decimal::ONE_HUNDRED)?.checked_div(before.abs())?;
+    let ratio = delta
+        .checked_mul(Decimal::ONE_HUNDRED)?
+        .checked_div(before.abs())?;
     Some(ratio.round_dp(1))
 }
 
@@ -288,10 +296,13 @@ fn zero_like(value: &Value) -> Value {
 fn declaration_changes(old: &Side<'_>, new: &Side<'_>) -> Vec<DeclarationChange> {
     let old_items = named_items(old.policy);
     let new_items = named_items(new.policy);
-    let text = |source: &SourceFile, item: &Item| source.text().get(item.span().start..item.span().end).map(str::to_string);
+    let text = |source: &SourceFile, item: &Item| declaration_text(source, item.span());
     let mut changes = Vec::new();
     for ((what, name), item) in &new_items {
-        match old_items.iter().find(|(key, _)| key == &(*what, name.clone())) {
+        match old_items
+            .iter()
+            .find(|(key, _)| key == &(*what, name.clone()))
+        {
             None => changes.push(DeclarationChange {
                 what,
                 name: name.clone(),
@@ -310,7 +321,10 @@ fn declaration_changes(old: &Side<'_>, new: &Side<'_>) -> Vec<DeclarationChange>
         }
     }
     for ((what, name), item) in &old_items {
-        if !new_items.iter().any(|(key, _)| key == &(*what, name.clone())) {
+        if !new_items
+            .iter()
+            .any(|(key, _)| key == &(*what, name.clone()))
+        {
             changes.push(DeclarationChange {
                 what,
                 name: name.clone(),
@@ -321,6 +335,20 @@ fn declaration_changes(old: &Side<'_>, new: &Side<'_>) -> Vec<DeclarationChange>
         }
     }
     changes
+}
+
+/// The declaration as written, without the blank lines and comments that
+/// can trail it inside its span.
+fn declaration_text(source: &SourceFile, span: Span) -> Option<String> {
+    let text = source.text().get(span.start..span.end)?;
+    let mut lines: Vec<&str> = text.lines().collect();
+    while lines
+        .last()
+        .is_some_and(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        lines.pop();
+    }
+    Some(lines.join("\n").trim_end().to_string())
 }
 
 /// Each declaration that can affect a ledger, keyed by what it is and its
@@ -345,7 +373,10 @@ fn named_items(policy: &PolicyFile) -> Vec<((&'static str, String), &Item)> {
                     } else {
                         format!(" from {}", from.join(", "))
                     };
-                    ("limit", format!("{}{from} per {}", d.account.node, d.period.node))
+                    (
+                        "limit",
+                        format!("{}{from} per {}", d.account.node, d.period.node),
+                    )
                 }
                 Item::Pool(d) => ("pool", d.name.node.clone()),
                 Item::Test(_) | Item::Import(_) => return None,

@@ -7,7 +7,9 @@ use rust_decimal::Decimal;
 
 use crate::diff::{Direction, PolicyDiff, Side, diff_policies};
 use crate::eval::TotalsSink;
-use crate::render::diff::{DiffTitles, render_diff_csv, render_diff_json, render_diff_markdown, render_diff_table};
+use crate::render::diff::{
+    DiffTitles, render_diff_csv, render_diff_json, render_diff_markdown, render_diff_table,
+};
 
 use super::eval::evaluate_into;
 use super::files::emit;
@@ -54,7 +56,8 @@ enum DiffFormat {
 /// Exit 0 — it informs, it does not judge — unless a budget guard trips.
 pub fn run(args: DiffArgs) -> Outcome {
     let mut reporter = Reporter::new(args.data.diagnostics);
-    let sides = load_side(&args.old, &args, &mut reporter).and_then(|old| Ok((old, load_side(&args.new, &args, &mut reporter)?)));
+    let sides = load_side(&args.old, &args, &mut reporter)
+        .and_then(|old| Ok((old, load_side(&args.new, &args, &mut reporter)?)));
     let ((old, old_totals), (new, new_totals)) = match sides {
         Ok(sides) => sides,
         Err(outcome) => return outcome,
@@ -91,7 +94,11 @@ fn side<'a>(loaded: &'a Loaded, totals: &'a TotalsSink) -> Side<'a> {
     }
 }
 
-fn load_side(path: &std::path::Path, args: &DiffArgs, reporter: &mut Reporter) -> Result<(Loaded, TotalsSink), Outcome> {
+fn load_side(
+    path: &std::path::Path,
+    args: &DiffArgs,
+    reporter: &mut Reporter,
+) -> Result<(Loaded, TotalsSink), Outcome> {
     let policy = load_policy(path, reporter)?;
     let loaded = load_data(policy, &args.data, reporter)?;
     let mut totals = TotalsSink::default();
@@ -104,14 +111,17 @@ fn budget_guards_trip(diff: &PolicyDiff, args: &DiffArgs) -> bool {
     let mut tripped = false;
     if let Some(limit) = args.fail_if_cost_increase_over {
         for account in &diff.accounts {
-            let rises = crate::eval::arith::sign(&account.delta) == Some(std::cmp::Ordering::Greater);
+            let rises =
+                crate::eval::arith::sign(&account.delta) == Some(std::cmp::Ordering::Greater);
             let over = match account.percent {
                 Some(percent) => percent > limit,
                 None => rises, // from nothing to something
             };
             if rises && over {
                 tripped = true;
-                let by = account.percent.map_or("from zero".to_string(), |p| format!("by {p}%"));
+                let by = account
+                    .percent
+                    .map_or("from zero".to_string(), |p| format!("by {p}%"));
                 eprintln!(
                     "budget guard: the total of `{}` rises {by}, more than the {limit}% allowed",
                     account.target.name()
@@ -128,7 +138,11 @@ fn budget_guards_trip(diff: &PolicyDiff, args: &DiffArgs) -> bool {
             .collect();
         if !losers.is_empty() {
             tripped = true;
-            eprintln!("budget guard: {} would receive less: {}", losers.len(), losers.join(", "));
+            eprintln!(
+                "budget guard: {} would receive less: {}",
+                losers.len(),
+                losers.join(", ")
+            );
         }
     }
     tripped

@@ -67,7 +67,11 @@ pub fn load_inputs(args: &InputArgs, reporter: &mut Reporter) -> Result<Loaded, 
 }
 
 /// Reads and validates the log and roster against an already loaded policy.
-pub fn load_data(policy: CompiledPolicy, args: &DataArgs, reporter: &mut Reporter) -> Result<Loaded, Outcome> {
+pub fn load_data(
+    policy: CompiledPolicy,
+    args: &DataArgs,
+    reporter: &mut Reporter,
+) -> Result<Loaded, Outcome> {
     let window = window(args, &policy)?;
     let log_format = format_of(&args.log, args.format_in)?;
     let log_source = read_source(&args.log, reporter)?;

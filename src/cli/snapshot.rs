@@ -44,14 +44,20 @@ pub fn run(args: SnapshotArgs) -> Outcome {
         Err(error) => return Outcome::Usage(format!("cannot read `{snap}`: {error}")),
     };
     if approved.as_deref() == Some(current.as_str()) {
-        eprintln!("the ledger matches the approved snapshot `{snap}` ({} grants)", ledger.grants.len());
+        eprintln!(
+            "the ledger matches the approved snapshot `{snap}` ({} grants)",
+            ledger.grants.len()
+        );
         return Outcome::Success;
     }
     if args.accept {
         if let Err(outcome) = write_atomically(&args.snap, &current) {
             return outcome;
         }
-        eprintln!("approved: wrote the ledger ({} grants) to `{snap}`", ledger.grants.len());
+        eprintln!(
+            "approved: wrote the ledger ({} grants) to `{snap}`",
+            ledger.grants.len()
+        );
         return Outcome::Success;
     }
     let Some(approved) = approved else {
@@ -60,12 +66,23 @@ pub fn run(args: SnapshotArgs) -> Outcome {
         return Outcome::Failed;
     };
     let diff = TextDiff::from_lines(&approved, &current);
-    let changed = diff.ops().iter().filter(|op| op.tag() != similar::DiffTag::Equal).count();
-    let text = diff.unified_diff().context_radius(2).header(&format!("{snap} (approved)"), "current ledger").to_string();
+    let changed = diff
+        .ops()
+        .iter()
+        .filter(|op| op.tag() != similar::DiffTag::Equal)
+        .count();
+    let text = diff
+        .unified_diff()
+        .context_radius(2)
+        .header(&format!("{snap} (approved)"), "current ledger")
+        .to_string();
     if let Err(outcome) = emit(None, &text) {
         return outcome;
     }
-    eprintln!("error: the ledger differs from the approved snapshot `{snap}` in {changed} place{}", if changed == 1 { "" } else { "s" });
+    eprintln!(
+        "error: the ledger differs from the approved snapshot `{snap}` in {changed} place{}",
+        if changed == 1 { "" } else { "s" }
+    );
     eprintln!("  help: if the change is intended, run again with `--accept` to approve it");
     Outcome::Failed
 }

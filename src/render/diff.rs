@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::diff::{Change, DeclarationChange, Direction, DiffRow, PolicyDiff};
+use crate::diff::{Change, DeclarationChange, DiffRow, Direction, PolicyDiff};
 use crate::ledger::Target;
 use crate::render::amount::{amount_and_unit, human};
 use crate::value::Value;
@@ -22,7 +22,11 @@ pub struct DiffTitles<'a> {
 /// Plain text for a terminal.
 pub fn render_diff_table(diff: &PolicyDiff, titles: &DiffTitles<'_>) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} → {}, on {} ({} records)\n", titles.old, titles.new, titles.log, titles.records);
+    let _ = writeln!(
+        out,
+        "{} → {}, on {} ({} records)\n",
+        titles.old, titles.new, titles.log, titles.records
+    );
     write_declarations_text(&mut out, &diff.declarations);
     let _ = writeln!(out, "per account:");
     let rows: Vec<[String; 5]> = diff
@@ -34,11 +38,24 @@ pub fn render_diff_table(diff: &PolicyDiff, titles: &DiffTitles<'_>) -> String {
                 amount(&a.target, &a.before),
                 amount(&a.target, &a.after),
                 signed(&a.target, &a.delta),
-                a.percent.map_or(String::new(), |p| format!("{}{p}%", if p.is_sign_positive() && !p.is_zero() { "+" } else { "" })),
+                a.percent.map_or(String::new(), |p| {
+                    format!(
+                        "{}{p}%",
+                        if p.is_sign_positive() && !p.is_zero() {
+                            "+"
+                        } else {
+                            ""
+                        }
+                    )
+                }),
             ]
         })
         .collect();
-    write_aligned(&mut out, &["account", "before", "after", "change", ""], &rows);
+    write_aligned(
+        &mut out,
+        &["account", "before", "after", "change", ""],
+        &rows,
+    );
     let p = &diff.people;
     let _ = writeln!(
         out,
@@ -49,7 +66,11 @@ pub fn render_diff_table(diff: &PolicyDiff, titles: &DiffTitles<'_>) -> String {
     if !movers.is_empty() {
         let _ = writeln!(out, "\nbiggest movers:");
         let rows: Vec<[String; 5]> = movers.iter().map(|r| person_row(r)).collect();
-        write_aligned(&mut out, &["who", "account", "before", "after", "change"], &rows);
+        write_aligned(
+            &mut out,
+            &["who", "account", "before", "after", "change"],
+            &rows,
+        );
     }
     out
 }
@@ -58,19 +79,41 @@ pub fn render_diff_table(diff: &PolicyDiff, titles: &DiffTitles<'_>) -> String {
 pub fn render_diff_markdown(diff: &PolicyDiff, titles: &DiffTitles<'_>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### meed diff: `{}` → `{}`\n", titles.old, titles.new);
-    let _ = writeln!(out, "Evaluated on `{}` ({} records).\n", titles.log, titles.records);
+    let _ = writeln!(
+        out,
+        "Evaluated on `{}` ({} records).\n",
+        titles.log, titles.records
+    );
     if diff.declarations.is_empty() {
         let _ = writeln!(out, "No declarations changed.\n");
     } else {
         let _ = writeln!(out, "**Declarations changed**\n");
         for change in &diff.declarations {
-            let _ = writeln!(out, "- {} `{}`: {}{}", change.what, change.name, change_word(change.change), one_line_texts(change));
+            let _ = writeln!(
+                out,
+                "- {}: {}{}",
+                declaration_label(change),
+                change_word(change.change),
+                one_line_texts(change)
+            );
         }
         out.push('\n');
     }
-    let _ = writeln!(out, "| account | before | after | change | |\n|---|---:|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "| account | before | after | change | |\n|---|---:|---:|---:|---:|"
+    );
     for a in &diff.accounts {
-        let percent = a.percent.map_or(String::new(), |p| format!("{}{p}%", if p.is_sign_positive() && !p.is_zero() { "+" } else { "" }));
+        let percent = a.percent.map_or(String::new(), |p| {
+            format!(
+                "{}{p}%",
+                if p.is_sign_positive() && !p.is_zero() {
+                    "+"
+                } else {
+                    ""
+                }
+            )
+        });
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {percent} |",
@@ -92,9 +135,17 @@ pub fn render_diff_markdown(diff: &PolicyDiff, titles: &DiffTitles<'_>) -> Strin
         write_person_table(&mut out, &movers);
         let _ = writeln!(out, "\n</details>\n");
     }
-    let changed: Vec<&DiffRow> = diff.rows.iter().filter(|r| r.direction() != Direction::Unchanged).collect();
+    let changed: Vec<&DiffRow> = diff
+        .rows
+        .iter()
+        .filter(|r| r.direction() != Direction::Unchanged)
+        .collect();
     if !changed.is_empty() {
-        let _ = writeln!(out, "<details><summary>Every change ({} rows)</summary>\n", changed.len());
+        let _ = writeln!(
+            out,
+            "<details><summary>Every change ({} rows)</summary>\n",
+            changed.len()
+        );
         write_person_table(&mut out, &changed);
         let _ = writeln!(out, "\n</details>");
     }
@@ -108,7 +159,12 @@ pub fn render_diff_csv(diff: &PolicyDiff) -> String {
         let (before, unit) = amount_and_unit(&row.target, &row.before);
         let (after, _) = amount_and_unit(&row.target, &row.after);
         let (delta, _) = amount_and_unit(&row.target, &row.delta);
-        let _ = writeln!(out, "{},{},{before},{after},{delta},{unit}", row.who, row.target.name());
+        let _ = writeln!(
+            out,
+            "{},{},{before},{after},{delta},{unit}",
+            row.who,
+            row.target.name()
+        );
     }
     out
 }
@@ -127,13 +183,22 @@ fn write_declarations_text(out: &mut String, changes: &[DeclarationChange]) {
     }
     let _ = writeln!(out, "declarations changed:");
     for change in changes {
-        let _ = writeln!(out, "  {} `{}`: {}{}", change.what, change.name, change_word(change.change), one_line_texts(change));
+        let _ = writeln!(
+            out,
+            "  {}: {}{}",
+            declaration_label(change),
+            change_word(change.change),
+            one_line_texts(change)
+        );
     }
     out.push('\n');
 }
 
 fn write_person_table(out: &mut String, rows: &[&DiffRow]) {
-    let _ = writeln!(out, "| who | account | before | after | change |\n|---|---|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "| who | account | before | after | change |\n|---|---|---:|---:|---:|"
+    );
     for row in rows {
         let [who, account, before, after, change] = person_row(row);
         let _ = writeln!(out, "| {who} | {account} | {before} | {after} | {change} |");
@@ -174,12 +239,27 @@ fn write_aligned<const N: usize>(out: &mut String, header: &[&str; N], rows: &[[
     }
 }
 
+/// `rule `review_bonus``, or just `policy header` for unnamed declarations.
+fn declaration_label(change: &DeclarationChange) -> String {
+    if change.name.is_empty() {
+        change.what.to_string()
+    } else {
+        format!("{} `{}`", change.what, change.name)
+    }
+}
+
 /// ``, `let x = 3 pts` → `let x = 4 pts``, when both sides fit on one line.
 fn one_line_texts(change: &DeclarationChange) -> String {
     fn one_line(text: &Option<String>) -> Option<&str> {
-        text.as_deref().filter(|t| !t.contains('\n') && t.len() <= 100)
+        text.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.contains('\n') && t.len() <= 100)
     }
-    match (one_line(&change.old_text), one_line(&change.new_text), change.change) {
+    match (
+        one_line(&change.old_text),
+        one_line(&change.new_text),
+        change.change,
+    ) {
         (Some(old), Some(new), Change::Changed) => format!(", `{old}` → `{new}`"),
         (Some(old), None, Change::Removed) => format!(", was `{old}`"),
         (None, Some(new), Change::Added) => format!(", `{new}`"),

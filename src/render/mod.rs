@@ -2,8 +2,8 @@
 pub mod amount;
 pub mod csv;
 pub mod diagnostic;
+pub mod diff;
 pub mod explain;
 pub mod json;
 pub mod snapshot;
 pub mod table;
-pub mod diff;

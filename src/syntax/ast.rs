@@ -11,18 +11,36 @@ use serde::Serialize;
 
 use crate::source::{Span, Spanned};
 
+/// Implements `PartialEq` comparing every field but the spans.
+///
+/// The destructuring makes the list exhaustive: a field added to the struct
+/// and not listed here is a compile error, not a silently ignored field.
+macro_rules! eq_ignoring_spans {
+    ($name:ident { $($field:ident),* } ignoring { $($ignored:ident),* }) => {
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                let $name { $($field,)* $($ignored: _,)* } = self;
+                true $(&& *$field == other.$field)*
+            }
+        }
+    };
+}
+
 /// A name written in the policy: an identifier with its span.
 pub type Ident = Spanned<String>;
 
 /// A whole policy file, its items in the order written.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct PolicyFile {
     pub items: Vec<Item>,
-    /// Comments, kept for `meed fmt`; the checker and evaluator ignore them.
+    /// Comments, kept for `meed fmt`; the checker and evaluator ignore them,
+    /// and so does equality: comments are layout, not meaning.
     #[serde(skip)]
     pub comments: Vec<Comment>,
     pub span: Span,
 }
+
+eq_ignoring_spans!(PolicyFile { items } ignoring { comments, span });
 
 /// A `# ...` comment: its text (without the `#`) and where it stands.
 #[derive(Clone, Debug, Serialize)]
@@ -73,13 +91,15 @@ impl Item {
 }
 
 /// `policy "Open-source community rewards 2027" { timezone "UTC"  rounding half_up }`
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct PolicyHeader {
     pub title: Spanned<String>,
     pub timezone: Option<Spanned<String>>,
     pub rounding: Option<Spanned<RoundingMode>>,
     pub span: Span,
 }
+
+eq_ignoring_spans!(PolicyHeader { title, timezone, rounding } ignoring { span });
 
 /// How money grants are rounded to the currency's minor unit.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
@@ -93,27 +113,33 @@ pub enum RoundingMode {
 
 /// `person { status: one of "employee", "volunteer"  team: Text }`:
 /// the typed columns of the roster.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct PersonDecl {
     pub fields: Vec<FieldDecl>,
     pub span: Span,
 }
 
+eq_ignoring_spans!(PersonDecl { fields } ignoring { span });
+
 /// `contribution review { lines: Int, repo: Text }`: a kind of contribution.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct KindDecl {
     pub name: Ident,
     pub fields: Vec<FieldDecl>,
     pub span: Span,
 }
 
+eq_ignoring_spans!(KindDecl { name, fields } ignoring { span });
+
 /// `lines: Int` inside a `person` or `contribution` block.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct FieldDecl {
     pub name: Ident,
     pub ty: Spanned<TypeExpr>,
     pub span: Span,
 }
+
+eq_ignoring_spans!(FieldDecl { name, ty } ignoring { span });
 
 /// A type as written in a declaration.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -133,31 +159,37 @@ pub enum TypeExpr {
 }
 
 /// `reward bonus: Money(EUR)`: an account people are credited to.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct RewardDecl {
     pub name: Ident,
     pub ty: Spanned<TypeExpr>,
     pub span: Span,
 }
 
+eq_ignoring_spans!(RewardDecl { name, ty } ignoring { span });
+
 /// `badge mentor "Mentor of the month"`: a recognition, counted not summed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct BadgeDecl {
     pub name: Ident,
     pub title: Option<Spanned<String>>,
     pub span: Span,
 }
 
+eq_ignoring_spans!(BadgeDecl { name, title } ignoring { span });
+
 /// `let review_rate = 0.02 EUR`: a named constant.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct LetDecl {
     pub name: Ident,
     pub value: Expr,
     pub span: Span,
 }
 
+eq_ignoring_spans!(LetDecl { name, value } ignoring { span });
+
 /// `rule review_bonus { on review r  when ...  grant bonus ... }`
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct RuleDecl {
     pub name: Ident,
     pub trigger: Trigger,
@@ -166,8 +198,10 @@ pub struct RuleDecl {
     pub span: Span,
 }
 
+eq_ignoring_spans!(RuleDecl { name, trigger, condition, action } ignoring { span });
+
 /// What makes a rule fire.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub enum Trigger {
     /// `on review r`: once per contribution of that kind, bound to `r`.
     On {
@@ -179,6 +213,29 @@ pub enum Trigger {
     Each { period: Spanned<Period>, span: Span },
 }
 
+impl PartialEq for Trigger {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                Trigger::On {
+                    kind,
+                    binding,
+                    span: _,
+                },
+                Trigger::On {
+                    kind: k,
+                    binding: b,
+                    span: _,
+                },
+            ) => kind == k && binding == b,
+            (Trigger::Each { period, span: _ }, Trigger::Each { period: p, span: _ }) => {
+                period == p
+            }
+            _ => false,
+        }
+    }
+}
+
 impl Trigger {
     pub fn span(&self) -> Span {
         match self {
@@ -188,7 +245,7 @@ impl Trigger {
 }
 
 /// What a rule gives.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub enum Action {
     /// `grant bonus 5.00 EUR + review_rate * r.lines`
     Grant {
@@ -198,6 +255,27 @@ pub enum Action {
     },
     /// `award mentor`
     Award { badge: Ident, span: Span },
+}
+
+impl PartialEq for Action {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                Action::Grant {
+                    account,
+                    amount,
+                    span: _,
+                },
+                Action::Grant {
+                    account: a,
+                    amount: m,
+                    span: _,
+                },
+            ) => account == a && amount == m,
+            (Action::Award { badge, span: _ }, Action::Award { badge: b, span: _ }) => badge == b,
+            _ => false,
+        }
+    }
 }
 
 impl Action {
@@ -238,7 +316,7 @@ impl std::fmt::Display for Period {
 }
 
 /// `limit reputation from answers at most 200 pts per person per day`
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct LimitDecl {
     pub account: Ident,
     /// Rules whose grants the limit applies to; empty means all of them.
@@ -248,8 +326,10 @@ pub struct LimitDecl {
     pub span: Span,
 }
 
+eq_ignoring_spans!(LimitDecl { account, from, cap, period } ignoring { span });
+
 /// `pool community_fund { grant bonus 1000 EUR per quarter  split by total(reputation) }`
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct PoolDecl {
     pub name: Ident,
     pub account: Ident,
@@ -259,21 +339,27 @@ pub struct PoolDecl {
     pub span: Span,
 }
 
+eq_ignoring_spans!(PoolDecl { name, account, amount, period, split_by } ignoring { span });
+
 /// `import "community.meed"`: the policy a test-only file exercises.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct ImportDecl {
     pub path: Spanned<String>,
     pub span: Span,
 }
 
+eq_ignoring_spans!(ImportDecl { path } ignoring { span });
+
 /// `test "name" { given { ... } expect ... }`
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct TestDecl {
     pub name: Spanned<String>,
     pub given: Vec<Given>,
     pub expects: Vec<Expect>,
     pub span: Span,
 }
+
+eq_ignoring_spans!(TestDecl { name, given, expects } ignoring { span });
 
 /// One line of a `given` block.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -284,7 +370,7 @@ pub enum Given {
     Person(GivenPerson),
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct GivenContribution {
     pub kind: Ident,
     /// An identifier (`a1`) or a string (`"r-1042"`).
@@ -295,23 +381,29 @@ pub struct GivenContribution {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+eq_ignoring_spans!(GivenContribution { kind, id, who, at, fields } ignoring { span });
+
+#[derive(Clone, Debug, Serialize)]
 pub struct GivenPerson {
     pub who: Spanned<String>,
     pub fields: Vec<FieldValue>,
     pub span: Span,
 }
 
+eq_ignoring_spans!(GivenPerson { who, fields } ignoring { span });
+
 /// `votes: 3` in a `given` record.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct FieldValue {
     pub name: Ident,
     pub value: Expr,
     pub span: Span,
 }
 
+eq_ignoring_spans!(FieldValue { name, value } ignoring { span });
+
 /// One expectation of a test.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub enum Expect {
     /// `expect alice reputation = 15 pts`
     Account {
@@ -327,6 +419,42 @@ pub enum Expect {
         times: Option<Spanned<u64>>,
         span: Span,
     },
+}
+
+impl PartialEq for Expect {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                Expect::Account {
+                    who,
+                    account,
+                    value,
+                    span: _,
+                },
+                Expect::Account {
+                    who: w,
+                    account: a,
+                    value: v,
+                    span: _,
+                },
+            ) => who == w && account == a && value == v,
+            (
+                Expect::Badge {
+                    who,
+                    badge,
+                    times,
+                    span: _,
+                },
+                Expect::Badge {
+                    who: w,
+                    badge: b,
+                    times: t,
+                    span: _,
+                },
+            ) => who == w && badge == b && times == t,
+            _ => false,
+        }
+    }
 }
 
 impl Expect {
@@ -512,7 +640,7 @@ pub enum Measure {
 }
 
 /// `tiers X { up to B1: R1  up to B2: R2  above: RN }`: marginal brackets.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Tiers {
     pub subject: Box<Expr>,
     pub brackets: Vec<TierBracket>,
@@ -521,10 +649,14 @@ pub struct Tiers {
     pub above_span: Span,
 }
 
+eq_ignoring_spans!(Tiers { subject, brackets, above } ignoring { above_span });
+
 /// `up to 500 EUR: 10%`
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct TierBracket {
     pub bound: Expr,
     pub rate: Expr,
     pub span: Span,
 }
+
+eq_ignoring_spans!(TierBracket { bound, rate } ignoring { span });
