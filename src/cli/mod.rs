@@ -6,6 +6,7 @@ mod diff;
 mod eval;
 mod explain;
 mod files;
+mod fmt;
 mod load;
 mod report;
 mod snapshot;
@@ -36,6 +37,8 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Compare two versions of a policy on the same log: who gains, who loses
     Diff(diff::DiffArgs),
+    /// Rewrite policies in the canonical layout, keeping every comment
+    Fmt(fmt::FmtArgs),
     /// Compare the full ledger with an approved snapshot; `--accept` approves
     Snapshot(snapshot::SnapshotArgs),
 }
@@ -78,6 +81,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Snapshot(args) => snapshot::run(args),
+        Command::Fmt(args) => fmt::run(args),
     };
     if let Outcome::Usage(message) = &outcome
         && !message.is_empty()
