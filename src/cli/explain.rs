@@ -46,6 +46,7 @@ pub fn run(args: ExplainArgs) -> Outcome {
         .filter(|g| args.account.as_deref().is_none_or(|a| g.target.name() == a))
         .collect();
     let context = ExplainContext {
+        policy: &loaded.policy.ast,
         schema: &loaded.policy.schema,
         log: &loaded.log,
     };

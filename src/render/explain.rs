@@ -13,15 +13,18 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use crate::eval::PeriodKey;
 use crate::input::{Contribution, Log};
 use crate::ledger::{Grant, Origin, Target};
 use crate::render::amount::{human, is_zero};
 use crate::schema::Schema;
+use crate::syntax::ast::{Item, Period, PolicyFile, Trigger};
 use crate::value::Value;
 
 /// What `explain` needs besides the grants: the log (to describe the
 /// contributions behind each grant) and the schema (kind and field names).
 pub struct ExplainContext<'a> {
+    pub policy: &'a PolicyFile,
     pub schema: &'a Schema,
     pub log: &'a Log,
 }
@@ -53,7 +56,7 @@ pub fn render_explain(
         plural(grants.len())
     );
     for grant in grants {
-        explain_grant(&mut out, grant, &by_id, context.schema, tz);
+        explain_grant(&mut out, grant, &by_id, context, tz);
         out.push('\n');
     }
     write_totals(&mut out, grants);
@@ -64,26 +67,30 @@ fn explain_grant(
     out: &mut String,
     grant: &Grant,
     by_id: &HashMap<&str, &Contribution>,
-    schema: &Schema,
+    context: &ExplainContext<'_>,
     tz: Tz,
 ) {
+    let schema = context.schema;
     let what = match &grant.target {
         Target::Account(_) => human(&grant.amount),
         Target::Badge(name) => format!("badge `{name}`"),
     };
     match &grant.origin {
         Origin::Rule { name, .. } => {
-            match grant.contributions.as_slice() {
-                [id] => {
+            match (each_period(context.policy, name), grant.contributions.as_slice()) {
+                (None, [id]) => {
                     let _ = writeln!(out, "{}", describe_contribution(id, by_id, schema, tz));
                 }
-                ids => {
+                (period, ids) => {
+                    let period = period.map_or_else(
+                        || format!("up to {}", local_date(grant.at, tz)),
+                        |p| format!("{p} {}", PeriodKey::of(grant.at, p, tz).label()),
+                    );
                     let _ = writeln!(
                         out,
-                        "{} contribution{} up to {} ({})",
+                        "{period}: {} contribution{} ({})",
                         ids.len(),
                         plural(ids.len()),
-                        local_date(grant.at, tz),
                         list_ids(ids)
                     );
                 }
@@ -118,6 +125,17 @@ fn explain_grant(
             cut.period
         );
     }
+}
+
+/// The period of an `each person per PERIOD` rule; `None` for `on` rules.
+fn each_period(policy: &PolicyFile, rule: &str) -> Option<Period> {
+    policy.items.iter().find_map(|item| match item {
+        Item::Rule(r) if r.name.node == rule => match &r.trigger {
+            Trigger::Each { period, .. } => Some(period.node),
+            Trigger::On { .. } => None,
+        },
+        _ => None,
+    })
 }
 
 /// `review r-1042 on 2027-01-05 (lines = 120, repo = "core")`
