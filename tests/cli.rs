@@ -160,32 +160,70 @@ fn explain_one_account_of_a_pool() {
 
 #[test]
 fn explain_suggests_a_person_for_a_typo() {
-    let run = meed(&["explain", "rules/qa_reputation.meed", "examples/qa_reputation/log.jsonl", "alise"]);
+    let run = meed(&[
+        "explain",
+        "rules/qa_reputation.meed",
+        "examples/qa_reputation/log.jsonl",
+        "alise",
+    ]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("`alise` has no contributions"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`alise` has no contributions"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn eval_csv_is_the_contract_format() {
-    let run = meed(&["eval", "tests/inputs/diff/v1.meed", "tests/inputs/diff/log.csv", "--format", "csv"]);
+    let run = meed(&[
+        "eval",
+        "tests/inputs/diff/v1.meed",
+        "tests/inputs/diff/log.csv",
+        "--format",
+        "csv",
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.stdout, "who,reward,amount,unit\nalice,bonus,3.00,EUR\nbob,bonus,2.00,EUR\ncarol,bonus,1.00,EUR\n");
+    assert_eq!(
+        run.stdout,
+        "who,reward,amount,unit\nalice,bonus,3.00,EUR\nbob,bonus,2.00,EUR\ncarol,bonus,1.00,EUR\n"
+    );
 }
 
 #[test]
 fn eval_writes_out_file() {
     let folder = tempfile::tempdir().unwrap();
     let out = folder.path().join("ledger.csv");
-    let run = meed(&["eval", "tests/inputs/diff/v1.meed", "tests/inputs/diff/log.csv", "--format", "csv", "--out", out.to_str().unwrap()]);
+    let run = meed(&[
+        "eval",
+        "tests/inputs/diff/v1.meed",
+        "tests/inputs/diff/log.csv",
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.is_empty());
-    assert!(std::fs::read_to_string(&out).unwrap().starts_with("who,reward,amount,unit\nalice,bonus,3.00,EUR\n"));
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .starts_with("who,reward,amount,unit\nalice,bonus,3.00,EUR\n")
+    );
 }
 
 #[test]
 fn a_policy_error_stops_evaluation() {
-    let run = meed(&["eval", "tests/inputs/check/err/currency_mismatch.meed", "tests/inputs/diff/log.csv"]);
+    let run = meed(&[
+        "eval",
+        "tests/inputs/check/err/currency_mismatch.meed",
+        "tests/inputs/diff/log.csv",
+    ]);
     assert_eq!(run.code, 1);
     assert!(run.stdout.is_empty(), "no partial ledger: {}", run.stdout);
-    assert!(run.stderr.contains("meed::currency_mismatch"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("meed::currency_mismatch"),
+        "{}",
+        run.stderr
+    );
 }

@@ -79,7 +79,14 @@ pub fn run(args: FmtArgs) -> Outcome {
             if would_change.len() == 1 { "" } else { "s" },
             would_change.join(", ")
         );
-        eprintln!("  help: run `meed fmt` on {} to apply the layout", if would_change.len() == 1 { "it" } else { "them" });
+        eprintln!(
+            "  help: run `meed fmt` on {} to apply the layout",
+            if would_change.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
+        );
         return Outcome::Failed;
     }
     if reporter.errors > 0 {

@@ -66,9 +66,15 @@ pub fn make_grant(
             let shown = scope.eval(amount)?;
             let value = round_grant(shown.value, scope.env.rounding);
             check_account_type(scope, &account.node, &value, amount.span)?;
-            let calculation = shown
-                .text
-                .map(|(text, _)| format!("{text} = {}", show::result(&value)));
+            // `3 pts = 3 pts` says nothing: a bare amount stands alone.
+            let calculation = shown.text.map(|(text, _)| {
+                let result = show::result(&value);
+                if text == result {
+                    text
+                } else {
+                    format!("{text} = {result}")
+                }
+            });
             (Target::Account(account.node.clone()), value, calculation)
         }
         Action::Award { badge, .. } => (Target::Badge(badge.node.clone()), Value::Int(1), None),

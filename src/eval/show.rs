@@ -74,6 +74,7 @@ pub fn value(v: &Value) -> (String, u8) {
     let text = match v {
         Value::Money(m) => format!("{} {}", m.amount, m.currency),
         Value::Decimal(d) => d.to_string(),
+        Value::Duration(minutes) => crate::render::amount::human_duration(*minutes),
         other => other.to_string(),
     };
     let prec = if text.starts_with('-') { NEG } else { ATOM };
@@ -86,6 +87,7 @@ pub fn result(v: &Value) -> String {
     match v {
         Value::Money(m) => format!("{} {}", money_digits(m), m.currency),
         Value::Decimal(d) => plain_decimal(*d),
+        Value::Duration(minutes) => crate::render::amount::human_duration(*minutes),
         other => other.to_string(),
     }
 }

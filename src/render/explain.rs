@@ -77,7 +77,10 @@ fn explain_grant(
     };
     match &grant.origin {
         Origin::Rule { name, .. } => {
-            match (each_period(context.policy, name), grant.contributions.as_slice()) {
+            match (
+                each_period(context.policy, name),
+                grant.contributions.as_slice(),
+            ) {
                 (None, [id]) => {
                     let _ = writeln!(out, "{}", describe_contribution(id, by_id, schema, tz));
                 }
