@@ -347,7 +347,12 @@ fn deep_nesting_is_refused_not_overflowed() {
         format!("let x = tiers {}", "tiers ".repeat(10_000)),
     ];
     for bomb in &bombs {
-        assert_eq!(outcome(bomb), "meed::too_deep", "{}", bomb.get(..40).unwrap_or(""));
+        assert_eq!(
+            outcome(bomb),
+            "meed::too_deep",
+            "{}",
+            bomb.get(..40).unwrap_or("")
+        );
     }
 }
 

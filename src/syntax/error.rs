@@ -67,7 +67,8 @@ pub struct Problem {
     /// Text under the primary underline.
     pub label: String,
     /// A second place worth showing, such as the `{` a missing `}` belongs to.
-    pub related: Option<(Span, String)>,
+    /// Boxed to keep `Result<_, Problem>` small on the happy path.
+    pub related: Option<Box<(Span, String)>>,
     pub help: Option<String>,
 }
 
@@ -94,7 +95,7 @@ impl Problem {
     }
 
     pub fn related(mut self, span: Span, label: impl Into<String>) -> Problem {
-        self.related = Some((span, label.into()));
+        self.related = Some(Box::new((span, label.into())));
         self
     }
 
@@ -112,14 +113,15 @@ impl Problem {
 /// A parse error of a policy file, ready to render with its source snippet.
 #[derive(Debug, Clone)]
 pub struct ParseError {
-    pub problem: Problem,
+    /// Boxed to keep `Result<_, ParseError>` small on the happy path.
+    pub problem: Box<Problem>,
     source: NamedSource<String>,
 }
 
 impl ParseError {
     pub fn new(problem: Problem, source: &SourceFile) -> ParseError {
         ParseError {
-            problem,
+            problem: Box::new(problem),
             source: source.named_source(),
         }
     }
@@ -164,7 +166,7 @@ impl Diagnostic for ParseError {
             .problem
             .related
             .as_ref()
-            .map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), *span));
+            .map(|related| LabeledSpan::new_with_span(Some(related.1.clone()), related.0));
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }
