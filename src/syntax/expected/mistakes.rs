@@ -297,6 +297,7 @@ pub fn general_help(expected: &Expected, text: &str) -> Option<String> {
         );
     }
     let structural = [
+        Rule::kw_by,
         Rule::kw_per,
         Rule::kw_person,
         Rule::kw_at,
@@ -323,6 +324,13 @@ pub fn general_help(expected: &Expected, text: &str) -> Option<String> {
                 return Some(
                     "a rule starts with `on KIND x` (once per contribution) or \
                      `each person per PERIOD` (once per person and period)"
+                        .to_string(),
+                );
+            }
+            Some("test") => {
+                return Some(
+                    "in a `given` block a record reads `KIND ID by WHO at TIME { FIELD: VALUE }`, \
+                     as in `answer a1 by alice at 2027-01-05 { accepted: true }`"
                         .to_string(),
                 );
             }
