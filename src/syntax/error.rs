@@ -111,18 +111,22 @@ impl Problem {
 }
 
 /// A parse error of a policy file, ready to render with its source snippet.
-#[derive(Debug, Clone)]
+///
+/// `Diagnostic` is implemented by hand rather than derived because the code
+/// depends on the kind (`meed::unclosed_brace`, `meed::too_deep`, ...).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}", problem.message)]
 pub struct ParseError {
     /// Boxed to keep `Result<_, ParseError>` small on the happy path.
     pub problem: Box<Problem>,
-    source: NamedSource<String>,
+    text: NamedSource<String>,
 }
 
 impl ParseError {
     pub fn new(problem: Problem, source: &SourceFile) -> ParseError {
         ParseError {
             problem: Box::new(problem),
-            source: source.named_source(),
+            text: source.named_source(),
         }
     }
 
@@ -134,14 +138,6 @@ impl ParseError {
         self.problem.span
     }
 }
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.problem.message)
-    }
-}
-
-impl std::error::Error for ParseError {}
 
 impl Diagnostic for ParseError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -156,7 +152,7 @@ impl Diagnostic for ParseError {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        Some(&self.text)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

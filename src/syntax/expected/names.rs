@@ -91,8 +91,6 @@ pub fn human_name(rule: Rule) -> Option<&'static str> {
         Rule::kw_if => "`if`",
         Rule::kw_then => "`then`",
         Rule::kw_else => "`else`",
-        Rule::kw_and => "`and`",
-        Rule::kw_or => "`or`",
         Rule::kw_not => "`not`",
         Rule::kw_tiers => "`tiers`",
         Rule::kw_up => "`up to`",
