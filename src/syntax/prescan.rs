@@ -74,6 +74,12 @@ pub fn prescan(text: &str) -> Result<Vec<Comment>, Problem> {
         match c {
             b'#' => {
                 let end = line_end(bytes, i);
+                // A Windows line ending is layout, not comment text.
+                let end = if bytes.get(end.wrapping_sub(1)) == Some(&b'\r') && end > i + 1 {
+                    end - 1
+                } else {
+                    end
+                };
                 let body = text.get(i + 1..end).unwrap_or("");
                 comments.push(Comment {
                     text: body.to_string(),
