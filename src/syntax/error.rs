@@ -67,7 +67,8 @@ pub struct Problem {
     /// Text under the primary underline.
     pub label: String,
     /// A second place worth showing, such as the `{` a missing `}` belongs to.
-    pub related: Option<(Span, String)>,
+    /// Boxed to keep `Result<_, Problem>` small on the happy path.
+    pub related: Option<Box<(Span, String)>>,
     pub help: Option<String>,
 }
 
@@ -94,7 +95,7 @@ impl Problem {
     }
 
     pub fn related(mut self, span: Span, label: impl Into<String>) -> Problem {
-        self.related = Some((span, label.into()));
+        self.related = Some(Box::new((span, label.into())));
         self
     }
 
@@ -110,17 +111,22 @@ impl Problem {
 }
 
 /// A parse error of a policy file, ready to render with its source snippet.
-#[derive(Debug, Clone)]
+///
+/// `Diagnostic` is implemented by hand rather than derived because the code
+/// depends on the kind (`meed::unclosed_brace`, `meed::too_deep`, ...).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}", problem.message)]
 pub struct ParseError {
-    pub problem: Problem,
-    source: NamedSource<String>,
+    /// Boxed to keep `Result<_, ParseError>` small on the happy path.
+    pub problem: Box<Problem>,
+    text: NamedSource<String>,
 }
 
 impl ParseError {
     pub fn new(problem: Problem, source: &SourceFile) -> ParseError {
         ParseError {
-            problem,
-            source: source.named_source(),
+            problem: Box::new(problem),
+            text: source.named_source(),
         }
     }
 
@@ -132,14 +138,6 @@ impl ParseError {
         self.problem.span
     }
 }
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.problem.message)
-    }
-}
-
-impl std::error::Error for ParseError {}
 
 impl Diagnostic for ParseError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -154,7 +152,7 @@ impl Diagnostic for ParseError {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        Some(&self.text)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -164,7 +162,7 @@ impl Diagnostic for ParseError {
             .problem
             .related
             .as_ref()
-            .map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), *span));
+            .map(|related| LabeledSpan::new_with_span(Some(related.1.clone()), related.0));
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }

@@ -115,7 +115,47 @@ impl<'i> Children<'i> {
 
 /// `kw_*` rules only mark the syntax.
 fn is_keyword(rule: Rule) -> bool {
-    format!("{rule:?}").starts_with("kw_")
+    matches!(
+        rule,
+        Rule::kw_policy
+            | Rule::kw_timezone
+            | Rule::kw_rounding
+            | Rule::kw_person
+            | Rule::kw_contribution
+            | Rule::kw_reward
+            | Rule::kw_badge
+            | Rule::kw_let
+            | Rule::kw_rule
+            | Rule::kw_on
+            | Rule::kw_each
+            | Rule::kw_per
+            | Rule::kw_when
+            | Rule::kw_grant
+            | Rule::kw_award
+            | Rule::kw_limit
+            | Rule::kw_from
+            | Rule::kw_at
+            | Rule::kw_most
+            | Rule::kw_pool
+            | Rule::kw_split
+            | Rule::kw_by
+            | Rule::kw_test
+            | Rule::kw_given
+            | Rule::kw_expect
+            | Rule::kw_times
+            | Rule::kw_import
+            | Rule::kw_if
+            | Rule::kw_then
+            | Rule::kw_else
+            | Rule::kw_not
+            | Rule::kw_tiers
+            | Rule::kw_up
+            | Rule::kw_to
+            | Rule::kw_above
+            | Rule::kw_one
+            | Rule::kw_of
+            | Rule::kw_where
+    )
 }
 
 /// A name pair (`rule_name`, `kind_name`, ... or a bare `ident`).

@@ -74,6 +74,12 @@ pub fn prescan(text: &str) -> Result<Vec<Comment>, Problem> {
         match c {
             b'#' => {
                 let end = line_end(bytes, i);
+                // A Windows line ending is layout, not comment text.
+                let end = if bytes.get(end.wrapping_sub(1)) == Some(&b'\r') && end > i + 1 {
+                    end - 1
+                } else {
+                    end
+                };
                 let body = text.get(i + 1..end).unwrap_or("");
                 comments.push(Comment {
                     text: body.to_string(),
@@ -273,9 +279,14 @@ fn closes_too_far_left(text: &str, open: usize, close: usize) -> bool {
 fn unclosed(text: &str, bracket: u8, open: usize, found: Option<usize>) -> Problem {
     let close = char::from(partner(bracket));
     let what = describe_block(text, bracket, open);
+    // A `(` is rarely meant to span lines: when the wrong closer is on a
+    // later line, the `)` most likely belongs at the end of the `(` line.
+    let found =
+        found.filter(|at| bracket == b'{' || line_start(text, *at) == line_start(text, open));
     let here = match found {
         Some(at) => Span::new(at, at + 1),
-        None => expected_close_at(text, open),
+        None if bracket == b'{' => expected_close_at(text, open),
+        None => end_of_line(text, open),
     };
     let label = match found {
         Some(_) => format!("expected `{close}` before this"),
@@ -294,6 +305,15 @@ fn unclosed(text: &str, bracket: u8, open: usize, found: Option<usize>) -> Probl
     .label(label)
     .related(Span::new(open, open + 1), "opened here")
     .help(help)
+}
+
+/// The end of the written text on the line holding `at`.
+fn end_of_line(text: &str, at: usize) -> Span {
+    let end = line_end(text.as_bytes(), at);
+    let line = text.get(at..end).unwrap_or("");
+    let line = line.split('#').next().unwrap_or(line);
+    let end = at + line.trim_end().len();
+    Span::new(end, end)
 }
 
 /// Where a missing `}` most likely belonged: at the end of the last line

@@ -58,16 +58,19 @@ impl Node {
         }
     }
 
-    /// A node over `children`, refused when the tree gets too deep.
-    fn over(expr: Expr, children: &[usize]) -> Result<Node, Problem> {
+    /// A node over `children`, refused when the tree gets too deep; `mark`
+    /// is what the error underlines (the operator that went one level too far).
+    fn over(expr: Expr, mark: Span, children: &[usize]) -> Result<Node, Problem> {
         let depth = 1 + children.iter().copied().max().unwrap_or(0);
         if depth > MAX_EXPR_DEPTH {
             return Err(Problem::new(
                 ParseErrorKind::TooDeep,
-                expr.span,
-                format!("this expression is nested more than {MAX_EXPR_DEPTH} levels deep"),
+                mark,
+                format!(
+                    "this expression is too long or too deeply nested (more than {MAX_EXPR_DEPTH} levels)"
+                ),
             )
-            .label("too deep")
+            .label("one level too many")
             .help("split the expression into smaller named parts with `let`"));
         }
         Ok(Node {
@@ -107,7 +110,7 @@ fn lower_prefix(op: Pair<'_, Rule>, operand: Node) -> Result<Node, Problem> {
                 then_branch: Box::new(then_branch.expr),
                 else_branch: Box::new(operand.expr),
             };
-            Node::over(Spanned::new(kind, span), &depths)
+            Node::over(Spanned::new(kind, span), op_span, &depths)
         }
         Rule::not_op => unary(UnaryOp::Not, op_span, operand),
         Rule::neg_op => match negative_literal(&op, &operand) {
@@ -125,7 +128,7 @@ fn unary(op: UnaryOp, op_span: Span, operand: Node) -> Result<Node, Problem> {
         op: Spanned::new(op, op_span),
         operand: Box::new(operand.expr),
     };
-    Node::over(Spanned::new(kind, span), &[depth])
+    Node::over(Spanned::new(kind, span), op_span, &[depth])
 }
 
 /// `-2 pts`, `-0.50 EUR`: a minus written right before a number literal is
@@ -172,7 +175,7 @@ fn lower_field_access(base: Node, op: Pair<'_, Rule>) -> Result<Node, Problem> {
         base: Box::new(base.expr),
         field: lower_ident(field),
     };
-    Node::over(Spanned::new(kind, span), &[depth])
+    Node::over(Spanned::new(kind, span), op_span, &[depth])
 }
 
 /// `a + b`, `a and b`, `a < b` (but not `a < b < c`)
@@ -194,7 +197,7 @@ fn lower_infix(lhs: Node, op: Pair<'_, Rule>, rhs: Node) -> Result<Node, Problem
         lhs: Box::new(lhs.expr),
         rhs: Box::new(rhs.expr),
     };
-    Node::over(Spanned::new(kind, span), &depths)
+    Node::over(Spanned::new(kind, span), op_span, &depths)
 }
 
 fn binary_op(rule: Rule) -> Option<BinaryOp> {
@@ -287,6 +290,7 @@ fn lower_call(pair: Pair<'_, Rule>) -> Result<Node, Problem> {
     }
     Node::over(
         Spanned::new(ExprKind::Call { function, args }, span),
+        span,
         &depths,
     )
 }
@@ -335,7 +339,11 @@ fn lower_aggregate(pair: Pair<'_, Rule>) -> Result<Node, Problem> {
         measure,
         fallback,
     };
-    Node::over(Spanned::new(ExprKind::Aggregate(aggregate), span), &depths)
+    Node::over(
+        Spanned::new(ExprKind::Aggregate(aggregate), span),
+        span,
+        &depths,
+    )
 }
 
 /// `tiers s.amount { up to 500 EUR: 10%  above: 15% }`
@@ -367,7 +375,7 @@ fn lower_tiers(pair: Pair<'_, Rule>) -> Result<Node, Problem> {
         above: Box::new(above.expr),
         above_span,
     };
-    Node::over(Spanned::new(ExprKind::Tiers(tiers), span), &depths)
+    Node::over(Spanned::new(ExprKind::Tiers(tiers), span), span, &depths)
 }
 
 /// The `X` of `tiers X { ... }`: an atom with optional `.field`s.
