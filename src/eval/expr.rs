@@ -80,20 +80,35 @@ impl<'a> Scope<'a> {
                 .map(|v| Shown::plain(v, self.explain)),
             ExprKind::Unary { op, operand } => self.unary(op.node, operand, expr.span),
             ExprKind::Binary { op, lhs, rhs } => self.binary(op.node, lhs, rhs, op.span),
-            ExprKind::If {
-                condition,
-                then_branch,
-                else_branch,
-            } => {
-                // The calculation shows the branch taken and why:
-                // `15 pts (a.accepted is true)`.
-                let taken = self.condition(condition)?;
-                let branch = if taken { then_branch } else { else_branch };
+            ExprKind::If { .. } => {
+                // Follow an `else if` chain to the branch taken; the
+                // calculation shows it and why: `3 pts (b.severity ==
+                // "critical" is false, b.severity == "high" is false)`.
+                let mut reasons = Vec::new();
+                let mut current = expr;
+                let branch = loop {
+                    let ExprKind::If {
+                        condition,
+                        then_branch,
+                        else_branch,
+                    } = &current.node
+                    else {
+                        break current;
+                    };
+                    let taken = self.condition(condition)?;
+                    if self.explain {
+                        reasons.push(format!("{} is {taken}", show::source(condition)));
+                    }
+                    if taken {
+                        break &**then_branch;
+                    }
+                    current = else_branch;
+                };
                 let shown = self.eval(branch)?;
-                let text = shown.text.as_ref().map(|_| {
-                    let why = format!("{} is {taken}", show::source(condition));
-                    (format!("{} ({why})", shown.text_at(ATOM)), IF)
-                });
+                let text = shown
+                    .text
+                    .as_ref()
+                    .map(|_| (format!("{} ({})", shown.text_at(ATOM), reasons.join(", ")), IF));
                 Ok(Shown {
                     value: shown.value,
                     text,
