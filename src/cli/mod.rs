@@ -7,6 +7,7 @@ mod explain;
 mod files;
 mod load;
 mod report;
+mod test;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -32,6 +33,8 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Explain, grant by grant, what one person received and why
     Explain(explain::ExplainArgs),
+    /// Run the `test` blocks of policies and test files
+    Test(test::TestArgs),
 }
 
 /// How a command ended, mapped to the process's exit code.
@@ -70,6 +73,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Test(args) => test::run(args),
     };
     if let Outcome::Usage(message) = &outcome
         && !message.is_empty()
