@@ -35,7 +35,7 @@ pub enum TestErrorKind {
         actual: String,
     },
     /// The policy reads `x.by.COLUMN` for someone with no `person` row.
-    #[error("the policy reads the roster for `{who}`, but this test gives no `person {who}` row")]
+    #[error("this test gives no `person` row for `{who}`")]
     MissingPerson { who: String },
     /// A `person` row without one of the roster's columns.
     #[error("`person {who}` has no `{column}`")]
@@ -188,7 +188,10 @@ pub struct Located {
 }
 
 impl Located {
-    pub fn new(source: &SourceFile, diagnostic: impl Diagnostic + Send + Sync + 'static) -> Located {
+    pub fn new(
+        source: &SourceFile,
+        diagnostic: impl Diagnostic + Send + Sync + 'static,
+    ) -> Located {
         Located {
             source: source.clone(),
             diagnostic: Box::new(diagnostic),
@@ -211,4 +214,26 @@ impl fmt::Debug for Located {
             .field("message", &self.diagnostic.to_string())
             .finish()
     }
+}
+
+/// `span` without the whitespace and comments the parser may have let it
+/// run into, so that a label underlines exactly one `expect` line.
+pub fn trimmed(source: &SourceFile, span: Span) -> Span {
+    let Some(text) = source.text().get(span.start..span.end) else {
+        return span;
+    };
+    let mut end = text.len();
+    // Drop trailing blank lines and comment lines, then trailing spaces.
+    loop {
+        let kept = text.get(..end).unwrap_or("").trim_end();
+        let last_line_start = kept.rfind('\n').map_or(0, |i| i + 1);
+        let last_line = kept.get(last_line_start..).unwrap_or("");
+        end = kept.len();
+        if last_line.trim_start().starts_with('#') && last_line_start > 0 {
+            end = last_line_start;
+        } else {
+            break;
+        }
+    }
+    Span::new(span.start, span.start + end)
 }

@@ -15,7 +15,7 @@ use crate::syntax::ast::{Expect, Expr, Ident};
 use crate::types::units::Type;
 use crate::value::{Money, Value};
 
-use super::error::{EvalInTest, Located, TestError, TestErrorKind};
+use super::error::{EvalInTest, Located, TestError, TestErrorKind, trimmed};
 
 /// At most this many contribution ids are listed per grant.
 const SHOWN_IDS: usize = 4;
@@ -81,7 +81,11 @@ fn expect_account(
     } else {
         let mut help = format!("the grants that make up {}:", human(&actual));
         for grant in &grants {
-            let _ = write!(help, "\n- {}", describe_grant(grant, policy.schema.timezone));
+            let _ = write!(
+                help,
+                "\n- {}",
+                describe_grant(grant, policy.schema.timezone)
+            );
         }
         help
     };
@@ -93,7 +97,7 @@ fn expect_account(
             expected: human(&expected),
             actual: human(&actual),
         },
-        span,
+        trimmed(source, span),
     )
     .with_label(format!("it is {}", human(&actual)))
     .with_help(help);
@@ -144,7 +148,11 @@ fn expect_badge(
     } else {
         let mut help = format!("the awards of `{badge}`:");
         for grant in &grants {
-            let _ = write!(help, "\n- {}", describe_grant(grant, policy.schema.timezone));
+            let _ = write!(
+                help,
+                "\n- {}",
+                describe_grant(grant, policy.schema.timezone)
+            );
         }
         help
     };
@@ -156,7 +164,7 @@ fn expect_badge(
             expected,
             actual: actual.clone(),
         },
-        span,
+        trimmed(source, span),
     )
     .with_label(actual)
     .with_help(help);
@@ -194,19 +202,26 @@ fn inactive_note(ledger: &Ledger, who: &str) -> String {
 /// One grant in a line: where it came from and how limits cut it.
 ///
 /// `rule `code_review` for `r1`: 5 pts`
-/// `rule `volunteer_shift` for `s3`: 24 pts, cut to 12 pts by limit `...` (48 pts already granted in 2027-W24)`
+/// `rule `volunteer_shift` for `s3`: 24 pts` and on the next line
+/// `  cut to 12 pts by limit `...` (48 pts already granted in 2027-W24)`
 /// `pool `community_fund` for 2027-Q1: 30 pts / 50 pts × 3000.00 EUR = 1800.00 EUR`
 pub fn describe_grant(grant: &Grant, tz: Tz) -> String {
     let mut line = match &grant.origin {
         Origin::Rule { name, .. } => {
             let what = match &grant.target {
                 Target::Account(_) => human(&grant.amount),
-                Target::Badge(_) => format!(
-                    "awarded for the period ending {}",
-                    grant.at.with_timezone(&tz).format("%Y-%m-%d")
-                ),
+                Target::Badge(_) => {
+                    return format!(
+                        "rule `{name}` for {} (period ending {})",
+                        id_list(&grant.contributions),
+                        grant.at.with_timezone(&tz).format("%Y-%m-%d")
+                    );
+                }
             };
-            format!("rule `{name}` for {}: {what}", id_list(&grant.contributions))
+            format!(
+                "rule `{name}` for {}: {what}",
+                id_list(&grant.contributions)
+            )
         }
         Origin::Pool(share) => {
             let leftover = if share.leftover_unit {
@@ -228,7 +243,7 @@ pub fn describe_grant(grant: &Grant, tz: Tz) -> String {
     for cut in &grant.cuts {
         let _ = write!(
             line,
-            ", cut to {} by limit `{}` ({} already granted in {})",
+            "\n  cut to {} by limit `{}` ({} already granted in {})",
             human(&cut.after),
             cut.limit,
             human(&cut.already_granted),
@@ -240,7 +255,11 @@ pub fn describe_grant(grant: &Grant, tz: Tz) -> String {
 
 /// `` `r1` ``, `` `m1`, `m2` ``, `` `v01`, `v02`, `v03`, `v04` and 17 more ``.
 fn id_list(ids: &[std::sync::Arc<str>]) -> String {
-    let shown: Vec<String> = ids.iter().take(SHOWN_IDS).map(|id| format!("`{id}`")).collect();
+    let shown: Vec<String> = ids
+        .iter()
+        .take(SHOWN_IDS)
+        .map(|id| format!("`{id}`"))
+        .collect();
     let mut text = shown.join(", ");
     if ids.len() > SHOWN_IDS {
         let _ = write!(text, " and {} more", ids.len() - SHOWN_IDS);

@@ -41,8 +41,14 @@ pub fn given_input(
             Given::Contribution(record) => {
                 contribution(policy, source, record).map(|c| input.log.contributions.push(c))
             }
-            Given::Person(person) => person_row(policy, source, person)
-                .map(|row| drop(input.roster.people.insert(Arc::from(person.who.node.as_str()), row))),
+            Given::Person(person) => person_row(policy, source, person).map(|row| {
+                drop(
+                    input
+                        .roster
+                        .people
+                        .insert(Arc::from(person.who.node.as_str()), row),
+                )
+            }),
         };
         if let Err(problem) = built {
             problems.push(problem);
@@ -72,7 +78,10 @@ fn contribution(
             format!("no contribution kind `{}`", record.kind.node),
         )
     })?;
-    let declared = schema.kinds.get(kind).map_or(&[][..], |k| k.fields.as_slice());
+    let declared = schema
+        .kinds
+        .get(kind)
+        .map_or(&[][..], |k| k.fields.as_slice());
     let fields = declared
         .iter()
         .map(|field| field_value(policy, field, &record.fields))
@@ -106,7 +115,7 @@ fn person_row(
                         who: person.who.node.clone(),
                         column: column.name.clone(),
                     },
-                    person.span,
+                    super::error::trimmed(source, person.span),
                 )
                 .with_label(format!("no `{}` here", column.name))
                 .with_help(format!(
@@ -145,8 +154,10 @@ fn field_value(
 fn instant(policy: &CompiledPolicy, at: &Spanned<Literal>) -> Result<DateTime<Utc>, Located> {
     match &at.node {
         Literal::Timestamp(t) => Ok(t.with_timezone(&Utc)),
-        Literal::Date(d) => parse_timestamp(&d.format("%Y-%m-%d").to_string(), policy.schema.timezone)
-            .map_err(|e| internal(policy, format!("`{d}`: {e}"))),
+        Literal::Date(d) => {
+            parse_timestamp(&d.format("%Y-%m-%d").to_string(), policy.schema.timezone)
+                .map_err(|e| internal(policy, format!("`{d}`: {e}")))
+        }
         other => Err(internal(policy, format!("`at` is not a time: {other:?}"))),
     }
 }

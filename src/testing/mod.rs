@@ -105,7 +105,7 @@ fn eval_failure(suite: &TestSuite, test: &TestDecl, error: EvalError) -> Located
         return Located::new(&policy.source, EvalInTest::new(error, &policy.source));
     };
     let record = test.given.iter().find_map(|g| match g {
-        Given::Contribution(c) if &c.who.node == who => Some(c.span),
+        Given::Contribution(c) if &c.who.node == who => Some(error::trimmed(&suite.source, c.span)),
         _ => None,
     });
     let read = error
@@ -128,7 +128,7 @@ fn eval_failure(suite: &TestSuite, test: &TestDecl, error: EvalError) -> Located
         TestErrorKind::MissingPerson { who: who.clone() },
         record.unwrap_or(test.name.span),
     )
-    .with_label(format!("`{who}` has no `person` row"))
+    .with_label(format!("a record by `{who}`"))
     .with_help(help);
     Located::new(source, error)
 }

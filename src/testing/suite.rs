@@ -141,7 +141,10 @@ fn import_policy(source: &SourceFile, import: &ImportDecl) -> Result<CompiledPol
     let folder = Path::new(source.name())
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .map_or_else(|| "the current folder".to_string(), |p| format!("`{}`", p.display()));
+        .map_or_else(
+            || "the current folder".to_string(),
+            |p| format!("`{}`", p.display()),
+        );
     let not_found = |reason: String| {
         let error = TestError::new(
             source,
@@ -159,8 +162,12 @@ fn import_policy(source: &SourceFile, import: &ImportDecl) -> Result<CompiledPol
         vec![Located::new(source, error)]
     };
     let bytes = std::fs::read(&path).map_err(|e| not_found(plain_io_error(&e)))?;
-    let imported = decode(&path.display().to_string(), bytes)
-        .map_err(|e| vec![Located::new(&SourceFile::new(path.display().to_string(), ""), e)])?;
+    let imported = decode(&path.display().to_string(), bytes).map_err(|e| {
+        vec![Located::new(
+            &SourceFile::new(path.display().to_string(), ""),
+            e,
+        )]
+    })?;
     let ast = parse_policy(&imported).map_err(|e| vec![Located::new(&imported, e)])?;
     if ast.items.iter().any(|item| matches!(item, Item::Import(_))) {
         let error = TestError::new(
@@ -246,7 +253,7 @@ fn plain_io_error(error: &std::io::Error) -> String {
     };
     // Messages are lowercase: `no such file or directory`.
     let mut chars = text.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |first| first.to_lowercase().chain(chars).collect())
+    chars.next().map_or_else(String::new, |first| {
+        first.to_lowercase().chain(chars).collect()
+    })
 }
