@@ -37,21 +37,20 @@ pub fn given_input(
     let mut input = GivenInput::default();
     let mut problems = Vec::new();
     for given in &test.given {
-        let built = match given {
-            Given::Contribution(record) => {
-                contribution(policy, source, record).map(|c| input.log.contributions.push(c))
-            }
-            Given::Person(person) => person_row(policy, source, person).map(|row| {
-                drop(
+        match given {
+            Given::Contribution(record) => match contribution(policy, source, record) {
+                Ok(c) => input.log.contributions.push(c),
+                Err(problem) => problems.push(problem),
+            },
+            Given::Person(person) => match person_row(policy, source, person) {
+                Ok(row) => {
                     input
                         .roster
                         .people
-                        .insert(Arc::from(person.who.node.as_str()), row),
-                )
-            }),
-        };
-        if let Err(problem) = built {
-            problems.push(problem);
+                        .insert(Arc::from(person.who.node.as_str()), row);
+                }
+                Err(problem) => problems.push(problem),
+            },
         }
     }
     if problems.is_empty() {
