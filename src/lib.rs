@@ -16,5 +16,6 @@ pub mod render;
 pub mod schema;
 pub mod source;
 pub mod syntax;
+pub mod testing;
 pub mod types;
 pub mod value;

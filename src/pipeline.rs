@@ -66,3 +66,13 @@ pub fn compile_policy(source: &SourceFile) -> Result<CompiledPolicy, PolicyProbl
         warnings: report.diagnostics,
     })
 }
+
+/// Parses and checks a file with `test` blocks: a policy with its own tests,
+/// or a test-only file that starts with `import "policy.meed"` (resolved
+/// relative to the file's folder; `source.name()` is its path). Every
+/// problem comes with the file it points into.
+pub fn compile_test_file(
+    source: &SourceFile,
+) -> Result<crate::testing::TestSuite, Vec<crate::testing::Located>> {
+    crate::testing::load_test_file(source)
+}

@@ -10,6 +10,7 @@ mod fmt;
 mod load;
 mod report;
 mod snapshot;
+mod test;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -35,12 +36,14 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Explain, grant by grant, what one person received and why
     Explain(explain::ExplainArgs),
+    /// Run the `test` blocks of policies and test files
+    Test(test::TestArgs),
     /// Compare two versions of a policy on the same log: who gains, who loses
     Diff(diff::DiffArgs),
-    /// Rewrite policies in the canonical layout, keeping every comment
-    Fmt(fmt::FmtArgs),
     /// Compare the full ledger with an approved snapshot; `--accept` approves
     Snapshot(snapshot::SnapshotArgs),
+    /// Rewrite policies in the canonical layout, keeping every comment
+    Fmt(fmt::FmtArgs),
 }
 
 /// How a command ended, mapped to the process's exit code.
@@ -82,6 +85,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Snapshot(args) => snapshot::run(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Test(args) => test::run(args),
     };
     if let Outcome::Usage(message) = &outcome
         && !message.is_empty()

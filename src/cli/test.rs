@@ -1,0 +1,127 @@
+//! `meed test [FILE...|DIR]`: run the `test` blocks of policies and
+//! test-only files.
+//!
+//! ```text
+//! ok   rules/community.meed: a small change earns a tenth of a point per line
+//! FAIL rules/community.meed: the fund follows reputation
+//! 11 passed, 1 failed
+//! ```
+//!
+//! Results go to stdout, diagnostics (failures with their grants) to stderr.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use crate::pipeline::compile_test_file;
+use crate::testing::{Located, TestOutcome, find_policy_files, run_suite};
+
+use super::files::read_source;
+use super::{DiagnosticFormat, Outcome, Reporter};
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Policy or test files, or folders to search for `*.meed` files
+    /// [default: `rules/` if it exists, else the current folder]
+    #[arg(value_name = "FILE|DIR")]
+    paths: Vec<PathBuf>,
+    /// Run only the tests whose name contains this text
+    #[arg(long, value_name = "TEXT")]
+    filter: Option<String>,
+    /// How to print diagnostics
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
+    diagnostics: DiagnosticFormat,
+}
+
+/// Runs every test of every file; exit 1 on a failed test or a policy
+/// with errors, 2 when a file or folder cannot be read.
+pub fn run(args: TestArgs) -> Outcome {
+    let mut reporter = Reporter::new(args.diagnostics);
+    let files = match files_to_test(&args.paths) {
+        Ok(files) => files,
+        Err(outcome) => return outcome,
+    };
+    let (mut passed, mut failed, mut broken) = (0usize, 0usize, 0usize);
+    for path in &files {
+        let source = match read_source(path, &mut reporter) {
+            Ok(source) => source,
+            Err(outcome) => return outcome,
+        };
+        let suite = match compile_test_file(&source) {
+            Ok(suite) => suite,
+            Err(problems) => {
+                report_all(&mut reporter, &problems);
+                broken += 1;
+                continue;
+            }
+        };
+        report_all(&mut reporter, &suite.warnings);
+        for run in run_suite(&suite, args.filter.as_deref()) {
+            match run.outcome {
+                TestOutcome::Passed => {
+                    passed += 1;
+                    println!("ok   {}: {}", source.name(), run.name);
+                }
+                TestOutcome::Failed(problems) => {
+                    failed += 1;
+                    println!("FAIL {}: {}", source.name(), run.name);
+                    report_all(&mut reporter, &problems);
+                }
+            }
+        }
+    }
+    if broken > 0 {
+        eprintln!(
+            "{broken} file{} with errors: {} tests were not run",
+            if broken == 1 { "" } else { "s" },
+            if broken == 1 { "its" } else { "their" }
+        );
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed > 0 || broken > 0 {
+        Outcome::Failed
+    } else {
+        Outcome::Success
+    }
+}
+
+fn report_all(reporter: &mut Reporter, problems: &[Located]) {
+    for problem in problems {
+        reporter.report(problem.diagnostic.as_ref(), &problem.source);
+    }
+}
+
+/// The files named, with folders searched for `*.meed`; with no paths,
+/// `rules/` if it exists, else the current folder.
+fn files_to_test(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Outcome> {
+    let defaults;
+    let paths = if paths.is_empty() {
+        let rules = Path::new("rules");
+        defaults = [if rules.is_dir() {
+            rules.to_path_buf()
+        } else {
+            PathBuf::from(".")
+        }];
+        &defaults[..]
+    } else {
+        paths
+    };
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let found = find_policy_files(path).map_err(|e| {
+                Outcome::Usage(format!("cannot read the folder `{}`: {e}", path.display()))
+            })?;
+            if found.is_empty() {
+                return Err(Outcome::Usage(format!(
+                    "no `.meed` files in `{}`",
+                    path.display()
+                )));
+            }
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}

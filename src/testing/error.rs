@@ -1,0 +1,239 @@
+//! What `meed test` reports: a failed expectation, a test that could not
+//! run (a missing `person` row), or an `import` that cannot be resolved.
+//!
+//! Every diagnostic carries the file it points into, because a test-only
+//! file and the policy it imports are two files: [`Located`] pairs a
+//! diagnostic with its source so the JSON output names the right file.
+
+use std::fmt;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
+use thiserror::Error;
+
+use crate::eval::EvalError;
+use crate::source::{SourceFile, Span};
+
+/// What went wrong in a test or in resolving a test file's `import`.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum TestErrorKind {
+    /// `expect alice reputation = 15 pts` does not hold.
+    #[error("expected `{who} {account}` to be {expected}, but it is {actual}")]
+    AccountMismatch {
+        who: String,
+        account: String,
+        expected: String,
+        actual: String,
+    },
+    /// `expect dana badge mentor [2 times]` does not hold.
+    #[error("expected `{who}` to earn badge `{badge}` {expected}, but {actual}")]
+    BadgeMismatch {
+        who: String,
+        badge: String,
+        /// `at least once` or `2 times`.
+        expected: String,
+        /// `it was never awarded` or `it was awarded 3 times`.
+        actual: String,
+    },
+    /// The policy reads `x.by.COLUMN` for someone with no `person` row.
+    #[error("this test gives no `person` row for `{who}`")]
+    MissingPerson { who: String },
+    /// A `person` row without one of the roster's columns.
+    #[error("`person {who}` has no `{column}`")]
+    MissingColumn { who: String, column: String },
+    /// `import "x.meed"` names a file that cannot be read.
+    #[error("cannot import `{path}`: {reason}")]
+    ImportNotFound { path: String, reason: String },
+    /// The imported file is itself a test-only file.
+    #[error("`{path}` imports another file; import the policy itself")]
+    ImportChain { path: String },
+    /// Two `import` lines in one file.
+    #[error("a test file imports one policy, this is a second `import`")]
+    SecondImport,
+    /// A file with `import` that also declares rules, rewards, ...
+    #[error("a file with `import` holds only tests")]
+    DeclarationWithImport,
+    /// Tests with no policy to run against.
+    #[error("these tests have no policy to run against")]
+    NoPolicy,
+}
+
+impl TestErrorKind {
+    /// The stable code, documented in `docs/testing.md`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TestErrorKind::AccountMismatch { .. } | TestErrorKind::BadgeMismatch { .. } => {
+                "meed::test_failed"
+            }
+            TestErrorKind::MissingPerson { .. } => "meed::test_missing_person",
+            TestErrorKind::MissingColumn { .. } => "meed::test_missing_column",
+            TestErrorKind::ImportNotFound { .. } => "meed::import_not_found",
+            TestErrorKind::ImportChain { .. } => "meed::import_chain",
+            TestErrorKind::SecondImport => "meed::second_import",
+            TestErrorKind::DeclarationWithImport => "meed::declaration_with_import",
+            TestErrorKind::NoPolicy => "meed::tests_without_policy",
+        }
+    }
+}
+
+/// One problem found by `meed test`, pointing into one file.
+#[derive(Clone, Debug, Error)]
+#[error("{kind}")]
+pub struct TestError {
+    pub kind: TestErrorKind,
+    pub span: Span,
+    pub label: Option<String>,
+    pub secondary: Vec<(Span, String)>,
+    /// Advice, or for a failure the grants behind the actual value.
+    pub help: Option<String>,
+    text: NamedSource<String>,
+}
+
+impl TestError {
+    pub fn new(source: &SourceFile, kind: TestErrorKind, span: Span) -> TestError {
+        TestError {
+            kind,
+            span,
+            label: None,
+            secondary: Vec::new(),
+            help: None,
+            text: source.named_source(),
+        }
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> TestError {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_secondary(mut self, span: Span, label: impl Into<String>) -> TestError {
+        self.secondary.push((span, label.into()));
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> TestError {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl Diagnostic for TestError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.kind.code()))
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        Some(Severity::Error)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.text)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let primary = LabeledSpan::new_primary_with_span(self.label.clone(), self.span);
+        let secondary = self
+            .secondary
+            .iter()
+            .map(|(span, text)| LabeledSpan::new_with_span(Some(text.clone()), *span));
+        Some(Box::new(std::iter::once(primary).chain(secondary)))
+    }
+}
+
+/// An evaluation error shown with the policy text it points into (the
+/// evaluator's own errors carry a span but no source).
+#[derive(Clone, Debug, Error)]
+#[error("{inner}")]
+pub struct EvalInTest {
+    pub inner: EvalError,
+    text: NamedSource<String>,
+}
+
+impl EvalInTest {
+    pub fn new(inner: EvalError, policy: &SourceFile) -> EvalInTest {
+        EvalInTest {
+            inner,
+            text: policy.named_source(),
+        }
+    }
+}
+
+impl Diagnostic for EvalInTest {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.inner.code()
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.inner.help()
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.text)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.inner.labels()
+    }
+}
+
+/// A diagnostic together with the file its labels point into.
+pub struct Located {
+    pub source: SourceFile,
+    pub diagnostic: Box<dyn Diagnostic + Send + Sync>,
+}
+
+impl Located {
+    pub fn new(
+        source: &SourceFile,
+        diagnostic: impl Diagnostic + Send + Sync + 'static,
+    ) -> Located {
+        Located {
+            source: source.clone(),
+            diagnostic: Box::new(diagnostic),
+        }
+    }
+
+    /// Whether this is a warning (the file still runs).
+    pub fn is_warning(&self) -> bool {
+        matches!(
+            self.diagnostic.severity(),
+            Some(Severity::Warning | Severity::Advice)
+        )
+    }
+}
+
+impl fmt::Debug for Located {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Located")
+            .field("file", &self.source.name())
+            .field("message", &self.diagnostic.to_string())
+            .finish()
+    }
+}
+
+/// `span` without the whitespace and comments the parser may have let it
+/// run into, so that a label underlines exactly one `expect` line.
+pub fn trimmed(source: &SourceFile, span: Span) -> Span {
+    let Some(text) = source.text().get(span.start..span.end) else {
+        return span;
+    };
+    let mut end = text.len();
+    // Drop trailing blank lines and comment lines, then trailing spaces.
+    loop {
+        let kept = text.get(..end).unwrap_or("").trim_end();
+        let last_line_start = kept.rfind('\n').map_or(0, |i| i + 1);
+        let last_line = kept.get(last_line_start..).unwrap_or("");
+        end = kept.len();
+        if last_line.trim_start().starts_with('#') && last_line_start > 0 {
+            end = last_line_start;
+        } else {
+            break;
+        }
+    }
+    Span::new(span.start, span.start + end)
+}

@@ -1,0 +1,195 @@
+//! `meed test`: the runner over the bundled policies (every test must
+//! pass), one snapshot per file in `inputs/testing/` (each holds a failing
+//! or broken test, rendered as a person sees it), and the command line.
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a panic in a test is a failing test"
+)]
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+
+use meed::pipeline::compile_test_file;
+use meed::render::diagnostic::render_plain;
+use meed::source::SourceFile;
+use meed::testing::{TestOutcome, find_policy_files, run_suite};
+
+/// Loads and runs one file; `name` is its path from the crate root (imports
+/// resolve against it).
+fn run_file(name: &str, filter: Option<&str>) -> String {
+    let text = std::fs::read_to_string(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let source = SourceFile::new(name, text);
+    let suite = match compile_test_file(&source) {
+        Ok(suite) => suite,
+        Err(problems) => {
+            let mut out = String::from("the file has errors; no test ran\n\n");
+            for p in &problems {
+                let _ = writeln!(
+                    out,
+                    "[{}]\n{}",
+                    p.source.name(),
+                    render_plain(p.diagnostic.as_ref())
+                );
+            }
+            return out;
+        }
+    };
+    let mut out = String::new();
+    for run in run_suite(&suite, filter) {
+        match run.outcome {
+            TestOutcome::Passed => {
+                let _ = writeln!(out, "ok   {}", run.name);
+            }
+            TestOutcome::Failed(problems) => {
+                let _ = writeln!(out, "FAIL {}\n", run.name);
+                for p in &problems {
+                    let _ = writeln!(out, "{}", render_plain(p.diagnostic.as_ref()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn relative(path: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// The lead's hand-computed expectations in `rules/` all hold.
+#[test]
+fn every_test_in_rules_passes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files = find_policy_files(&root.join("rules")).unwrap();
+    assert!(!files.is_empty());
+    let mut ran = 0;
+    let mut failures = String::new();
+    for path in &files {
+        let name = relative(path);
+        let source = SourceFile::new(name.clone(), std::fs::read_to_string(path).unwrap());
+        let suite = match compile_test_file(&source) {
+            Ok(suite) => suite,
+            Err(problems) => {
+                for p in &problems {
+                    failures.push_str(&render_plain(p.diagnostic.as_ref()));
+                }
+                continue;
+            }
+        };
+        for run in run_suite(&suite, None) {
+            ran += 1;
+            if let TestOutcome::Failed(problems) = run.outcome {
+                let _ = writeln!(failures, "FAIL {name}: {}", run.name);
+                for p in &problems {
+                    failures.push_str(&render_plain(p.diagnostic.as_ref()));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures}");
+    assert!(ran >= 19, "only {ran} tests ran");
+}
+
+#[test]
+fn failing_and_broken_tests() {
+    insta::glob!("inputs/testing/*.meed", |path| {
+        insta::assert_snapshot!(run_file(&relative(path), None));
+    });
+}
+
+#[test]
+fn filter_selects_tests_by_name() {
+    let out = run_file("tests/inputs/testing/import_tests.meed", Some("volunteers"));
+    assert_eq!(out, "ok   volunteers earn reputation\n");
+}
+
+#[test]
+fn a_badge_without_times_means_at_least_once() {
+    // `dana` is a mentor in two months: `expect dana badge mentor` holds.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.meed");
+    let text = std::fs::read_to_string("tests/inputs/testing/badge_count.meed")
+        .unwrap()
+        .replace(
+            "expect dana badge mentor 3 times",
+            "expect dana badge mentor",
+        )
+        .replace("expect eli badge mentor\n", "");
+    std::fs::write(&path, text).unwrap();
+    let out = run_file(&path.display().to_string(), None);
+    assert_eq!(out, "ok   a mentor in two months\n");
+}
+
+struct Run {
+    stdout: String,
+    stderr: String,
+    code: i32,
+}
+
+fn meed(args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_meed"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "80")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run meed: {e}"));
+    Run {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        code: output.status.code().unwrap_or(-1),
+    }
+}
+
+#[test]
+fn cli_rules_pass_and_end_with_the_summary() {
+    let run = meed(&["test", "rules/"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let last = run.stdout.lines().last().unwrap();
+    assert!(last.ends_with(" passed, 0 failed"), "{last}");
+    assert!(run.stdout.contains("ok   rules/community.meed: "));
+}
+
+#[test]
+fn cli_failure_exits_1_with_the_diagnostic_on_stderr() {
+    let run = meed(&["test", "tests/inputs/testing/pool_share.meed"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stdout,
+        "FAIL tests/inputs/testing/pool_share.meed: the fund follows reputation\n0 passed, 1 failed\n"
+    );
+    assert!(run.stderr.contains("meed::test_failed"), "{}", run.stderr);
+}
+
+#[test]
+fn cli_json_diagnostics_name_the_test_file() {
+    let run = meed(&[
+        "test",
+        "--diagnostics",
+        "json",
+        "tests/inputs/testing/import_tests.meed",
+    ]);
+    assert_eq!(run.code, 1);
+    let line = run.stderr.lines().next().unwrap();
+    let json: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(json["file"], "tests/inputs/testing/import_tests.meed");
+    assert_eq!(json["code"], "meed::test_failed");
+    assert_eq!(json["line"], 18);
+    assert!(run.stdout.ends_with("1 passed, 1 failed\n"));
+}
+
+#[test]
+fn cli_filter_and_missing_file() {
+    let run = meed(&["test", "--filter", "tiers", "rules/"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stdout.lines().count(), 2, "{}", run.stdout);
+    let run = meed(&["test", "nope.meed"]);
+    assert_eq!(run.code, 2);
+}
