@@ -227,3 +227,26 @@ fn a_policy_error_stops_evaluation() {
         run.stderr
     );
 }
+
+#[test]
+fn check_resolves_the_import_of_a_test_file() {
+    let run = meed(&["check", "tests/inputs/testing/import_tests.meed"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let missing = meed(&["check", "tests/inputs/testing/import_missing.meed"]);
+    assert_eq!(missing.code, 1);
+    assert!(missing.stderr.contains("meed::import_not_found"), "{}", missing.stderr);
+}
+
+#[test]
+fn check_diagnostics_as_json_lines() {
+    let run = meed(&["check", "--diagnostics", "json", "tests/inputs/check/err/currency_mismatch.meed"]);
+    assert_eq!(run.code, 1);
+    let first = run.stderr.lines().next().unwrap();
+    let json: serde_json::Value = serde_json::from_str(first).unwrap();
+    assert_eq!(json["code"], "meed::currency_mismatch");
+    assert_eq!(json["severity"], "error");
+    assert_eq!(json["file"], "tests/inputs/check/err/currency_mismatch.meed");
+    assert!(json["line"].as_u64().unwrap() > 1);
+    assert!(json["column"].as_u64().unwrap() >= 1);
+    assert!(json["help"].as_str().unwrap().contains("never converts currencies"));
+}

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::pipeline::{PolicyProblem, compile_policy};
+use crate::pipeline::compile_test_file;
 
 use super::files::read_source;
 use super::{DiagnosticFormat, Outcome, Reporter};
@@ -23,7 +23,8 @@ pub struct CheckArgs {
 }
 
 /// Checks every file (all of them, even after a bad one) and reports all
-/// their diagnostics. Exit 0 when clean (warnings allowed), 1 on errors, 2
+/// their diagnostics. A test-only file (`import "policy.meed"`) is
+/// checked against the policy it imports. Exit 0 when clean (warnings allowed), 1 on errors, 2
 /// when a file cannot be read.
 pub fn run(args: CheckArgs) -> Outcome {
     let mut reporter = Reporter::new(args.diagnostics);
@@ -38,18 +39,14 @@ pub fn run(args: CheckArgs) -> Outcome {
             }
             Err(_) => continue,
         };
-        match compile_policy(&source) {
-            Ok(policy) => {
-                for warning in &policy.warnings {
-                    reporter.report(warning, &source);
-                }
-            }
-            Err(PolicyProblem::Parse(error)) => reporter.report(error.as_ref(), &source),
-            Err(PolicyProblem::Check(diagnostics)) => {
-                for diagnostic in &diagnostics {
-                    reporter.report(diagnostic, &source);
-                }
-            }
+        // A test-only file is checked together with the policy it imports;
+        // each problem is reported in the file it points into.
+        let problems = match compile_test_file(&source) {
+            Ok(suite) => suite.warnings,
+            Err(problems) => problems,
+        };
+        for problem in &problems {
+            reporter.report(problem.diagnostic.as_ref(), &problem.source);
         }
     }
     if reporter.format() == DiagnosticFormat::Human {
