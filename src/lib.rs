@@ -11,6 +11,7 @@ pub mod input;
 pub mod ledger;
 pub mod pipeline;
 pub mod render;
+pub mod repl;
 pub mod schema;
 pub mod source;
 pub mod syntax;

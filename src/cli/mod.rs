@@ -6,6 +6,7 @@ mod eval;
 mod explain;
 mod files;
 mod load;
+mod repl;
 mod report;
 
 use std::ffi::OsString;
@@ -32,6 +33,8 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Explain, grant by grant, what one person received and why
     Explain(explain::ExplainArgs),
+    /// Explore a policy interactively: evaluate expressions, explain, what-if
+    Repl(repl::ReplArgs),
 }
 
 /// How a command ended, mapped to the process's exit code.
@@ -70,6 +73,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Repl(args) => repl::run(args),
     };
     if let Outcome::Usage(message) = &outcome
         && !message.is_empty()
