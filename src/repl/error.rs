@@ -6,7 +6,7 @@
 //! `meed::repl::unknown_command`, `meed::repl::usage`,
 //! `meed::repl::nothing_loaded`, `meed::repl::unknown_constant`,
 //! `meed::repl::constant_type`, `meed::repl::unknown_person`,
-//! `meed::repl::unknown_account`, `meed::repl::not_here`,
+//! `meed::repl::unknown_account`, `meed::repl::needs_person`, `meed::repl::not_here`,
 //! `meed::repl::cannot_read`.
 
 use std::fmt;
@@ -125,6 +125,20 @@ impl ReplError {
             Some(s) => error.help(format!("did you mean `{s}`?")),
             None => error.help("`:rules` shows what the policy grants"),
         }
+    }
+
+    /// `count(review)` at the prompt: it has a type but no value without
+    /// a person and a period.
+    pub fn needs_person(input: &SourceFile, span: Span, ty: &str) -> ReplError {
+        let mut error = ReplError::new(
+            "meed::repl::needs_person",
+            "this is computed per person and period, so it has no value on its own",
+        )
+        .help(format!(
+            "its type is `{ty}`; aggregates, `person` and `total` belong in `each` rules and pools; `:explain WHO` shows what they gave someone"
+        ));
+        error.place = Some((input.named_source(), span, "needs a person and a period".to_string()));
+        error
     }
 
     /// `import "x.meed"` typed at the prompt.

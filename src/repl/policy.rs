@@ -54,7 +54,12 @@ pub fn apply_edit(current: &CompiledPolicy, edit: &Edit) -> Option<Edited> {
     let text = current.source.text();
     let (new_text, offset, typed) = match edit {
         Edit::Declare(decl) => {
-            let separator = if text.is_empty() { "" } else { "\n\n" };
+            let separator = match text {
+                "" => "",
+                t if t.ends_with("\n\n") => "",
+                t if t.ends_with('\n') => "\n",
+                _ => "\n\n",
+            };
             let offset = text.len() + separator.len();
             (format!("{text}{separator}{decl}\n"), offset, decl.as_str())
         }

@@ -228,6 +228,10 @@ impl Session {
             }
         };
         let shown_type = ty.to_string();
+        if uses_person(&expr) {
+            let error = ReplError::needs_person(&input, expr.span, &shown_type);
+            return (self.fail(&error), Some(shown_type));
+        }
         match evaluate_expr(&self.current.ast, &self.current.schema, &expr) {
             Ok(value) => (
                 Reply::done(format!("{value} : {shown_type}")),
@@ -235,14 +239,7 @@ impl Session {
             ),
             Err(error) => {
                 let report = miette::Report::new(error).with_source_code(input.named_source());
-                let mut text = self.render(report.as_ref());
-                if uses_person(&expr) {
-                    text.push_str(
-                        "note: aggregates, `person` and `total` need a person and a period; \
-                         use them in `each` rules and pools, or try `:explain WHO`\n",
-                    );
-                }
-                (Reply::failed(text), Some(shown_type))
+                (self.fail(report.as_ref()), Some(shown_type))
             }
         }
     }
