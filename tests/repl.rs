@@ -86,7 +86,14 @@ fn an_expression_prints_its_exact_value_and_type() {
 #[test]
 fn errors_never_end_the_session() {
     let mut session = Session::new();
-    for input in ["5 EUR + 3 pts", ":nope", "rule {", "}", ":explain", "let = 3"] {
+    for input in [
+        "5 EUR + 3 pts",
+        ":nope",
+        "rule {",
+        "}",
+        ":explain",
+        "let = 3",
+    ] {
         let reply = session.handle(input);
         assert_eq!(reply.status, ReplyStatus::Failed, "{input}");
     }
@@ -197,7 +204,9 @@ fn the_binary_reads_a_script_from_a_pipe() {
     let script = "5 EUR + 0.02 EUR * 120\nrevew_points\nrule extra {\n  on doc d\n  grant reputation 1 pts\n}\n:explain ada bonus\n:quit\n5 EUR\n";
     let (stdout, stderr, code) = meed_repl(&files, script);
     let explain = Command::new(env!("CARGO_BIN_EXE_meed"))
-        .args(["explain", files[0], files[1], files[2], files[3], "ada", "bonus"])
+        .args([
+            "explain", files[0], files[1], files[2], files[3], "ada", "bonus",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
@@ -207,7 +216,10 @@ fn the_binary_reads_a_script_from_a_pipe() {
     // check the shape of the answer rather than the amounts.
     let (first, rest) = stdout.split_once('\n').unwrap();
     assert_eq!(first, "7.40 EUR : Money(EUR)");
-    assert!(rest.starts_with("added rule `extra`\nada: 2 grants from `bonus`"), "{rest}");
+    assert!(
+        rest.starts_with("added rule `extra`\nada: 2 grants from `bonus`"),
+        "{rest}"
+    );
     assert!(!stdout.contains("meed>"), "no prompt on a pipe: {stdout}");
     assert!(stderr.contains("meed::unknown_name"), "{stderr}");
     assert!(stderr.contains("did you mean `review_points`?"), "{stderr}");

@@ -28,9 +28,8 @@ pub struct ReplArgs {
 /// Piped sessions exit 1 if any input failed, so scripts can tell.
 pub fn run(args: ReplArgs) -> Outcome {
     let interactive = std::io::stdin().is_terminal();
-    let colour = interactive
-        && std::io::stderr().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none();
+    let colour =
+        interactive && std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let width = std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
@@ -66,7 +65,11 @@ pub fn run(args: ReplArgs) -> Outcome {
             &mut std::io::stdout(),
             &mut std::io::stderr(),
         );
-        return if ok { Outcome::Success } else { Outcome::Failed };
+        return if ok {
+            Outcome::Success
+        } else {
+            Outcome::Failed
+        };
     }
     println!("type an expression, a declaration or a command; `:help` lists them, Ctrl-D leaves");
     match run_terminal(session) {

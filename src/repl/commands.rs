@@ -22,16 +22,44 @@ use super::whatif::render_whatif;
 /// Every command: name, how it is written, what it does (for `:help` and
 /// completion).
 pub const COMMANDS: &[(&str, &str, &str)] = &[
-    (":load", ":load POLICY", "load a policy file (drops session changes)"),
-    (":log", ":log FILE", "load a contribution log (.csv or .jsonl)"),
+    (
+        ":load",
+        ":load POLICY",
+        "load a policy file (drops session changes)",
+    ),
+    (
+        ":log",
+        ":log FILE",
+        "load a contribution log (.csv or .jsonl)",
+    ),
     (":people", ":people FILE", "load a roster"),
-    (":reload", ":reload", "read the files again and say what changed"),
-    (":ledger", ":ledger [WHO]", "totals per person; with WHO, that person's grants"),
-    (":explain", ":explain WHO [ACCOUNT]", "why WHO received what they did"),
+    (
+        ":reload",
+        ":reload",
+        "read the files again and say what changed",
+    ),
+    (
+        ":ledger",
+        ":ledger [WHO]",
+        "totals per person; with WHO, that person's grants",
+    ),
+    (
+        ":explain",
+        ":explain WHO [ACCOUNT]",
+        "why WHO received what they did",
+    ),
     (":rules", ":rules", "the rules, limits and pools in force"),
     (":type", ":type EXPR", "the type of an expression"),
-    (":set", ":set NAME = EXPR", "change a constant for this session"),
-    (":diff", ":diff", "the ledger now against the loaded policy (what-if)"),
+    (
+        ":set",
+        ":set NAME = EXPR",
+        "change a constant for this session",
+    ),
+    (
+        ":diff",
+        ":diff",
+        "the ledger now against the loaded policy (what-if)",
+    ),
     (":reset", ":reset", "drop every change made in this session"),
     (":help", ":help", "this list"),
     (":quit", ":quit", "end the session (or Ctrl-D)"),
@@ -98,7 +126,9 @@ impl Session {
             && let Err(error) = read_data(&self.current.schema, log, self.people.as_ref())
         {
             out.push_str(&self.render(error.as_ref()));
-            out.push_str("the loaded log does not fit this policy; load another with `:log FILE`\n");
+            out.push_str(
+                "the loaded log does not fit this policy; load another with `:log FILE`\n",
+            );
             return Reply::failed(out);
         }
         Reply::done(out)
@@ -115,11 +145,8 @@ impl Session {
         };
         match read_data(&self.current.schema, &file, self.people.as_ref()) {
             Ok(data) => {
-                let mut out = self.render_all(
-                    data.warnings
-                        .iter()
-                        .map(|w| w as &dyn miette::Diagnostic),
-                );
+                let mut out =
+                    self.render_all(data.warnings.iter().map(|w| w as &dyn miette::Diagnostic));
                 out.push_str(&format!("loaded {path}: {}", count_records(&data)));
                 self.log = Some(file);
                 Reply::done(out)
@@ -147,7 +174,10 @@ impl Session {
         match people {
             Ok(n) => {
                 self.people = Some(file);
-                Reply::done(format!("loaded {path}: {n} {}", plural(n, "person", "people")))
+                Reply::done(format!(
+                    "loaded {path}: {n} {}",
+                    plural(n, "person", "people")
+                ))
             }
             Err(error) => self.fail(error.as_ref()),
         }
@@ -170,13 +200,18 @@ impl Session {
             let name = path.display().to_string();
             match read_text(&path).map(|s| (compile_policy(&s), s)) {
                 Ok((Ok(policy), _)) => {
-                    out.push_str(&format!("{name}: {}\n", describe_changes(&self.base, &policy)));
+                    out.push_str(&format!(
+                        "{name}: {}\n",
+                        describe_changes(&self.base, &policy)
+                    ));
                     self.base = policy;
                     out.push_str(&self.replay_edits());
                 }
                 Ok((Err(problem), _)) => {
                     out.push_str(&self.render_problem(&problem));
-                    out.push_str(&format!("{name} has errors; the session keeps the version it had\n"));
+                    out.push_str(&format!(
+                        "{name} has errors; the session keeps the version it had\n"
+                    ));
                     failed = true;
                 }
                 Err(error) => {
@@ -386,7 +421,9 @@ impl Session {
             Ok(policy) => {
                 self.current = policy;
                 self.edits.push(edit);
-                let now = self.constant(name).map_or_else(|| expr.to_string(), |v| v.to_string());
+                let now = self
+                    .constant(name)
+                    .map_or_else(|| expr.to_string(), |v| v.to_string());
                 let was = old_value.map_or(String::new(), |v| format!(" (was {v})"));
                 let hint = if self.log.is_some() {
                     "; `:diff` shows what it changes"
@@ -490,7 +527,11 @@ impl Session {
             .contributions
             .iter()
             .map(|c| c.who.to_string())
-            .chain(data.roster.iter().flat_map(|r| r.people.keys().map(|k| k.to_string())))
+            .chain(
+                data.roster
+                    .iter()
+                    .flat_map(|r| r.people.keys().map(|k| k.to_string())),
+            )
             .collect();
         people.sort();
         people.dedup();
@@ -571,7 +612,12 @@ fn help() -> String {
 /// `420 records from 30 people`
 fn count_records(data: &Data) -> String {
     let n = data.log.contributions.len();
-    let mut people: Vec<&str> = data.log.contributions.iter().map(|c| c.who.as_ref()).collect();
+    let mut people: Vec<&str> = data
+        .log
+        .contributions
+        .iter()
+        .map(|c| c.who.as_ref())
+        .collect();
     people.sort_unstable();
     people.dedup();
     format!(
@@ -592,7 +638,10 @@ pub(super) fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
 }
 
 /// The candidate closest to a misspelt name, if one is close.
-pub(super) fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(super) fn closest<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(wrong, c), c))

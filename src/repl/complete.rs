@@ -29,10 +29,45 @@ pub struct Completions {
 /// Reserved words of the language, offered where an expression or a
 /// declaration is being written.
 const KEYWORDS: &[&str] = &[
-    "above", "and", "at", "award", "badge", "by", "contribution", "each", "else", "from",
-    "grant", "if", "let", "limit", "most", "not", "of", "on", "one", "or", "per", "person",
-    "pool", "reward", "rule", "split", "then", "tiers", "to", "true", "false", "up", "when",
-    "where", "day", "week", "month", "quarter", "year",
+    "above",
+    "and",
+    "at",
+    "award",
+    "badge",
+    "by",
+    "contribution",
+    "each",
+    "else",
+    "from",
+    "grant",
+    "if",
+    "let",
+    "limit",
+    "most",
+    "not",
+    "of",
+    "on",
+    "one",
+    "or",
+    "per",
+    "person",
+    "pool",
+    "reward",
+    "rule",
+    "split",
+    "then",
+    "tiers",
+    "to",
+    "true",
+    "false",
+    "up",
+    "when",
+    "where",
+    "day",
+    "week",
+    "month",
+    "quarter",
+    "year",
 ];
 
 /// Functions callable in expressions.
@@ -88,7 +123,12 @@ impl Session {
             ("explain" | "ledger", 0) => self.known_people(),
             ("explain", 1) => {
                 let schema = &self.current.schema;
-                schema.rewards.keys().chain(schema.badges.keys()).cloned().collect()
+                schema
+                    .rewards
+                    .keys()
+                    .chain(schema.badges.keys())
+                    .cloned()
+                    .collect()
             }
             ("set", 0) => super::policy::constant_names(&self.current)
                 .into_iter()
@@ -118,14 +158,19 @@ impl Session {
         if base == "person" || (base == "by" && before_base.ends_with('.')) {
             return columns();
         }
-        if let Some(kind) = bound_kind(line, &base).or_else(|| schema.kind(&base).map(|k| k.name.clone())) {
+        if let Some(kind) =
+            bound_kind(line, &base).or_else(|| schema.kind(&base).map(|k| k.name.clone()))
+        {
             let own = schema
                 .kind(&kind)
                 .map(|k| k.fields.iter().map(|f| f.name.clone()).collect::<Vec<_>>())
                 .unwrap_or_default();
             let is_binding = schema.kind(&base).is_none();
             let extra = if is_binding { RECORD_FIELDS } else { &[][..] };
-            return own.into_iter().chain(extra.iter().map(|s| s.to_string())).collect();
+            return own
+                .into_iter()
+                .chain(extra.iter().map(|s| s.to_string()))
+                .collect();
         }
         Vec::new()
     }
@@ -167,7 +212,10 @@ fn finish(start: usize, partial: &str, candidates: Vec<String>) -> Completions {
 /// The kind bound to `name` in the text typed so far: `on review r` or
 /// `count(review r where ...)`.
 fn bound_kind(line: &str, name: &str) -> Option<String> {
-    let words: Vec<&str> = line.split(|c: char| !is_word(c)).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = line
+        .split(|c: char| !is_word(c))
+        .filter(|w| !w.is_empty())
+        .collect();
     words.windows(3).rev().find_map(|w| match w {
         ["on", kind, bound] if *bound == name => Some(kind.to_string()),
         [kind, bound, "where"] if *bound == name => Some(kind.to_string()),
@@ -182,12 +230,22 @@ fn complete_path(before: &str) -> Completions {
         .map_or(before.len(), |i| i + 1);
     let typed = before.get(start..).unwrap_or_default();
     let (folder, prefix) = match typed.rfind('/') {
-        Some(i) => (typed.get(..=i).unwrap_or_default(), typed.get(i + 1..).unwrap_or_default()),
+        Some(i) => (
+            typed.get(..=i).unwrap_or_default(),
+            typed.get(i + 1..).unwrap_or_default(),
+        ),
         None => ("", typed),
     };
-    let dir = if folder.is_empty() { Path::new(".") } else { Path::new(folder) };
+    let dir = if folder.is_empty() {
+        Path::new(".")
+    } else {
+        Path::new(folder)
+    };
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return Completions { start, candidates: Vec::new() };
+        return Completions {
+            start,
+            candidates: Vec::new(),
+        };
     };
     let mut candidates: Vec<String> = entries
         .filter_map(Result::ok)

@@ -22,7 +22,7 @@ pub struct ReplError {
     message: String,
     help: Option<String>,
     /// The typed text and the part of it to underline.
-    place: Option<(NamedSource<String>, Span, String)>,
+    place: Option<Box<(NamedSource<String>, Span, String)>>,
 }
 
 impl ReplError {
@@ -99,7 +99,11 @@ impl ReplError {
         .help(format!(
             "the rules that use `{name}` expect `{old}`; give the new value in the same unit"
         ));
-        error.place = Some((input.named_source(), span, format!("this is `{new}`")));
+        error.place = Some(Box::new((
+            input.named_source(),
+            span,
+            format!("this is `{new}`"),
+        )));
         error
     }
 
@@ -137,7 +141,11 @@ impl ReplError {
         .help(format!(
             "its type is `{ty}`; aggregates, `person` and `total` belong in `each` rules and pools; `:explain WHO` shows what they gave someone"
         ));
-        error.place = Some((input.named_source(), span, "needs a person and a period".to_string()));
+        error.place = Some(Box::new((
+            input.named_source(),
+            span,
+            "needs a person and a period".to_string(),
+        )));
         error
     }
 
@@ -189,11 +197,11 @@ impl Diagnostic for ReplError {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.place.as_ref().map(|(s, _, _)| s as &dyn SourceCode)
+        self.place.as_ref().map(|place| &place.0 as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let (_, span, label) = self.place.as_ref()?;
+        let (_, span, label) = self.place.as_deref()?;
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
             Some(label.clone()),
             *span,

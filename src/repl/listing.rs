@@ -22,7 +22,11 @@ pub fn summary(policy: &CompiledPolicy) -> String {
         (count(|i| matches!(i, Item::Rule(_))), "rule", "rules"),
         (count(|i| matches!(i, Item::Limit(_))), "limit", "limits"),
         (count(|i| matches!(i, Item::Pool(_))), "pool", "pools"),
-        (count(|i| matches!(i, Item::Let(_))), "constant", "constants"),
+        (
+            count(|i| matches!(i, Item::Let(_))),
+            "constant",
+            "constants",
+        ),
     ];
     let shown: Vec<String> = parts
         .iter()
@@ -112,7 +116,9 @@ pub fn describe_changes(old: &CompiledPolicy, new: &CompiledPolicy) -> String {
     for (k, item) in &after {
         match before.get(k) {
             None => changes.push(format!("{} `{}` added", k.0, k.1)),
-            Some(old_item) if old_item != item => changes.push(format!("{} `{}` changed", k.0, k.1)),
+            Some(old_item) if old_item != item => {
+                changes.push(format!("{} `{}` changed", k.0, k.1))
+            }
             Some(_) => {}
         }
     }
@@ -144,7 +150,11 @@ pub fn list_grants(who: &str, ledger: &Ledger, tz: Tz) -> String {
         let amount = match &grant.target {
             Target::Badge(_) => String::new(),
             Target::Account(_) if grant.cuts.is_empty() => human(&grant.granted),
-            Target::Account(_) => format!("{} (cut from {})", human(&grant.granted), human(&grant.amount)),
+            Target::Account(_) => format!(
+                "{} (cut from {})",
+                human(&grant.granted),
+                human(&grant.amount)
+            ),
         };
         let origin = match &grant.origin {
             Origin::Rule { name, .. } => format!("rule {name}"),
@@ -159,7 +169,12 @@ pub fn list_grants(who: &str, ledger: &Ledger, tz: Tz) -> String {
         rows.push([day, target, amount, origin, ids]);
     }
     let widths: Vec<usize> = (0..4)
-        .map(|i| rows.iter().map(|r| r.get(i).map_or(0, |c| c.chars().count())).max().unwrap_or(0))
+        .map(|i| {
+            rows.iter()
+                .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = format!("{who}: {n} {}\n", plural(n, "grant", "grants"));
     for row in &rows {
@@ -183,7 +198,10 @@ fn key(item: &Item) -> Option<Key> {
         Item::Rule(r) => ("rule", r.name.node.clone()),
         Item::Let(l) => ("constant", l.name.node.clone()),
         Item::Pool(p) => ("pool", p.name.node.clone()),
-        Item::Limit(l) => ("limit on", format!("{} per {}", l.account.node, l.period.node)),
+        Item::Limit(l) => (
+            "limit on",
+            format!("{} per {}", l.account.node, l.period.node),
+        ),
         Item::Contribution(k) => ("contribution kind", k.name.node.clone()),
         Item::Reward(r) => ("reward account", r.name.node.clone()),
         Item::Badge(b) => ("badge", b.name.node.clone()),

@@ -181,8 +181,10 @@ impl DataFile {
 
 /// `community.meed` for `rules/community.meed`.
 pub fn short_name(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// Reads a text file for the session.

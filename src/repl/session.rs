@@ -282,9 +282,12 @@ impl Session {
                 Reply::done(out)
             }
             Err(PolicyProblem::Check(errors)) => {
-                let errors: Vec<CheckError> = errors.into_iter().filter(|e| !e.is_warning()).collect();
+                let errors: Vec<CheckError> =
+                    errors.into_iter().filter(|e| !e.is_warning()).collect();
                 let redeclared = errors.iter().find_map(|e| match &e.kind {
-                    CheckErrorKind::DuplicateName { namespace, name } if namespace.contains("constant") => {
+                    CheckErrorKind::DuplicateName { namespace, name }
+                        if namespace.contains("constant") =>
+                    {
                         Some(name.clone())
                     }
                     _ => None,
@@ -366,7 +369,9 @@ fn uses_person(expr: &crate::syntax::ast::Expr) -> bool {
         ExprKind::Tiers(t) => {
             uses_person(&t.subject)
                 || uses_person(&t.above)
-                || t.brackets.iter().any(|b| uses_person(&b.bound) || uses_person(&b.rate))
+                || t.brackets
+                    .iter()
+                    .any(|b| uses_person(&b.bound) || uses_person(&b.rate))
         }
         ExprKind::Literal(_) => false,
     }

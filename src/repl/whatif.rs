@@ -38,7 +38,11 @@ pub fn render_whatif(before: &Totals, after: &Totals) -> String {
     let mut rows = vec![row_of(["who", "reward", "before", "after", "delta"])];
     let mut previous: Option<&str> = None;
     for c in &changes {
-        let who = if previous == Some(c.who.as_ref()) { "" } else { c.who.as_ref() };
+        let who = if previous == Some(c.who.as_ref()) {
+            ""
+        } else {
+            c.who.as_ref()
+        };
         previous = Some(c.who.as_ref());
         rows.push([
             who.to_string(),
@@ -88,9 +92,17 @@ pub fn render_whatif(before: &Totals, after: &Totals) -> String {
             let _ = writeln!(out, "{verdict} ({}): {}", people.len(), people.join(", "));
         }
     }
-    let everyone: BTreeSet<&str> = before.keys().chain(after.keys()).map(|w| w.as_ref()).collect();
+    let everyone: BTreeSet<&str> = before
+        .keys()
+        .chain(after.keys())
+        .map(|w| w.as_ref())
+        .collect();
     let unchanged = everyone.len().saturating_sub(per_person.len());
-    let _ = writeln!(out, "unchanged: {unchanged} {}", if unchanged == 1 { "person" } else { "people" });
+    let _ = writeln!(
+        out,
+        "unchanged: {unchanged} {}",
+        if unchanged == 1 { "person" } else { "people" }
+    );
     out
 }
 
