@@ -13,6 +13,7 @@ pub mod input;
 pub mod ledger;
 pub mod pipeline;
 pub mod render;
+pub mod repl;
 pub mod schema;
 pub mod source;
 pub mod syntax;

@@ -8,6 +8,7 @@ mod explain;
 mod files;
 mod fmt;
 mod load;
+mod repl;
 mod report;
 mod snapshot;
 mod test;
@@ -44,6 +45,8 @@ enum Command {
     Snapshot(snapshot::SnapshotArgs),
     /// Rewrite policies in the canonical layout, keeping every comment
     Fmt(fmt::FmtArgs),
+    /// Explore a policy interactively: evaluate expressions, explain, what-if
+    Repl(repl::ReplArgs),
 }
 
 /// How a command ended, mapped to the process's exit code.
@@ -86,6 +89,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Snapshot(args) => snapshot::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Test(args) => test::run(args),
+        Command::Repl(args) => repl::run(args),
     };
     if let Outcome::Usage(message) = &outcome
         && !message.is_empty()
