@@ -17,7 +17,8 @@ use super::ReplError;
 use super::listing::{describe_changes, list_grants, list_rules, summary};
 use super::policy::{Data, DataFile, Edit, apply_edit, constant_names, read_data, read_text};
 use super::session::{Reply, Session};
-use super::whatif::render_whatif;
+use crate::diff::{Side, diff_policies};
+use crate::render::diff::{DiffTitles, render_diff_table};
 
 /// Every command: name, how it is written, what it does (for `:help` and
 /// completion).
@@ -474,7 +475,27 @@ impl Session {
         let described: Vec<String> = self.edits.iter().map(Edit::describe).collect();
         out.push_str(&described.join("; "));
         out.push_str("\n\n");
-        out.push_str(&render_whatif(&before.totals, &after.totals));
+        let diff = diff_policies(
+            &Side {
+                source: &self.base.source,
+                policy: &self.base.ast,
+                schema: &self.base.schema,
+                totals: &before.totals,
+            },
+            &Side {
+                source: &self.current.source,
+                policy: &self.current.ast,
+                schema: &self.current.schema,
+                totals: &after.totals,
+            },
+        );
+        let titles = DiffTitles {
+            old: "the loaded policy",
+            new: "the session's policy",
+            log: log.source.name(),
+            records: data.log.contributions.len(),
+        };
+        out.push_str(&render_diff_table(&diff, &titles));
         Reply::done(out)
     }
 

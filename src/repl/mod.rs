@@ -18,7 +18,6 @@ pub mod line;
 mod listing;
 mod policy;
 pub mod session;
-mod whatif;
 
 pub use complete::Completions;
 pub use error::ReplError;
