@@ -250,3 +250,30 @@ fn check_diagnostics_as_json_lines() {
     assert!(json["column"].as_u64().unwrap() >= 1);
     assert!(json["help"].as_str().unwrap().contains("never converts currencies"));
 }
+
+/// Every policy in the repository is in the canonical layout, except the
+/// inputs that exist to test the parser and the formatter on untidy text
+/// (`tests/inputs/parse`, `tests/inputs/fmt`).
+#[test]
+fn the_corpus_is_formatted() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let folders = ["rules", "benches", "tests/inputs/check/err", "tests/inputs/check/ok", "tests/inputs/eval", "tests/inputs/testing", "tests/inputs/testing/policies", "tests/inputs/diff", "tests/inputs/regressions"];
+    let mut files: Vec<String> = Vec::new();
+    for folder in folders {
+        let Ok(entries) = std::fs::read_dir(root.join(folder)) else { continue };
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            if path.extension().is_some_and(|x| x == "meed") {
+                files.push(format!("{folder}/{}", entry.file_name().to_string_lossy()));
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() > 80, "{files:?}");
+    let mut args = vec!["fmt", "--check"];
+    args.extend(files.iter().map(String::as_str));
+    let run = meed(&args);
+    // Files that do not parse on purpose are reported but not reformatted.
+    assert!(!run.stderr.contains("would be reformatted"), "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}
