@@ -22,3 +22,17 @@ fn a_changed_value_changes_the_tree() {
     let after = "let rate = 0.03 EUR\n";
     assert_ne!(parse(before), parse(after));
 }
+
+/// Regression: pest let a declaration's span run over the blank lines and
+/// comments after it, so `meed diff` excerpts and underlines included them.
+#[test]
+fn spans_end_at_the_last_token() {
+    let text = "let rate = 0.02 EUR   # per line\n\n# next\nlet label = \"a # b\"  # why\n";
+    let policy = parse(text);
+    let spans: Vec<&str> = policy
+        .items
+        .iter()
+        .map(|item| &text[item.span().start..item.span().end])
+        .collect();
+    assert_eq!(spans, ["let rate = 0.02 EUR", "let label = \"a # b\""]);
+}

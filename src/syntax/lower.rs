@@ -23,7 +23,7 @@ pub use expr::{MAX_EXPR_DEPTH, lower_expr};
 
 /// The whole file: `SOI declaration* EOI`.
 pub fn lower_file(pair: Pair<'_, Rule>, comments: Vec<Comment>) -> Result<PolicyFile, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut items = Vec::new();
     for declaration in pair.into_inner() {
         match declaration.as_rule() {
@@ -41,7 +41,7 @@ pub fn lower_file(pair: Pair<'_, Rule>, comments: Vec<Comment>) -> Result<Policy
 
 /// One top-level declaration.
 fn lower_declaration(pair: Pair<'_, Rule>) -> Result<Item, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let inner = Children::new(pair).next(span)?;
     match inner.as_rule() {
         Rule::policy_decl => decl::lower_policy(inner).map(Item::Policy),
@@ -91,7 +91,7 @@ impl<'i> Children<'i> {
             Ok(pair)
         } else {
             Err(Problem::internal(
-                Span::from(pair.as_span()),
+                span_of(&pair),
                 &format!("expected {rule:?}, found {:?}", pair.as_rule()),
             ))
         }
@@ -160,15 +160,53 @@ fn is_keyword(rule: Rule) -> bool {
 
 /// A name pair (`rule_name`, `kind_name`, ... or a bare `ident`).
 pub(crate) fn lower_ident(pair: Pair<'_, Rule>) -> Ident {
-    Spanned::new(pair.as_str().to_string(), Span::from(pair.as_span()))
+    Spanned::new(pair.as_str().to_string(), span_of(&pair))
 }
 
 /// `alice` or `"alice@example.org"`: a person or record id.
 pub(crate) fn lower_who(pair: Pair<'_, Rule>) -> Result<Spanned<String>, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let inner = Children::new(pair).next(span)?;
     match inner.as_rule() {
         Rule::string => literal::lower_string(inner),
         _ => Ok(lower_ident(inner)),
     }
+}
+
+/// The span of a pair without the whitespace and comments pest lets a rule
+/// swallow at its end (`a ~ b*` skips trivia before an empty `b*`), so that
+/// underlines, `meed diff` excerpts and the formatter see exactly the
+/// declaration or expression that was written.
+pub fn span_of(pair: &Pair<'_, Rule>) -> Span {
+    let span = pair.as_span();
+    let text = span.as_str();
+    let mut end = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '#' => {
+                // A comment runs to the end of its line.
+                while chars.next_if(|&(_, c)| c != '\n').is_some() {}
+            }
+            '"' => {
+                // A string, with `\"` and `\\` escapes; its end is significant.
+                end = i + 1;
+                while let Some((j, c)) = chars.next() {
+                    end = j + c.len_utf8();
+                    match c {
+                        '\\' => {
+                            if let Some((k, escaped)) = chars.next() {
+                                end = k + escaped.len_utf8();
+                            }
+                        }
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+            }
+            c if c.is_whitespace() => {}
+            c => end = i + c.len_utf8(),
+        }
+    }
+    Span::new(span.start(), span.start() + end)
 }

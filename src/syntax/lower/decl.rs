@@ -5,7 +5,8 @@ use pest::iterators::Pair;
 
 use super::literal::lower_string;
 use super::{Children, lower_expr, lower_ident};
-use crate::source::{Span, Spanned};
+use crate::syntax::lower::span_of;
+use crate::source::Spanned;
 use crate::syntax::ast::{
     Action, BadgeDecl, FieldDecl, ImportDecl, KindDecl, LetDecl, LimitDecl, Period, PersonDecl,
     PolicyHeader, PoolDecl, RewardDecl, RoundingMode, RuleDecl, Trigger, TypeExpr,
@@ -15,13 +16,13 @@ use crate::syntax::parser::Rule;
 
 /// `policy "Open-source community rewards 2027" { timezone "UTC"  rounding half_up }`
 pub fn lower_policy(pair: Pair<'_, Rule>) -> Result<PolicyHeader, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let title = lower_string(children.expect(Rule::string, span)?)?;
     let mut timezone = None;
     let mut rounding = None;
     while let Ok(setting) = children.next(span) {
-        let setting_span = Span::from(setting.as_span());
+        let setting_span = span_of(&setting);
         match setting.as_rule() {
             Rule::timezone_setting => {
                 let zone = Children::new(setting).expect(Rule::string, setting_span)?;
@@ -34,7 +35,7 @@ pub fn lower_policy(pair: Pair<'_, Rule>) -> Result<PolicyHeader, Problem> {
                 } else {
                     RoundingMode::HalfEven
                 };
-                rounding = Some(Spanned::new(value, Span::from(mode.as_span())));
+                rounding = Some(Spanned::new(value, span_of(&mode)));
             }
             _ => return Err(Problem::internal(setting_span, "an unknown policy setting")),
         }
@@ -49,14 +50,14 @@ pub fn lower_policy(pair: Pair<'_, Rule>) -> Result<PolicyHeader, Problem> {
 
 /// `person { status: one of "employee", "volunteer"  team: Text }`
 pub fn lower_person(pair: Pair<'_, Rule>) -> Result<PersonDecl, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let fields = lower_field_decls(Children::new(pair).all(Rule::field_decl))?;
     Ok(PersonDecl { fields, span })
 }
 
 /// `contribution review { lines: Int, repo: Text }`
 pub fn lower_contribution(pair: Pair<'_, Rule>) -> Result<KindDecl, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let name = lower_ident(children.expect(Rule::kind_name, span)?);
     let fields = lower_field_decls(children.all(Rule::field_decl))?;
@@ -69,7 +70,7 @@ fn lower_field_decls(pairs: Vec<Pair<'_, Rule>>) -> Result<Vec<FieldDecl>, Probl
 
 /// `lines: Int`
 fn lower_field_decl(pair: Pair<'_, Rule>) -> Result<FieldDecl, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let name = lower_ident(children.expect(Rule::column_name, span)?);
     let ty = lower_type(children.expect(Rule::type_expr, span)?)?;
@@ -78,7 +79,7 @@ fn lower_field_decl(pair: Pair<'_, Rule>) -> Result<FieldDecl, Problem> {
 
 /// `Int`, `Money(EUR)`, `one of "a", "b"`, ...
 fn lower_type(pair: Pair<'_, Rule>) -> Result<Spanned<TypeExpr>, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let inner = Children::new(pair).next(span)?;
     let ty = match inner.as_rule() {
         Rule::type_money => {
@@ -109,7 +110,7 @@ fn lower_type(pair: Pair<'_, Rule>) -> Result<Spanned<TypeExpr>, Problem> {
 
 /// `reward bonus: Money(EUR)`
 pub fn lower_reward(pair: Pair<'_, Rule>) -> Result<RewardDecl, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let name = lower_ident(children.expect(Rule::account_name, span)?);
     let ty = lower_type(children.expect(Rule::type_expr, span)?)?;
@@ -118,7 +119,7 @@ pub fn lower_reward(pair: Pair<'_, Rule>) -> Result<RewardDecl, Problem> {
 
 /// `badge mentor "Mentor of the month"` (the title is optional)
 pub fn lower_badge(pair: Pair<'_, Rule>) -> Result<BadgeDecl, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let name = lower_ident(children.expect(Rule::badge_name, span)?);
     let title = children
@@ -130,7 +131,7 @@ pub fn lower_badge(pair: Pair<'_, Rule>) -> Result<BadgeDecl, Problem> {
 
 /// `let review_rate = 0.02 EUR`
 pub fn lower_let(pair: Pair<'_, Rule>) -> Result<LetDecl, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let name = lower_ident(children.expect(Rule::const_name, span)?);
     let value = lower_expr(children.expect(Rule::expr, span)?)?;
@@ -139,13 +140,13 @@ pub fn lower_let(pair: Pair<'_, Rule>) -> Result<LetDecl, Problem> {
 
 /// `rule review_bonus { on review r  when r.lines >= 50  grant bonus 5 EUR }`
 pub fn lower_rule(pair: Pair<'_, Rule>) -> Result<RuleDecl, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let name = lower_ident(children.expect(Rule::rule_name, span)?);
     let trigger = lower_trigger(children.next(span)?)?;
     let condition = match children.optional(Rule::condition) {
         Some(condition) => {
-            let condition_span = Span::from(condition.as_span());
+            let condition_span = span_of(&condition);
             Some(lower_expr(
                 Children::new(condition).expect(Rule::expr, condition_span)?,
             )?)
@@ -164,7 +165,7 @@ pub fn lower_rule(pair: Pair<'_, Rule>) -> Result<RuleDecl, Problem> {
 
 /// `on review r` or `each person per month`
 fn lower_trigger(pair: Pair<'_, Rule>) -> Result<Trigger, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let rule = pair.as_rule();
     let mut children = Children::new(pair);
     match rule {
@@ -183,7 +184,7 @@ fn lower_trigger(pair: Pair<'_, Rule>) -> Result<Trigger, Problem> {
 
 /// `grant bonus 5 EUR` or `award mentor`
 fn lower_action(pair: Pair<'_, Rule>) -> Result<Action, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let rule = pair.as_rule();
     let mut children = Children::new(pair);
     match rule {
@@ -209,12 +210,12 @@ fn lower_period(pair: Pair<'_, Rule>) -> Spanned<Period> {
         "quarter" => Period::Quarter,
         _ => Period::Year,
     };
-    Spanned::new(period, Span::from(pair.as_span()))
+    Spanned::new(period, span_of(&pair))
 }
 
 /// `limit reputation from answers at most 200 pts per person per day`
 pub fn lower_limit(pair: Pair<'_, Rule>) -> Result<LimitDecl, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let account = lower_ident(children.expect(Rule::account_name, span)?);
     let from = children
@@ -237,7 +238,7 @@ pub fn lower_limit(pair: Pair<'_, Rule>) -> Result<LimitDecl, Problem> {
 
 /// `pool community_fund { grant bonus 1000 EUR per quarter  split by total(reputation) }`
 pub fn lower_pool(pair: Pair<'_, Rule>) -> Result<PoolDecl, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let name = lower_ident(children.expect(Rule::pool_name, span)?);
     let account = lower_ident(children.expect(Rule::account_name, span)?);
@@ -256,7 +257,7 @@ pub fn lower_pool(pair: Pair<'_, Rule>) -> Result<PoolDecl, Problem> {
 
 /// `import "community.meed"`
 pub fn lower_import(pair: Pair<'_, Rule>) -> Result<ImportDecl, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let path = lower_string(Children::new(pair).expect(Rule::string, span)?)?;
     Ok(ImportDecl { path, span })
 }

@@ -11,6 +11,7 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::literal::lower_literal;
 use super::{Children, lower_ident};
+use crate::syntax::lower::span_of;
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{
     Aggregate, AggregateFn, BinaryOp, Expr, ExprKind, Literal, Measure, TierBracket, Tiers, UnaryOp,
@@ -97,7 +98,7 @@ fn lower_node(pair: Pair<'_, Rule>) -> Result<Node, Problem> {
 
 /// `if C then A else`, `not`, `-`
 fn lower_prefix(op: Pair<'_, Rule>, operand: Node) -> Result<Node, Problem> {
-    let op_span = Span::from(op.as_span());
+    let op_span = span_of(&op);
     let span = op_span.to(operand.expr.span);
     match op.as_rule() {
         Rule::if_head => {
@@ -167,7 +168,7 @@ fn negative_literal(op: &Pair<'_, Rule>, operand: &Node) -> Option<Literal> {
 
 /// `x.field`
 fn lower_field_access(base: Node, op: Pair<'_, Rule>) -> Result<Node, Problem> {
-    let op_span = Span::from(op.as_span());
+    let op_span = span_of(&op);
     let field = Children::new(op).expect(Rule::field_name, op_span)?;
     let span = base.expr.span.to(op_span);
     let depth = base.depth;
@@ -180,7 +181,7 @@ fn lower_field_access(base: Node, op: Pair<'_, Rule>) -> Result<Node, Problem> {
 
 /// `a + b`, `a and b`, `a < b` (but not `a < b < c`)
 fn lower_infix(lhs: Node, op: Pair<'_, Rule>, rhs: Node) -> Result<Node, Problem> {
-    let op_span = Span::from(op.as_span());
+    let op_span = span_of(&op);
     let binary =
         binary_op(op.as_rule()).ok_or_else(|| Problem::internal(op_span, "an unknown operator"))?;
     if binary.is_comparison() && !lhs.parens {
@@ -236,7 +237,7 @@ fn chained_comparison(op: &Pair<'_, Rule>, lhs: &Node, rhs: &Node, first: Span) 
     let second_part = format!("{middle} {} {}", op.as_str(), text(rhs.expr.span));
     Problem::new(
         ParseErrorKind::ChainedComparison,
-        Span::from(op.as_span()),
+        span_of(&op),
         format!(
             "comparisons cannot be chained: `{first_part} {} ...`",
             op.as_str()
@@ -252,7 +253,7 @@ fn chained_comparison(op: &Pair<'_, Rule>, lhs: &Node, rhs: &Node, first: Span) 
 
 /// An atom: literal, name, call, aggregate, `tiers`, or `( ... )`.
 fn lower_term(pair: Pair<'_, Rule>) -> Result<Node, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let inner = Children::new(pair).next(span)?;
     match inner.as_rule() {
         Rule::paren => {
@@ -278,7 +279,7 @@ fn lower_term(pair: Pair<'_, Rule>) -> Result<Node, Problem> {
 
 /// `min(a, b)`, `round(x)`, `total(reputation)`
 fn lower_call(pair: Pair<'_, Rule>) -> Result<Node, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let function = lower_ident(children.expect(Rule::ident, span)?);
     let mut args = Vec::new();
@@ -298,7 +299,7 @@ fn lower_call(pair: Pair<'_, Rule>) -> Result<Node, Problem> {
 /// `count(review r where r.lines > 10)`, `sum(review.lines)`,
 /// `sum(review r where r.repo == "core": r.lines)`, `min(review.lines else 0)`
 fn lower_aggregate(pair: Pair<'_, Rule>) -> Result<Node, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let function_pair = children.expect(Rule::aggregate_fn, span)?;
     let function = match function_pair.as_str() {
@@ -307,12 +308,12 @@ fn lower_aggregate(pair: Pair<'_, Rule>) -> Result<Node, Problem> {
         "min" => AggregateFn::Min,
         _ => AggregateFn::Max,
     };
-    let function = Spanned::new(function, Span::from(function_pair.as_span()));
+    let function = Spanned::new(function, span_of(&function_pair));
     let kind = lower_ident(children.expect(Rule::kind_name, span)?);
     let mut depths = Vec::new();
     let mut measure = None;
     if let Some(field) = children.optional(Rule::aggregate_field) {
-        let field_span = Span::from(field.as_span());
+        let field_span = span_of(&field);
         let name = Children::new(field).expect(Rule::field_name, field_span)?;
         measure = Some(Measure::Field(lower_ident(name)));
     }
@@ -321,7 +322,7 @@ fn lower_aggregate(pair: Pair<'_, Rule>) -> Result<Node, Problem> {
         let Some(pair) = children.optional(rule) else {
             return Ok(None);
         };
-        let part_span = Span::from(pair.as_span());
+        let part_span = span_of(&pair);
         let node = lower_node(Children::new(pair).expect(Rule::expr, part_span)?)?;
         depths.push(node.depth);
         Ok(Some(Box::new(node.expr)))
@@ -348,13 +349,13 @@ fn lower_aggregate(pair: Pair<'_, Rule>) -> Result<Node, Problem> {
 
 /// `tiers s.amount { up to 500 EUR: 10%  above: 15% }`
 fn lower_tiers(pair: Pair<'_, Rule>) -> Result<Node, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let subject = lower_tiers_subject(children.expect(Rule::tiers_subject, span)?)?;
     let mut depths = vec![subject.depth];
     let mut brackets = Vec::new();
     for bracket in children.all(Rule::tier_bracket) {
-        let bracket_span = Span::from(bracket.as_span());
+        let bracket_span = span_of(&bracket);
         let mut parts = Children::new(bracket);
         let bound = lower_node(parts.expect(Rule::expr, bracket_span)?)?;
         let rate = lower_node(parts.expect(Rule::expr, bracket_span)?)?;
@@ -366,7 +367,7 @@ fn lower_tiers(pair: Pair<'_, Rule>) -> Result<Node, Problem> {
         });
     }
     let above = children.expect(Rule::tier_above, span)?;
-    let above_span = Span::from(above.as_span());
+    let above_span = span_of(&above);
     let above = lower_node(Children::new(above).expect(Rule::expr, above_span)?)?;
     depths.push(above.depth);
     let tiers = Tiers {
@@ -380,7 +381,7 @@ fn lower_tiers(pair: Pair<'_, Rule>) -> Result<Node, Problem> {
 
 /// The `X` of `tiers X { ... }`: an atom with optional `.field`s.
 fn lower_tiers_subject(pair: Pair<'_, Rule>) -> Result<Node, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let mut node = lower_term(children.expect(Rule::term, span)?)?;
     for access in children.all(Rule::field_access) {

@@ -7,6 +7,7 @@ use pest::iterators::Pair;
 use rust_decimal::Decimal;
 
 use super::Children;
+use crate::syntax::lower::span_of;
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{DurationUnit, Literal};
 use crate::syntax::error::{ParseErrorKind, Problem};
@@ -15,7 +16,7 @@ use crate::syntax::parser::Rule;
 /// Any literal pair: `42`, `0.02`, `10%`, `true`, `"core"`, `5 EUR`,
 /// `90min`, `15 pts`, `2027-01-05`, `2027-01-05T10:00:00Z`.
 pub fn lower_literal(pair: Pair<'_, Rule>) -> Result<Literal, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     match pair.as_rule() {
         Rule::int => lower_int(pair.as_str(), span).map(Literal::Int),
         Rule::decimal => lower_decimal(pair.as_str(), span).map(Literal::Decimal),
@@ -59,32 +60,32 @@ fn lower_decimal(text: &str, span: Span) -> Result<Decimal, Problem> {
 
 /// The number inside `10%`, `15 pts`, `5 EUR` or `90min`.
 fn lower_number_child(pair: Pair<'_, Rule>) -> Result<Decimal, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let number = children.expect(Rule::number, span)?;
-    lower_decimal(number.as_str(), Span::from(number.as_span()))
+    lower_decimal(number.as_str(), span_of(&number))
 }
 
 /// `5.00 EUR`, `0.005 EUR`
 fn lower_money(pair: Pair<'_, Rule>) -> Result<Literal, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let number = children.expect(Rule::number, span)?;
     let currency = children.expect(Rule::currency, span)?;
     Ok(Literal::Money {
-        amount: lower_decimal(number.as_str(), Span::from(number.as_span()))?,
+        amount: lower_decimal(number.as_str(), span_of(&number))?,
         currency: currency.as_str().to_string(),
     })
 }
 
 /// `90min`, `1.5h`
 fn lower_duration(pair: Pair<'_, Rule>) -> Result<Literal, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let number = children.expect(Rule::number, span)?;
     let unit = children.expect(Rule::duration_unit, span)?;
     Ok(Literal::Duration {
-        amount: lower_decimal(number.as_str(), Span::from(number.as_span()))?,
+        amount: lower_decimal(number.as_str(), span_of(&number))?,
         unit: if unit.as_str() == "h" {
             DurationUnit::Hours
         } else {
@@ -95,7 +96,7 @@ fn lower_duration(pair: Pair<'_, Rule>) -> Result<Literal, Problem> {
 
 /// `"Mentor of the month"`, with the escapes `\"`, `\\` and `\n`.
 pub fn lower_string(pair: Pair<'_, Rule>) -> Result<Spanned<String>, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let inner = children.expect(Rule::string_inner, span)?;
     let start = inner.as_span().start();

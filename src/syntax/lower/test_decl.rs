@@ -4,7 +4,8 @@ use pest::iterators::Pair;
 
 use super::literal::{lower_date, lower_int, lower_string, lower_timestamp};
 use super::{Children, lower_expr, lower_ident, lower_who};
-use crate::source::{Span, Spanned};
+use crate::syntax::lower::span_of;
+use crate::source::Spanned;
 use crate::syntax::ast::{
     Expect, FieldValue, Given, GivenContribution, GivenPerson, Literal, TestDecl,
 };
@@ -13,7 +14,7 @@ use crate::syntax::parser::Rule;
 
 /// `test "an accepted answer earns 15 points" { given { ... } expect ... }`
 pub fn lower_test(pair: Pair<'_, Rule>) -> Result<TestDecl, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let name = lower_string(children.expect(Rule::string, span)?)?;
     let given = match children.optional(Rule::given_block) {
@@ -34,7 +35,7 @@ pub fn lower_test(pair: Pair<'_, Rule>) -> Result<TestDecl, Problem> {
 
 /// `given { answer a1 by alice at 2027-01-05 { ... }  person alice { ... } }`
 fn lower_given_block(pair: Pair<'_, Rule>) -> Result<Vec<Given>, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let mut given = Vec::new();
     while let Ok(item) = children.next(span) {
@@ -48,7 +49,7 @@ fn lower_given_block(pair: Pair<'_, Rule>) -> Result<Vec<Given>, Problem> {
 
 /// `person alice { status: "volunteer", team: "docs" }`
 fn lower_given_person(pair: Pair<'_, Rule>) -> Result<GivenPerson, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let who = lower_who(children.expect(Rule::who, span)?)?;
     let fields = lower_field_values(children.all(Rule::field_value))?;
@@ -57,7 +58,7 @@ fn lower_given_person(pair: Pair<'_, Rule>) -> Result<GivenPerson, Problem> {
 
 /// `answer a1 by alice at 2027-01-05T10:00:00Z { accepted: true, votes: 3 }`
 fn lower_given_record(pair: Pair<'_, Rule>) -> Result<GivenContribution, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let kind = lower_ident(children.expect(Rule::kind_name, span)?);
     let id = lower_who(children.expect(Rule::record_id, span)?)?;
@@ -76,7 +77,7 @@ fn lower_given_record(pair: Pair<'_, Rule>) -> Result<GivenContribution, Problem
 
 /// `2027-01-05` or `2027-01-05T10:00:00Z`
 fn lower_record_time(pair: Pair<'_, Rule>) -> Result<Spanned<Literal>, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let inner = Children::new(pair).next(span)?;
     let literal = match inner.as_rule() {
         Rule::date => Literal::Date(lower_date(inner.as_str(), span)?),
@@ -91,7 +92,7 @@ fn lower_field_values(pairs: Vec<Pair<'_, Rule>>) -> Result<Vec<FieldValue>, Pro
 
 /// `votes: 3`
 fn lower_field_value(pair: Pair<'_, Rule>) -> Result<FieldValue, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let mut children = Children::new(pair);
     let name = lower_ident(children.expect(Rule::column_name, span)?);
     let value = lower_expr(children.expect(Rule::expr, span)?)?;
@@ -100,7 +101,7 @@ fn lower_field_value(pair: Pair<'_, Rule>) -> Result<FieldValue, Problem> {
 
 /// `expect alice reputation = 15 pts` or `expect alice badge mentor 2 times`
 fn lower_expect(pair: Pair<'_, Rule>) -> Result<Expect, Problem> {
-    let span = Span::from(pair.as_span());
+    let span = span_of(&pair);
     let rule = pair.as_rule();
     let mut children = Children::new(pair);
     let who = lower_who(children.expect(Rule::who, span)?)?;
@@ -109,9 +110,9 @@ fn lower_expect(pair: Pair<'_, Rule>) -> Result<Expect, Problem> {
             let badge = lower_ident(children.expect(Rule::badge_name, span)?);
             let times = match children.optional(Rule::badge_times) {
                 Some(times) => {
-                    let times_span = Span::from(times.as_span());
+                    let times_span = span_of(&times);
                     let count = Children::new(times).expect(Rule::int, times_span)?;
-                    let count_span = Span::from(count.as_span());
+                    let count_span = span_of(&count);
                     let value = lower_int(count.as_str(), count_span)?;
                     Some(Spanned::new(value.unsigned_abs(), count_span))
                 }
