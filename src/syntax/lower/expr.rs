@@ -237,7 +237,7 @@ fn chained_comparison(op: &Pair<'_, Rule>, lhs: &Node, rhs: &Node, first: Span) 
     let second_part = format!("{middle} {} {}", op.as_str(), text(rhs.expr.span));
     Problem::new(
         ParseErrorKind::ChainedComparison,
-        span_of(&op),
+        span_of(op),
         format!(
             "comparisons cannot be chained: `{first_part} {} ...`",
             op.as_str()
