@@ -1,6 +1,12 @@
 //! The CI recipe in `examples/ci/` runs end to end: check, test and
 //! snapshot every bundled policy, then report a policy change as markdown.
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "a panic in a test is a failing test")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a panic in a test is a failing test"
+)]
 
 use std::path::Path;
 use std::process::Command;
@@ -20,12 +26,23 @@ fn copy_tree(from: &Path, to: &Path) {
 
 fn git(folder: &Path, args: &[&str]) {
     let status = Command::new("git")
-        .args(["-c", "user.name=meed", "-c", "user.email=meed@example.org", "-c", "init.defaultBranch=main"])
+        .args([
+            "-c",
+            "user.name=meed",
+            "-c",
+            "user.email=meed@example.org",
+            "-c",
+            "init.defaultBranch=main",
+        ])
         .args(args)
         .current_dir(folder)
         .output()
         .unwrap();
-    assert!(status.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
 }
 
 fn recipe(folder: &Path, base_ref: Option<&str>) -> (i32, String) {
@@ -42,7 +59,11 @@ fn recipe(folder: &Path, base_ref: Option<&str>) -> (i32, String) {
         command.env("BASE_REF", base);
     }
     let output = command.output().unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     (output.status.code().unwrap_or(-1), text)
 }
 
@@ -65,11 +86,18 @@ fn recipe_passes_on_the_bundled_policies_and_reports_a_change() {
     git(work.path(), &["commit", "-q", "-m", "policies"]);
     let policy = work.path().join("rules/community.meed");
     let text = std::fs::read_to_string(&policy).unwrap();
-    std::fs::write(&policy, text.replace("let review_points = 3 pts", "let review_points = 4 pts")).unwrap();
+    std::fs::write(
+        &policy,
+        text.replace("let review_points = 3 pts", "let review_points = 4 pts"),
+    )
+    .unwrap();
 
     let (code, output) = recipe(work.path(), Some("HEAD"));
     assert_eq!(code, 1, "{output}");
-    assert!(output.contains("differs from the approved snapshot `examples/community/ledger.snap`"), "{output}");
+    assert!(
+        output.contains("differs from the approved snapshot `examples/community/ledger.snap`"),
+        "{output}"
+    );
     assert!(output.contains("by rule code_review"), "{output}");
     let report = std::fs::read_to_string(work.path().join("report.md")).unwrap();
     assert!(report.contains("### meed diff:"), "{report}");

@@ -234,21 +234,38 @@ fn check_resolves_the_import_of_a_test_file() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let missing = meed(&["check", "tests/inputs/testing/import_missing.meed"]);
     assert_eq!(missing.code, 1);
-    assert!(missing.stderr.contains("meed::import_not_found"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("meed::import_not_found"),
+        "{}",
+        missing.stderr
+    );
 }
 
 #[test]
 fn check_diagnostics_as_json_lines() {
-    let run = meed(&["check", "--diagnostics", "json", "tests/inputs/check/err/currency_mismatch.meed"]);
+    let run = meed(&[
+        "check",
+        "--diagnostics",
+        "json",
+        "tests/inputs/check/err/currency_mismatch.meed",
+    ]);
     assert_eq!(run.code, 1);
     let first = run.stderr.lines().next().unwrap();
     let json: serde_json::Value = serde_json::from_str(first).unwrap();
     assert_eq!(json["code"], "meed::currency_mismatch");
     assert_eq!(json["severity"], "error");
-    assert_eq!(json["file"], "tests/inputs/check/err/currency_mismatch.meed");
+    assert_eq!(
+        json["file"],
+        "tests/inputs/check/err/currency_mismatch.meed"
+    );
     assert!(json["line"].as_u64().unwrap() > 1);
     assert!(json["column"].as_u64().unwrap() >= 1);
-    assert!(json["help"].as_str().unwrap().contains("never converts currencies"));
+    assert!(
+        json["help"]
+            .as_str()
+            .unwrap()
+            .contains("never converts currencies")
+    );
 }
 
 /// Every policy in the repository is in the canonical layout, except the
@@ -257,10 +274,22 @@ fn check_diagnostics_as_json_lines() {
 #[test]
 fn the_corpus_is_formatted() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let folders = ["rules", "benches", "tests/inputs/check/err", "tests/inputs/check/ok", "tests/inputs/eval", "tests/inputs/testing", "tests/inputs/testing/policies", "tests/inputs/diff", "tests/inputs/regressions"];
+    let folders = [
+        "rules",
+        "benches",
+        "tests/inputs/check/err",
+        "tests/inputs/check/ok",
+        "tests/inputs/eval",
+        "tests/inputs/testing",
+        "tests/inputs/testing/policies",
+        "tests/inputs/diff",
+        "tests/inputs/regressions",
+    ];
     let mut files: Vec<String> = Vec::new();
     for folder in folders {
-        let Ok(entries) = std::fs::read_dir(root.join(folder)) else { continue };
+        let Ok(entries) = std::fs::read_dir(root.join(folder)) else {
+            continue;
+        };
         for entry in entries.filter_map(Result::ok) {
             let path = entry.path();
             if path.extension().is_some_and(|x| x == "meed") {
@@ -274,6 +303,11 @@ fn the_corpus_is_formatted() {
     args.extend(files.iter().map(String::as_str));
     let run = meed(&args);
     // Files that do not parse on purpose are reported but not reformatted.
-    assert!(!run.stderr.contains("would be reformatted"), "{}{}", run.stdout, run.stderr);
+    assert!(
+        !run.stderr.contains("would be reformatted"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
     assert!(run.stdout.is_empty(), "{}", run.stdout);
 }

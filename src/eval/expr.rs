@@ -105,10 +105,12 @@ impl<'a> Scope<'a> {
                     current = else_branch;
                 };
                 let shown = self.eval(branch)?;
-                let text = shown
-                    .text
-                    .as_ref()
-                    .map(|_| (format!("{} ({})", shown.text_at(ATOM), reasons.join(", ")), IF));
+                let text = shown.text.as_ref().map(|_| {
+                    (
+                        format!("{} ({})", shown.text_at(ATOM), reasons.join(", ")),
+                        IF,
+                    )
+                });
                 Ok(Shown {
                     value: shown.value,
                     text,

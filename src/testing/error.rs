@@ -215,25 +215,3 @@ impl fmt::Debug for Located {
             .finish()
     }
 }
-
-/// `span` without the whitespace and comments the parser may have let it
-/// run into, so that a label underlines exactly one `expect` line.
-pub fn trimmed(source: &SourceFile, span: Span) -> Span {
-    let Some(text) = source.text().get(span.start..span.end) else {
-        return span;
-    };
-    let mut end = text.len();
-    // Drop trailing blank lines and comment lines, then trailing spaces.
-    loop {
-        let kept = text.get(..end).unwrap_or("").trim_end();
-        let last_line_start = kept.rfind('\n').map_or(0, |i| i + 1);
-        let last_line = kept.get(last_line_start..).unwrap_or("");
-        end = kept.len();
-        if last_line.trim_start().starts_with('#') && last_line_start > 0 {
-            end = last_line_start;
-        } else {
-            break;
-        }
-    }
-    Span::new(span.start, span.start + end)
-}

@@ -15,7 +15,7 @@ use crate::syntax::ast::{Expect, Expr, Ident};
 use crate::types::units::Type;
 use crate::value::{Money, Value};
 
-use super::error::{EvalInTest, Located, TestError, TestErrorKind, trimmed};
+use super::error::{EvalInTest, Located, TestError, TestErrorKind};
 
 /// At most this many contribution ids are listed per grant.
 const SHOWN_IDS: usize = 4;
@@ -97,7 +97,7 @@ fn expect_account(
             expected: human(&expected),
             actual: human(&actual),
         },
-        trimmed(source, span),
+        span,
     )
     .with_label(format!("it is {}", human(&actual)))
     .with_help(help);
@@ -164,7 +164,7 @@ fn expect_badge(
             expected,
             actual: actual.clone(),
         },
-        trimmed(source, span),
+        span,
     )
     .with_label(actual)
     .with_help(help);

@@ -114,7 +114,7 @@ fn person_row(
                         who: person.who.node.clone(),
                         column: column.name.clone(),
                     },
-                    super::error::trimmed(source, person.span),
+                    person.span,
                 )
                 .with_label(format!("no `{}` here", column.name))
                 .with_help(format!(

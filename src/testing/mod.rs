@@ -105,7 +105,7 @@ fn eval_failure(suite: &TestSuite, test: &TestDecl, error: EvalError) -> Located
         return Located::new(&policy.source, EvalInTest::new(error, &policy.source));
     };
     let record = test.given.iter().find_map(|g| match g {
-        Given::Contribution(c) if &c.who.node == who => Some(error::trimmed(&suite.source, c.span)),
+        Given::Contribution(c) if &c.who.node == who => Some(c.span),
         _ => None,
     });
     let read = error

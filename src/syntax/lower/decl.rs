@@ -5,13 +5,13 @@ use pest::iterators::Pair;
 
 use super::literal::lower_string;
 use super::{Children, lower_expr, lower_ident};
-use crate::syntax::lower::span_of;
 use crate::source::Spanned;
 use crate::syntax::ast::{
     Action, BadgeDecl, FieldDecl, ImportDecl, KindDecl, LetDecl, LimitDecl, Period, PersonDecl,
     PolicyHeader, PoolDecl, RewardDecl, RoundingMode, RuleDecl, Trigger, TypeExpr,
 };
 use crate::syntax::error::Problem;
+use crate::syntax::lower::span_of;
 use crate::syntax::parser::Rule;
 
 /// `policy "Open-source community rewards 2027" { timezone "UTC"  rounding half_up }`

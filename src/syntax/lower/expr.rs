@@ -11,12 +11,12 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::literal::lower_literal;
 use super::{Children, lower_ident};
-use crate::syntax::lower::span_of;
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{
     Aggregate, AggregateFn, BinaryOp, Expr, ExprKind, Literal, Measure, TierBracket, Tiers, UnaryOp,
 };
 use crate::syntax::error::{ParseErrorKind, Problem};
+use crate::syntax::lower::span_of;
 use crate::syntax::parser::Rule;
 
 /// The deepest expression tree accepted. Deeper trees (a sum of hundreds of

@@ -7,10 +7,10 @@ use pest::iterators::Pair;
 use rust_decimal::Decimal;
 
 use super::Children;
-use crate::syntax::lower::span_of;
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{DurationUnit, Literal};
 use crate::syntax::error::{ParseErrorKind, Problem};
+use crate::syntax::lower::span_of;
 use crate::syntax::parser::Rule;
 
 /// Any literal pair: `42`, `0.02`, `10%`, `true`, `"core"`, `5 EUR`,

@@ -4,12 +4,12 @@ use pest::iterators::Pair;
 
 use super::literal::{lower_date, lower_int, lower_string, lower_timestamp};
 use super::{Children, lower_expr, lower_ident, lower_who};
-use crate::syntax::lower::span_of;
 use crate::source::Spanned;
 use crate::syntax::ast::{
     Expect, FieldValue, Given, GivenContribution, GivenPerson, Literal, TestDecl,
 };
 use crate::syntax::error::Problem;
+use crate::syntax::lower::span_of;
 use crate::syntax::parser::Rule;
 
 /// `test "an accepted answer earns 15 points" { given { ... } expect ... }`
