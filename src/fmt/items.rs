@@ -4,6 +4,7 @@ use super::comments::{keyword_end, next_token};
 use super::expr::{IF, has_tiers, literal, print_clause_expr, print_expr, quote, type_expr};
 use super::printer::{MAX_WIDTH, Printer};
 use crate::source::Span;
+use crate::syntax::KEYWORDS;
 use crate::syntax::ast::{
     Action, BadgeDecl, Expect, FieldDecl, FieldValue, Given, ImportDecl, Item, KindDecl, LetDecl,
     LimitDecl, PersonDecl, PolicyFile, PolicyHeader, PoolDecl, RewardDecl, RoundingMode, RuleDecl,
@@ -445,49 +446,3 @@ fn record_name(name: &str) -> String {
         quote(name)
     }
 }
-
-/// Words a bare record name may not be (quoted instead).
-const KEYWORDS: &[&str] = &[
-    "policy",
-    "timezone",
-    "rounding",
-    "person",
-    "contribution",
-    "reward",
-    "badge",
-    "let",
-    "rule",
-    "on",
-    "each",
-    "per",
-    "when",
-    "grant",
-    "award",
-    "limit",
-    "from",
-    "at",
-    "most",
-    "pool",
-    "split",
-    "by",
-    "test",
-    "given",
-    "expect",
-    "times",
-    "import",
-    "if",
-    "then",
-    "else",
-    "and",
-    "or",
-    "not",
-    "true",
-    "false",
-    "tiers",
-    "up",
-    "to",
-    "above",
-    "one",
-    "of",
-    "where",
-];

@@ -14,6 +14,7 @@
 
 use std::path::Path;
 
+use crate::syntax::KEYWORDS;
 use crate::syntax::ast::Item;
 
 use super::commands::COMMANDS;
@@ -26,49 +27,8 @@ pub struct Completions {
     pub candidates: Vec<String>,
 }
 
-/// Reserved words of the language, offered where an expression or a
-/// declaration is being written.
-const KEYWORDS: &[&str] = &[
-    "above",
-    "and",
-    "at",
-    "award",
-    "badge",
-    "by",
-    "contribution",
-    "each",
-    "else",
-    "from",
-    "grant",
-    "if",
-    "let",
-    "limit",
-    "most",
-    "not",
-    "of",
-    "on",
-    "one",
-    "or",
-    "per",
-    "person",
-    "pool",
-    "reward",
-    "rule",
-    "split",
-    "then",
-    "tiers",
-    "to",
-    "true",
-    "false",
-    "up",
-    "when",
-    "where",
-    "day",
-    "week",
-    "month",
-    "quarter",
-    "year",
-];
+/// The calendar periods, offered with the reserved words.
+const PERIODS: &[&str] = &["day", "week", "month", "quarter", "year"];
 
 /// Functions callable in expressions.
 const FUNCTIONS: &[&str] = &[
@@ -179,6 +139,7 @@ impl Session {
     fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = KEYWORDS
             .iter()
+            .chain(PERIODS)
             .chain(FUNCTIONS)
             .map(|s| s.to_string())
             .collect();

@@ -8,6 +8,8 @@
 mod mistakes;
 mod names;
 
+pub use names::KEYWORDS;
+
 use pest::error::{Error, ErrorVariant, InputLocation};
 
 use crate::source::Span;

@@ -13,4 +13,5 @@ pub mod parser;
 mod prescan;
 
 pub use error::{ParseError, ParseErrorKind};
+pub use expected::KEYWORDS;
 pub use parser::{parse_expr, parse_policy};
