@@ -7,29 +7,10 @@
     reason = "a panic in a test is a failing test"
 )]
 
+mod binary;
+
+use binary::meed;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-struct Run {
-    stdout: String,
-    stderr: String,
-    code: i32,
-}
-
-fn meed(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_meed"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "80")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run meed: {e}"));
-    Run {
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        code: output.status.code().unwrap_or(-1),
-    }
-}
 
 /// Every policy in `rules/` with the example log and roster made for it.
 fn bundled() -> Vec<(String, String, Option<String>)> {

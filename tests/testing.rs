@@ -9,9 +9,11 @@
     reason = "a panic in a test is a failing test"
 )]
 
+mod binary;
+
+use binary::meed;
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Command;
 
 use meed::pipeline::compile_test_file;
 use meed::render::diagnostic::render_plain;
@@ -125,27 +127,6 @@ fn a_badge_without_times_means_at_least_once() {
     std::fs::write(&path, text).unwrap();
     let out = run_file(&path.display().to_string(), None);
     assert_eq!(out, "ok   a mentor in two months\n");
-}
-
-struct Run {
-    stdout: String,
-    stderr: String,
-    code: i32,
-}
-
-fn meed(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_meed"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "80")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run meed: {e}"));
-    Run {
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        code: output.status.code().unwrap_or(-1),
-    }
 }
 
 #[test]

@@ -7,28 +7,10 @@
     reason = "a panic in a test is a failing test"
 )]
 
+mod binary;
+
+use binary::meed;
 use std::path::Path;
-use std::process::Command;
-
-struct Run {
-    stdout: String,
-    stderr: String,
-    code: i32,
-}
-
-fn meed(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_meed"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    Run {
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        code: output.status.code().unwrap_or(-1),
-    }
-}
 
 const V1: &str = "tests/inputs/diff/v1.meed";
 const V2: &str = "tests/inputs/diff/v2.meed";
