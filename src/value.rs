@@ -26,7 +26,11 @@ impl Money {
 }
 
 /// A value computed by a policy or read from a log.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+///
+/// In JSON, numbers and quantities are `{"amount": "7.40", "unit": "EUR"}`
+/// (the amount a string, so no reader turns it into a float; the unit `pts`,
+/// `min`, a currency code, or empty for a plain number), like the totals.
+#[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Int(i64),
     Decimal(Decimal),
@@ -73,6 +77,29 @@ pub fn money_digits(m: &Money) -> String {
         amount.rescale(digits);
     }
     amount.to_string()
+}
+
+impl Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (amount, unit) = match self {
+            Value::Bool(b) => return serializer.serialize_bool(*b),
+            Value::Text(t) => return serializer.serialize_str(t),
+            Value::Timestamp(t) => {
+                return serializer
+                    .serialize_str(&t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+            }
+            Value::Int(i) => (i.to_string(), ""),
+            Value::Decimal(d) => (plain_decimal(*d), ""),
+            Value::Duration(d) => (plain_decimal(*d), "min"),
+            Value::Points(p) => (plain_decimal(*p), "pts"),
+            Value::Money(m) => (money_digits(m), m.currency.code()),
+        };
+        let mut quantity = serializer.serialize_struct("Quantity", 2)?;
+        quantity.serialize_field("amount", &amount)?;
+        quantity.serialize_field("unit", unit)?;
+        quantity.end()
+    }
 }
 
 impl fmt::Display for Value {

@@ -40,8 +40,8 @@ fn diff_totals_and_declarations() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let bonus = &json["accounts"][0];
-    assert_eq!(bonus["before"]["Money"]["amount"], "6.00");
-    assert_eq!(bonus["after"]["Money"]["amount"], "9.50");
+    assert_eq!(bonus["before"]["amount"], "6.00");
+    assert_eq!(bonus["after"]["amount"], "9.50");
     assert_eq!(bonus["percent"], "58.3");
     assert_eq!(json["people"]["gain"], 2);
     assert_eq!(json["people"]["unchanged"], 1);
