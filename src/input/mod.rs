@@ -7,6 +7,7 @@ mod csv_reader;
 mod decode;
 mod error;
 mod format;
+pub mod fast;
 pub mod hash;
 mod json_reader;
 mod raw;

@@ -21,6 +21,7 @@
 //! (its messages name the rule and contribution): callers fall back to it.
 
 pub mod compile;
+pub mod file;
 pub mod limits;
 pub mod pools;
 pub mod run;

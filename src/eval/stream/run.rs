@@ -4,8 +4,6 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-
 use super::compile::{CAggregate, CExpr, CTiers, Function};
 use crate::eval::arith::{self, ToWhole};
 use crate::eval::error::{EvalError, EvalErrorKind};
@@ -15,19 +13,7 @@ use crate::source::Span;
 use crate::syntax::ast::{AggregateFn, BinaryOp};
 use crate::value::Value;
 
-/// A record as the streaming evaluator sees it.
-#[derive(Clone, Copy, Debug)]
-pub struct StreamRecord<'a> {
-    pub at: DateTime<Utc>,
-    pub id: &'a str,
-    /// The person's index, in order of first appearance.
-    pub who: u32,
-    pub who_name: &'a Arc<str>,
-    /// Index of the kind in the schema.
-    pub kind: usize,
-    /// The kind's declared fields, in declaration order.
-    pub fields: &'a [Value],
-}
+pub use crate::input::fast::StreamRecord;
 
 /// An aggregate's running state for one person and period.
 #[derive(Clone, Debug, Default)]
