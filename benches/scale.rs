@@ -157,16 +157,25 @@ fn bench_size(
         "  ratio meed/baseline (records/s): {:.2}",
         rate(m.0) / rate(b.0)
     );
-    let reference = &base_runs.first().map(|r| r.stdout.clone()).unwrap_or_default();
+    let reference = &base_runs
+        .first()
+        .map(|r| r.stdout.clone())
+        .unwrap_or_default();
     let mut same = true;
-    for (name, runs) in [("meed (sorted)", &meed_runs), ("meed (shuffled)", &shuffled_runs)] {
+    for (name, runs) in [
+        ("meed (sorted)", &meed_runs),
+        ("meed (shuffled)", &shuffled_runs),
+    ] {
         for run in runs {
             if &run.stdout != reference {
                 same = false;
                 let path = dir.join(format!("mismatch-{size}.csv"));
                 let _ = std::fs::write(&path, &run.stdout);
                 let _ = std::fs::write(dir.join(format!("baseline-{size}.csv")), reference);
-                println!("  MISMATCH: {name} differs from the baseline (see {})", path.display());
+                println!(
+                    "  MISMATCH: {name} differs from the baseline (see {})",
+                    path.display()
+                );
                 break;
             }
         }
@@ -264,6 +273,8 @@ fn check_status(status: &std::process::ExitStatus) -> std::io::Result<()> {
     if status.success() {
         Ok(())
     } else {
-        Err(std::io::Error::other(format!("the command failed: {status}")))
+        Err(std::io::Error::other(format!(
+            "the command failed: {status}"
+        )))
     }
 }

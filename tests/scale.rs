@@ -18,6 +18,7 @@ mod scale_support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use meed::eval::stream::file::stream_file;
 use meed::eval::stream::stream_log;
 use meed::eval::{EvalOptions, TotalsSink, Window, evaluate};
 use meed::input::{LogFormat, Roster, read_log, read_roster};
@@ -77,8 +78,15 @@ fn both_ways(
         explain: false,
     };
     let mut sink = TotalsSink::default();
-    let memory = evaluate(&policy.ast, &policy.schema, &log, roster, &options, &mut sink)
-        .map(|report| (sink.totals, report));
+    let memory = evaluate(
+        &policy.ast,
+        &policy.schema,
+        &log,
+        roster,
+        &options,
+        &mut sink,
+    )
+    .map(|report| (sink.totals, report));
     let streamed = stream_log(&policy.ast, &policy.schema, &log, roster, &options)
         .expect("the bundled policies stream");
     let render = |r: Result<(meed::ledger::Totals, meed::eval::EvalReport), _>| match r {
@@ -115,5 +123,138 @@ fn streaming_matches_in_memory_in_windows() {
             let (memory, streamed) = both_ways(&policy, &log, roster.as_ref(), window);
             assert_eq!(memory, streamed, "{} in {period}", rule.display());
         }
+    }
+}
+
+fn generated_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("meed-scale-tests")
+}
+
+fn reference() -> CompiledPolicy {
+    policy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference.meed"))
+}
+
+/// The streaming file path on a generated 10,000-record log, sorted and
+/// shuffled, against the in-memory evaluator and the hand-written baseline.
+#[test]
+fn generated_log_streams_like_in_memory_and_the_baseline() {
+    let policy = reference();
+    let sorted = scale_support::generate::generate(&generated_dir(), 10_000, false).unwrap();
+    let shuffled = scale_support::generate::generate(&generated_dir(), 10_000, true).unwrap();
+    let roster = roster(&policy, &sorted.people);
+    let options = EvalOptions::default();
+    let mut file_csv = Vec::new();
+    for log in [&sorted.log, &shuffled.log] {
+        let (totals, report) = stream_file(
+            &policy.ast,
+            &policy.schema,
+            log,
+            roster.as_ref(),
+            &options,
+            &mut |_, _| {},
+        )
+        .unwrap_or_else(|f| panic!("{} did not stream: {}", log.display(), f.0));
+        assert!(report.warnings.is_empty());
+        file_csv.push(render_csv(&totals));
+    }
+    let (memory, streamed) = both_ways(&policy, &sorted.log, roster.as_ref(), None);
+    assert_eq!(memory, streamed);
+    assert!(memory.starts_with(&file_csv[0]));
+    assert_eq!(file_csv[0], file_csv[1], "shuffling changed the ledger");
+    let baseline = scale_support::baseline::baseline(&sorted.log, &sorted.people).unwrap();
+    assert_eq!(file_csv[0], baseline);
+    assert!(baseline.lines().count() > 1000);
+}
+
+fn meed(args: &[&str], env: &[(&str, &str)]) -> (String, String, Option<i32>) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_meed"));
+    command.args(args).env_remove("MEED_NO_STREAM");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let out = command.output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+        out.status.code(),
+    )
+}
+
+/// The real binary gives the same bytes, exit code and messages with and
+/// without streaming: on a clean log, and on a log with bad records (where
+/// streaming steps aside so that every error is reported with its line).
+#[test]
+fn the_binary_streams_and_falls_back_with_the_same_output() {
+    let dir = generated_dir();
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference.meed");
+    let sorted = scale_support::generate::generate(&dir, 10_000, false).unwrap();
+    let text = std::fs::read_to_string(&sorted.log).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let review = (2..).find(|&i| lines[i].contains(",review,")).unwrap();
+    lines[review] = lines[review].replace(",review,", ",reveiw,");
+    lines[9] = lines[8].clone();
+    lines[20] = lines[20].replacen("2027-", "2027/", 1);
+    let bad = dir.join("bad-log.csv");
+    std::fs::write(&bad, lines.join("\n") + "\n").unwrap();
+    let unsorted = dir.join("unsorted-log.csv");
+    let mut reordered = lines.clone();
+    reordered.swap(3, 400);
+    reordered.remove(9);
+    reordered.retain(|l| !l.contains("2027/") && !l.contains(",reveiw,"));
+    std::fs::write(&unsorted, reordered.join("\n")).unwrap();
+    for log in [&sorted.log, &bad, &unsorted] {
+        for format in ["csv", "table"] {
+            let args = [
+                "eval",
+                policy.to_str().unwrap(),
+                log.to_str().unwrap(),
+                "--people",
+                sorted.people.to_str().unwrap(),
+                "--format",
+                format,
+            ];
+            let streamed = meed(&args, &[("MEED_TRACE_STREAM", "1")]);
+            let careful = meed(&args, &[("MEED_NO_STREAM", "1")]);
+            let trace = "meed: streaming stepped aside";
+            let streamed_stderr: String = streamed
+                .1
+                .lines()
+                .filter(|l| !l.starts_with(trace))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            assert_eq!(streamed.0, careful.0, "{} {format}", log.display());
+            assert_eq!(streamed_stderr, careful.1, "{} {format}", log.display());
+            assert_eq!(streamed.2, careful.2, "{} {format}", log.display());
+            let stepped_aside = streamed.1.contains(trace);
+            assert_eq!(
+                stepped_aside,
+                *log == bad,
+                "{}: {}",
+                log.display(),
+                streamed.1
+            );
+        }
+    }
+    let (_, stderr, code) = meed(
+        &[
+            "eval",
+            policy.to_str().unwrap(),
+            bad.to_str().unwrap(),
+            "--people",
+            sorted.people.to_str().unwrap(),
+            "--format",
+            "csv",
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(1));
+    for needle in [
+        "3 bad records",
+        "unknown contribution kind `reveiw`",
+        "duplicate id",
+        "bad `at`",
+        "bad-log.csv:21:",
+    ] {
+        assert!(stderr.contains(needle), "{needle} in {stderr}");
     }
 }

@@ -179,7 +179,18 @@ fn record(state: &mut State, line: &[u8]) {
     for (slot, cell) in cells.iter_mut().zip(line.split(|&b| b == b',')) {
         *slot = cell;
     }
-    let [_id, who, kind, at, lines, repo, accepted, _votes, duration, amount] = cells;
+    let [
+        _id,
+        who,
+        kind,
+        at,
+        lines,
+        repo,
+        accepted,
+        _votes,
+        duration,
+        amount,
+    ] = cells;
     let _ = repo;
     let (y, m, d) = (digits(&at[0..4]), digits(&at[5..7]), digits(&at[8..10]));
     let day = days_from_civil(y, m, d);

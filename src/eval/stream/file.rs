@@ -51,7 +51,5 @@ pub fn stream_file(
             progress,
         )?;
     }
-    evaluator
-        .finish()
-        .map_err(|e| Fallback::new(e.to_string()))
+    evaluator.finish().map_err(|e| Fallback::new(e.to_string()))
 }

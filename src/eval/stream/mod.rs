@@ -379,7 +379,8 @@ impl<'a> StreamEvaluator<'a> {
                 totals.insert(name.clone(), entry);
             }
         }
-        self.warnings.sort_by_key(|(position, key, _)| (*position, *key));
+        self.warnings
+            .sort_by_key(|(position, key, _)| (*position, *key));
         let report = EvalReport {
             warnings: self.warnings.into_iter().map(|(_, _, w)| w).collect(),
         };
@@ -419,7 +420,11 @@ impl<'a> StreamEvaluator<'a> {
             if let Some((_, _, key)) = e.window {
                 let at = key.last_instant(tz);
                 for (who, accumulators) in e.groups.drain() {
-                    let row = self.people.rows.get(who as usize).and_then(|r| r.as_deref());
+                    let row = self
+                        .people
+                        .rows
+                        .get(who as usize)
+                        .and_then(|r| r.as_deref());
                     let ctx = Ctx {
                         env: &self.env,
                         record: None,
@@ -454,9 +459,8 @@ impl<'a> StreamEvaluator<'a> {
         }
         let names = &self.people.names;
         let name = |who: u32| names.get(who as usize).map(|n| n.as_bytes());
-        grants.sort_by(|a, b| {
-            (a.at, a.position, name(a.who)).cmp(&(b.at, b.position, name(b.who)))
-        });
+        grants
+            .sort_by(|a, b| (a.at, a.position, name(a.who)).cmp(&(b.at, b.position, name(b.who))));
         for g in grants {
             let limits = self
                 .each

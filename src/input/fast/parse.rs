@@ -60,9 +60,14 @@ pub fn parse_chunk(layout: &Layout, data: Vec<u8>, offset: u64) -> Result<Chunk,
     for line in text.split_inclusive('\n') {
         let line_start = start;
         start += line.len();
-        if let Some(record) =
-            parse_line(layout, line, line_start, &mut cells, &mut dates, &mut values)?
-        {
+        if let Some(record) = parse_line(
+            layout,
+            line,
+            line_start,
+            &mut cells,
+            &mut dates,
+            &mut values,
+        )? {
             records.push(record);
         }
     }
@@ -155,9 +160,17 @@ pub fn parse_line(
 }
 
 /// `2027-01-05T10:00:00Z` by hand; anything else through the full parser.
-fn timestamp(text: &str, layout: &Layout, dates: &mut DateCache) -> Result<DateTime<Utc>, Fallback> {
+fn timestamp(
+    text: &str,
+    layout: &Layout,
+    dates: &mut DateCache,
+) -> Result<DateTime<Utc>, Fallback> {
     let b = text.as_bytes();
-    let digit = |i: usize| b.get(i).filter(|c| c.is_ascii_digit()).map(|c| u32::from(c - b'0'));
+    let digit = |i: usize| {
+        b.get(i)
+            .filter(|c| c.is_ascii_digit())
+            .map(|c| u32::from(c - b'0'))
+    };
     let two = |i: usize| Some(digit(i)? * 10 + digit(i + 1)?);
     let shaped = b.len() == 20
         && b.get(4) == Some(&b'-')
