@@ -13,7 +13,11 @@ const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
 impl Hasher for FxHasher {
     fn finish(&self) -> u64 {
-        self.0
+        // Hash tables take their bucket from the low bits, which a product
+        // fills only from the low bits of its input: mix the high bits down,
+        // or names such as `p00001`, `p00002` all land in one bucket.
+        let h = (self.0 ^ (self.0 >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^ (h >> 33)
     }
 
     fn write(&mut self, bytes: &[u8]) {
