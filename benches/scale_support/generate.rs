@@ -54,7 +54,11 @@ pub fn write_record(out: &mut Vec<u8>, i: usize, n: usize, people: usize) {
     let (kind_name, rest) = match kind {
         0..30 => {
             let lines = 1 + rng.below(400);
-            let repo = ["core", "web", "docs"][rng.below(3) as usize];
+            let repo = match rng.below(3) {
+                0 => "core",
+                1 => "web",
+                _ => "docs",
+            };
             ("review", format!("{lines},{repo},,,,"))
         }
         30..55 => {
@@ -140,7 +144,7 @@ pub fn generate(dir: &Path, n: usize, shuffled: bool) -> std::io::Result<DataSet
         let mut file = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
         file.write_all(HEADER.as_bytes())?;
         let mut line = Vec::with_capacity(128);
-        let mut write = |i: usize| -> std::io::Result<()> {
+        let mut write = |file: &mut BufWriter<File>, i: usize| -> std::io::Result<()> {
             line.clear();
             write_record(&mut line, i, n, people);
             file.write_all(&line)
@@ -153,14 +157,13 @@ pub fn generate(dir: &Path, n: usize, shuffled: bool) -> std::io::Result<DataSet
                 indices.swap(k, j);
             }
             for i in indices {
-                write(i as usize)?;
+                write(&mut file, i as usize)?;
             }
         } else {
             for i in 0..n {
-                write(i)?;
+                write(&mut file, i)?;
             }
         }
-        drop(write);
         file.flush()?;
         drop(file);
         std::fs::rename(&tmp, &log)?;
