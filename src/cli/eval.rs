@@ -5,12 +5,16 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use crate::eval::stream::file::stream_file;
 use crate::eval::{EvalOptions, TotalsSink, evaluate};
-use crate::ledger::Ledger;
+use crate::input::{LogFormat, decode, read_roster};
+use crate::ledger::{Ledger, Totals};
+use crate::pipeline::CompiledPolicy;
 use crate::render::{csv::render_csv, json::render_json, table::render_table};
 
 use super::files::emit;
-use super::load::{InputArgs, Loaded, load_inputs};
+use super::load::{DataArgs, InputArgs, Loaded, format_of, load_data, load_policy, window};
+use super::progress::ProgressBar;
 use super::{Outcome, Reporter};
 
 #[derive(Debug, Args)]
@@ -37,10 +41,6 @@ enum OutputFormat {
 
 pub fn run(args: EvalArgs) -> Outcome {
     let mut reporter = Reporter::new(args.inputs.data.diagnostics);
-    let loaded = match load_inputs(&args.inputs, &mut reporter) {
-        Ok(loaded) => loaded,
-        Err(outcome) => return outcome,
-    };
     let format = args
         .format
         .unwrap_or(if args.out.is_none() && std::io::stdout().is_terminal() {
@@ -48,6 +48,31 @@ pub fn run(args: EvalArgs) -> Outcome {
         } else {
             OutputFormat::Csv
         });
+    let policy = match load_policy(&args.inputs.policy, &mut reporter) {
+        Ok(policy) => policy,
+        Err(outcome) => return outcome,
+    };
+    if format != OutputFormat::Json {
+        match streamed_totals(&policy, &args.inputs.data, &mut reporter) {
+            Ok(Some(totals)) => {
+                let output = if format == OutputFormat::Csv {
+                    render_csv(&totals)
+                } else {
+                    render_table(&totals)
+                };
+                return match emit(args.out.as_deref(), &output) {
+                    Ok(()) => Outcome::Success,
+                    Err(outcome) => outcome,
+                };
+            }
+            Ok(None) => {}
+            Err(outcome) => return outcome,
+        }
+    }
+    let loaded = match load_data(policy, &args.inputs.data, &mut reporter) {
+        Ok(loaded) => loaded,
+        Err(outcome) => return outcome,
+    };
     let output = match format {
         OutputFormat::Json => {
             let mut ledger = Ledger::default();
@@ -71,6 +96,67 @@ pub fn run(args: EvalArgs) -> Outcome {
     match emit(args.out.as_deref(), &output) {
         Ok(()) => Outcome::Success,
         Err(outcome) => outcome,
+    }
+}
+
+/// Totals through the streaming path (a CSV log read in chunks, never
+/// whole), or `None` when the careful reader and in-memory evaluator must
+/// run instead: any problem in the log or in evaluation is reported by them,
+/// with its file, line and column. `MEED_NO_STREAM=1` always takes that path; `MEED_TRACE_STREAM=1` says why
+/// streaming stepped aside.
+fn streamed_totals(
+    policy: &CompiledPolicy,
+    data: &DataArgs,
+    reporter: &mut Reporter,
+) -> Result<Option<Totals>, Outcome> {
+    let window = window(data, policy)?;
+    if format_of(&data.log, data.format_in)? != LogFormat::Csv
+        || std::env::var_os("MEED_NO_STREAM").is_some_and(|v| v != "0")
+    {
+        return Ok(None);
+    }
+    let roster = match &data.people {
+        Some(path) => {
+            let Ok(format) = format_of(path, None) else {
+                return Ok(None);
+            };
+            let source = std::fs::read(path)
+                .ok()
+                .and_then(|bytes| decode(&path.display().to_string(), bytes).ok());
+            match source.map(|s| read_roster(&policy.schema, &s, format)) {
+                Some(Ok(roster)) => Some(roster),
+                _ => return Ok(None),
+            }
+        }
+        None => None,
+    };
+    let options = EvalOptions {
+        window,
+        explain: false,
+    };
+    let mut bar = ProgressBar::new();
+    let streamed = stream_file(
+        &policy.ast,
+        &policy.schema,
+        &data.log,
+        roster.as_ref(),
+        &options,
+        &mut |done, total| bar.update(done, total),
+    );
+    bar.finish();
+    match streamed {
+        Ok((totals, report)) => {
+            for warning in &report.warnings {
+                reporter.report_message_warning(&warning.to_string());
+            }
+            Ok(Some(totals))
+        }
+        Err(fallback) => {
+            if std::env::var_os("MEED_TRACE_STREAM").is_some() {
+                eprintln!("meed: streaming stepped aside: {}", fallback.0);
+            }
+            Ok(None)
+        }
     }
 }
 

@@ -138,7 +138,7 @@ pub fn load_policy(path: &Path, reporter: &mut Reporter) -> Result<CompiledPolic
     }
 }
 
-fn format_of(path: &Path, flag: Option<LogFormat>) -> Result<LogFormat, Outcome> {
+pub(crate) fn format_of(path: &Path, flag: Option<LogFormat>) -> Result<LogFormat, Outcome> {
     flag.or_else(|| LogFormat::from_path(path)).ok_or_else(|| {
         Outcome::Usage(format!(
             "cannot tell the format of `{}` from its name; add `--format-in csv` or `--format-in jsonl`",
@@ -147,7 +147,7 @@ fn format_of(path: &Path, flag: Option<LogFormat>) -> Result<LogFormat, Outcome>
     })
 }
 
-fn window(args: &DataArgs, policy: &CompiledPolicy) -> Result<Option<Window>, Outcome> {
+pub(crate) fn window(args: &DataArgs, policy: &CompiledPolicy) -> Result<Option<Window>, Outcome> {
     let tz = policy.schema.timezone;
     if let Some(period) = &args.period {
         return Window::parse_period(period, tz)

@@ -8,6 +8,7 @@ mod explain;
 mod files;
 mod fmt;
 mod load;
+mod progress;
 mod repl;
 mod report;
 mod snapshot;

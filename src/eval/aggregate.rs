@@ -112,7 +112,7 @@ impl<'a> Scope<'a> {
     }
 
     /// What `sum` of no records is: the zero of the measured type.
-    fn zero_of_measure(
+    pub(crate) fn zero_of_measure(
         &self,
         agg: &Aggregate,
         kind: usize,

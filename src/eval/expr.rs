@@ -393,6 +393,6 @@ impl<'a> Scope<'a> {
 
 /// `a == b` on values of the same type (numbers compare across Int and
 /// Decimal).
-fn equal(a: &Value, b: &Value, span: Span) -> Result<bool, EvalError> {
+pub(crate) fn equal(a: &Value, b: &Value, span: Span) -> Result<bool, EvalError> {
     Ok(arith::compare(a, b, span)? == Ordering::Equal)
 }

@@ -24,6 +24,7 @@ pub mod scope;
 pub mod show;
 pub mod sink;
 pub mod split;
+pub mod stream;
 
 use crate::input::{Contribution, Log, Roster};
 use crate::schema::Schema;
@@ -145,7 +146,7 @@ pub fn evaluate_expr(
 
 /// The first `x.by.COLUMN` or `person.COLUMN` the policy reads: without a
 /// roster that is an error before anything is evaluated.
-fn roster_needed(policy: &PolicyFile) -> Option<EvalError> {
+pub(crate) fn roster_needed(policy: &PolicyFile) -> Option<EvalError> {
     let mut found = None;
     for item in &policy.items {
         match item {

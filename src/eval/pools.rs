@@ -220,7 +220,7 @@ fn totals_by_period(
 /// currency's minor unit for money; for points and durations (minutes), the
 /// finest digit the amount is written with (`1000 pts` splits in whole
 /// points, `0.5 pts` in tenths).
-fn units_of(amount: &Value) -> Option<(u32, i128)> {
+pub(crate) fn units_of(amount: &Value) -> Option<(u32, i128)> {
     let (digits, magnitude) = match amount {
         Value::Money(m) => (m.currency.minor_digits(), m.amount),
         Value::Points(p) | Value::Duration(p) => (p.normalize().scale(), *p),
@@ -232,7 +232,7 @@ fn units_of(amount: &Value) -> Option<(u32, i128)> {
 }
 
 /// A share of `units` in the pool amount's type.
-fn with_units(amount: &Value, units: i128, digits: u32) -> Value {
+pub(crate) fn with_units(amount: &Value, units: i128, digits: u32) -> Value {
     let d = Decimal::try_from_i128_with_scale(units, digits).unwrap_or_default();
     match amount {
         Value::Money(m) => Value::Money(Money::new(d, m.currency)),

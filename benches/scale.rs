@@ -1,0 +1,280 @@
+//! How fast `meed eval --format csv` is on large logs, next to a
+//! hand-written Rust program for the same policy, and how much memory each
+//! needs.
+//!
+//! For each size it generates (once, into the target folder) a log sorted by
+//! time, the same log shuffled, and a roster of up to 10,000 people; runs the
+//! real binary on `benches/reference.meed` and the baseline (this binary
+//! again, with `--baseline`) as subprocesses; checks that their outputs are
+//! byte-identical (and that the shuffled log gives the same ledger); and
+//! prints records per second, the ratio, and peak RSS.
+//!
+//! ```text
+//! cargo bench --bench scale                       # 1M and 10M records
+//! MEED_SCALE_SIZES=100k cargo bench --bench scale # a quick run
+//! MEED_SCALE_RUNS=5 cargo bench --bench scale     # medians of 5 runs
+//! ```
+
+mod scale_support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use scale_support::baseline::baseline;
+use scale_support::generate::generate;
+
+/// One finished subprocess: what it printed, how long it took, its peak RSS.
+struct Run {
+    stdout: Vec<u8>,
+    elapsed: Duration,
+    peak_kib: u64,
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, log, people, ..] = args.as_slice()
+        && flag == "--baseline"
+    {
+        return match baseline(Path::new(log), Path::new(people)) {
+            Ok(csv) => {
+                print!("{csv}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("baseline: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let sizes = std::env::var("MEED_SCALE_SIZES").unwrap_or_else(|_| "1m,10m".to_string());
+    let runs: usize = std::env::var("MEED_SCALE_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3)
+        .max(1);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("meed-scale");
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference.meed");
+    let meed = PathBuf::from(env!("CARGO_BIN_EXE_meed"));
+    let Ok(me) = std::env::current_exe() else {
+        eprintln!("cannot find the bench binary");
+        return ExitCode::FAILURE;
+    };
+    println!("meed: {}", meed.display());
+    println!("data: {}", dir.display());
+    println!("runs per measure: {runs} (median time, largest peak RSS)");
+    let mut ok = true;
+    for size in sizes.split(',').filter_map(parse_size) {
+        match bench_size(size, runs, &dir, &policy, &meed, &me) {
+            Ok(true) => {}
+            Ok(false) => ok = false,
+            Err(e) => {
+                eprintln!("{size} records: {e}");
+                ok = false;
+            }
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// `100k`, `1m`, `10m` or a plain number.
+fn parse_size(text: &str) -> Option<usize> {
+    let text = text.trim().to_ascii_lowercase();
+    let (number, factor) = match text.strip_suffix('k') {
+        Some(n) => (n, 1_000),
+        None => match text.strip_suffix('m') {
+            Some(n) => (n, 1_000_000),
+            None => (text.as_str(), 1),
+        },
+    };
+    number.parse::<usize>().ok().map(|n| n * factor)
+}
+
+fn bench_size(
+    size: usize,
+    runs: usize,
+    dir: &Path,
+    policy: &Path,
+    meed: &Path,
+    me: &Path,
+) -> std::io::Result<bool> {
+    let started = Instant::now();
+    let sorted = generate(dir, size, false)?;
+    let shuffled = generate(dir, size, true)?;
+    let mb = std::fs::metadata(&sorted.log)?.len() as f64 / 1e6;
+    println!(
+        "\n{size} records ({mb:.0} MB, generated or found in {:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
+    let meed_cmd = |log: &Path| {
+        let mut c = Command::new(meed);
+        c.arg("eval")
+            .arg(policy)
+            .arg(log)
+            .arg("--people")
+            .arg(&sorted.people)
+            .arg("--format")
+            .arg("csv");
+        c
+    };
+    let base_cmd = || {
+        let mut c = Command::new(me);
+        c.arg("--baseline").arg(&sorted.log).arg(&sorted.people);
+        c
+    };
+    let meed_runs = repeat(runs, || meed_cmd(&sorted.log))?;
+    let base_runs = repeat(runs, base_cmd)?;
+    let shuffled_runs = repeat(1, || meed_cmd(&shuffled.log))?;
+    let (m, b, s) = (
+        summary(&meed_runs),
+        summary(&base_runs),
+        summary(&shuffled_runs),
+    );
+    let rate = |d: Duration| size as f64 / d.as_secs_f64().max(1e-9);
+    println!(
+        "  meed (sorted)    {:>8.3} s  {:>12.0} records/s  peak RSS {:>7.1} MiB",
+        m.0.as_secs_f64(),
+        rate(m.0),
+        m.1 as f64 / 1024.0
+    );
+    println!(
+        "  baseline         {:>8.3} s  {:>12.0} records/s  peak RSS {:>7.1} MiB",
+        b.0.as_secs_f64(),
+        rate(b.0),
+        b.1 as f64 / 1024.0
+    );
+    println!(
+        "  meed (shuffled)  {:>8.3} s  {:>12.0} records/s  peak RSS {:>7.1} MiB",
+        s.0.as_secs_f64(),
+        rate(s.0),
+        s.1 as f64 / 1024.0
+    );
+    println!(
+        "  ratio meed/baseline (records/s): {:.2}",
+        rate(m.0) / rate(b.0)
+    );
+    let reference = &base_runs
+        .first()
+        .map(|r| r.stdout.clone())
+        .unwrap_or_default();
+    let mut same = true;
+    for (name, runs) in [
+        ("meed (sorted)", &meed_runs),
+        ("meed (shuffled)", &shuffled_runs),
+    ] {
+        for run in runs {
+            if &run.stdout != reference {
+                same = false;
+                let path = dir.join(format!("mismatch-{size}.csv"));
+                let _ = std::fs::write(&path, &run.stdout);
+                let _ = std::fs::write(dir.join(format!("baseline-{size}.csv")), reference);
+                println!(
+                    "  MISMATCH: {name} differs from the baseline (see {})",
+                    path.display()
+                );
+                break;
+            }
+        }
+    }
+    if same {
+        let rows = reference.iter().filter(|&&b| b == b'\n').count();
+        println!("  outputs byte-identical ({rows} lines)");
+    }
+    Ok(same)
+}
+
+/// Median time and largest peak RSS of some runs.
+fn summary(runs: &[Run]) -> (Duration, u64) {
+    let mut times: Vec<Duration> = runs.iter().map(|r| r.elapsed).collect();
+    times.sort();
+    let median = times.get(times.len() / 2).copied().unwrap_or_default();
+    let peak = runs.iter().map(|r| r.peak_kib).max().unwrap_or(0);
+    (median, peak)
+}
+
+fn repeat(runs: usize, command: impl Fn() -> Command) -> std::io::Result<Vec<Run>> {
+    (0..runs).map(|_| measure(command())).collect()
+}
+
+/// Runs `command`, measuring its wall time and peak RSS: through
+/// `/usr/bin/time` (which reads it with `wait4`) where present, else by
+/// polling `VmHWM` in `/proc/PID/status` until the process ends.
+fn measure(mut command: Command) -> std::io::Result<Run> {
+    let time = Path::new("/usr/bin/time");
+    if time.exists() {
+        let report = tempfile::NamedTempFile::new()?;
+        let mut wrapped = Command::new(time);
+        wrapped
+            .arg("-f")
+            .arg("%M")
+            .arg("-o")
+            .arg(report.path())
+            .arg(command.get_program())
+            .args(command.get_args());
+        let started = Instant::now();
+        let output = wrapped.stderr(Stdio::inherit()).output()?;
+        let elapsed = started.elapsed();
+        check_status(&output.status)?;
+        let text = std::fs::read_to_string(report.path())?;
+        let peak_kib = text
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .next_back()
+            .unwrap_or(0);
+        return Ok(Run {
+            stdout: output.stdout,
+            elapsed,
+            peak_kib,
+        });
+    }
+    let started = Instant::now();
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut stdout = child.stdout.take();
+    let reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(out) = stdout.as_mut() {
+            let _ = std::io::Read::read_to_end(out, &mut bytes);
+        }
+        bytes
+    });
+    let mut peak_kib = 0;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if let Ok(text) = std::fs::read_to_string(&status_path) {
+            let hwm = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
+            peak_kib = peak_kib.max(hwm.unwrap_or(0));
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let elapsed = started.elapsed();
+    check_status(&status)?;
+    let stdout = reader.join().unwrap_or_default();
+    Ok(Run {
+        stdout,
+        elapsed,
+        peak_kib,
+    })
+}
+
+fn check_status(status: &std::process::ExitStatus) -> std::io::Result<()> {
+    if status.success() {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(format!(
+            "the command failed: {status}"
+        )))
+    }
+}

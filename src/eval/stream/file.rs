@@ -1,0 +1,55 @@
+//! A CSV log file, streamed through the streaming evaluator: one pass when
+//! the file is in `(at, id)` order, a sort of compact keys otherwise.
+
+use std::path::Path;
+
+use super::StreamEvaluator;
+use crate::eval::{EvalOptions, EvalReport};
+use crate::input::Roster;
+use crate::input::fast::{Fallback, Pass, Progress, stream_sorted, stream_unsorted};
+use crate::ledger::Totals;
+use crate::schema::Schema;
+use crate::syntax::ast::PolicyFile;
+
+/// The totals of `policy` over the CSV log at `log`, streamed.
+///
+/// A [`Fallback`] means: use the careful reader and the in-memory evaluator
+/// instead (they report any problem in the log or in evaluation exactly).
+pub fn stream_file(
+    policy: &PolicyFile,
+    schema: &Schema,
+    log: &Path,
+    roster: Option<&Roster>,
+    options: &EvalOptions,
+    progress: Progress<'_>,
+) -> Result<(Totals, EvalReport), Fallback> {
+    let fresh = || {
+        StreamEvaluator::new(policy, schema, roster, options)
+            .ok_or_else(|| Fallback::new("the policy is not one streaming handles"))
+    };
+    let mut evaluator = fresh()?;
+    let pass = stream_sorted(
+        log,
+        schema,
+        &mut |record| {
+            evaluator
+                .push(record)
+                .map_err(|e| Fallback::new(e.to_string()))
+        },
+        progress,
+    )?;
+    if pass == Pass::Unsorted {
+        evaluator = fresh()?;
+        stream_unsorted(
+            log,
+            schema,
+            &mut |record| {
+                evaluator
+                    .push(record)
+                    .map_err(|e| Fallback::new(e.to_string()))
+            },
+            progress,
+        )?;
+    }
+    evaluator.finish().map_err(|e| Fallback::new(e.to_string()))
+}

@@ -1,0 +1,81 @@
+//! Stage 3 on a stream: grants arrive in ledger order, so each limit keeps a
+//! running sum per person for the one period it is in, and forgets the sums
+//! of a period once a grant of a later period arrives.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::FxBuild;
+use crate::eval::arith;
+use crate::eval::error::EvalError;
+use crate::eval::period::PeriodKey;
+use crate::eval::round::round_grant;
+use crate::eval::scope::{Env, Scope};
+use crate::source::Span;
+use crate::syntax::ast::{LimitDecl, Period};
+use crate::value::Value;
+
+/// One `limit ACCOUNT [from RULE, ...] at most CAP per person per PERIOD`.
+pub struct StreamLimit {
+    /// The account's target index.
+    pub target: usize,
+    /// Rule names of `from`; empty for all rules.
+    pub from: Vec<String>,
+    cap: Value,
+    period: Period,
+    span: Span,
+    /// The period the running sums belong to: `[start, end)`.
+    window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    running: HashMap<u32, Value, FxBuild>,
+}
+
+impl StreamLimit {
+    /// The cap is rounded like a grant, as in [`crate::eval::limits`].
+    pub fn new(env: &Env<'_>, limit: &LimitDecl, target: usize) -> Result<Self, EvalError> {
+        let cap = round_grant(Scope::new(env).value(&limit.cap)?, env.rounding);
+        Ok(StreamLimit {
+            target,
+            from: limit.from.iter().map(|r| r.node.clone()).collect(),
+            cap,
+            period: limit.period.node,
+            span: limit.cap.span,
+            window: None,
+            running: HashMap::default(),
+        })
+    }
+
+    /// Whether the limit applies to grants of rule `name` on `target`.
+    pub fn applies(&self, target: usize, rule: &str) -> bool {
+        self.target == target && (self.from.is_empty() || self.from.iter().any(|r| r == rule))
+    }
+
+    /// Cuts one grant (in ledger order) and adds it to the running sum.
+    pub fn apply(
+        &mut self,
+        env: &Env<'_>,
+        who: u32,
+        at: DateTime<Utc>,
+        granted: &mut Value,
+    ) -> Result<(), EvalError> {
+        let span = self.span;
+        if !self.window.is_some_and(|(s, e)| s <= at && at < e) {
+            let key = PeriodKey::of(at, self.period, env.tz);
+            self.window = Some((key.start(env.tz), key.end(env.tz)));
+            self.running.clear();
+        }
+        let zero = arith::zero_of(&granted.ty())
+            .ok_or_else(|| EvalError::internal("cannot limit this grant", Some(span)))?;
+        let so_far = self.running.entry(who).or_insert(zero.clone());
+        if arith::sign(granted) == Some(Ordering::Greater) {
+            let room = arith::sub(&self.cap, so_far, span)?;
+            let after = arith::max(arith::min(granted.clone(), room, span)?, zero, span)?;
+            if arith::compare(&after, granted, span)? != Ordering::Equal {
+                *granted = after;
+            }
+        }
+        *so_far = arith::add(so_far, granted, span)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,620 @@
+//! The streaming evaluator: totals of a log read once, in `(at, id)` order,
+//! in memory proportional to people × accounts rather than to the log.
+//!
+//! ```text
+//! record ─▶ close `each` periods it has left ─▶ limits ─▶ totals, pool periods
+//!        ─▶ pay pool periods it has left
+//!        ─▶ accumulators (`each` groups, pool periods)
+//!        ─▶ `on` rules ─▶ limits ─▶ totals, pool periods
+//! ```
+//!
+//! Grants flow in ledger order: `on` grants as their records arrive, `each`
+//! grants (stamped at their period's last instant) when a record of a later
+//! period arrives, sorted by rule position then who. Limits therefore see
+//! grants in the order [`crate::eval::limits`] walks them, and keep running
+//! sums only for the period they are in. The result is the totals
+//! [`crate::eval::evaluate`] gives with a [`crate::eval::TotalsSink`], byte
+//! for byte once rendered (`tests/scale.rs` compares them).
+//!
+//! [`StreamEvaluator::new`] returns `None` for a policy it does not handle,
+//! and any error while streaming is best reported by the in-memory evaluator
+//! (its messages name the rule and contribution): callers fall back to it.
+
+pub mod compile;
+pub mod file;
+pub mod limits;
+pub mod pools;
+pub mod run;
+
+use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::eval::error::{EvalError, EvalWarning};
+use crate::eval::period::{PeriodKey, Window};
+use crate::eval::pools::units_of;
+use crate::eval::round::round_grant;
+use crate::eval::scope::{Env, Scope};
+use crate::eval::{EvalOptions, EvalReport, arith, roster_needed};
+use crate::input::Roster;
+use crate::ledger::{Target, Totals};
+use crate::schema::Schema;
+use crate::source::Span;
+use crate::syntax::ast::{Action, Item, Period, PolicyFile, Trigger};
+use crate::types::units::Type;
+use crate::value::Value;
+
+use compile::{CAggregate, CExpr, Compiler};
+use limits::StreamLimit;
+use pools::{Payout, StreamPool, pay_period};
+pub use run::StreamRecord;
+use run::{Accumulator, Ctx, accumulate};
+
+pub use crate::input::hash::FxBuild;
+
+/// A rule, compiled.
+struct CRule {
+    position: usize,
+    condition: Option<CExpr>,
+    action: CAction,
+    /// The limits that apply to its grants, in declaration order.
+    limits: Vec<usize>,
+}
+
+enum CAction {
+    Grant {
+        target: usize,
+        amount: CExpr,
+        ty: Type,
+        span: Span,
+    },
+    Award {
+        target: usize,
+    },
+}
+
+/// The `each person per PERIOD` rules of one period kind and their open
+/// groups (one per person with a record in the current period).
+struct EachPeriod {
+    period: Period,
+    rules: Vec<CRule>,
+    aggregates: Vec<CAggregate>,
+    window: Option<(DateTime<Utc>, DateTime<Utc>, PeriodKey)>,
+    groups: HashMap<u32, Vec<Accumulator>, FxBuild>,
+}
+
+/// An `each` grant waiting for the others of its instant, to be sorted.
+struct EachGrant {
+    at: DateTime<Utc>,
+    position: usize,
+    who: u32,
+    each: usize,
+    rule: usize,
+    target: usize,
+    value: Value,
+}
+
+/// People by index, with their roster rows.
+#[derive(Default)]
+struct People {
+    names: Vec<Arc<str>>,
+    rows: Vec<Option<Vec<Value>>>,
+}
+
+/// Where final grants go: limits, then totals and pool periods.
+struct Flow {
+    limits: Vec<StreamLimit>,
+    pools: Vec<StreamPool>,
+    /// Per person, per target.
+    totals: Vec<Vec<Option<Value>>>,
+    accounts: usize,
+    targets: usize,
+}
+
+/// Evaluates a policy over records pushed in `(at, id)` order.
+pub struct StreamEvaluator<'a> {
+    env: Env<'a>,
+    window: Option<Window>,
+    /// `on` rules by kind index, in file order.
+    on_rules: Vec<Vec<CRule>>,
+    each: Vec<EachPeriod>,
+    flow: Flow,
+    people: People,
+    target_list: Vec<Target>,
+    warnings: Vec<(usize, PeriodKey, EvalWarning)>,
+}
+
+impl<'a> StreamEvaluator<'a> {
+    /// Compiles `policy` for streaming, or `None` when the in-memory
+    /// evaluator should run instead (explanations, a construct streaming
+    /// does not handle, or an error the in-memory evaluator reports better).
+    pub fn new(
+        policy: &PolicyFile,
+        schema: &'a Schema,
+        roster: Option<&'a Roster>,
+        options: &EvalOptions,
+    ) -> Option<StreamEvaluator<'a>> {
+        if options.explain || (roster.is_none() && roster_needed(policy).is_some()) {
+            return None;
+        }
+        let env = Env::new(policy, schema, roster).ok()?;
+        let accounts: Vec<String> = schema.rewards.keys().cloned().collect();
+        let mut target_list: Vec<Target> = accounts.iter().cloned().map(Target::Account).collect();
+        target_list.extend(schema.badges.keys().cloned().map(Target::Badge));
+        let mut limits = Vec::new();
+        for item in &policy.items {
+            if let Item::Limit(limit) = item {
+                let target = accounts.iter().position(|a| *a == limit.account.node)?;
+                limits.push(StreamLimit::new(&env, limit, target).ok()?);
+            }
+        }
+        let mut on_rules: Vec<Vec<CRule>> = schema.kinds.iter().map(|_| Vec::new()).collect();
+        let mut each: Vec<EachPeriod> = Vec::new();
+        let rules = policy.items.iter().filter_map(|item| match item {
+            Item::Rule(r) => Some(r),
+            _ => None,
+        });
+        for (position, rule) in rules.enumerate() {
+            let (target, account_ty) = match &rule.action {
+                Action::Grant { account, .. } => (
+                    accounts.iter().position(|a| *a == account.node)?,
+                    Some(schema.rewards.get(&account.node)?.clone()),
+                ),
+                Action::Award { badge, .. } => (
+                    target_list
+                        .iter()
+                        .position(|t| *t == Target::Badge(badge.node.clone()))?,
+                    None,
+                ),
+            };
+            let rule_limits = limits
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.applies(target, &rule.name.node))
+                .map(|(i, _)| i)
+                .collect();
+            let compile_rule = |mut compiler: Compiler<'_, '_>| -> Option<CRule> {
+                let condition = match &rule.condition {
+                    Some(c) => Some(compiler.compile(c)?),
+                    None => None,
+                };
+                let action = match (&rule.action, account_ty) {
+                    (Action::Grant { amount, .. }, Some(ty)) => CAction::Grant {
+                        target,
+                        amount: compiler.compile(amount)?,
+                        ty,
+                        span: amount.span,
+                    },
+                    _ => CAction::Award { target },
+                };
+                Some(CRule {
+                    position,
+                    condition,
+                    action,
+                    limits: rule_limits,
+                })
+            };
+            match &rule.trigger {
+                Trigger::On { kind, binding, .. } => {
+                    let kind = schema.kind_index(&kind.node)?;
+                    let compiled = compile_rule(Compiler {
+                        env: &env,
+                        binding: Some((binding.node.as_str(), kind)),
+                        person: false,
+                        accounts: None,
+                        aggregates: None,
+                    })?;
+                    on_rules.get_mut(kind)?.push(compiled);
+                }
+                Trigger::Each { period, .. } => {
+                    let index = match each.iter().position(|e| e.period == period.node) {
+                        Some(i) => i,
+                        None => {
+                            each.push(EachPeriod {
+                                period: period.node,
+                                rules: Vec::new(),
+                                aggregates: Vec::new(),
+                                window: None,
+                                groups: HashMap::default(),
+                            });
+                            each.len() - 1
+                        }
+                    };
+                    let group = each.get_mut(index)?;
+                    let compiled = compile_rule(Compiler {
+                        env: &env,
+                        binding: None,
+                        person: true,
+                        accounts: None,
+                        aggregates: Some(&mut group.aggregates),
+                    })?;
+                    group.rules.push(compiled);
+                }
+            }
+        }
+        let mut pools = Vec::new();
+        let pool_decls = policy.items.iter().filter_map(|item| match item {
+            Item::Pool(p) => Some(p),
+            _ => None,
+        });
+        for (position, pool) in pool_decls.enumerate() {
+            let amount = round_grant(Scope::new(&env).value(&pool.amount).ok()?, env.rounding);
+            if schema.rewards.get(&pool.account.node) != Some(&amount.ty()) {
+                return None;
+            }
+            let (digits, units) = units_of(&amount)?;
+            let mut aggregates = Vec::new();
+            let split_by = Compiler {
+                env: &env,
+                binding: None,
+                person: true,
+                accounts: Some(&accounts),
+                aggregates: Some(&mut aggregates),
+            }
+            .compile(&pool.split_by)?;
+            pools.push(StreamPool {
+                position,
+                name: pool.name.node.clone(),
+                target: accounts.iter().position(|a| *a == pool.account.node)?,
+                amount,
+                digits,
+                units,
+                period: pool.period.node,
+                split_by,
+                split_span: pool.split_by.span,
+                aggregates,
+                open: BTreeMap::new(),
+                cached: None,
+            });
+        }
+        Some(StreamEvaluator {
+            env,
+            window: options.window,
+            on_rules,
+            each,
+            flow: Flow {
+                limits,
+                pools,
+                totals: Vec::new(),
+                accounts: accounts.len(),
+                targets: target_list.len(),
+            },
+            people: People::default(),
+            target_list,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Takes the next record; records must come in `(at, id)` order, and a
+    /// person's index must be the number of people seen before them.
+    pub fn push(&mut self, record: &StreamRecord<'_>) -> Result<(), EvalError> {
+        let who = record.who as usize;
+        if who == self.people.names.len() {
+            self.add_person(record.who_name)?;
+        }
+        if self.window.is_some_and(|w| !w.contains(record.at)) {
+            return Ok(());
+        }
+        self.close_each(Some(record.at))?;
+        self.pay_pools(Some(record.at))?;
+        let StreamEvaluator {
+            env,
+            on_rules,
+            each,
+            flow,
+            people,
+            ..
+        } = self;
+        let env: &Env<'_> = env;
+        let row = people.rows.get(who).and_then(|r| r.as_deref());
+        let base = Ctx {
+            env,
+            record: None,
+            by_row: row,
+            person_row: row,
+            aggregates: &[],
+            accumulators: &[],
+            totals: None,
+        };
+        for e in each.iter_mut() {
+            let accumulators = e
+                .groups
+                .entry(record.who)
+                .or_insert_with(|| vec![Accumulator::default(); e.aggregates.len()]);
+            let ctx = Ctx {
+                aggregates: &e.aggregates,
+                ..base
+            };
+            accumulate(&ctx, record, &e.aggregates, accumulators)?;
+        }
+        let accounts = flow.accounts;
+        for pool in &mut flow.pools {
+            pool.period_at(record.at, env.tz).has_record = true;
+            let slots = pool.aggregates.len();
+            if slots == 0 {
+                pool.person_at(record.at, env.tz, record.who, accounts, 0);
+                continue;
+            }
+            // Lent out while the person's accumulators are borrowed.
+            let aggregates = std::mem::take(&mut pool.aggregates);
+            let person = pool.person_at(record.at, env.tz, record.who, accounts, slots);
+            let ctx = Ctx {
+                aggregates: &aggregates,
+                ..base
+            };
+            let fed = accumulate(&ctx, record, &aggregates, &mut person.accumulators);
+            pool.aggregates = aggregates;
+            fed?;
+        }
+        let ctx = Ctx {
+            record: Some(record),
+            ..base
+        };
+        for rule in on_rules.get(record.kind).map_or(&[][..], Vec::as_slice) {
+            if let Some((target, value)) = rule_grant(&ctx, rule)? {
+                flow.emit(env, record.who, record.at, target, &rule.limits, value)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes what is still open and returns the totals and warnings.
+    pub fn finish(mut self) -> Result<(Totals, EvalReport), EvalError> {
+        self.close_each(None)?;
+        self.pay_pools(None)?;
+        let mut totals = Totals::new();
+        for (who, per_target) in self.flow.totals.into_iter().enumerate() {
+            let Some(name) = self.people.names.get(who) else {
+                continue;
+            };
+            let mut entry = BTreeMap::new();
+            for (target, value) in self.target_list.iter().zip(per_target) {
+                if let Some(value) = value {
+                    entry.insert(target.clone(), value);
+                }
+            }
+            if !entry.is_empty() {
+                totals.insert(name.clone(), entry);
+            }
+        }
+        self.warnings
+            .sort_by_key(|(position, key, _)| (*position, *key));
+        let report = EvalReport {
+            warnings: self.warnings.into_iter().map(|(_, _, w)| w).collect(),
+        };
+        Ok((totals, report))
+    }
+
+    fn add_person(&mut self, name: &Arc<str>) -> Result<(), EvalError> {
+        let row = match self.env.roster {
+            Some(roster) => Some(roster.people.get(name).cloned().ok_or_else(|| {
+                EvalError::new(
+                    crate::eval::EvalErrorKind::UnknownPerson {
+                        who: name.to_string(),
+                    },
+                    None,
+                )
+            })?),
+            None => None,
+        };
+        self.people.names.push(name.clone());
+        self.people.rows.push(row);
+        self.flow.totals.push(vec![None; self.flow.targets]);
+        Ok(())
+    }
+
+    /// Closes the `each` periods that `now` has left (all when `None`) and
+    /// sends their grants on in ledger order.
+    fn close_each(&mut self, now: Option<DateTime<Utc>>) -> Result<(), EvalError> {
+        let tz = self.env.tz;
+        let mut grants: Vec<EachGrant> = Vec::new();
+        for (index, e) in self.each.iter_mut().enumerate() {
+            if let (Some(t), Some((start, end, _))) = (now, e.window)
+                && start <= t
+                && t < end
+            {
+                continue;
+            }
+            if let Some((_, _, key)) = e.window {
+                let at = key.last_instant(tz);
+                for (who, accumulators) in e.groups.drain() {
+                    let row = self
+                        .people
+                        .rows
+                        .get(who as usize)
+                        .and_then(|r| r.as_deref());
+                    let ctx = Ctx {
+                        env: &self.env,
+                        record: None,
+                        by_row: None,
+                        person_row: row,
+                        aggregates: &e.aggregates,
+                        accumulators: &accumulators,
+                        totals: None,
+                    };
+                    for (rule_index, rule) in e.rules.iter().enumerate() {
+                        if let Some((target, value)) = rule_grant(&ctx, rule)? {
+                            grants.push(EachGrant {
+                                at,
+                                position: rule.position,
+                                who,
+                                each: index,
+                                rule: rule_index,
+                                target,
+                                value,
+                            });
+                        }
+                    }
+                }
+            }
+            e.window = now.map(|t| {
+                let key = PeriodKey::of(t, e.period, tz);
+                (key.start(tz), key.end(tz), key)
+            });
+        }
+        if grants.is_empty() {
+            return Ok(());
+        }
+        let names = &self.people.names;
+        let name = |who: u32| names.get(who as usize).map(|n| n.as_bytes());
+        grants
+            .sort_by(|a, b| (a.at, a.position, name(a.who)).cmp(&(b.at, b.position, name(b.who))));
+        for g in grants {
+            let limits = self
+                .each
+                .get(g.each)
+                .and_then(|e| e.rules.get(g.rule))
+                .map_or(&[][..], |r| r.limits.as_slice());
+            self.flow
+                .emit(&self.env, g.who, g.at, g.target, limits, g.value)?;
+        }
+        Ok(())
+    }
+
+    /// Pays the pool periods that `now` has left (all when `None`).
+    fn pay_pools(&mut self, now: Option<DateTime<Utc>>) -> Result<(), EvalError> {
+        let base = Ctx {
+            env: &self.env,
+            record: None,
+            by_row: None,
+            person_row: None,
+            aggregates: &[],
+            accumulators: &[],
+            totals: None,
+        };
+        for pool in &mut self.flow.pools {
+            for (key, period) in pool.take_closed(now) {
+                if !period.has_record {
+                    continue;
+                }
+                match pay_period(
+                    pool,
+                    key,
+                    &period,
+                    &base,
+                    &self.people.names,
+                    &self.people.rows,
+                )? {
+                    Payout::Unclaimed(warning) => {
+                        self.warnings.push((pool.position, key, warning));
+                    }
+                    Payout::Shares(shares) => {
+                        for (who, value) in shares {
+                            add_total(&mut self.flow.totals, who, pool.target, value)?;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A rule's grant in `ctx`, if its condition holds: the amount rounded once
+/// and checked against the account's type, or 1 for a badge.
+fn rule_grant(ctx: &Ctx<'_>, rule: &CRule) -> Result<Option<(usize, Value)>, EvalError> {
+    if let Some(condition) = &rule.condition
+        && !ctx.condition(condition)?
+    {
+        return Ok(None);
+    }
+    match &rule.action {
+        CAction::Grant {
+            target,
+            amount,
+            ty,
+            span,
+        } => {
+            let value = round_grant(ctx.value(amount)?, ctx.env.rounding);
+            if value.ty() != *ty {
+                return Err(EvalError::internal(
+                    "a grant does not have its account's type",
+                    Some(*span),
+                ));
+            }
+            Ok(Some((*target, value)))
+        }
+        CAction::Award { target } => Ok(Some((*target, Value::Int(1)))),
+    }
+}
+
+fn add_total(
+    totals: &mut [Vec<Option<Value>>],
+    who: u32,
+    target: usize,
+    value: Value,
+) -> Result<(), EvalError> {
+    let slot = totals
+        .get_mut(who as usize)
+        .and_then(|t| t.get_mut(target))
+        .ok_or_else(|| EvalError::internal("no such person or account", None))?;
+    *slot = Some(match slot.take() {
+        None => value,
+        Some(total) => arith::add(&total, &value, Span::default())?,
+    });
+    Ok(())
+}
+
+impl Flow {
+    /// A grant of stage 1 or 2, in ledger order: cut by its limits, then
+    /// added to its person's totals and to every pool period holding it.
+    fn emit(
+        &mut self,
+        env: &Env<'_>,
+        who: u32,
+        at: DateTime<Utc>,
+        target: usize,
+        limits: &[usize],
+        value: Value,
+    ) -> Result<(), EvalError> {
+        let mut granted = value;
+        for &index in limits {
+            if let Some(limit) = self.limits.get_mut(index) {
+                limit.apply(env, who, at, &mut granted)?;
+            }
+        }
+        if target < self.accounts {
+            let accounts = self.accounts;
+            for pool in &mut self.pools {
+                let slots = pool.aggregates.len();
+                let person = pool.person_at(at, env.tz, who, accounts, slots);
+                if let Some(slot) = person.totals.get_mut(target) {
+                    *slot = Some(match slot.take() {
+                        None => granted.clone(),
+                        Some(total) => arith::add(&total, &granted, Span::default())?,
+                    });
+                }
+            }
+        }
+        add_total(&mut self.totals, who, target, granted)
+    }
+}
+
+/// Streams an in-memory (hence sorted) log: the streaming evaluator over
+/// the records [`crate::eval::evaluate`] would see. `None` when the policy
+/// is not one streaming handles.
+pub fn stream_log(
+    policy: &PolicyFile,
+    schema: &Schema,
+    log: &crate::input::Log,
+    roster: Option<&Roster>,
+    options: &EvalOptions,
+) -> Option<Result<(Totals, EvalReport), EvalError>> {
+    let mut evaluator = StreamEvaluator::new(policy, schema, roster, options)?;
+    let mut index: HashMap<Arc<str>, u32, FxBuild> = HashMap::default();
+    let result = log.contributions.iter().try_for_each(|c| {
+        let next = u32::try_from(index.len()).unwrap_or(u32::MAX);
+        let who = *index.entry(c.who.clone()).or_insert(next);
+        evaluator.push(&StreamRecord {
+            at: c.at,
+            id: &c.id,
+            who,
+            who_name: &c.who,
+            kind: c.kind,
+            fields: &c.fields,
+        })
+    });
+    Some(result.and_then(|()| evaluator.finish()))
+}

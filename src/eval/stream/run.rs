@@ -1,0 +1,242 @@
+//! Evaluating compiled expressions: the same arithmetic as the in-memory
+//! evaluator ([`crate::eval::arith`]), with slots instead of names.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use super::compile::{CAggregate, CExpr, CTiers, Function};
+use crate::eval::arith::{self, ToWhole};
+use crate::eval::error::{EvalError, EvalErrorKind};
+use crate::eval::expr::equal;
+use crate::eval::scope::Env;
+use crate::source::Span;
+use crate::syntax::ast::{AggregateFn, BinaryOp};
+use crate::value::Value;
+
+pub use crate::input::fast::StreamRecord;
+
+/// An aggregate's running state for one person and period.
+#[derive(Clone, Debug, Default)]
+pub struct Accumulator {
+    pub count: i64,
+    pub acc: Option<Value>,
+}
+
+/// Everything a compiled expression can read at one point.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub env: &'a Env<'a>,
+    pub record: Option<&'a StreamRecord<'a>>,
+    /// The roster row of the bound record's person.
+    pub by_row: Option<&'a [Value]>,
+    /// The roster row of the person of an `each` rule or pool.
+    pub person_row: Option<&'a [Value]>,
+    pub aggregates: &'a [CAggregate],
+    pub accumulators: &'a [Accumulator],
+    /// The person's totals per account in a pool period.
+    pub totals: Option<&'a [Option<Value>]>,
+}
+
+fn internal(message: &str, span: Option<Span>) -> EvalError {
+    EvalError::internal(message, span)
+}
+
+impl Ctx<'_> {
+    /// The value of a condition.
+    pub fn condition(&self, expr: &CExpr) -> Result<bool, EvalError> {
+        match self.value(expr)? {
+            Value::Bool(b) => Ok(b),
+            _ => Err(internal("a condition is not a Bool", None)),
+        }
+    }
+
+    /// The value of `expr`.
+    pub fn value(&self, expr: &CExpr) -> Result<Value, EvalError> {
+        match expr {
+            CExpr::Const(v) => Ok(v.clone()),
+            CExpr::Field(slot) => self
+                .record
+                .and_then(|r| r.fields.get(*slot))
+                .cloned()
+                .ok_or_else(|| internal("no such field", None)),
+            CExpr::At => self
+                .record
+                .map(|r| Value::Timestamp(r.at))
+                .ok_or_else(|| internal("no record", None)),
+            CExpr::Id => self
+                .record
+                .map(|r| Value::Text(Arc::from(r.id)))
+                .ok_or_else(|| internal("no record", None)),
+            CExpr::Who => self
+                .record
+                .map(|r| Value::Text(r.who_name.clone()))
+                .ok_or_else(|| internal("no record", None)),
+            CExpr::ByColumn(slot) => self
+                .by_row
+                .and_then(|row| row.get(*slot))
+                .cloned()
+                .ok_or_else(|| internal("no roster row", None)),
+            CExpr::PersonColumn(slot) => self
+                .person_row
+                .and_then(|row| row.get(*slot))
+                .cloned()
+                .ok_or_else(|| internal("no roster row", None)),
+            CExpr::Neg(inner, span) => arith::neg(&self.value(inner)?, *span),
+            CExpr::Not(inner, span) => match self.value(inner)? {
+                Value::Bool(b) => Ok(Value::Bool(!b)),
+                _ => Err(internal("cannot apply `not`", Some(*span))),
+            },
+            CExpr::And(l, r) => Ok(Value::Bool(self.condition(l)? && self.condition(r)?)),
+            CExpr::Or(l, r) => Ok(Value::Bool(self.condition(l)? || self.condition(r)?)),
+            CExpr::Binary(op, l, r, span) => self.binary(*op, l, r, *span),
+            CExpr::If(c, t, e) => {
+                if self.condition(c)? {
+                    self.value(t)
+                } else {
+                    self.value(e)
+                }
+            }
+            CExpr::Call(f, args, span) => self.call(*f, args, *span),
+            CExpr::Total(index, zero) => Ok(self
+                .totals
+                .and_then(|t| t.get(*index))
+                .and_then(Option::as_ref)
+                .unwrap_or(zero)
+                .clone()),
+            CExpr::Tiers(t) => self.tiers(t),
+            CExpr::Aggregate(slot) => self.aggregate(*slot),
+        }
+    }
+
+    fn binary(&self, op: BinaryOp, l: &CExpr, r: &CExpr, span: Span) -> Result<Value, EvalError> {
+        let l = self.value(l)?;
+        let r = self.value(r)?;
+        Ok(match op {
+            BinaryOp::Add => arith::add(&l, &r, span)?,
+            BinaryOp::Sub => arith::sub(&l, &r, span)?,
+            BinaryOp::Mul => arith::mul(&l, &r, span)?,
+            BinaryOp::Div => arith::div(&l, &r, span)?,
+            BinaryOp::Eq => Value::Bool(equal(&l, &r, span)?),
+            BinaryOp::Ne => Value::Bool(!equal(&l, &r, span)?),
+            BinaryOp::Lt => Value::Bool(arith::compare(&l, &r, span)? == Ordering::Less),
+            BinaryOp::Le => Value::Bool(arith::compare(&l, &r, span)? != Ordering::Greater),
+            BinaryOp::Gt => Value::Bool(arith::compare(&l, &r, span)? == Ordering::Greater),
+            BinaryOp::Ge => Value::Bool(arith::compare(&l, &r, span)? != Ordering::Less),
+            BinaryOp::And | BinaryOp::Or => Value::Bool(false),
+        })
+    }
+
+    fn call(&self, f: Function, args: &[CExpr], span: Span) -> Result<Value, EvalError> {
+        let values = args
+            .iter()
+            .map(|a| self.value(a))
+            .collect::<Result<Vec<_>, _>>()?;
+        match (f, values.as_slice()) {
+            (Function::Min, [a, b]) => arith::min(a.clone(), b.clone(), span),
+            (Function::Max, [a, b]) => arith::max(a.clone(), b.clone(), span),
+            (Function::Abs, [a]) => arith::abs(a, span),
+            (Function::Round, [a]) => arith::to_whole(a, ToWhole::Round(self.env.rounding), span),
+            (Function::Floor, [a]) => arith::to_whole(a, ToWhole::Floor, span),
+            (Function::Ceil, [a]) => arith::to_whole(a, ToWhole::Ceil, span),
+            _ => Err(internal("wrong number of arguments", Some(span))),
+        }
+    }
+
+    /// Marginal brackets, exactly as [`crate::eval::scope::Scope::tiers`].
+    fn tiers(&self, t: &CTiers) -> Result<Value, EvalError> {
+        let span = t.span;
+        let x = self.value(&t.subject)?;
+        let zero = arith::zero_of(&x.ty()).ok_or_else(|| internal("cannot tier", Some(span)))?;
+        let mut lower = zero.clone();
+        let mut total = zero;
+        let mut bracket = |upper: Option<Value>, rate: &CExpr| -> Result<(), EvalError> {
+            let top = match &upper {
+                Some(u) => arith::min(x.clone(), u.clone(), span)?,
+                None => x.clone(),
+            };
+            let part = arith::sub(&top, &lower, span)?;
+            if arith::sign(&part) == Some(Ordering::Greater) {
+                let rate = self.value(rate)?;
+                total = arith::add(&total, &arith::mul(&part, &rate, span)?, span)?;
+            }
+            if let Some(u) = upper {
+                lower = arith::max(lower.clone(), u, span)?;
+            }
+            Ok(())
+        };
+        for (bound, rate) in &t.brackets {
+            let bound = self.value(bound)?;
+            bracket(Some(bound), rate)?;
+        }
+        bracket(None, &t.above)?;
+        Ok(total)
+    }
+
+    fn aggregate(&self, slot: usize) -> Result<Value, EvalError> {
+        let (Some(agg), Some(state)) = (self.aggregates.get(slot), self.accumulators.get(slot))
+        else {
+            return Err(internal("no such aggregate", None));
+        };
+        match (agg.function, &state.acc) {
+            (AggregateFn::Count, _) => Ok(Value::Int(state.count)),
+            (_, Some(v)) => Ok(v.clone()),
+            (AggregateFn::Sum, None) => agg
+                .empty_sum
+                .clone()
+                .ok_or_else(|| internal("cannot tell the type of an empty `sum`", Some(agg.span))),
+            (function, None) => match &agg.fallback {
+                Some(fallback) => self.value(fallback),
+                None => Err(EvalError::new(
+                    EvalErrorKind::EmptyAggregate {
+                        function: function.name().to_string(),
+                    },
+                    Some(agg.span),
+                )),
+            },
+        }
+    }
+}
+
+/// Feeds one record to the accumulators of the aggregates of its kind.
+pub fn accumulate(
+    base: &Ctx<'_>,
+    record: &StreamRecord<'_>,
+    aggregates: &[CAggregate],
+    accumulators: &mut [Accumulator],
+) -> Result<(), EvalError> {
+    let ctx = Ctx {
+        record: Some(record),
+        ..*base
+    };
+    for (agg, state) in aggregates.iter().zip(accumulators.iter_mut()) {
+        if agg.kind != record.kind {
+            continue;
+        }
+        if let Some(filter) = &agg.filter
+            && !ctx.condition(filter)?
+        {
+            continue;
+        }
+        state.count = state.count.checked_add(1).ok_or_else(|| {
+            EvalError::new(
+                EvalErrorKind::Overflow {
+                    operation: "`count`".into(),
+                },
+                Some(agg.span),
+            )
+        })?;
+        let Some(measure) = &agg.measure else {
+            continue;
+        };
+        let value = ctx.value(measure)?;
+        state.acc = Some(match state.acc.take() {
+            None => value,
+            Some(so_far) => match agg.function {
+                AggregateFn::Sum => arith::add(&so_far, &value, agg.span)?,
+                AggregateFn::Min => arith::min(so_far, value, agg.span)?,
+                _ => arith::max(so_far, value, agg.span)?,
+            },
+        });
+    }
+    Ok(())
+}

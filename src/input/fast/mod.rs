@@ -1,0 +1,394 @@
+//! The fast CSV log reader, for logs of millions of records: the file is
+//! read in chunks (never whole), chunks are parsed in parallel, and records
+//! are handed one by one, in `(at, id)` order, to a consumer.
+//!
+//! It validates what the careful reader validates, but does not explain: at
+//! the first thing it is not sure about (quotes, a bad value, an unknown
+//! kind or person, a duplicate id...) it returns a [`Fallback`], and the
+//! caller reads the file again with [`crate::input::read_log`], which reports
+//! every problem with its line and column.
+//!
+//! A log in `(at, id)` order is streamed in one pass ([`stream_sorted`]). A
+//! log in any other order is detected there; [`stream_unsorted`] then sorts
+//! compact keys (time, id, where the line is) and reads the lines back in
+//! order, so memory stays proportional to the keys, not to the records.
+//! Duplicate ids are found with 64-bit fingerprints, each shared fingerprint
+//! confirmed by comparing the ids themselves.
+
+mod layout;
+mod parse;
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc::sync_channel;
+
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+
+use crate::input::hash::FxBuild;
+use crate::schema::Schema;
+use crate::value::Value;
+
+pub use layout::Layout;
+use parse::{Chunk, DateCache, parse_chunk, parse_line};
+
+/// A record as the streaming evaluator sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct StreamRecord<'a> {
+    pub at: DateTime<Utc>,
+    pub id: &'a str,
+    /// The person's index, in order of first appearance.
+    pub who: u32,
+    pub who_name: &'a Arc<str>,
+    /// Index of the kind in the schema.
+    pub kind: usize,
+    /// The kind's declared fields, in declaration order.
+    pub fields: &'a [Value],
+}
+
+/// Why the fast path stepped aside (for `--verbose`-style tracing only:
+/// users see the careful reader's diagnostics instead).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fallback(pub String);
+
+impl Fallback {
+    pub fn new(reason: impl Into<String>) -> Fallback {
+        Fallback(reason.into())
+    }
+}
+
+/// What a sorted pass found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pass {
+    /// Every record was handed over, in order.
+    Done { records: u64 },
+    /// A record came before its predecessor: nothing handed over counts.
+    Unsorted,
+}
+
+/// Called with bytes done and bytes in all, for a progress bar.
+pub type Progress<'p> = &'p mut dyn FnMut(u64, u64);
+
+/// Bytes per chunk, and chunks parsed in parallel per batch.
+const CHUNK: usize = 1 << 20;
+const BATCH: usize = 4;
+
+/// Streams a log that is in `(at, id)` order into `push`.
+pub fn stream_sorted(
+    path: &Path,
+    schema: &Schema,
+    push: &mut dyn FnMut(&StreamRecord<'_>) -> Result<(), Fallback>,
+    progress: Progress<'_>,
+) -> Result<Pass, Fallback> {
+    let (layout, start, total) = open(path, schema)?;
+    let mut people = Interner::default();
+    let mut fingerprints: Vec<u64> = Vec::with_capacity(to_usize(total / 24));
+    let mut last: Option<(DateTime<Utc>, Vec<u8>)> = None;
+    let mut records = 0u64;
+    let mut unsorted = false;
+    read_chunks(path, &layout, start, &mut |chunk| {
+        for raw in &chunk.records {
+            let id = chunk.text(raw.id);
+            if let Some((at, prev)) = &last
+                && (raw.at, id.as_bytes()) < (*at, prev.as_slice())
+            {
+                unsorted = true;
+                return Ok(false);
+            }
+            match &mut last {
+                Some((at, prev)) => {
+                    *at = raw.at;
+                    prev.clear();
+                    prev.extend_from_slice(id.as_bytes());
+                }
+                None => last = Some((raw.at, id.as_bytes().to_vec())),
+            }
+            fingerprints.push(raw.fingerprint);
+            let (who, who_name) = people.intern(chunk.text(raw.who));
+            let fields = fields_of(&layout, chunk, raw.kind, raw.fields)?;
+            push(&StreamRecord {
+                at: raw.at,
+                id,
+                who,
+                who_name: &who_name,
+                kind: raw.kind as usize,
+                fields,
+            })?;
+            records += 1;
+        }
+        progress(chunk.offset + chunk.data.len() as u64, total);
+        Ok(true)
+    })?;
+    if unsorted {
+        return Ok(Pass::Unsorted);
+    }
+    if records == 0 {
+        return Err(Fallback::new("no records"));
+    }
+    check_unique(path, &layout, start, fingerprints)?;
+    Ok(Pass::Done { records })
+}
+
+/// Streams a log in any order into `push`, in `(at, id)` order: sorts
+/// compact keys, then reads each line again where it stands.
+pub fn stream_unsorted(
+    path: &Path,
+    schema: &Schema,
+    push: &mut dyn FnMut(&StreamRecord<'_>) -> Result<(), Fallback>,
+    progress: Progress<'_>,
+) -> Result<u64, Fallback> {
+    let (layout, start, total) = open(path, schema)?;
+    let mut keys: Vec<Key> = Vec::with_capacity(to_usize(total / 48));
+    let mut ids: Vec<u8> = Vec::new();
+    let mut fingerprints: Vec<u64> = Vec::with_capacity(to_usize(total / 48));
+    read_chunks(path, &layout, start, &mut |chunk| {
+        for raw in &chunk.records {
+            let id = chunk.text(raw.id).as_bytes();
+            keys.push(Key {
+                at: raw.at,
+                id: ids.len() as u64,
+                id_len: u32::try_from(id.len()).map_err(|_| Fallback::new("a huge id"))?,
+                line: chunk.offset + u64::from(raw.line.0),
+                line_len: raw.line.1,
+            });
+            ids.extend_from_slice(id);
+            fingerprints.push(raw.fingerprint);
+        }
+        progress((chunk.offset + chunk.data.len() as u64) / 2, total);
+        Ok(true)
+    })?;
+    if keys.is_empty() {
+        return Err(Fallback::new("no records"));
+    }
+    check_unique(path, &layout, start, fingerprints)?;
+    let id_of = |k: &Key| {
+        ids.get(to_usize(k.id)..to_usize(k.id) + k.id_len as usize)
+            .unwrap_or(&[])
+    };
+    keys.par_sort_unstable_by(|a, b| a.at.cmp(&b.at).then_with(|| id_of(a).cmp(id_of(b))));
+    let file = File::open(path).map_err(|_| Fallback::new("cannot read the log"))?;
+    let mut people = Interner::default();
+    let mut line = Vec::new();
+    let mut cells = Vec::new();
+    let mut dates = DateCache::default();
+    let mut values = Vec::new();
+    let count = keys.len() as u64;
+    for (done, key) in keys.iter().enumerate() {
+        line.resize(key.line_len as usize, 0);
+        file.read_exact_at(&mut line, key.line)
+            .map_err(|_| Fallback::new("cannot read the log"))?;
+        let text = std::str::from_utf8(&line).map_err(|_| Fallback::new("not UTF-8"))?;
+        values.clear();
+        let raw = parse_line(&layout, text, 0, &mut cells, &mut dates, &mut values)?
+            .ok_or_else(|| Fallback::new("a line changed"))?;
+        let slice = |(s, e): (u32, u32)| text.get(s as usize..e as usize).unwrap_or("");
+        let (who, who_name) = people.intern(slice(raw.who));
+        push(&StreamRecord {
+            at: raw.at,
+            id: slice(raw.id),
+            who,
+            who_name: &who_name,
+            kind: raw.kind as usize,
+            fields: &values,
+        })?;
+        if done % 65_536 == 0 {
+            progress(total / 2 + total / 2 * done as u64 / count, total);
+        }
+    }
+    progress(total, total);
+    Ok(count)
+}
+
+/// A record's place in the sorted order, and where to read it again.
+struct Key {
+    at: DateTime<Utc>,
+    /// Offset of the id in the id arena.
+    id: u64,
+    id_len: u32,
+    /// File offset and length of the line.
+    line: u64,
+    line_len: u32,
+}
+
+/// People by name, numbered in order of first appearance.
+#[derive(Default)]
+struct Interner {
+    index: HashMap<Arc<str>, u32, FxBuild>,
+}
+
+impl Interner {
+    fn intern(&mut self, name: &str) -> (u32, Arc<str>) {
+        if let Some((k, &v)) = self.index.get_key_value(name) {
+            return (v, k.clone());
+        }
+        let next = u32::try_from(self.index.len()).unwrap_or(u32::MAX);
+        let name: Arc<str> = Arc::from(name);
+        self.index.insert(name.clone(), next);
+        (next, name)
+    }
+}
+
+fn to_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+fn fields_of<'c>(
+    layout: &Layout,
+    chunk: &'c Chunk,
+    kind: u32,
+    start: u32,
+) -> Result<&'c [Value], Fallback> {
+    let n = layout
+        .kinds
+        .get(kind as usize)
+        .map_or(0, |k| k.fields.len());
+    chunk
+        .values
+        .get(start as usize..start as usize + n)
+        .ok_or_else(|| Fallback::new("internal: fields out of range"))
+}
+
+/// The log's layout, where its records start, and its size.
+fn open(path: &Path, schema: &Schema) -> Result<(Layout, u64, u64), Fallback> {
+    let file = File::open(path).map_err(|_| Fallback::new("cannot read the log"))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut reader = BufReader::new(file);
+    let mut header = Vec::new();
+    reader
+        .read_until(b'\n', &mut header)
+        .map_err(|_| Fallback::new("cannot read the log"))?;
+    let start = header.len() as u64;
+    let body = header.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&header);
+    let body = body.strip_suffix(b"\n").unwrap_or(body);
+    let body = body.strip_suffix(b"\r").unwrap_or(body);
+    Ok((Layout::from_header(schema, body)?, start, total))
+}
+
+/// Reads the file from `start` in chunks of whole lines, parses them in
+/// parallel (a batch at a time, on another thread than the consumer's) and
+/// hands them to `consume` in file order until it returns `false`.
+fn read_chunks(
+    path: &Path,
+    layout: &Layout,
+    start: u64,
+    consume: &mut dyn FnMut(&Chunk) -> Result<bool, Fallback>,
+) -> Result<(), Fallback> {
+    let mut file = File::open(path).map_err(|_| Fallback::new("cannot read the log"))?;
+    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(start))
+        .map_err(|_| Fallback::new("cannot read the log"))?;
+    let (sender, receiver) = sync_channel::<Result<Vec<Chunk>, Fallback>>(1);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut offset = start;
+            let mut carry: Vec<u8> = Vec::new();
+            let mut done = false;
+            while !done {
+                let mut raw: Vec<(Vec<u8>, u64)> = Vec::with_capacity(BATCH);
+                while raw.len() < BATCH {
+                    match next_chunk(&mut file, &mut carry) {
+                        Ok(Some(data)) => {
+                            let at = offset;
+                            offset += data.len() as u64;
+                            raw.push((data, at));
+                        }
+                        Ok(None) => {
+                            done = true;
+                            break;
+                        }
+                        Err(e) => {
+                            let _ = sender.send(Err(e));
+                            return;
+                        }
+                    }
+                }
+                let parsed: Result<Vec<Chunk>, Fallback> = raw
+                    .into_par_iter()
+                    .map(|(data, at)| parse_chunk(layout, data, at))
+                    .collect();
+                let failed = parsed.is_err();
+                if sender.send(parsed).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        for batch in receiver {
+            for chunk in batch? {
+                if !consume(&chunk)? {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The next run of whole lines (the last one may lack its line end).
+fn next_chunk(file: &mut File, carry: &mut Vec<u8>) -> Result<Option<Vec<u8>>, Fallback> {
+    let mut data = std::mem::take(carry);
+    let filled = data.len();
+    data.resize(filled + CHUNK, 0);
+    let mut read = filled;
+    while read < data.len() {
+        match file.read(data.get_mut(read..).unwrap_or(&mut [])) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return Err(Fallback::new("cannot read the log")),
+        }
+    }
+    data.truncate(read);
+    if data.is_empty() {
+        return Ok(None);
+    }
+    if read == filled + CHUNK
+        && let Some(end) = data.iter().rposition(|&b| b == b'\n')
+    {
+        *carry = data.split_off(end + 1);
+    }
+    Ok(Some(data))
+}
+
+/// Fails if two records share an id: sorts the fingerprints, and reads the
+/// ids of any shared fingerprint again to tell a real duplicate from a
+/// collision.
+fn check_unique(
+    path: &Path,
+    layout: &Layout,
+    start: u64,
+    mut fingerprints: Vec<u64>,
+) -> Result<(), Fallback> {
+    fingerprints.par_sort_unstable();
+    let shared: HashSet<u64, FxBuild> = fingerprints
+        .windows(2)
+        .filter_map(|w| match w {
+            [a, b] if a == b => Some(*a),
+            _ => None,
+        })
+        .collect();
+    drop(fingerprints);
+    if shared.is_empty() {
+        return Ok(());
+    }
+    let mut seen: HashSet<Vec<u8>, FxBuild> = HashSet::default();
+    let mut duplicate = false;
+    read_chunks(path, layout, start, &mut |chunk| {
+        for raw in &chunk.records {
+            if shared.contains(&raw.fingerprint)
+                && !seen.insert(chunk.text(raw.id).as_bytes().to_vec())
+            {
+                duplicate = true;
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    })?;
+    if duplicate {
+        Err(Fallback::new("a duplicate id"))
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,260 @@
+//! The streaming path gives the same totals as the in-memory evaluator,
+//! byte for byte once rendered: on every bundled policy and example, and on
+//! generated logs (sorted and shuffled) of the scale benchmark, where the
+//! hand-written baseline must agree too. No timings are asserted here; the
+//! benchmark (`cargo bench --bench scale`) reports them.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a failing unwrap is a failing test"
+)]
+
+#[path = "../benches/scale_support/mod.rs"]
+mod scale_support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use meed::eval::stream::file::stream_file;
+use meed::eval::stream::stream_log;
+use meed::eval::{EvalOptions, TotalsSink, Window, evaluate};
+use meed::input::{LogFormat, Roster, read_log, read_roster};
+use meed::pipeline::{CompiledPolicy, compile_policy};
+use meed::render::{csv::render_csv, table::render_table};
+use meed::source::SourceFile;
+
+fn policy(path: &Path) -> CompiledPolicy {
+    let text = std::fs::read_to_string(path).unwrap();
+    compile_policy(&SourceFile::new(path.display().to_string(), text))
+        .unwrap_or_else(|_| panic!("{} does not compile", path.display()))
+}
+
+fn source(path: &Path) -> SourceFile {
+    SourceFile::new(
+        path.display().to_string(),
+        std::fs::read_to_string(path).unwrap(),
+    )
+}
+
+fn roster(policy: &CompiledPolicy, path: &Path) -> Option<Roster> {
+    path.exists()
+        .then(|| read_roster(&policy.schema, &source(path), LogFormat::Csv).unwrap())
+}
+
+/// The bundled policies with their example logs: `rules/X.meed` with
+/// `examples/X/log.*` and `examples/X/people.csv`.
+fn bundled() -> Vec<(PathBuf, PathBuf, PathBuf)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(root.join("rules")).unwrap() {
+        let rule = entry.unwrap().path();
+        let name = rule.file_stem().unwrap().to_string_lossy().to_string();
+        let dir = root.join("examples").join(&name);
+        for log in ["log.csv", "log.jsonl"] {
+            if dir.join(log).exists() {
+                found.push((rule.clone(), dir.join(log), dir.join("people.csv")));
+            }
+        }
+    }
+    found.sort();
+    assert!(found.len() >= 5, "expected the five bundled examples");
+    found
+}
+
+/// In-memory totals and streamed totals, rendered as csv and table.
+fn both_ways(
+    policy: &CompiledPolicy,
+    log_path: &Path,
+    roster: Option<&Roster>,
+    window: Option<Window>,
+) -> (String, String) {
+    let format = LogFormat::from_path(log_path).unwrap();
+    let (log, _) = read_log(&policy.schema, &source(log_path), format).unwrap();
+    let options = EvalOptions {
+        window,
+        explain: false,
+    };
+    let mut sink = TotalsSink::default();
+    let memory = evaluate(
+        &policy.ast,
+        &policy.schema,
+        &log,
+        roster,
+        &options,
+        &mut sink,
+    )
+    .map(|report| (sink.totals, report));
+    let streamed = stream_log(&policy.ast, &policy.schema, &log, roster, &options)
+        .expect("the bundled policies stream");
+    let render = |r: Result<(meed::ledger::Totals, meed::eval::EvalReport), _>| match r {
+        Ok((totals, report)) => format!(
+            "{}{}{:?}",
+            render_csv(&totals),
+            render_table(&totals),
+            report.warnings
+        ),
+        Err(e) => format!("error: {e}"),
+    };
+    (render(memory), render(streamed))
+}
+
+#[test]
+fn streaming_matches_in_memory_on_every_bundled_example() {
+    for (rule, log, people) in bundled() {
+        let policy = policy(&rule);
+        let roster = roster(&policy, &people);
+        let (memory, streamed) = both_ways(&policy, &log, roster.as_ref(), None);
+        assert_eq!(memory, streamed, "{}", rule.display());
+        assert!(memory.starts_with("who,reward,amount,unit\n"));
+    }
+}
+
+#[test]
+fn streaming_matches_in_memory_in_windows() {
+    for (rule, log, people) in bundled() {
+        let policy = policy(&rule);
+        let roster = roster(&policy, &people);
+        let tz = policy.schema.timezone;
+        for period in ["2027-Q1", "2027-02", "2027-W05", "2027-01-15", "2026"] {
+            let window = Window::parse_period(period, tz).ok();
+            let (memory, streamed) = both_ways(&policy, &log, roster.as_ref(), window);
+            assert_eq!(memory, streamed, "{} in {period}", rule.display());
+        }
+    }
+}
+
+fn generated_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("meed-scale-tests")
+}
+
+fn reference() -> CompiledPolicy {
+    policy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference.meed"))
+}
+
+/// The streaming file path on a generated 10,000-record log, sorted and
+/// shuffled, against the in-memory evaluator and the hand-written baseline.
+#[test]
+fn generated_log_streams_like_in_memory_and_the_baseline() {
+    let policy = reference();
+    let sorted = scale_support::generate::generate(&generated_dir(), 10_000, false).unwrap();
+    let shuffled = scale_support::generate::generate(&generated_dir(), 10_000, true).unwrap();
+    let roster = roster(&policy, &sorted.people);
+    let options = EvalOptions::default();
+    let mut file_csv = Vec::new();
+    for log in [&sorted.log, &shuffled.log] {
+        let (totals, report) = stream_file(
+            &policy.ast,
+            &policy.schema,
+            log,
+            roster.as_ref(),
+            &options,
+            &mut |_, _| {},
+        )
+        .unwrap_or_else(|f| panic!("{} did not stream: {}", log.display(), f.0));
+        assert!(report.warnings.is_empty());
+        file_csv.push(render_csv(&totals));
+    }
+    let (memory, streamed) = both_ways(&policy, &sorted.log, roster.as_ref(), None);
+    assert_eq!(memory, streamed);
+    assert!(memory.starts_with(&file_csv[0]));
+    assert_eq!(file_csv[0], file_csv[1], "shuffling changed the ledger");
+    let baseline = scale_support::baseline::baseline(&sorted.log, &sorted.people).unwrap();
+    assert_eq!(file_csv[0], baseline);
+    assert!(baseline.lines().count() > 1000);
+}
+
+fn meed(args: &[&str], env: &[(&str, &str)]) -> (String, String, Option<i32>) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_meed"));
+    command.args(args).env_remove("MEED_NO_STREAM");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let out = command.output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+        out.status.code(),
+    )
+}
+
+/// The real binary gives the same bytes, exit code and messages with and
+/// without streaming: on a clean log, and on a log with bad records (where
+/// streaming steps aside so that every error is reported with its line).
+#[test]
+fn the_binary_streams_and_falls_back_with_the_same_output() {
+    let dir = generated_dir();
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference.meed");
+    let sorted = scale_support::generate::generate(&dir, 10_000, false).unwrap();
+    let text = std::fs::read_to_string(&sorted.log).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let review = (2..).find(|&i| lines[i].contains(",review,")).unwrap();
+    lines[review] = lines[review].replace(",review,", ",reveiw,");
+    lines[9] = lines[8].clone();
+    lines[20] = lines[20].replacen("2027-", "2027/", 1);
+    let bad = dir.join("bad-log.csv");
+    std::fs::write(&bad, lines.join("\n") + "\n").unwrap();
+    let unsorted = dir.join("unsorted-log.csv");
+    let mut reordered = lines.clone();
+    reordered.swap(3, 400);
+    reordered.remove(9);
+    reordered.retain(|l| !l.contains("2027/") && !l.contains(",reveiw,"));
+    std::fs::write(&unsorted, reordered.join("\n")).unwrap();
+    for log in [&sorted.log, &bad, &unsorted] {
+        for format in ["csv", "table"] {
+            let args = [
+                "eval",
+                policy.to_str().unwrap(),
+                log.to_str().unwrap(),
+                "--people",
+                sorted.people.to_str().unwrap(),
+                "--format",
+                format,
+            ];
+            let streamed = meed(&args, &[("MEED_TRACE_STREAM", "1")]);
+            let careful = meed(&args, &[("MEED_NO_STREAM", "1")]);
+            let trace = "meed: streaming stepped aside";
+            let streamed_stderr: String = streamed
+                .1
+                .lines()
+                .filter(|l| !l.starts_with(trace))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            assert_eq!(streamed.0, careful.0, "{} {format}", log.display());
+            assert_eq!(streamed_stderr, careful.1, "{} {format}", log.display());
+            assert_eq!(streamed.2, careful.2, "{} {format}", log.display());
+            let stepped_aside = streamed.1.contains(trace);
+            assert_eq!(
+                stepped_aside,
+                *log == bad,
+                "{}: {}",
+                log.display(),
+                streamed.1
+            );
+        }
+    }
+    let (_, stderr, code) = meed(
+        &[
+            "eval",
+            policy.to_str().unwrap(),
+            bad.to_str().unwrap(),
+            "--people",
+            sorted.people.to_str().unwrap(),
+            "--format",
+            "csv",
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(1));
+    for needle in [
+        "3 bad records",
+        "unknown contribution kind `reveiw`",
+        "duplicate id",
+        "bad `at`",
+        "bad-log.csv:21:",
+    ] {
+        assert!(stderr.contains(needle), "{needle} in {stderr}");
+    }
+}
