@@ -292,3 +292,30 @@ fn the_corpus_is_formatted() {
     );
     assert!(run.stdout.is_empty(), "{}", run.stdout);
 }
+
+/// Regression: `meed test rules | head -1` panicked with "failed printing
+/// to stdout: Broken pipe" once `head` stopped reading.
+#[test]
+fn a_closed_pipe_is_not_a_crash() {
+    use std::io::Read as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meed"))
+        .args(["test", "rules"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read nothing: drop our end of stdout at once.
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(status.code(), Some(101), "{stderr}");
+}

@@ -33,7 +33,7 @@ pub fn run(args: CheckArgs) -> Outcome {
         let source = match read_source(path, &mut reporter) {
             Ok(source) => source,
             Err(Outcome::Usage(message)) => {
-                eprintln!("error: {message}");
+                errln!("error: {message}");
                 unreadable = Some(message);
                 continue;
             }
@@ -50,7 +50,7 @@ pub fn run(args: CheckArgs) -> Outcome {
         }
     }
     if reporter.format() == DiagnosticFormat::Human {
-        eprintln!(
+        errln!(
             "checked {} file{}: {} error{}, {} warning{}",
             args.files.len(),
             plural(args.files.len()),

@@ -122,7 +122,7 @@ fn budget_guards_trip(diff: &PolicyDiff, args: &DiffArgs) -> bool {
                 let by = account
                     .percent
                     .map_or("from zero".to_string(), |p| format!("by {p}%"));
-                eprintln!(
+                errln!(
                     "budget guard: the total of `{}` rises {by}, more than the {limit}% allowed",
                     account.target.name()
                 );
@@ -138,7 +138,7 @@ fn budget_guards_trip(diff: &PolicyDiff, args: &DiffArgs) -> bool {
             .collect();
         if !losers.is_empty() {
             tripped = true;
-            eprintln!(
+            errln!(
                 "budget guard: {} would receive less: {}",
                 losers.len(),
                 losers.join(", ")

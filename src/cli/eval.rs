@@ -153,7 +153,7 @@ fn streamed_totals(
         }
         Err(fallback) => {
             if std::env::var_os("MEED_TRACE_STREAM").is_some() {
-                eprintln!("meed: streaming stepped aside: {}", fallback.0);
+                errln!("meed: streaming stepped aside: {}", fallback.0);
             }
             Ok(None)
         }
@@ -201,7 +201,7 @@ pub fn evaluate_with(
         }
         Err(error) => {
             reporter.report(&error, &policy.source);
-            eprintln!("no ledger was produced");
+            errln!("no ledger was produced");
             Err(Outcome::Failed)
         }
     }

@@ -39,7 +39,7 @@ pub fn run(args: FmtArgs) -> Outcome {
         let source = match source {
             Ok(source) => source,
             Err(Outcome::Usage(message)) => {
-                eprintln!("error: {message}");
+                errln!("error: {message}");
                 usage = Some(message);
                 continue;
             }
@@ -73,13 +73,13 @@ pub fn run(args: FmtArgs) -> Outcome {
         return Outcome::Usage(String::new());
     }
     if !would_change.is_empty() {
-        eprintln!(
+        errln!(
             "{} file{} would be reformatted: {}",
             would_change.len(),
             if would_change.len() == 1 { "" } else { "s" },
             would_change.join(", ")
         );
-        eprintln!(
+        errln!(
             "  help: run `meed fmt` on {} to apply the layout",
             if would_change.len() == 1 {
                 "it"

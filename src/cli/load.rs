@@ -131,7 +131,7 @@ pub fn load_policy(path: &Path, reporter: &mut Reporter) -> Result<CompiledPolic
                 reporter.report(diagnostic, &source);
             }
             if let PolicyProblem::Check(_) = problem {
-                eprintln!("the policy has errors; nothing was evaluated");
+                errln!("the policy has errors; nothing was evaluated");
             }
             Err(Outcome::Failed)
         }

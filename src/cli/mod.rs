@@ -1,6 +1,39 @@
 //! The command line: one file per subcommand, each a clap `Args` struct and
 //! one `run` function. `main.rs` only calls [`run`].
 
+/// `println!` that ignores a closed pipe: when `meed test | head` stops
+/// reading, that is the reader's choice, not a failure worth a panic.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `print!` that ignores a closed pipe.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that ignores a closed standard error.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `eprint!` that ignores a closed standard error.
+macro_rules! err {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod check;
 mod diff;
 mod eval;
@@ -95,7 +128,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     if let Outcome::Usage(message) = &outcome
         && !message.is_empty()
     {
-        eprintln!("error: {message}");
+        errln!("error: {message}");
     }
     outcome.exit_code()
 }

@@ -49,8 +49,8 @@ pub fn run(args: ReplArgs) -> Outcome {
     let start_failed = started.iter().any(|r| r.status == ReplyStatus::Failed);
     for Reply { text, status } in &started {
         match status {
-            ReplyStatus::Failed => eprint!("{text}"),
-            _ if interactive => print!("{text}"),
+            ReplyStatus::Failed => err!("{text}"),
+            _ if interactive => out!("{text}"),
             _ => {}
         }
     }
@@ -71,7 +71,7 @@ pub fn run(args: ReplArgs) -> Outcome {
             Outcome::Failed
         };
     }
-    println!("type an expression, a declaration or a command; `:help` lists them, Ctrl-D leaves");
+    outln!("type an expression, a declaration or a command; `:help` lists them, Ctrl-D leaves");
     match run_terminal(session) {
         Ok(()) => Outcome::Success,
         Err(message) => Outcome::Usage(message),

@@ -50,7 +50,7 @@ impl Reporter {
         }
         match self.format {
             DiagnosticFormat::Human => {
-                eprint!(
+                err!(
                     "{}",
                     render_graphical(diagnostic, self.colour, terminal_width())
                 );
@@ -63,10 +63,10 @@ impl Reporter {
                     .map(|r| r.collect())
                     .unwrap_or_default();
                 if related.is_empty() {
-                    eprintln!("{}", JsonDiagnostic::new(diagnostic, source).to_json_line());
+                    errln!("{}", JsonDiagnostic::new(diagnostic, source).to_json_line());
                 } else {
                     for inner in related {
-                        eprintln!("{}", JsonDiagnostic::new(inner, source).to_json_line());
+                        errln!("{}", JsonDiagnostic::new(inner, source).to_json_line());
                     }
                 }
             }
@@ -77,8 +77,8 @@ impl Reporter {
     pub fn report_message_warning(&mut self, message: &str) {
         self.warnings += 1;
         match self.format {
-            DiagnosticFormat::Human => eprintln!("warning: {message}"),
-            DiagnosticFormat::Json => eprintln!(
+            DiagnosticFormat::Human => errln!("warning: {message}"),
+            DiagnosticFormat::Json => errln!(
                 "{}",
                 serde_json::json!({"severity": "warning", "message": message})
             ),

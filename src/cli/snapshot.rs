@@ -44,7 +44,7 @@ pub fn run(args: SnapshotArgs) -> Outcome {
         Err(error) => return Outcome::Usage(format!("cannot read `{snap}`: {error}")),
     };
     if approved.as_deref() == Some(current.as_str()) {
-        eprintln!(
+        errln!(
             "the ledger matches the approved snapshot `{snap}` ({} grants)",
             ledger.grants.len()
         );
@@ -54,15 +54,15 @@ pub fn run(args: SnapshotArgs) -> Outcome {
         if let Err(outcome) = write_atomically(&args.snap, &current) {
             return outcome;
         }
-        eprintln!(
+        errln!(
             "approved: wrote the ledger ({} grants) to `{snap}`",
             ledger.grants.len()
         );
         return Outcome::Success;
     }
     let Some(approved) = approved else {
-        eprintln!("error: there is no approved snapshot at `{snap}`");
-        eprintln!("  help: review the ledger, then run again with `--accept` to approve it");
+        errln!("error: there is no approved snapshot at `{snap}`");
+        errln!("  help: review the ledger, then run again with `--accept` to approve it");
         return Outcome::Failed;
     };
     let diff = TextDiff::from_lines(&approved, &current);
@@ -79,10 +79,10 @@ pub fn run(args: SnapshotArgs) -> Outcome {
     if let Err(outcome) = emit(None, &text) {
         return outcome;
     }
-    eprintln!(
+    errln!(
         "error: the ledger differs from the approved snapshot `{snap}` in {changed} place{}",
         if changed == 1 { "" } else { "s" }
     );
-    eprintln!("  help: if the change is intended, run again with `--accept` to approve it");
+    errln!("  help: if the change is intended, run again with `--accept` to approve it");
     Outcome::Failed
 }

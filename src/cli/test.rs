@@ -60,24 +60,24 @@ pub fn run(args: TestArgs) -> Outcome {
             match run.outcome {
                 TestOutcome::Passed => {
                     passed += 1;
-                    println!("ok   {}: {}", source.name(), run.name);
+                    outln!("ok   {}: {}", source.name(), run.name);
                 }
                 TestOutcome::Failed(problems) => {
                     failed += 1;
-                    println!("FAIL {}: {}", source.name(), run.name);
+                    outln!("FAIL {}: {}", source.name(), run.name);
                     report_all(&mut reporter, &problems);
                 }
             }
         }
     }
     if broken > 0 {
-        eprintln!(
+        errln!(
             "{broken} file{} with errors: {} tests were not run",
             if broken == 1 { "" } else { "s" },
             if broken == 1 { "its" } else { "their" }
         );
     }
-    println!("{passed} passed, {failed} failed");
+    outln!("{passed} passed, {failed} failed");
     if failed > 0 || broken > 0 {
         Outcome::Failed
     } else {
