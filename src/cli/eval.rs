@@ -147,7 +147,7 @@ fn streamed_totals(
     match streamed {
         Ok((totals, report)) => {
             for warning in &report.warnings {
-                reporter.report_message_warning(&warning.to_string());
+                reporter.report(warning, &policy.source);
             }
             Ok(Some(totals))
         }
@@ -195,7 +195,7 @@ pub fn evaluate_with(
     ) {
         Ok(report) => {
             for warning in &report.warnings {
-                reporter.report_message_warning(&warning.to_string());
+                reporter.report(warning, &policy.source);
             }
             Ok(())
         }

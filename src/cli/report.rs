@@ -73,18 +73,6 @@ impl Reporter {
         }
     }
 
-    /// Prints a warning that points at no source text.
-    pub fn report_message_warning(&mut self, message: &str) {
-        self.warnings += 1;
-        match self.format {
-            DiagnosticFormat::Human => errln!("warning: {message}"),
-            DiagnosticFormat::Json => errln!(
-                "{}",
-                serde_json::json!({"severity": "warning", "message": message})
-            ),
-        }
-    }
-
     pub fn format(&self) -> DiagnosticFormat {
         self.format
     }

@@ -195,3 +195,25 @@ impl fmt::Display for EvalWarning {
         }
     }
 }
+
+impl std::error::Error for EvalWarning {}
+
+impl Diagnostic for EvalWarning {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        match self {
+            EvalWarning::PoolUnclaimed { .. } => Some(Box::new("meed::pool_unclaimed")),
+        }
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Warning)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        match self {
+            EvalWarning::PoolUnclaimed { pool, .. } => Some(Box::new(format!(
+                "nobody had a score above zero by `split by` of pool `{pool}`, so nothing was paid for that period"
+            ))),
+        }
+    }
+}
