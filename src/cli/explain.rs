@@ -4,6 +4,7 @@ use clap::Args;
 
 use crate::eval::{EvalOptions, PersonSink};
 use crate::render::explain::{ExplainContext, render_explain};
+use crate::types::suggest::nearest;
 
 use super::eval::evaluate_with;
 use super::files::emit;
@@ -108,10 +109,5 @@ fn check_arguments(args: &ExplainArgs, loaded: &Loaded) -> Result<(), Outcome> {
 
 /// `; did you mean `alice`?` for the closest name, if one is close.
 fn suggestion<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(wrong, c), c))
-        .filter(|(distance, c)| *distance <= (c.chars().count() / 3).max(1))
-        .min()
-        .map_or(String::new(), |(_, c)| format!("; did you mean `{c}`?"))
+    nearest(wrong, candidates).map_or(String::new(), |c| format!("; did you mean `{c}`?"))
 }

@@ -12,6 +12,7 @@ use crate::source::{SourceFile, Span, Spanned};
 use crate::syntax::ast::ExprKind;
 use crate::syntax::parser::parse_expr;
 use crate::types::check::Checker;
+use crate::types::suggest::nearest;
 
 use super::ReplError;
 use super::listing::{describe_changes, list_grants, list_rules, summary};
@@ -89,7 +90,7 @@ impl Session {
             "quit" | "q" | "exit" => Reply::quit(),
             other => {
                 let names = COMMANDS.iter().map(|(n, _, _)| n.trim_start_matches(':'));
-                let suggestion = closest(other, names).map(|s| format!(":{s}"));
+                let suggestion = nearest(other, names).map(|s| format!(":{s}"));
                 self.fail(&ReplError::unknown_command(
                     &format!(":{other}"),
                     suggestion.as_deref(),
@@ -332,8 +333,8 @@ impl Session {
             && !schema.badges.contains_key(account)
         {
             let names = schema.rewards.keys().chain(schema.badges.keys());
-            let suggestion = closest(account, names.map(String::as_str));
-            return self.fail(&ReplError::unknown_account(account, suggestion));
+            let suggestion = nearest(account, names.map(String::as_str));
+            return self.fail(&ReplError::unknown_account(account, suggestion.as_deref()));
         }
         let mut sink = PersonSink::new(who);
         let warnings = match self.run(&self.current, &data, true, &mut sink) {
@@ -379,8 +380,8 @@ impl Session {
         }
         let names = constant_names(&self.current);
         if !names.contains(&name) {
-            let suggestion = closest(name, names.iter().copied());
-            return self.fail(&ReplError::unknown_constant(name, suggestion));
+            let suggestion = nearest(name, names.iter().copied());
+            return self.fail(&ReplError::unknown_constant(name, suggestion.as_deref()));
         }
         let input = SourceFile::new("<input>", expr);
         let parsed = match parse_expr(&input) {
@@ -571,12 +572,12 @@ impl Session {
             return Ok(());
         }
         let people = self.known_people();
-        let suggestion = closest(who, people.iter().map(String::as_str));
+        let suggestion = nearest(who, people.iter().map(String::as_str));
         let log = self
             .log
             .as_ref()
             .map_or(String::new(), |l| l.path.display().to_string());
-        Err(self.fail(&ReplError::unknown_person(who, &log, suggestion)))
+        Err(self.fail(&ReplError::unknown_person(who, &log, suggestion.as_deref())))
     }
 
     /// Evaluates `policy` over `data` into `sink`; warnings come back as
@@ -657,17 +658,4 @@ fn changes(n: usize) -> String {
 
 pub(super) fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
-}
-
-/// The candidate closest to a misspelt name, if one is close.
-pub(super) fn closest<'a>(
-    wrong: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(wrong, c), c))
-        .filter(|(distance, c)| *distance <= (c.chars().count() / 3).max(1))
-        .min()
-        .map(|(_, c)| c)
 }
