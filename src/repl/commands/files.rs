@@ -1,11 +1,11 @@
 //! `:load`, `:log`, `:people` and `:reload`: the files a session works on.
 
-use super::super::ReplError;
-use super::super::listing::{describe_changes, summary};
-use super::super::policy::{DataFile, apply_edit, read_data, read_text};
-use super::super::session::{Reply, Session};
 use super::{changes, count_records, plural};
 use crate::pipeline::compile_policy;
+use crate::repl::ReplError;
+use crate::repl::listing::{describe_changes, summary};
+use crate::repl::policy::{DataFile, apply_edit, read_data, read_text};
+use crate::repl::session::{Reply, Session};
 use std::path::Path;
 
 impl Session {

@@ -1,9 +1,5 @@
 //! `:ledger`, `:explain` and `:diff`: evaluating the session's policy.
 
-use super::super::ReplError;
-use super::super::listing::list_grants;
-use super::super::policy::{Data, Edit, read_data};
-use super::super::session::{Reply, Session};
 use crate::diff::{Side, diff_policies};
 use crate::eval::{EvalOptions, GrantSink, PersonSink, TotalsSink, evaluate};
 use crate::ledger::Grant;
@@ -11,6 +7,10 @@ use crate::pipeline::CompiledPolicy;
 use crate::render::diff::{DiffTitles, render_diff_table};
 use crate::render::explain::{ExplainContext, render_explain};
 use crate::render::table::render_table;
+use crate::repl::ReplError;
+use crate::repl::listing::list_grants;
+use crate::repl::policy::{Data, Edit, read_data};
+use crate::repl::session::{Reply, Session};
 use crate::types::suggest::nearest;
 
 impl Session {

@@ -1,9 +1,9 @@
 //! `:type`, `:set` and `:reset`: looking at and changing the session's policy.
 
-use super::super::ReplError;
-use super::super::policy::{Edit, apply_edit, constant_names};
-use super::super::session::{Reply, Session};
 use super::changes;
+use crate::repl::ReplError;
+use crate::repl::policy::{Edit, apply_edit, constant_names};
+use crate::repl::session::{Reply, Session};
 use crate::source::{SourceFile, Span, Spanned};
 use crate::syntax::ast::ExprKind;
 use crate::syntax::parser::parse_expr;
