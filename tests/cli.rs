@@ -319,3 +319,65 @@ fn a_closed_pipe_is_not_a_crash() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_ne!(status.code(), Some(101), "{stderr}");
 }
+
+#[test]
+fn fmt_check_reports_a_diff_and_fmt_rewrites_in_place() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("messy.meed");
+    std::fs::write(
+        &path,
+        "reward   bonus : Money(EUR)   # kept\nlet rate=0.02 EUR\n",
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+
+    let check = meed(&["fmt", "--check", path]);
+    assert_eq!(check.code, 1);
+    assert!(
+        check
+            .stdout
+            .contains("-reward   bonus : Money(EUR)   # kept"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains("+reward bonus: Money(EUR)  # kept"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stderr.contains("1 file would be reformatted"),
+        "{}",
+        check.stderr
+    );
+
+    let write = meed(&["fmt", path]);
+    assert_eq!(write.code, 0, "{}", write.stderr);
+    let formatted = std::fs::read_to_string(path).unwrap();
+    assert_eq!(
+        formatted,
+        "reward bonus: Money(EUR)  # kept\n\nlet rate = 0.02 EUR\n"
+    );
+    assert_eq!(meed(&["fmt", "--check", path]).code, 0);
+}
+
+#[test]
+fn fmt_reads_standard_input() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meed"))
+        .args(["fmt", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"let  x =  3 pts\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "let x = 3 pts\n");
+}
