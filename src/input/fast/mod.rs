@@ -114,7 +114,7 @@ pub fn stream_sorted(
                 at: raw.at,
                 id,
                 who,
-                who_name: &who_name,
+                who_name,
                 kind: raw.kind as usize,
                 fields,
             })?;
@@ -191,7 +191,7 @@ pub fn stream_unsorted(
             at: raw.at,
             id: slice(raw.id),
             who,
-            who_name: &who_name,
+            who_name,
             kind: raw.kind as usize,
             fields: &values,
         })?;
@@ -218,17 +218,29 @@ struct Key {
 #[derive(Default)]
 struct Interner {
     index: HashMap<Arc<str>, u32, FxBuild>,
+    names: Vec<Arc<str>>,
+    /// Only for the impossible case of a number without a name.
+    empty: Arc<str>,
 }
 
 impl Interner {
-    fn intern(&mut self, name: &str) -> (u32, Arc<str>) {
-        if let Some((k, &v)) = self.index.get_key_value(name) {
-            return (v, k.clone());
+    /// The person's number and name, without touching the name's count.
+    fn intern(&mut self, name: &str) -> (u32, &Arc<str>) {
+        let who = match self.index.get(name) {
+            Some(&who) => who,
+            None => {
+                let next = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+                let name: Arc<str> = Arc::from(name);
+                self.index.insert(name.clone(), next);
+                self.names.push(name);
+                next
+            }
+        };
+        let name = self.names.get(who as usize).or(self.names.last());
+        match name {
+            Some(name) => (who, name),
+            None => (who, &self.empty),
         }
-        let next = u32::try_from(self.index.len()).unwrap_or(u32::MAX);
-        let name: Arc<str> = Arc::from(name);
-        self.index.insert(name.clone(), next);
-        (next, name)
     }
 }
 
