@@ -34,7 +34,7 @@ use crate::schema::Schema;
 use crate::value::Value;
 
 pub use layout::Layout;
-use parse::{Chunk, DateCache, parse_chunk, parse_line};
+use parse::{Chunk, Scratch, parse_chunk, parse_line};
 
 /// A record as the streaming evaluator sees it.
 #[derive(Clone, Copy, Debug)]
@@ -173,8 +173,7 @@ pub fn stream_unsorted(
     let file = File::open(path).map_err(|_| Fallback::new("cannot read the log"))?;
     let mut people = Interner::default();
     let mut line = Vec::new();
-    let mut cells = Vec::new();
-    let mut dates = DateCache::default();
+    let mut scratch = Scratch::new(&layout);
     let mut values = Vec::new();
     let count = keys.len() as u64;
     for (done, key) in keys.iter().enumerate() {
@@ -183,7 +182,8 @@ pub fn stream_unsorted(
             .map_err(|_| Fallback::new("cannot read the log"))?;
         let text = std::str::from_utf8(&line).map_err(|_| Fallback::new("not UTF-8"))?;
         values.clear();
-        let raw = parse_line(&layout, text, 0, &mut cells, &mut dates, &mut values)?
+        let raw = parse_line(&layout, text, 0, &mut scratch, &mut values)?
+            .0
             .ok_or_else(|| Fallback::new("a line changed"))?;
         let slice = |(s, e): (u32, u32)| text.get(s as usize..e as usize).unwrap_or("");
         let (who, who_name) = people.intern(slice(raw.who));
