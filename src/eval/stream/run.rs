@@ -129,6 +129,11 @@ impl Ctx<'_> {
         let l = self.operand(l)?;
         let r = self.operand(r)?;
         let (l, r) = (l.as_ref(), r.as_ref());
+        if let (Value::Int(x), Value::Int(y)) = (l, r)
+            && let Some(b) = int_comparison(op, *x, *y)
+        {
+            return Ok(Value::Bool(b));
+        }
         Ok(match op {
             BinaryOp::Add => arith::add(l, r, span)?,
             BinaryOp::Sub => arith::sub(l, r, span)?,
@@ -257,4 +262,18 @@ pub fn accumulate(
         });
     }
     Ok(())
+}
+
+/// `x OP y` for two whole numbers compared, without going through exact
+/// decimals (the same order); `None` for arithmetic.
+fn int_comparison(op: BinaryOp, x: i64, y: i64) -> Option<bool> {
+    Some(match op {
+        BinaryOp::Eq => x == y,
+        BinaryOp::Ne => x != y,
+        BinaryOp::Lt => x < y,
+        BinaryOp::Le => x <= y,
+        BinaryOp::Gt => x > y,
+        BinaryOp::Ge => x >= y,
+        _ => return None,
+    })
 }

@@ -265,14 +265,18 @@ fn scan_line(
         bad,
     } = scan;
     if bad {
-        return Err(Fallback::new("quoted cells or a carriage return inside a line"));
+        return Err(Fallback::new(
+            "quoted cells or a carriage return inside a line",
+        ));
     }
     let (line_end, next) = match end {
         Some(j) => (j, j + 1),
         None => (bytes.len(), bytes.len()),
     };
     if let Some(c) = cr
-        && !bytes.get(c..line_end).is_some_and(|r| r.iter().all(|&b| b == b'\r'))
+        && !bytes
+            .get(c..line_end)
+            .is_some_and(|r| r.iter().all(|&b| b == b'\r'))
     {
         return Err(Fallback::new("a carriage return inside a line"));
     }
