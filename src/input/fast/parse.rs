@@ -409,3 +409,155 @@ fn plain_amount(text: &str) -> Option<Decimal> {
     let scale = u32::try_from(fraction.len()).ok()?;
     Some(Decimal::new(mantissa, scale))
 }
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a failing unwrap is a failing test"
+)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::types::units::Currency;
+
+    fn cells(line: &str) -> Result<(Vec<&str>, usize, Option<usize>), Fallback> {
+        let mut found = Vec::new();
+        let (end, next, cr) = scan_line(line.as_bytes(), 0, &mut found)?;
+        let texts = found.iter().map(|&(s, e)| &line[s..e]).collect();
+        assert!(end <= next);
+        Ok((texts, next, cr))
+    }
+
+    #[test]
+    fn lines_split_at_commas_and_stop_at_the_line_end() {
+        let line = "e1,p00001,review,2027-01-05T10:00:00Z,120,core,,,,\nnext";
+        let (found, next, cr) = cells(line).unwrap();
+        assert_eq!(found.len(), 10);
+        assert_eq!(found[5], "core");
+        assert_eq!(&line[next..], "next");
+        assert_eq!(cr, None);
+        let (found, next, _) = cells("a,b").unwrap();
+        assert_eq!((found, next), (vec!["a", "b"], 3));
+    }
+
+    #[test]
+    fn crlf_ends_lines_but_a_stray_carriage_return_steps_aside() {
+        let (found, next, cr) = cells("a,bb\r\r\nc").unwrap();
+        assert_eq!((found, next, cr), (vec!["a", "bb"], 7, Some(4)));
+        assert!(cells("a\rb,c\n").is_err());
+        assert!(cells("a,b\rx\n").is_err());
+        assert!(cells("a,\"b,c\"\n").is_err());
+        assert!(cells("a,b,c,d,e,f,g,h,i\"\n").is_err());
+    }
+
+    fn careful(ty: &Type, text: &str) -> Option<Value> {
+        parse_cell(ty, text, chrono_tz::UTC).ok()
+    }
+
+    fn fast(ty: &Type, text: &str) -> Option<Value> {
+        let layout = Layout {
+            columns: 0,
+            id: 0,
+            who: 0,
+            kind: 0,
+            at: 0,
+            kinds: Vec::new(),
+            tz: chrono_tz::UTC,
+        };
+        value(ty, text, &layout, &mut Vec::new()).ok()
+    }
+
+    /// The same value, and for decimals the same mantissa and scale.
+    fn same(a: &Option<Value>, b: &Option<Value>) -> bool {
+        let parts = |v: &Option<Value>| match v {
+            Some(Value::Money(m)) => Some((m.amount.mantissa(), m.amount.scale())),
+            Some(Value::Duration(d)) => Some((d.mantissa(), d.scale())),
+            _ => None,
+        };
+        a == b && parts(a) == parts(b)
+    }
+
+    #[test]
+    fn hand_parsed_values_are_the_careful_readers() {
+        let eur = Type::Money(Currency::from_code("EUR").unwrap());
+        for text in [
+            "1234.56",
+            "12",
+            "0.05",
+            "007.50",
+            "-3.00",
+            "-0.00",
+            "12.50 EUR",
+            "1.",
+            ".5",
+            "1e3",
+            "+4",
+            "99999999999999999.9",
+            "1234567890123456789",
+        ] {
+            assert!(same(&fast(&eur, text), &careful(&eur, text)), "{text}");
+        }
+        for text in [
+            "90min", "0min", "007min", "1h 30min", "1.5h", "-15min", "min",
+        ] {
+            assert!(
+                same(
+                    &fast(&Type::Duration, text),
+                    &careful(&Type::Duration, text)
+                ),
+                "{text}"
+            );
+        }
+        for text in [
+            "120",
+            "-3",
+            "+3",
+            "1234567890123456789",
+            "99999999999999999999",
+        ] {
+            assert_eq!(fast(&Type::Int, text), careful(&Type::Int, text), "{text}");
+        }
+    }
+
+    #[test]
+    fn repeated_texts_share_one_allocation() {
+        let layout = Layout {
+            columns: 0,
+            id: 0,
+            who: 0,
+            kind: 0,
+            at: 0,
+            kinds: Vec::new(),
+            tz: chrono_tz::UTC,
+        };
+        let mut texts = Vec::new();
+        let a = value(&Type::Text, "core", &layout, &mut texts).unwrap();
+        let b = value(&Type::Text, "core", &layout, &mut texts).unwrap();
+        let c = value(&Type::Text, "web", &layout, &mut texts).unwrap();
+        match (a, b, c) {
+            (Value::Text(a), Value::Text(b), Value::Text(c)) => {
+                assert!(Arc::ptr_eq(&a, &b));
+                assert_eq!((a.as_ref(), c.as_ref()), ("core", "web"));
+            }
+            other => panic!("not texts: {other:?}"),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn money_and_minutes_parse_like_the_careful_reader(
+            text in "[-+]?[0-9]{0,20}(\\.[0-9]{0,5})?( ?EUR| ?min)?",
+        ) {
+            let eur = Type::Money(Currency::from_code("EUR").unwrap());
+            prop_assert!(same(&fast(&eur, &text), &careful(&eur, &text)));
+            prop_assert!(same(
+                &fast(&Type::Duration, &text),
+                &careful(&Type::Duration, &text)
+            ));
+            prop_assert_eq!(fast(&Type::Int, &text), careful(&Type::Int, &text));
+        }
+    }
+}
