@@ -94,6 +94,12 @@ pub fn split_pool(
 /// `(a × b) / c` as quotient and remainder, exactly, for `b <= c`, through
 /// a 256-bit product.
 fn mul_div(a: u128, b: u128, c: u128) -> (u128, u128) {
+    // Pool amounts and scores are usually small: one native division.
+    if let Some(product) = a.checked_mul(b)
+        && c != 0
+    {
+        return (product / c, product % c);
+    }
     const MASK: u128 = u64::MAX as u128;
     let (a1, a0) = (a >> 64, a & MASK);
     let (b1, b0) = (b >> 64, b & MASK);

@@ -3,11 +3,9 @@
 //! of a period once a grant of a later period arrives.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::FxBuild;
 use crate::eval::arith;
 use crate::eval::error::EvalError;
 use crate::eval::period::PeriodKey;
@@ -28,7 +26,13 @@ pub struct StreamLimit {
     span: Span,
     /// The period the running sums belong to: `[start, end)`.
     window: Option<(DateTime<Utc>, DateTime<Utc>)>,
-    running: HashMap<u32, Value, FxBuild>,
+    /// The period's number, counting from 1: a running sum stamped with an
+    /// older one is stale (cheaper than clearing every person's sum).
+    epoch: u64,
+    /// Per person index: the epoch of the sum and the sum.
+    running: Vec<(u64, Value)>,
+    /// The zero of the limited account, from the first grant.
+    zero: Option<Value>,
 }
 
 impl StreamLimit {
@@ -42,7 +46,9 @@ impl StreamLimit {
             period: limit.period.node,
             span: limit.cap.span,
             window: None,
-            running: HashMap::default(),
+            epoch: 0,
+            running: Vec::new(),
+            zero: None,
         })
     }
 
@@ -63,19 +69,36 @@ impl StreamLimit {
         if !self.window.is_some_and(|(s, e)| s <= at && at < e) {
             let key = PeriodKey::of(at, self.period, env.tz);
             self.window = Some((key.start(env.tz), key.end(env.tz)));
-            self.running.clear();
+            self.epoch += 1;
         }
-        let zero = arith::zero_of(&granted.ty())
-            .ok_or_else(|| EvalError::internal("cannot limit this grant", Some(span)))?;
-        let so_far = self.running.entry(who).or_insert(zero.clone());
+        let zero = match &self.zero {
+            Some(z) if z.ty() == granted.ty() => z.clone(),
+            _ => {
+                let z = arith::zero_of(&granted.ty())
+                    .ok_or_else(|| EvalError::internal("cannot limit this grant", Some(span)))?;
+                self.zero = Some(z.clone());
+                z
+            }
+        };
+        let who = who as usize;
+        if self.running.len() <= who {
+            self.running.resize(who + 1, (0, zero.clone()));
+        }
+        let (epoch, so_far) = self
+            .running
+            .get_mut(who)
+            .ok_or_else(|| EvalError::internal("no running sum", Some(span)))?;
+        if *epoch != self.epoch {
+            *epoch = self.epoch;
+            *so_far = zero.clone();
+        }
         if arith::sign(granted) == Some(Ordering::Greater) {
             let room = arith::sub(&self.cap, so_far, span)?;
-            let after = arith::max(arith::min(granted.clone(), room, span)?, zero, span)?;
-            if arith::compare(&after, granted, span)? != Ordering::Equal {
-                *granted = after;
+            // `max(min(granted, room), 0)`: the grant itself while it fits.
+            if arith::compare(granted, &room, span)? == Ordering::Greater {
+                *granted = arith::max(room, zero, span)?;
             }
         }
-        *so_far = arith::add(so_far, granted, span)?;
-        Ok(())
+        super::add_to(so_far, granted)
     }
 }

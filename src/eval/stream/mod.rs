@@ -82,7 +82,10 @@ struct EachPeriod {
     rules: Vec<CRule>,
     aggregates: Vec<CAggregate>,
     window: Option<(DateTime<Utc>, DateTime<Utc>, PeriodKey)>,
-    groups: HashMap<u32, Vec<Accumulator>, FxBuild>,
+    /// Accumulators by person index; empty for people without a group.
+    groups: Vec<Vec<Accumulator>>,
+    /// The people with an open group, in order of their first record.
+    active: Vec<u32>,
 }
 
 /// An `each` grant waiting for the others of its instant, to be sorted.
@@ -217,7 +220,8 @@ impl<'a> StreamEvaluator<'a> {
                                 rules: Vec::new(),
                                 aggregates: Vec::new(),
                                 window: None,
-                                groups: HashMap::default(),
+                                groups: Vec::new(),
+                                active: Vec::new(),
                             });
                             each.len() - 1
                         }
@@ -265,8 +269,8 @@ impl<'a> StreamEvaluator<'a> {
                 split_by,
                 split_span: pool.split_by.span,
                 aggregates,
-                open: BTreeMap::new(),
-                cached: None,
+                open: Vec::new(),
+                cached: usize::MAX,
             });
         }
         Some(StreamEvaluator {
@@ -319,10 +323,16 @@ impl<'a> StreamEvaluator<'a> {
             totals: None,
         };
         for e in each.iter_mut() {
-            let accumulators = e
-                .groups
-                .entry(record.who)
-                .or_insert_with(|| vec![Accumulator::default(); e.aggregates.len()]);
+            if e.groups.len() <= who {
+                e.groups.resize_with(who + 1, Vec::new);
+            }
+            let Some(accumulators) = e.groups.get_mut(who) else {
+                continue;
+            };
+            if accumulators.is_empty() {
+                accumulators.resize(e.aggregates.len().max(1), Accumulator::default());
+                e.active.push(record.who);
+            }
             let ctx = Ctx {
                 aggregates: &e.aggregates,
                 ..base
@@ -331,20 +341,23 @@ impl<'a> StreamEvaluator<'a> {
         }
         let accounts = flow.accounts;
         for pool in &mut flow.pools {
-            pool.period_at(record.at, env.tz).has_record = true;
+            pool.period_at(record.at, env.tz)?.has_record = true;
             let slots = pool.aggregates.len();
             if slots == 0 {
-                pool.person_at(record.at, env.tz, record.who, accounts, 0);
+                pool.person_at(record.at, env.tz, record.who, accounts, 0)?;
                 continue;
             }
             // Lent out while the person's accumulators are borrowed.
             let aggregates = std::mem::take(&mut pool.aggregates);
-            let person = pool.person_at(record.at, env.tz, record.who, accounts, slots);
-            let ctx = Ctx {
-                aggregates: &aggregates,
-                ..base
-            };
-            let fed = accumulate(&ctx, record, &aggregates, &mut person.accumulators);
+            let fed = pool
+                .person_at(record.at, env.tz, record.who, accounts, slots)
+                .and_then(|person| {
+                    let ctx = Ctx {
+                        aggregates: &aggregates,
+                        ..base
+                    };
+                    accumulate(&ctx, record, &aggregates, &mut person.accumulators)
+                });
             pool.aggregates = aggregates;
             fed?;
         }
@@ -419,7 +432,11 @@ impl<'a> StreamEvaluator<'a> {
             }
             if let Some((_, _, key)) = e.window {
                 let at = key.last_instant(tz);
-                for (who, accumulators) in e.groups.drain() {
+                for who in e.active.drain(..) {
+                    let Some(accumulators) = e.groups.get_mut(who as usize) else {
+                        continue;
+                    };
+                    let accumulators = std::mem::take(accumulators);
                     let row = self
                         .people
                         .rows
@@ -485,20 +502,16 @@ impl<'a> StreamEvaluator<'a> {
             totals: None,
         };
         for pool in &mut self.flow.pools {
-            for (key, period) in pool.take_closed(now) {
+            if !pool.has_closed(now) {
+                continue;
+            }
+            for period in pool.take_closed(now) {
                 if !period.has_record {
                     continue;
                 }
-                match pay_period(
-                    pool,
-                    key,
-                    &period,
-                    &base,
-                    &self.people.names,
-                    &self.people.rows,
-                )? {
+                match pay_period(pool, &period, &base, &self.people.names, &self.people.rows)? {
                     Payout::Unclaimed(warning) => {
-                        self.warnings.push((pool.position, key, warning));
+                        self.warnings.push((pool.position, period.key, warning));
                     }
                     Payout::Shares(shares) => {
                         for (who, value) in shares {
@@ -550,10 +563,36 @@ fn add_total(
         .get_mut(who as usize)
         .and_then(|t| t.get_mut(target))
         .ok_or_else(|| EvalError::internal("no such person or account", None))?;
-    *slot = Some(match slot.take() {
-        None => value,
-        Some(total) => arith::add(&total, &value, Span::default())?,
-    });
+    add_into(slot, &value)
+}
+
+/// `slot += value`, the slot empty until the first value.
+pub(crate) fn add_into(slot: &mut Option<Value>, value: &Value) -> Result<(), EvalError> {
+    match slot {
+        None => {
+            *slot = Some(value.clone());
+            Ok(())
+        }
+        Some(total) => add_to(total, value),
+    }
+}
+
+/// `total += value`, in place for the common quantities: the same exact
+/// sum as [`arith::add`], which also reports overflows and mismatches.
+pub(crate) fn add_to(total: &mut Value, value: &Value) -> Result<(), EvalError> {
+    let done = match (&mut *total, value) {
+        (Value::Money(a), Value::Money(b)) if a.currency == b.currency => {
+            a.amount.checked_add(b.amount).map(|s| a.amount = s)
+        }
+        (Value::Points(a), Value::Points(b)) | (Value::Duration(a), Value::Duration(b)) => {
+            a.checked_add(*b).map(|s| *a = s)
+        }
+        (Value::Int(a), Value::Int(b)) => a.checked_add(*b).map(|s| *a = s),
+        _ => None,
+    };
+    if done.is_none() {
+        *total = arith::add(total, value, Span::default())?;
+    }
     Ok(())
 }
 
@@ -579,12 +618,9 @@ impl Flow {
             let accounts = self.accounts;
             for pool in &mut self.pools {
                 let slots = pool.aggregates.len();
-                let person = pool.person_at(at, env.tz, who, accounts, slots);
+                let person = pool.person_at(at, env.tz, who, accounts, slots)?;
                 if let Some(slot) = person.totals.get_mut(target) {
-                    *slot = Some(match slot.take() {
-                        None => granted.clone(),
-                        Some(total) => arith::add(&total, &granted, Span::default())?,
-                    });
+                    add_into(slot, &granted)?;
                 }
             }
         }

@@ -2,13 +2,11 @@
 //! before pools) and the accumulators of `split by`; a period is paid once
 //! the stream has passed its end, exactly as [`crate::eval::pools`] pays it.
 
-use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use super::FxBuild;
 use super::compile::{CAggregate, CExpr};
 use super::run::{Accumulator, Ctx};
 use crate::eval::arith;
@@ -29,12 +27,15 @@ pub struct PoolPerson {
 }
 
 /// One pool period still open.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct PoolPeriod {
-    pub end: Option<DateTime<Utc>>,
+    pub key: PeriodKey,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
     /// Only periods holding a contribution are paid.
     pub has_record: bool,
-    pub people: HashMap<u32, PoolPerson, FxBuild>,
+    /// By person index; `None` for people without a record or grant here.
+    pub people: Vec<Option<PoolPerson>>,
 }
 
 /// A compiled pool and its open periods.
@@ -50,27 +51,45 @@ pub struct StreamPool {
     pub split_by: CExpr,
     pub split_span: Span,
     pub aggregates: Vec<CAggregate>,
-    pub open: BTreeMap<PeriodKey, PoolPeriod>,
-    /// The last period looked up, to skip time-zone work per record.
-    pub cached: Option<(DateTime<Utc>, DateTime<Utc>, PeriodKey)>,
+    /// Open periods in time order (rarely more than two).
+    pub open: Vec<PoolPeriod>,
+    /// The index in `open` of the last period looked up.
+    pub cached: usize,
 }
 
 impl StreamPool {
     /// The period holding `at`, created if new.
-    pub fn period_at(&mut self, at: DateTime<Utc>, tz: chrono_tz::Tz) -> &mut PoolPeriod {
-        let key = match self.cached {
-            Some((s, e, key)) if s <= at && at < e => key,
-            _ => {
-                let key = PeriodKey::of(at, self.period, tz);
-                self.cached = Some((key.start(tz), key.end(tz), key));
-                key
-            }
-        };
-        let period = self.open.entry(key).or_default();
-        if period.end.is_none() {
-            period.end = Some(key.end(tz));
+    pub fn period_at(
+        &mut self,
+        at: DateTime<Utc>,
+        tz: chrono_tz::Tz,
+    ) -> Result<&mut PoolPeriod, EvalError> {
+        let hit = self
+            .open
+            .get(self.cached)
+            .is_some_and(|p| p.start <= at && at < p.end);
+        if !hit {
+            let key = PeriodKey::of(at, self.period, tz);
+            self.cached = match self.open.binary_search_by(|p| p.key.cmp(&key)) {
+                Ok(i) => i,
+                Err(i) => {
+                    self.open.insert(
+                        i,
+                        PoolPeriod {
+                            key,
+                            start: key.start(tz),
+                            end: key.end(tz),
+                            has_record: false,
+                            people: Vec::new(),
+                        },
+                    );
+                    i
+                }
+            };
         }
-        period
+        self.open
+            .get_mut(self.cached)
+            .ok_or_else(|| EvalError::internal("a pool period out of range", None))
     }
 
     /// A person in the period holding `at`.
@@ -81,28 +100,38 @@ impl StreamPool {
         who: u32,
         accounts: usize,
         slots: usize,
-    ) -> &mut PoolPerson {
-        self.period_at(at, tz)
-            .people
-            .entry(who)
-            .or_insert_with(|| PoolPerson {
-                totals: vec![None; accounts],
-                accumulators: vec![Accumulator::default(); slots],
-            })
+    ) -> Result<&mut PoolPerson, EvalError> {
+        let people = &mut self.period_at(at, tz)?.people;
+        let who = who as usize;
+        if people.len() <= who {
+            people.resize_with(who + 1, || None);
+        }
+        let slot = people
+            .get_mut(who)
+            .ok_or_else(|| EvalError::internal("a pool person out of range", None))?;
+        Ok(slot.get_or_insert_with(|| PoolPerson {
+            totals: vec![None; accounts],
+            accumulators: vec![Accumulator::default(); slots],
+        }))
+    }
+
+    /// Whether some open period ends at or before `now`.
+    pub fn has_closed(&self, now: Option<DateTime<Utc>>) -> bool {
+        self.open
+            .first()
+            .is_some_and(|p| now.is_none_or(|t| p.end <= t))
     }
 
     /// Removes the periods that end at or before `now` (all when `None`),
     /// in time order.
-    pub fn take_closed(&mut self, now: Option<DateTime<Utc>>) -> Vec<(PeriodKey, PoolPeriod)> {
-        let mut closed = Vec::new();
-        while let Some(entry) = self.open.first_entry() {
-            let ends = entry.get().end;
-            if now.is_some_and(|t| ends.is_none_or(|e| e > t)) {
-                break;
-            }
-            closed.push(entry.remove_entry());
-        }
-        closed
+    pub fn take_closed(&mut self, now: Option<DateTime<Utc>>) -> Vec<PoolPeriod> {
+        let count = self
+            .open
+            .iter()
+            .take_while(|p| now.is_none_or(|t| p.end <= t))
+            .count();
+        self.cached = usize::MAX;
+        self.open.drain(..count).collect()
     }
 }
 
@@ -115,7 +144,6 @@ pub enum Payout {
 /// Scores everyone in the period (by who, byte order) and splits the pool.
 pub fn pay_period(
     pool: &StreamPool,
-    key: PeriodKey,
     period: &PoolPeriod,
     base: &Ctx<'_>,
     names: &[Arc<str>],
@@ -125,7 +153,11 @@ pub fn pay_period(
     let mut people: Vec<(&Arc<str>, u32, &PoolPerson)> = period
         .people
         .iter()
-        .filter_map(|(&who, p)| Some((names.get(who as usize)?, who, p)))
+        .enumerate()
+        .filter_map(|(who, p)| {
+            let who = u32::try_from(who).ok()?;
+            Some((names.get(who as usize)?, who, p.as_ref()?))
+        })
         .collect();
     people.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let mut scores: Vec<(u32, Value)> = Vec::with_capacity(people.len());
@@ -159,7 +191,7 @@ pub fn pay_period(
     if shares.is_empty() {
         return Ok(Payout::Unclaimed(EvalWarning::PoolUnclaimed {
             pool: pool.name.clone(),
-            period: key.label(),
+            period: period.key.label(),
         }));
     }
     // The in-memory evaluator adds the scores up for the explanation; an

@@ -1,6 +1,7 @@
 //! Evaluating compiled expressions: the same arithmetic as the in-memory
 //! evaluator ([`crate::eval::arith`]), with slots instead of names.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
@@ -108,20 +109,42 @@ impl Ctx<'_> {
         }
     }
 
+    /// The value of `expr`, borrowed when it is a constant or a slot (no
+    /// clone of a text for a comparison).
+    fn operand<'v>(&'v self, expr: &'v CExpr) -> Result<Cow<'v, Value>, EvalError> {
+        let slot = match expr {
+            CExpr::Const(v) => Some(v),
+            CExpr::Field(slot) => self.record.and_then(|r| r.fields.get(*slot)),
+            CExpr::ByColumn(slot) => self.by_row.and_then(|row| row.get(*slot)),
+            CExpr::PersonColumn(slot) => self.person_row.and_then(|row| row.get(*slot)),
+            _ => None,
+        };
+        match slot {
+            Some(v) => Ok(Cow::Borrowed(v)),
+            None => self.value(expr).map(Cow::Owned),
+        }
+    }
+
     fn binary(&self, op: BinaryOp, l: &CExpr, r: &CExpr, span: Span) -> Result<Value, EvalError> {
-        let l = self.value(l)?;
-        let r = self.value(r)?;
+        let l = self.operand(l)?;
+        let r = self.operand(r)?;
+        let (l, r) = (l.as_ref(), r.as_ref());
+        if let (Value::Int(x), Value::Int(y)) = (l, r)
+            && let Some(b) = int_comparison(op, *x, *y)
+        {
+            return Ok(Value::Bool(b));
+        }
         Ok(match op {
-            BinaryOp::Add => arith::add(&l, &r, span)?,
-            BinaryOp::Sub => arith::sub(&l, &r, span)?,
-            BinaryOp::Mul => arith::mul(&l, &r, span)?,
-            BinaryOp::Div => arith::div(&l, &r, span)?,
-            BinaryOp::Eq => Value::Bool(equal(&l, &r, span)?),
-            BinaryOp::Ne => Value::Bool(!equal(&l, &r, span)?),
-            BinaryOp::Lt => Value::Bool(arith::compare(&l, &r, span)? == Ordering::Less),
-            BinaryOp::Le => Value::Bool(arith::compare(&l, &r, span)? != Ordering::Greater),
-            BinaryOp::Gt => Value::Bool(arith::compare(&l, &r, span)? == Ordering::Greater),
-            BinaryOp::Ge => Value::Bool(arith::compare(&l, &r, span)? != Ordering::Less),
+            BinaryOp::Add => arith::add(l, r, span)?,
+            BinaryOp::Sub => arith::sub(l, r, span)?,
+            BinaryOp::Mul => arith::mul(l, r, span)?,
+            BinaryOp::Div => arith::div(l, r, span)?,
+            BinaryOp::Eq => Value::Bool(equal(l, r, span)?),
+            BinaryOp::Ne => Value::Bool(!equal(l, r, span)?),
+            BinaryOp::Lt => Value::Bool(arith::compare(l, r, span)? == Ordering::Less),
+            BinaryOp::Le => Value::Bool(arith::compare(l, r, span)? != Ordering::Greater),
+            BinaryOp::Gt => Value::Bool(arith::compare(l, r, span)? == Ordering::Greater),
+            BinaryOp::Ge => Value::Bool(arith::compare(l, r, span)? != Ordering::Less),
             BinaryOp::And | BinaryOp::Or => Value::Bool(false),
         })
     }
@@ -239,4 +262,18 @@ pub fn accumulate(
         });
     }
     Ok(())
+}
+
+/// `x OP y` for two whole numbers compared, without going through exact
+/// decimals (the same order); `None` for arithmetic.
+fn int_comparison(op: BinaryOp, x: i64, y: i64) -> Option<bool> {
+    Some(match op {
+        BinaryOp::Eq => x == y,
+        BinaryOp::Ne => x != y,
+        BinaryOp::Lt => x < y,
+        BinaryOp::Le => x <= y,
+        BinaryOp::Gt => x > y,
+        BinaryOp::Ge => x >= y,
+        _ => return None,
+    })
 }

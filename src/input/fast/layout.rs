@@ -84,6 +84,11 @@ impl Layout {
 
     /// The index of the kind named `name`.
     pub fn kind_index(&self, name: &str) -> Option<usize> {
-        self.kinds.iter().position(|k| k.name == name)
+        // Length and last byte first: most kinds differ there, without a
+        // call to compare the whole names.
+        let last = name.as_bytes().last();
+        self.kinds.iter().position(|k| {
+            k.name.len() == name.len() && k.name.as_bytes().last() == last && k.name == name
+        })
     }
 }

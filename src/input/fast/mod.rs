@@ -34,7 +34,7 @@ use crate::schema::Schema;
 use crate::value::Value;
 
 pub use layout::Layout;
-use parse::{Chunk, DateCache, parse_chunk, parse_line};
+use parse::{Chunk, Scratch, parse_chunk, parse_line};
 
 /// A record as the streaming evaluator sees it.
 #[derive(Clone, Copy, Debug)]
@@ -114,7 +114,7 @@ pub fn stream_sorted(
                 at: raw.at,
                 id,
                 who,
-                who_name: &who_name,
+                who_name,
                 kind: raw.kind as usize,
                 fields,
             })?;
@@ -173,8 +173,7 @@ pub fn stream_unsorted(
     let file = File::open(path).map_err(|_| Fallback::new("cannot read the log"))?;
     let mut people = Interner::default();
     let mut line = Vec::new();
-    let mut cells = Vec::new();
-    let mut dates = DateCache::default();
+    let mut scratch = Scratch::new(&layout);
     let mut values = Vec::new();
     let count = keys.len() as u64;
     for (done, key) in keys.iter().enumerate() {
@@ -183,7 +182,8 @@ pub fn stream_unsorted(
             .map_err(|_| Fallback::new("cannot read the log"))?;
         let text = std::str::from_utf8(&line).map_err(|_| Fallback::new("not UTF-8"))?;
         values.clear();
-        let raw = parse_line(&layout, text, 0, &mut cells, &mut dates, &mut values)?
+        let raw = parse_line(&layout, text, 0, &mut scratch, &mut values)?
+            .0
             .ok_or_else(|| Fallback::new("a line changed"))?;
         let slice = |(s, e): (u32, u32)| text.get(s as usize..e as usize).unwrap_or("");
         let (who, who_name) = people.intern(slice(raw.who));
@@ -191,7 +191,7 @@ pub fn stream_unsorted(
             at: raw.at,
             id: slice(raw.id),
             who,
-            who_name: &who_name,
+            who_name,
             kind: raw.kind as usize,
             fields: &values,
         })?;
@@ -218,17 +218,29 @@ struct Key {
 #[derive(Default)]
 struct Interner {
     index: HashMap<Arc<str>, u32, FxBuild>,
+    names: Vec<Arc<str>>,
+    /// Only for the impossible case of a number without a name.
+    empty: Arc<str>,
 }
 
 impl Interner {
-    fn intern(&mut self, name: &str) -> (u32, Arc<str>) {
-        if let Some((k, &v)) = self.index.get_key_value(name) {
-            return (v, k.clone());
+    /// The person's number and name, without touching the name's count.
+    fn intern(&mut self, name: &str) -> (u32, &Arc<str>) {
+        let who = match self.index.get(name) {
+            Some(&who) => who,
+            None => {
+                let next = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+                let name: Arc<str> = Arc::from(name);
+                self.index.insert(name.clone(), next);
+                self.names.push(name);
+                next
+            }
+        };
+        let name = self.names.get(who as usize).or(self.names.last());
+        match name {
+            Some(name) => (who, name),
+            None => (who, &self.empty),
         }
-        let next = u32::try_from(self.index.len()).unwrap_or(u32::MAX);
-        let name: Arc<str> = Arc::from(name);
-        self.index.insert(name.clone(), next);
-        (next, name)
     }
 }
 

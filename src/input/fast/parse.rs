@@ -5,14 +5,17 @@
 //! not sure about (quotes, a ragged row, a bad value) stops it: the careful
 //! reader then reads the whole file and reports every problem.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
 
 use super::Fallback;
 use super::layout::Layout;
 use crate::input::cell::{parse_cell, parse_timestamp};
 use crate::input::hash::fingerprint;
 use crate::types::units::Type;
-use crate::value::Value;
+use crate::value::{Money, Value};
 
 /// One record of a chunk: positions are byte offsets into the chunk.
 #[derive(Clone, Copy, Debug)]
@@ -31,8 +34,9 @@ pub struct RawRecord {
 /// A parsed chunk of whole lines.
 #[derive(Debug, Default)]
 pub struct Chunk {
-    /// The bytes, from the start of a line to the end of one.
-    pub data: Vec<u8>,
+    /// The text, from the start of a line to the end of one (checked to be
+    /// UTF-8 once, so cells are sliced without checking again).
+    pub data: String,
     /// The file offset of `data[0]`.
     pub offset: u64,
     pub records: Vec<RawRecord>,
@@ -40,36 +44,25 @@ pub struct Chunk {
 }
 
 impl Chunk {
-    /// The text of a byte range (the chunk was checked to be UTF-8).
+    /// The text of a byte range.
     pub fn text(&self, (start, end): (u32, u32)) -> &str {
-        self.data
-            .get(start as usize..end as usize)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or("")
+        self.data.get(start as usize..end as usize).unwrap_or("")
     }
 }
 
 /// Parses every line of `data`.
 pub fn parse_chunk(layout: &Layout, data: Vec<u8>, offset: u64) -> Result<Chunk, Fallback> {
-    let text = std::str::from_utf8(&data).map_err(|_| Fallback::new("not UTF-8"))?;
+    let data = String::from_utf8(data).map_err(|_| Fallback::new("not UTF-8"))?;
     let mut records = Vec::with_capacity(data.len() / 48);
     let mut values = Vec::with_capacity(data.len() / 24);
-    let mut cells = Vec::with_capacity(layout.columns);
-    let mut dates = DateCache::default();
+    let mut scratch = Scratch::new(layout);
     let mut start = 0usize;
-    for line in text.split_inclusive('\n') {
-        let line_start = start;
-        start += line.len();
-        if let Some(record) = parse_line(
-            layout,
-            line,
-            line_start,
-            &mut cells,
-            &mut dates,
-            &mut values,
-        )? {
+    while start < data.len() {
+        let (record, next) = parse_line(layout, &data, start, &mut scratch, &mut values)?;
+        if let Some(record) = record {
             records.push(record);
         }
+        start = next;
     }
     Ok(Chunk {
         data,
@@ -79,48 +72,60 @@ pub fn parse_chunk(layout: &Layout, data: Vec<u8>, offset: u64) -> Result<Chunk,
     })
 }
 
-/// Remembers the last date read: logs in time order repeat it.
-#[derive(Default)]
-pub struct DateCache {
-    last: Option<([u8; 10], NaiveDate)>,
+/// What parsing keeps from line to line: the cells of the current line,
+/// the last date read (logs in time order repeat it) and recent texts (a
+/// `repo` column holds a few values over and over: one allocation each).
+pub struct Scratch {
+    cells: Vec<(usize, usize)>,
+    date: Option<([u8; 10], NaiveDate)>,
+    texts: Vec<Arc<str>>,
 }
 
-/// Parses one line (with its line end, if any) starting at byte `base` of
-/// its chunk; `None` for a blank line or a row of empty cells.
-pub fn parse_line(
-    layout: &Layout,
-    line: &str,
-    base: usize,
-    cells: &mut Vec<(usize, usize)>,
-    dates: &mut DateCache,
-    values: &mut Vec<Value>,
-) -> Result<Option<RawRecord>, Fallback> {
-    let body = line.trim_end_matches(['\n', '\r']);
-    if body.is_empty() {
-        return Ok(None);
-    }
-    if body.contains(['"', '\r', '\n']) {
-        return Err(Fallback::new("quoted cells"));
-    }
-    cells.clear();
-    let mut cell_start = 0;
-    for (i, b) in body.bytes().enumerate() {
-        if b == b',' {
-            cells.push((cell_start, i));
-            cell_start = i + 1;
+impl Scratch {
+    pub fn new(layout: &Layout) -> Scratch {
+        Scratch {
+            cells: Vec::with_capacity(layout.columns),
+            date: None,
+            texts: Vec::new(),
         }
     }
-    cells.push((cell_start, body.len()));
+}
+
+/// Recent texts kept by [`Scratch`].
+const TEXTS: usize = 16;
+
+/// Parses the line of `text` starting at byte `start` (up to and with its
+/// line end, if any); returns the record (`None` for a blank line or a row
+/// of empty cells) and where the next line starts. Positions are offsets
+/// into `text`.
+pub fn parse_line(
+    layout: &Layout,
+    text: &str,
+    start: usize,
+    scratch: &mut Scratch,
+    values: &mut Vec<Value>,
+) -> Result<(Option<RawRecord>, usize), Fallback> {
+    let (line_end, next, cr) = scan_line(text.as_bytes(), start, &mut scratch.cells)?;
+    let body_end = cr.unwrap_or(line_end);
+    if body_end == start {
+        return Ok((None, next));
+    }
+    let body = text.get(start..body_end).unwrap_or("");
+    let cells = &scratch.cells;
     let cell = |column: usize| -> (usize, usize, &str) {
         let (s, e) = cells.get(column).copied().unwrap_or((0, 0));
-        let raw = body.get(s..e).unwrap_or("");
+        let raw = text.get(s..e).unwrap_or("");
+        let plain = |b: Option<&u8>| b.is_none_or(|&b| b > b' ' && b < 0x80);
+        if plain(raw.as_bytes().first()) && plain(raw.as_bytes().last()) {
+            return (s, e, raw);
+        }
         let trimmed = raw.trim();
         let lead = raw.len() - raw.trim_start().len();
         (s + lead, s + lead + trimmed.len(), trimmed)
     };
     if cells.len() != layout.columns {
         if body.split(',').all(|c| c.trim().is_empty()) {
-            return Ok(None);
+            return Ok((None, next));
         }
         return Err(Fallback::new("a ragged row"));
     }
@@ -130,14 +135,14 @@ pub fn parse_line(
     let (_, _, at) = cell(layout.at);
     if id.is_empty() || who.is_empty() || kind.is_empty() || at.is_empty() {
         if body.split(',').all(|c| c.trim().is_empty()) {
-            return Ok(None);
+            return Ok((None, next));
         }
         return Err(Fallback::new("a missing required cell"));
     }
     let kind_index = layout
         .kind_index(kind)
         .ok_or_else(|| Fallback::new("an unknown kind"))?;
-    let at = timestamp(at, layout, dates)?;
+    let at = timestamp(at, layout, &mut scratch.date)?;
     let fields = u32::try_from(values.len()).map_err(|_| Fallback::new("chunk too large"))?;
     let kind_layout = layout
         .kinds
@@ -145,25 +150,145 @@ pub fn parse_line(
         .ok_or_else(|| Fallback::new("an unknown kind"))?;
     for (column, ty) in &kind_layout.fields {
         let (_, _, text) = cell(*column);
-        values.push(value(ty, text, layout)?);
+        values.push(value(ty, text, layout, &mut scratch.texts)?);
     }
-    let pos = |n: usize| u32::try_from(base + n).map_err(|_| Fallback::new("chunk too large"));
-    Ok(Some(RawRecord {
-        at,
-        id: (pos(id_s)?, pos(id_e)?),
-        who: (pos(who_s)?, pos(who_e)?),
-        kind: kind_index as u32,
-        fields,
-        fingerprint: fingerprint(id.as_bytes()),
-        line: (pos(0)?, u32::try_from(line.len()).unwrap_or(u32::MAX)),
-    }))
+    let pos = |n: usize| u32::try_from(n).map_err(|_| Fallback::new("chunk too large"));
+    Ok((
+        Some(RawRecord {
+            at,
+            id: (pos(id_s)?, pos(id_e)?),
+            who: (pos(who_s)?, pos(who_e)?),
+            kind: kind_index as u32,
+            fields,
+            fingerprint: fingerprint(id.as_bytes()),
+            line: (pos(start)?, pos(next - start)?),
+        }),
+        next,
+    ))
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `word` that is below `n` (`n <= 0x80`),
+/// exactly: no carry crosses bytes.
+fn below(word: u64, n: u8) -> u64 {
+    let t = (word & !HIGH) + ONES * u64::from(0x80 - n);
+    !(t | word) & HIGH
+}
+
+/// The state of [`scan_line`].
+struct Scan<'c> {
+    cells: &'c mut Vec<(usize, usize)>,
+    cell_start: usize,
+    /// The first `\r` seen.
+    cr: Option<usize>,
+    /// A quote, or a comma after a `\r`: the fast path steps aside.
+    bad: bool,
+}
+
+impl Scan<'_> {
+    /// Takes byte `b` at `j` (one below `-`); whether the line ends there.
+    #[inline(always)]
+    fn ends_at(&mut self, j: usize, b: u8) -> bool {
+        match b {
+            b',' => {
+                self.bad |= self.cr.is_some();
+                self.cells.push((self.cell_start, j));
+                self.cell_start = j + 1;
+                false
+            }
+            b'\n' => true,
+            b'\r' => {
+                self.cr = self.cr.or(Some(j));
+                false
+            }
+            b'"' => {
+                self.bad = true;
+                // Stop at once: the rest of the line does not matter.
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Finds the cells of the line starting at `start` (into `cells`, the last
+/// one ending before any `\r` of the line end), the line's end and where
+/// the next line starts, and the first `\r` of the line end, if any. A
+/// quote, or a `\r` anywhere but just before the line end, steps aside.
+///
+/// Eight bytes at a time: the bytes that matter (`\n`, `\r`, `"`, `,`)
+/// are all below `-`, and most bytes of a log (digits, letters) are not.
+fn scan_line(
+    bytes: &[u8],
+    start: usize,
+    cells: &mut Vec<(usize, usize)>,
+) -> Result<(usize, usize, Option<usize>), Fallback> {
+    cells.clear();
+    let mut scan = Scan {
+        cells,
+        cell_start: start,
+        cr: None,
+        bad: false,
+    };
+    let mut i = start;
+    let mut end = None;
+    'words: while let Some(word) = bytes
+        .get(i..i + 8)
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+    {
+        let mut mask = below(u64::from_le_bytes(word), b'-');
+        while mask != 0 {
+            let j = i + (mask.trailing_zeros() / 8) as usize;
+            mask &= mask - 1;
+            if scan.ends_at(j, word.get(j - i).copied().unwrap_or(0)) {
+                end = Some(j);
+                break 'words;
+            }
+        }
+        i += 8;
+    }
+    if end.is_none() {
+        while let Some(&b) = bytes.get(i) {
+            if scan.ends_at(i, b) {
+                end = Some(i);
+                break;
+            }
+            i += 1;
+        }
+    }
+    let Scan {
+        cells,
+        cell_start,
+        cr,
+        bad,
+    } = scan;
+    if bad {
+        return Err(Fallback::new(
+            "quoted cells or a carriage return inside a line",
+        ));
+    }
+    let (line_end, next) = match end {
+        Some(j) => (j, j + 1),
+        None => (bytes.len(), bytes.len()),
+    };
+    if let Some(c) = cr
+        && !bytes
+            .get(c..line_end)
+            .is_some_and(|r| r.iter().all(|&b| b == b'\r'))
+    {
+        return Err(Fallback::new("a carriage return inside a line"));
+    }
+    cells.push((cell_start, cr.unwrap_or(line_end)));
+    Ok((line_end, next, cr))
 }
 
 /// `2027-01-05T10:00:00Z` by hand; anything else through the full parser.
 fn timestamp(
     text: &str,
     layout: &Layout,
-    dates: &mut DateCache,
+    last: &mut Option<([u8; 10], NaiveDate)>,
 ) -> Result<DateTime<Utc>, Fallback> {
     let b = text.as_bytes();
     let digit = |i: usize| {
@@ -182,7 +307,7 @@ fn timestamp(
     if shaped && let (Some(h), Some(m), Some(s)) = (two(11), two(14), two(17)) {
         let mut key = [0u8; 10];
         key.copy_from_slice(b.get(..10).unwrap_or(&[0; 10]));
-        let date = match dates.last {
+        let date = match *last {
             Some((k, d)) if k == key => Some(d),
             _ => {
                 let year = (|| Some(two(0)? * 100 + two(2)?))();
@@ -193,7 +318,7 @@ fn timestamp(
                     _ => None,
                 };
                 if let Some(d) = date {
-                    dates.last = Some((key, d));
+                    *last = Some((key, d));
                 }
                 date
             }
@@ -205,25 +330,234 @@ fn timestamp(
     parse_timestamp(text, layout.tz).map_err(|_| Fallback::new("a bad timestamp"))
 }
 
-/// A field's value: whole numbers and booleans by hand, the rest through
-/// the careful reader's cell parser.
-fn value(ty: &Type, text: &str, layout: &Layout) -> Result<Value, Fallback> {
+/// A field's value: whole numbers, booleans, whole minutes, plain money
+/// amounts and repeated texts by hand, the rest through the careful
+/// reader's cell parser (which gives the same values, more slowly).
+fn value(
+    ty: &Type,
+    text: &str,
+    layout: &Layout,
+    texts: &mut Vec<Arc<str>>,
+) -> Result<Value, Fallback> {
     match ty {
-        Type::Int if !text.is_empty() && text.len() <= 18 => {
-            let (negative, digits) = match text.strip_prefix('-') {
-                Some(d) => (true, d),
-                None => (false, text),
-            };
-            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-                let n = digits
-                    .bytes()
-                    .fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
-                return Ok(Value::Int(if negative { -n } else { n }));
+        Type::Int => {
+            if let Some(n) = whole(text, true) {
+                return Ok(Value::Int(n));
             }
         }
         Type::Bool if text == "true" => return Ok(Value::Bool(true)),
         Type::Bool if text == "false" => return Ok(Value::Bool(false)),
+        Type::Text if !text.is_empty() => {
+            if let Some(t) = texts.iter().find(|t| t.as_ref() == text) {
+                return Ok(Value::Text(t.clone()));
+            }
+            let t: Arc<str> = Arc::from(text);
+            if texts.len() < TEXTS {
+                texts.push(t.clone());
+            }
+            return Ok(Value::Text(t));
+        }
+        Type::Duration => {
+            if let Some(n) = text.strip_suffix("min").and_then(|n| whole(n, false)) {
+                return Ok(Value::Duration(Decimal::from(n)));
+            }
+        }
+        Type::Money(currency) => {
+            if let Some(amount) = plain_amount(text) {
+                return Ok(Value::Money(Money::new(amount, *currency)));
+            }
+        }
         _ => {}
     }
     parse_cell(ty, text, layout.tz).map_err(|_| Fallback::new("a bad value"))
+}
+
+/// `120` (and `-3` when `signed`): at most 18 digits, so it fits.
+fn whole(text: &str, signed: bool) -> Option<i64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(d) if signed => (true, d),
+        _ => (false, text),
+    };
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = digits
+        .bytes()
+        .fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
+    Some(if negative { -n } else { n })
+}
+
+/// `1234.56` or `12`: digits, then a point and digits, 18 digits at most
+/// (signs, units and the rest go the careful way). The same mantissa and
+/// scale as `Decimal::from_str_exact`.
+fn plain_amount(text: &str) -> Option<Decimal> {
+    let (whole_part, fraction) = match text.split_once('.') {
+        Some((w, f)) if !f.is_empty() => (w, f),
+        Some(_) => return None,
+        None => (text, ""),
+    };
+    if whole_part.is_empty() || whole_part.len() + fraction.len() > 18 {
+        return None;
+    }
+    let mut mantissa = 0i64;
+    for b in whole_part.bytes().chain(fraction.bytes()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        mantissa = mantissa * 10 + i64::from(b - b'0');
+    }
+    let scale = u32::try_from(fraction.len()).ok()?;
+    Some(Decimal::new(mantissa, scale))
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a failing unwrap is a failing test"
+)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::types::units::Currency;
+
+    fn cells(line: &str) -> Result<(Vec<&str>, usize, Option<usize>), Fallback> {
+        let mut found = Vec::new();
+        let (end, next, cr) = scan_line(line.as_bytes(), 0, &mut found)?;
+        let texts = found.iter().map(|&(s, e)| &line[s..e]).collect();
+        assert!(end <= next);
+        Ok((texts, next, cr))
+    }
+
+    #[test]
+    fn lines_split_at_commas_and_stop_at_the_line_end() {
+        let line = "e1,p00001,review,2027-01-05T10:00:00Z,120,core,,,,\nnext";
+        let (found, next, cr) = cells(line).unwrap();
+        assert_eq!(found.len(), 10);
+        assert_eq!(found[5], "core");
+        assert_eq!(&line[next..], "next");
+        assert_eq!(cr, None);
+        let (found, next, _) = cells("a,b").unwrap();
+        assert_eq!((found, next), (vec!["a", "b"], 3));
+    }
+
+    #[test]
+    fn crlf_ends_lines_but_a_stray_carriage_return_steps_aside() {
+        let (found, next, cr) = cells("a,bb\r\r\nc").unwrap();
+        assert_eq!((found, next, cr), (vec!["a", "bb"], 7, Some(4)));
+        assert!(cells("a\rb,c\n").is_err());
+        assert!(cells("a,b\rx\n").is_err());
+        assert!(cells("a,\"b,c\"\n").is_err());
+        assert!(cells("a,b,c,d,e,f,g,h,i\"\n").is_err());
+    }
+
+    fn careful(ty: &Type, text: &str) -> Option<Value> {
+        parse_cell(ty, text, chrono_tz::UTC).ok()
+    }
+
+    fn fast(ty: &Type, text: &str) -> Option<Value> {
+        let layout = Layout {
+            columns: 0,
+            id: 0,
+            who: 0,
+            kind: 0,
+            at: 0,
+            kinds: Vec::new(),
+            tz: chrono_tz::UTC,
+        };
+        value(ty, text, &layout, &mut Vec::new()).ok()
+    }
+
+    /// The same value, and for decimals the same mantissa and scale.
+    fn same(a: &Option<Value>, b: &Option<Value>) -> bool {
+        let parts = |v: &Option<Value>| match v {
+            Some(Value::Money(m)) => Some((m.amount.mantissa(), m.amount.scale())),
+            Some(Value::Duration(d)) => Some((d.mantissa(), d.scale())),
+            _ => None,
+        };
+        a == b && parts(a) == parts(b)
+    }
+
+    #[test]
+    fn hand_parsed_values_are_the_careful_readers() {
+        let eur = Type::Money(Currency::from_code("EUR").unwrap());
+        for text in [
+            "1234.56",
+            "12",
+            "0.05",
+            "007.50",
+            "-3.00",
+            "-0.00",
+            "12.50 EUR",
+            "1.",
+            ".5",
+            "1e3",
+            "+4",
+            "99999999999999999.9",
+            "1234567890123456789",
+        ] {
+            assert!(same(&fast(&eur, text), &careful(&eur, text)), "{text}");
+        }
+        for text in [
+            "90min", "0min", "007min", "1h 30min", "1.5h", "-15min", "min",
+        ] {
+            assert!(
+                same(
+                    &fast(&Type::Duration, text),
+                    &careful(&Type::Duration, text)
+                ),
+                "{text}"
+            );
+        }
+        for text in [
+            "120",
+            "-3",
+            "+3",
+            "1234567890123456789",
+            "99999999999999999999",
+        ] {
+            assert_eq!(fast(&Type::Int, text), careful(&Type::Int, text), "{text}");
+        }
+    }
+
+    #[test]
+    fn repeated_texts_share_one_allocation() {
+        let layout = Layout {
+            columns: 0,
+            id: 0,
+            who: 0,
+            kind: 0,
+            at: 0,
+            kinds: Vec::new(),
+            tz: chrono_tz::UTC,
+        };
+        let mut texts = Vec::new();
+        let a = value(&Type::Text, "core", &layout, &mut texts).unwrap();
+        let b = value(&Type::Text, "core", &layout, &mut texts).unwrap();
+        let c = value(&Type::Text, "web", &layout, &mut texts).unwrap();
+        match (a, b, c) {
+            (Value::Text(a), Value::Text(b), Value::Text(c)) => {
+                assert!(Arc::ptr_eq(&a, &b));
+                assert_eq!((a.as_ref(), c.as_ref()), ("core", "web"));
+            }
+            other => panic!("not texts: {other:?}"),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn money_and_minutes_parse_like_the_careful_reader(
+            text in "[-+]?[0-9]{0,20}(\\.[0-9]{0,5})?( ?EUR| ?min)?",
+        ) {
+            let eur = Type::Money(Currency::from_code("EUR").unwrap());
+            prop_assert!(same(&fast(&eur, &text), &careful(&eur, &text)));
+            prop_assert!(same(
+                &fast(&Type::Duration, &text),
+                &careful(&Type::Duration, &text)
+            ));
+            prop_assert_eq!(fast(&Type::Int, &text), careful(&Type::Int, &text));
+        }
+    }
 }
