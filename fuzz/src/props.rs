@@ -165,7 +165,8 @@ pub fn evaluate_log(
     let written = records_written(source.text(), format);
     if log.contributions.len() != written {
         return Err(format!(
-            "{} records written but {} read: a record was lost",
+            "{}: {} records written but {} read: a record was lost",
+            policy.name,
             written,
             log.contributions.len()
         ));
