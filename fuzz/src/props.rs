@@ -171,6 +171,13 @@ pub fn evaluate_log(
             log.contributions.len()
         ));
     }
+    if format == LogFormat::Csv && ends_inside_quote(source.text()) {
+        return Err(format!(
+            "{}: accepted a CSV log that ends inside a quoted cell; the lines after \
+             the quote were read as one cell",
+            policy.name
+        ));
+    }
     let mut ledger = Ledger::default();
     let roster = with_roster.then_some(&policy.roster);
     match evaluate(
@@ -190,6 +197,50 @@ pub fn evaluate_log(
         }
     }
     Ok(())
+}
+
+/// The `eval_log` fuzz target's input: the first byte picks the policy
+/// (`byte % 5`, the order of [`POLICIES`]), the format (bit 3: JSON Lines)
+/// and whether the example roster is given (bit 4); the rest is the log.
+pub fn evaluate_fuzz_input(policies: &[Bundled], data: &[u8]) -> Result<(), String> {
+    let Some((&selector, log)) = data.split_first() else {
+        return Ok(());
+    };
+    let Some(policy) = policies.get(usize::from(selector) % POLICIES.len()) else {
+        return Ok(());
+    };
+    let format = if selector & 0b1000 != 0 {
+        LogFormat::JsonLines
+    } else {
+        LogFormat::Csv
+    };
+    evaluate_log(policy, format, selector & 0b1_0000 != 0, log)
+}
+
+/// Whether a CSV text ends inside a quoted cell (a `"` at the start of a
+/// cell opens one; `""` inside it is a quote; a lone `"` closes it).
+pub fn ends_inside_quote(text: &str) -> bool {
+    let mut bytes = text.bytes().peekable();
+    let mut in_quote = false;
+    let mut cell_start = true;
+    while let Some(b) = bytes.next() {
+        if in_quote {
+            if b == b'"' {
+                if bytes.peek() == Some(&b'"') {
+                    bytes.next();
+                } else {
+                    in_quote = false;
+                }
+            }
+            continue;
+        }
+        match b {
+            b'"' if cell_start => in_quote = true,
+            b',' | b'\n' | b'\r' => cell_start = true,
+            _ => cell_start = false,
+        }
+    }
+    in_quote
 }
 
 /// How many records a log holds, counted independently of meed's readers:
