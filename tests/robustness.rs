@@ -5,7 +5,8 @@
 //! - [`limits`]: hard limits (nesting, literal sizes, overflow, line length,
 //!   encodings, empty and cut-off files);
 //! - [`files`]: atomic writes, and what survives a failed one;
-//! - [`determinism`]: the same inputs give the same bytes, whatever the order.
+//! - [`determinism`]: the same inputs give the same bytes, whatever the order;
+//! - [`exactness`]: no binary floating point in amounts.
 //!
 //! `docs/guarantees.md` points at these tests by name.
 #![allow(
@@ -23,6 +24,8 @@ mod fuzz_props;
 mod cli;
 #[path = "robustness/determinism.rs"]
 mod determinism;
+#[path = "robustness/exactness.rs"]
+mod exactness;
 #[path = "robustness/files.rs"]
 mod files;
 #[path = "robustness/limits.rs"]
