@@ -37,7 +37,10 @@ fn name(path: &Path) -> String {
 
 #[test]
 fn parse_check_regressions() {
-    for path in inputs("parse_check").into_iter().chain(inputs("fmt_roundtrip")) {
+    for path in inputs("parse_check")
+        .into_iter()
+        .chain(inputs("fmt_roundtrip"))
+    {
         let bytes = std::fs::read(&path).unwrap();
         parse_and_check(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
@@ -45,7 +48,10 @@ fn parse_check_regressions() {
 
 #[test]
 fn fmt_roundtrip_regressions() {
-    for path in inputs("fmt_roundtrip").into_iter().chain(inputs("parse_check")) {
+    for path in inputs("fmt_roundtrip")
+        .into_iter()
+        .chain(inputs("parse_check"))
+    {
         let bytes = std::fs::read(&path).unwrap();
         fmt_round_trip(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }

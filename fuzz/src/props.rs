@@ -87,8 +87,12 @@ pub fn fmt_round_trip(bytes: &[u8]) -> Result<(), String> {
     };
     let once = format_source(&source).map_err(|e| format!("formats only once: {e}"))?;
     let formatted = SourceFile::new("formatted.meed", once.clone());
-    let reparsed: PolicyFile = parse_policy(&formatted)
-        .map_err(|e| format!("formatted text does not parse: {}\n{once}", render_plain(&e)))?;
+    let reparsed: PolicyFile = parse_policy(&formatted).map_err(|e| {
+        format!(
+            "formatted text does not parse: {}\n{once}",
+            render_plain(&e)
+        )
+    })?;
     if reparsed != original {
         return Err(format!("formatting changed the meaning:\n{once}"));
     }

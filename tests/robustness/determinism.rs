@@ -38,7 +38,15 @@ fn folder_with(policy: &str, people: &str, log_name: &str, log: &str) -> tempfil
 fn ledger(dir: &Path, log_name: &str, format: &str, env: &[(&str, &str)]) -> Vec<u8> {
     let run = meed_in(
         dir,
-        &["eval", "policy.meed", log_name, "--people", "people.csv", "--format", format],
+        &[
+            "eval",
+            "policy.meed",
+            log_name,
+            "--people",
+            "people.csv",
+            "--format",
+            format,
+        ],
         env,
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -78,12 +86,19 @@ fn shuffled_logs_give_byte_identical_ledgers() {
 fn thread_count_does_not_change_the_ledger() {
     for (policy, log, people) in examples() {
         let text = std::fs::read_to_string(root().join(&log)).unwrap();
-        let log_name = if log.ends_with(".csv") { "log.csv" } else { "log.jsonl" };
+        let log_name = if log.ends_with(".csv") {
+            "log.csv"
+        } else {
+            "log.jsonl"
+        };
         let dir = folder_with(&policy, &people, log_name, &text);
         for format in ["csv", "json"] {
             let one = ledger(dir.path(), log_name, format, &[("RAYON_NUM_THREADS", "1")]);
             let two = ledger(dir.path(), log_name, format, &[("RAYON_NUM_THREADS", "2")]);
-            assert_eq!(one, two, "{policy}: {format} differs between 1 and 2 threads");
+            assert_eq!(
+                one, two,
+                "{policy}: {format} differs between 1 and 2 threads"
+            );
         }
     }
 }

@@ -27,7 +27,11 @@ fn amounts_never_use_binary_floating_point() {
     }
     let mut found = Vec::new();
     visit(&root().join("src"), &mut found);
-    assert!(found.is_empty(), "binary floating point in:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "binary floating point in:\n{}",
+        found.join("\n")
+    );
 }
 
 /// `docs/guarantees.md` names real tests: each `file` › `test` it cites is
@@ -37,7 +41,10 @@ fn amounts_never_use_binary_floating_point() {
 fn guarantees_point_at_real_tests() {
     let doc = std::fs::read_to_string(root().join("docs/guarantees.md")).unwrap();
     let mut cited = 0;
-    for line in doc.lines().filter(|l| l.starts_with('|') && l.contains('›')) {
+    for line in doc
+        .lines()
+        .filter(|l| l.starts_with('|') && l.contains('›'))
+    {
         let mut file: Option<String> = None;
         let mut after_arrow = false;
         let mut previous = "";
@@ -65,10 +72,19 @@ fn guarantees_point_at_real_tests() {
                     snaps.iter().any(|s| s.contains(&format!("@{part}"))),
                     "no snapshot for `{part}`"
                 );
-            } else if after_arrow && part.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit()) {
-                let path = file.clone().unwrap_or_else(|| panic!("no file before `{part}`: {line}"));
+            } else if after_arrow
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
+            {
+                let path = file
+                    .clone()
+                    .unwrap_or_else(|| panic!("no file before `{part}`: {line}"));
                 let text = std::fs::read_to_string(root().join(&path)).unwrap();
-                assert!(text.contains(&format!("fn {part}(")), "{path} has no test `{part}`");
+                assert!(
+                    text.contains(&format!("fn {part}(")),
+                    "{path} has no test `{part}`"
+                );
                 cited += 1;
             }
         }

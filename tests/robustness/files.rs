@@ -65,20 +65,42 @@ fn a_write_onto_a_folder_fails_clearly_and_leaves_it_intact() {
     std::fs::write(dir.path().join("out/keep.txt"), "keep").unwrap();
     let before = names(dir.path());
 
-    let eval = meed_in(dir.path(), &["eval", "policy.meed", "log.csv", "--out", "out"], &[]);
+    let eval = meed_in(
+        dir.path(),
+        &["eval", "policy.meed", "log.csv", "--out", "out"],
+        &[],
+    );
     assert_eq!(eval.code, 2, "{}", eval.stderr);
-    assert!(eval.stderr.contains("cannot write `out`"), "{}", eval.stderr);
+    assert!(
+        eval.stderr.contains("cannot write `out`"),
+        "{}",
+        eval.stderr
+    );
 
     let snapshot = meed_in(
         dir.path(),
-        &["snapshot", "policy.meed", "log.csv", "--snap", "out", "--accept"],
+        &[
+            "snapshot",
+            "policy.meed",
+            "log.csv",
+            "--snap",
+            "out",
+            "--accept",
+        ],
         &[],
     );
     assert_ne!(snapshot.code, 0, "{}", snapshot.stderr);
     assert!(snapshot.stderr.contains("out"), "{}", snapshot.stderr);
 
-    assert_eq!(names(dir.path()), before, "a temporary file was left behind");
-    assert_eq!(std::fs::read_to_string(dir.path().join("out/keep.txt")).unwrap(), "keep");
+    assert_eq!(
+        names(dir.path()),
+        before,
+        "a temporary file was left behind"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out/keep.txt")).unwrap(),
+        "keep"
+    );
 }
 
 /// Where the folder cannot be written (a read-only folder for a normal
@@ -98,7 +120,15 @@ fn a_failed_write_into_a_read_only_folder_keeps_the_old_file() {
 
     let eval = meed_in(
         dir.path(),
-        &["eval", "policy.meed", "log.csv", "--format", "csv", "--out", "locked/ledger.csv"],
+        &[
+            "eval",
+            "policy.meed",
+            "log.csv",
+            "--format",
+            "csv",
+            "--out",
+            "locked/ledger.csv",
+        ],
         &[],
     );
     let fmt = meed_in(dir.path(), &["fmt", "locked/policy.meed"], &[]);
@@ -112,7 +142,11 @@ fn a_failed_write_into_a_read_only_folder_keeps_the_old_file() {
         assert_eq!(policy, "reward bonus: Money(EUR)\n");
     } else {
         assert_eq!(eval.code, 2);
-        assert!(eval.stderr.contains("cannot write `locked/ledger.csv`"), "{}", eval.stderr);
+        assert!(
+            eval.stderr.contains("cannot write `locked/ledger.csv`"),
+            "{}",
+            eval.stderr
+        );
         assert_eq!(ledger, "old ledger\n");
         assert_ne!(fmt.code, 0);
         assert!(fmt.stderr.contains("cannot write"), "{}", fmt.stderr);
@@ -124,10 +158,21 @@ fn a_failed_write_into_a_read_only_folder_keeps_the_old_file() {
 fn a_failed_evaluation_leaves_the_out_file_untouched() {
     let dir = workspace();
     std::fs::write(dir.path().join("ledger.csv"), "old ledger\n").unwrap();
-    std::fs::write(dir.path().join("bad.csv"), "id,who,kind,at,amount\ns1,ada,sale,2027-01-05,lots\n").unwrap();
-    let run = meed_in(dir.path(), &["eval", "policy.meed", "bad.csv", "--out", "ledger.csv"], &[]);
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        "id,who,kind,at,amount\ns1,ada,sale,2027-01-05,lots\n",
+    )
+    .unwrap();
+    let run = meed_in(
+        dir.path(),
+        &["eval", "policy.meed", "bad.csv", "--out", "ledger.csv"],
+        &[],
+    );
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert_eq!(std::fs::read_to_string(dir.path().join("ledger.csv")).unwrap(), "old ledger\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("ledger.csv")).unwrap(),
+        "old ledger\n"
+    );
 }
 
 #[test]
@@ -140,7 +185,10 @@ fn fmt_leaves_a_file_that_does_not_parse_byte_identical() {
     let run = meed_in(dir.path(), &["fmt", "broken.meed"], &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("broken.meed"), "{}", run.stderr);
-    assert_eq!(std::fs::read(dir.path().join("broken.meed")).unwrap(), broken);
+    assert_eq!(
+        std::fs::read(dir.path().join("broken.meed")).unwrap(),
+        broken
+    );
     assert_eq!(names(dir.path()), before);
 }
 
@@ -156,12 +204,23 @@ fn writes_keep_permissions() {
     std::fs::set_permissions(&policy, std::fs::Permissions::from_mode(0o640)).unwrap();
     let run = meed_in(dir.path(), &["fmt", "messy.meed"], &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(std::fs::read_to_string(&policy).unwrap(), "reward bonus: Money(EUR)\n");
+    assert_eq!(
+        std::fs::read_to_string(&policy).unwrap(),
+        "reward bonus: Money(EUR)\n"
+    );
     let mode = std::fs::metadata(&policy).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
 
-    let run = meed_in(dir.path(), &["eval", "policy.meed", "log.csv", "--out", "new.csv"], &[]);
+    let run = meed_in(
+        dir.path(),
+        &["eval", "policy.meed", "log.csv", "--out", "new.csv"],
+        &[],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let mode = std::fs::metadata(dir.path().join("new.csv")).unwrap().permissions().mode() & 0o777;
+    let mode = std::fs::metadata(dir.path().join("new.csv"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
     assert_eq!(mode, 0o644);
 }

@@ -120,7 +120,9 @@ fn totals_that_overflow_are_an_error() {
     let big = "79228162514264337593543950335";
     let code = evaluation_error(
         "rule pass { on sale s  grant bonus s.amount }\n",
-        &format!("id,who,kind,at,amount\ns1,ada,sale,2027-01-05,{big}\ns2,ada,sale,2027-01-06,{big}\n"),
+        &format!(
+            "id,who,kind,at,amount\ns1,ada,sale,2027-01-05,{big}\ns2,ada,sale,2027-01-06,{big}\n"
+        ),
     );
     assert_eq!(code, "meed::overflow");
 }
@@ -130,7 +132,9 @@ fn an_each_rule_sum_that_overflows_is_an_error() {
     let big = "79228162514264337593543950335";
     let code = evaluation_error(
         "rule monthly { each person per month  grant bonus sum(sale.amount) }\n",
-        &format!("id,who,kind,at,amount\ns1,ada,sale,2027-01-05,{big}\ns2,ada,sale,2027-01-06,{big}\n"),
+        &format!(
+            "id,who,kind,at,amount\ns1,ada,sale,2027-01-05,{big}\ns2,ada,sale,2027-01-06,{big}\n"
+        ),
     );
     assert_eq!(code, "meed::overflow");
 }
@@ -150,11 +154,19 @@ fn an_overflow_prints_no_partial_ledger() {
     )
     .unwrap();
     for format in ["csv", "json", "table"] {
-        let run = meed_in(dir.path(), &["eval", "p.meed", "log.csv", "--format", format], &[]);
+        let run = meed_in(
+            dir.path(),
+            &["eval", "p.meed", "log.csv", "--format", format],
+            &[],
+        );
         assert_eq!(run.code, 1, "{}", run.stderr);
         assert!(run.stdout.is_empty(), "{format}: printed a partial ledger");
         assert!(run.stderr.contains("meed::overflow"), "{}", run.stderr);
-        assert!(run.stderr.contains("no ledger was produced"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("no ledger was produced"),
+            "{}",
+            run.stderr
+        );
     }
 }
 
@@ -173,7 +185,8 @@ fn log_errors(text: &str, format: LogFormat) -> InputErrors {
     }
 }
 
-const HEADER: &str = "id,who,kind,at,lines,repo,pages,severity,duration,answered,words,language,audience,recorded\n";
+const HEADER: &str =
+    "id,who,kind,at,lines,repo,pages,severity,duration,answered,words,language,audience,recorded\n";
 const ROW: &str = "c-0020,dana,review,2027-01-15T01:26:00Z,45,web,,,,,,,,\n";
 
 #[test]
@@ -190,7 +203,10 @@ fn a_ten_megabyte_line_is_refused_with_its_line_number() {
     assert_eq!(error.line, 3);
     let message = error.to_string();
     assert!(message.starts_with("line 3 is 1000004"), "{message}");
-    assert!(message.contains("bytes long; meed reads lines of at most 1 MiB"), "{message}");
+    assert!(
+        message.contains("bytes long; meed reads lines of at most 1 MiB"),
+        "{message}"
+    );
     // The rendering stays short: no megabyte snippet.
     assert!(render_plain(&errors).len() < 2000);
 
@@ -206,7 +222,11 @@ fn a_line_at_the_limit_is_read() {
     let text = format!("{HEADER}{ROW}");
     let text = text.replace(",web,", &format!(",{},", "w".repeat(filler)));
     let policy = community();
-    let result = read_log(&policy.schema, &SourceFile::new("log", text), LogFormat::Csv);
+    let result = read_log(
+        &policy.schema,
+        &SourceFile::new("log", text),
+        LogFormat::Csv,
+    );
     assert!(result.is_ok(), "{:?}", result.err());
 }
 
@@ -258,12 +278,21 @@ fn a_policy_that_is_not_utf8_names_the_byte_offset() {
         b"reward bonus: Money(EUR)\n# pr\xe9mie\n",
     )
     .unwrap();
-    for command in [&["check", "latin1.meed"][..], &["fmt", "latin1.meed"], &["test", "latin1.meed"]] {
+    for command in [
+        &["check", "latin1.meed"][..],
+        &["fmt", "latin1.meed"],
+        &["test", "latin1.meed"],
+    ] {
         let run = meed_in(dir.path(), command, &[]);
         assert_eq!(run.code, 1, "{command:?}: {}", run.stderr);
-        assert!(run.stderr.contains("meed::not_utf8"), "{command:?}: {}", run.stderr);
         assert!(
-            run.stderr.contains("byte 0xE9 (byte 29, line 2) is not UTF-8"),
+            run.stderr.contains("meed::not_utf8"),
+            "{command:?}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr
+                .contains("byte 0xE9 (byte 29, line 2) is not UTF-8"),
             "{command:?}: {}",
             run.stderr
         );
@@ -274,11 +303,19 @@ fn a_policy_that_is_not_utf8_names_the_byte_offset() {
 fn an_empty_policy_file_is_checked_not_crashed() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("empty.meed"), "").unwrap();
-    std::fs::write(dir.path().join("log.csv"), "id,who,kind,at\nr1,ada,review,2027-01-05\n").unwrap();
+    std::fs::write(
+        dir.path().join("log.csv"),
+        "id,who,kind,at\nr1,ada,review,2027-01-05\n",
+    )
+    .unwrap();
     let check = meed_in(dir.path(), &["check", "empty.meed"], &[]);
     assert_eq!(check.code, 0, "{}", check.stderr);
     let eval = meed_in(dir.path(), &["eval", "empty.meed", "log.csv"], &[]);
     assert_eq!(eval.code, 1, "{}", eval.stderr);
-    assert!(eval.stderr.contains("meed::unknown_kind"), "{}", eval.stderr);
+    assert!(
+        eval.stderr.contains("meed::unknown_kind"),
+        "{}",
+        eval.stderr
+    );
     assert!(eval.stdout.is_empty());
 }

@@ -61,8 +61,8 @@ fn policy_bytes() -> impl Strategy<Value = Vec<u8>> {
         prop::collection::vec(
             prop::sample::select(vec![
                 "(", ")", "{", "}", "\"", "#", "\n", " ", "-", "not ", "if ", "then ", "else ",
-                "rule r ", "on ", "grant ", "tiers ", "x", "1", "0.5", " EUR", "pts", "%", "\u{e9}",
-                "\r", "\\", "up to ", "above:", ",", ":", ".",
+                "rule r ", "on ", "grant ", "tiers ", "x", "1", "0.5", " EUR", "pts", "%",
+                "\u{e9}", "\r", "\\", "up to ", "above:", ",", ":", ".",
             ]),
             0..24
         )
@@ -134,7 +134,12 @@ proptest! {
 #[test]
 fn fmt_round_trips_every_policy_in_the_repository() {
     let mut checked = 0;
-    for folder in ["rules", "tests/inputs/fmt", "tests/inputs/parse/ok", "tests/inputs/check/ok"] {
+    for folder in [
+        "rules",
+        "tests/inputs/fmt",
+        "tests/inputs/parse/ok",
+        "tests/inputs/check/ok",
+    ] {
         let Ok(entries) = std::fs::read_dir(root().join(folder)) else {
             continue;
         };
