@@ -12,6 +12,7 @@
 )]
 
 #[path = "../fuzz/src/props.rs"]
+#[allow(dead_code, reason = "shared with the fuzz targets; each test uses part of it")]
 mod fuzz_props;
 
 use std::path::{Path, PathBuf};

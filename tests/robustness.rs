@@ -18,6 +18,7 @@
 )]
 
 #[path = "../fuzz/src/props.rs"]
+#[allow(dead_code, reason = "shared with the fuzz targets; each test uses part of it")]
 mod fuzz_props;
 
 #[path = "robustness/cli.rs"]
