@@ -207,7 +207,8 @@ prints!(not_over_and, "not (a and b)", "not (a and b)");
 prints!(comparison_of_not, "(not a) == b", "(not a) == b");
 prints!(chained_comparison_kept, "(a < b) == c", "(a < b) == c");
 prints!(negative_literal, "-2 pts * -( 3 )", "-2 pts * -(3)");
-prints!(negation_of_negation, "- (-x)", "-(-x)");
+// Not `-(-x)`: two nesting levels per minus (see tests/regressions.rs).
+prints!(negation_of_negation, "- (-x)", "- -x");
 prints!(negated_field, "-(r.lines)", "-r.lines");
 prints!(field_of_parens, "(a).b", "a.b");
 prints!(

@@ -52,10 +52,41 @@ pub fn write_atomically(path: &Path, contents: &str) -> Result<(), Outcome> {
         _ => Path::new("."),
     };
     let mut temporary = tempfile::NamedTempFile::new_in(folder).map_err(failed)?;
+    // The temporary file is created private (0600); without this, `meed fmt`
+    // would silently narrow a policy's permissions and `--out` files would
+    // be unreadable to the rest of a team. Keep the old file's permissions,
+    // or give a new file the usual ones.
+    if let Some(permissions) = permissions_for(path) {
+        temporary
+            .as_file()
+            .set_permissions(permissions)
+            .map_err(failed)?;
+    }
     temporary.write_all(contents.as_bytes()).map_err(failed)?;
     temporary.as_file().sync_all().map_err(failed)?;
     temporary.persist(path).map_err(|e| failed(e.error))?;
     Ok(())
+}
+
+/// The permissions `path` has, or, for a new file, read-write for the
+/// owner and readable by others (0644, as most tools create files); `None`
+/// where that cannot be said (not Unix, new file): the temporary file's own.
+fn permissions_for(path: &Path) -> Option<std::fs::Permissions> {
+    match std::fs::metadata(path) {
+        Ok(metadata) if metadata.is_file() => Some(metadata.permissions()),
+        _ => new_file_permissions(),
+    }
+}
+
+#[cfg(unix)]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt as _;
+    Some(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    None
 }
 
 /// Writes output to `--out FILE` (atomically) or to stdout.

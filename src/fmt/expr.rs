@@ -198,15 +198,24 @@ fn print_bare(p: &mut Printer, expr: &Expr) {
                 print_expr(p, operand, NOT);
             }
             UnaryOp::Neg => {
-                p.text("-");
-                // `-(2)` and `-(-x)`: without the parentheses the first would
-                // read back as the literal `-2` and the second as `--x`.
-                let min = if starts_with_number_or_minus(operand) {
-                    ATOM + 1
+                // `-(2)`: without the parentheses it would read back as the
+                // literal `-2`. A negation of a negation or of a negative
+                // literal is `- -x` / `- -2`: parentheses there would add
+                // nesting, and a chain of them could pass the parser's
+                // depth limit (`meed::too_deep`) although the input did not
+                // (fuzz regression `fmt_roundtrip/nested_negations.meed`).
+                if starts_with_minus(operand) {
+                    p.text("- ");
+                    print_expr(p, operand, NEG);
                 } else {
-                    NEG
-                };
-                print_expr(p, operand, min);
+                    p.text("-");
+                    let min = if starts_with_number_or_minus(operand) {
+                        ATOM + 1
+                    } else {
+                        NEG
+                    };
+                    print_expr(p, operand, min);
+                }
             }
         },
         ExprKind::Binary { op, lhs, rhs } => {
@@ -257,6 +266,15 @@ fn is_negative(lit: &Literal) -> bool {
         | Literal::Money { amount: d, .. }
         | Literal::Duration { amount: d, .. } => d.is_sign_negative(),
         Literal::Bool(_) | Literal::Text(_) | Literal::Date(_) | Literal::Timestamp(_) => false,
+    }
+}
+
+/// Whether `expr` prints with a leading `-`: a negation or a negative number.
+fn starts_with_minus(expr: &Expr) -> bool {
+    match &expr.node {
+        ExprKind::Literal(lit) => is_negative(lit),
+        ExprKind::Unary { op, .. } => op.node == UnaryOp::Neg,
+        _ => false,
     }
 }
 

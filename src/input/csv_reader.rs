@@ -44,6 +44,25 @@ pub fn read_csv(site: &ErrorSite) -> RawTable {
             start + record.position().map_or(0, |p| to_usize(p.byte())),
         );
         let spans = field_spans(text, offset, record.len());
+        // A quote never closed swallows the rest of the file into one cell
+        // (the csv crate does not complain): the records after it would be
+        // lost silently, so this is an error naming where the quote opened.
+        if let Some(open) = spans.iter().find(|span| unclosed_quote(text, **span)) {
+            table.errors.push(
+                site.error(
+                    InputErrorKind::MalformedCsv {
+                        detail: "this quoted cell is never closed: the file ends inside it"
+                            .to_string(),
+                    },
+                    Span::new(open.start, open.start + 1),
+                    "the `\"` opened here",
+                )
+                .with_help(
+                    "add the closing `\"`, or remove the stray one; if the file was cut off, export it again",
+                ),
+            );
+            break;
+        }
         let fields: Vec<(String, Span)> = record.iter().map(str::to_string).zip(spans).collect();
         match &table.header {
             None => table.header = Some(read_header(site, &mut table, fields)),
@@ -151,6 +170,26 @@ fn record_span(fields: &[(String, Span)]) -> Span {
         (Some((_, first)), Some((_, last))) => first.to(*last),
         _ => Span::default(),
     }
+}
+
+/// Whether the cell at `span` opens a quote that the file never closes
+/// (the span then runs to the end of the file, see [`field_spans`]).
+fn unclosed_quote(text: &str, span: Span) -> bool {
+    let Some(cell) = text.as_bytes().get(span.start..span.end) else {
+        return false;
+    };
+    let Some(rest) = cell.strip_prefix(b"\"") else {
+        return false;
+    };
+    let mut i = 0;
+    while let Some(&b) = rest.get(i) {
+        match b {
+            b'"' if rest.get(i + 1) == Some(&b'"') => i += 2,
+            b'"' => return false,
+            _ => i += 1,
+        }
+    }
+    true
 }
 
 /// The byte spans of the `count` fields of the record starting at `offset`.

@@ -40,6 +40,8 @@ pub enum InputErrorKind {
     EmptyLog { has_header: bool },
     #[error("the file is not UTF-8 text")]
     NotUtf8 { byte: u8, offset: usize },
+    #[error("line {line} is {bytes} bytes long; meed reads lines of at most 1 MiB (1048576 bytes)")]
+    LineTooLong { line: usize, bytes: usize },
 }
 
 fn record_name(kind: Option<&str>) -> String {
@@ -64,6 +66,7 @@ impl InputErrorKind {
             InputErrorKind::MalformedJson { .. } => "meed::malformed_json",
             InputErrorKind::EmptyLog { .. } => "meed::empty_log",
             InputErrorKind::NotUtf8 { .. } => "meed::not_utf8",
+            InputErrorKind::LineTooLong { .. } => "meed::line_too_long",
         }
     }
 
@@ -142,6 +145,12 @@ impl InputError {
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.details.help = Some(help.into());
+        self
+    }
+
+    /// Shows no source snippet (for a line too long to print).
+    pub fn without_snippet(mut self) -> Self {
+        self.details.source_code = None;
         self
     }
 

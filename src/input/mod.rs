@@ -10,6 +10,7 @@ pub mod fast;
 mod format;
 pub mod hash;
 mod json_reader;
+mod limits;
 mod raw;
 mod records;
 mod roster;
@@ -28,6 +29,7 @@ pub use cell::{CellError, parse_cell, parse_timestamp};
 pub use decode::decode;
 pub use error::{InputError, InputErrorKind, InputErrors, InputWarning, SHOWN_ERRORS};
 pub use format::LogFormat;
+pub use limits::MAX_LINE_BYTES;
 pub use records::REQUIRED_COLUMNS;
 
 /// One contribution from the log, validated against its kind.
@@ -109,6 +111,14 @@ pub fn check_people(
 }
 
 fn read_raw(site: &error::ErrorSite, format: LogFormat) -> raw::RawTable {
+    // A line over the limit is reported alone: the rest of such a file is
+    // rarely worth reading, and nothing is evaluated anyway.
+    if let Some(error) = limits::check_line_lengths(site) {
+        return raw::RawTable {
+            errors: vec![error],
+            ..raw::RawTable::default()
+        };
+    }
     match format {
         LogFormat::Csv => csv_reader::read_csv(site),
         LogFormat::JsonLines => json_reader::read_json_lines(site),

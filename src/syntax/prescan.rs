@@ -16,6 +16,11 @@ use crate::syntax::error::{ParseErrorKind, Problem};
 /// `tiers`) the parser accepts. Real policies stay far below it.
 pub const MAX_DEPTH: usize = 64;
 
+/// The longest text literal (quotes included) the parser accepts: names,
+/// titles and `one of` values are short, and a megabyte string is a mistake
+/// (a missing `"` that the next line closed) or not a policy at all.
+pub const MAX_TEXT_BYTES: usize = 4096;
+
 /// Words that start a new clause: a chain of prefix operators (`if`, `not`,
 /// `-`) cannot run across them, so the depth count restarts after them.
 const CLAUSE_WORDS: &[&str] = &[
@@ -233,6 +238,7 @@ fn skip_string(text: &str, start: usize) -> Result<usize, Problem> {
     let mut i = start + 1;
     while let Some(&c) = bytes.get(i) {
         match c {
+            b'"' if i + 1 - start > MAX_TEXT_BYTES => return Err(text_too_long(start, i + 1)),
             b'"' => return Ok(i + 1),
             b'\\' if bytes.get(i + 1) != Some(&b'\n') => i += 2,
             b'\n' => break,
@@ -247,6 +253,21 @@ fn skip_string(text: &str, start: usize) -> Result<usize, Problem> {
     )
     .label("the text starts here and runs to the end of the line")
     .help("add a `\"` where the text ends; texts cannot span several lines"))
+}
+
+/// `meed::invalid_literal` for a text longer than [`MAX_TEXT_BYTES`]; only
+/// its opening quote is underlined, so the message stays readable.
+fn text_too_long(start: usize, end: usize) -> Problem {
+    Problem::new(
+        ParseErrorKind::InvalidLiteral,
+        Span::new(start, start + 1),
+        format!(
+            "this text is {} bytes long; texts hold at most {MAX_TEXT_BYTES} bytes",
+            end - start
+        ),
+    )
+    .label("the text starts here")
+    .help("shorten the text; policy texts are names, titles and `one of` values")
 }
 
 fn unexpected_close(close: u8, at: usize) -> Problem {

@@ -1,0 +1,41 @@
+//! Hard limits on what a log or roster may hold, so that a broken or hostile
+//! file gets a clear error instead of a hang or an unreadable wall of text.
+
+use super::error::{ErrorSite, InputError, InputErrorKind};
+use crate::source::Span;
+
+/// The longest line meed reads from a log or roster: 1 MiB. Real records
+/// are a few hundred bytes; a longer line is a file that lost its line
+/// breaks, or not a log at all (documented in `docs/guarantees.md`).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// `meed::line_too_long` for the first line longer than [`MAX_LINE_BYTES`].
+///
+/// The error shows no snippet: echoing a megabyte line would bury the
+/// message. The line number is in the message instead.
+pub fn check_line_lengths(site: &ErrorSite) -> Option<InputError> {
+    let mut start = 0;
+    for (index, line) in site.file.text().split('\n').enumerate() {
+        if line.len() > MAX_LINE_BYTES {
+            let number = index + 1;
+            let bytes = line.len();
+            return Some(
+                site.error(
+                    InputErrorKind::LineTooLong {
+                        line: number,
+                        bytes,
+                    },
+                    Span::new(start, start),
+                    "this line",
+                )
+                .without_snippet()
+                .with_help(
+                    "each record must stand on its own line; export the file again, \
+                     or check that it is a CSV or JSON Lines log",
+                ),
+            );
+        }
+        start += line.len() + 1;
+    }
+    None
+}
