@@ -88,14 +88,18 @@ pub fn run_terminal(session: Session) -> Result<(), String> {
                 let reply = helper.session.handle(&line);
                 match reply.status {
                     ReplyStatus::Quit => break,
-                    ReplyStatus::Done => print!("{}", reply.text),
-                    ReplyStatus::Failed => eprint!("{}", reply.text),
+                    ReplyStatus::Done => {
+                        let _ = write!(std::io::stdout(), "{}", reply.text);
+                    }
+                    ReplyStatus::Failed => {
+                        let _ = write!(std::io::stderr(), "{}", reply.text);
+                    }
                 }
             }
             Err(ReadlineError::Interrupted) => {}
             Err(ReadlineError::Eof) => break,
             Err(other) => {
-                eprintln!("error: {other}");
+                let _ = writeln!(std::io::stderr(), "error: {other}");
                 break;
             }
         }
