@@ -73,7 +73,8 @@ pub fn empty_file(site: &ErrorSite, has_header: bool) -> InputError {
         error.with_help("add the records below the header, one per line")
     } else {
         error.with_help(
-            "export the file again: it should start with the header `id,who,kind,at,...`",
+            "export the file again: a CSV log starts with the header `id,who,kind,at,...`; \
+             a JSON Lines log holds one object per line",
         )
     }
 }
