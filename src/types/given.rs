@@ -16,6 +16,7 @@ impl Checker {
     /// `test "name" { given { ... } expect ... }`
     pub(crate) fn check_test(&mut self, test: &TestDecl) {
         let mut ids: Vec<&Spanned<String>> = Vec::new();
+        let mut people: Vec<&Spanned<String>> = Vec::new();
         for given in &test.given {
             match given {
                 Given::Contribution(record) => {
@@ -36,7 +37,25 @@ impl Checker {
                     }
                     self.given_contribution(record);
                 }
-                Given::Person(person) => self.given_person(person),
+                Given::Person(person) => {
+                    // A second row for the same person would silently win.
+                    if let Some(first) = people.iter().find(|p| p.node == person.who.node) {
+                        let error = self
+                            .error(
+                                CheckErrorKind::DuplicateName {
+                                    namespace: "person row",
+                                    name: person.who.node.clone(),
+                                },
+                                person.who.span,
+                            )
+                            .with_label("given again here")
+                            .with_secondary(first.span, "first given here");
+                        self.push(error);
+                    } else {
+                        people.push(&person.who);
+                    }
+                    self.given_person(person);
+                }
             }
         }
         for expect in &test.expects {

@@ -84,6 +84,7 @@ impl CheckErrorKind {
             K::DuplicateName { namespace, .. } => match *namespace {
                 "record id" => "give each record of a test its own id".into(),
                 "test" => "give each test its own name".into(),
+                "person row" => "give each person one row: merge the two into one".into(),
                 _ => format!("rename one of them: each {namespace} needs its own name"),
             },
             K::DuplicateField { .. } => "keep one of them".into(),
