@@ -22,6 +22,7 @@
 
 pub mod compile;
 pub mod file;
+pub mod fixed;
 pub mod limits;
 pub mod pools;
 pub mod run;
@@ -37,7 +38,7 @@ use crate::eval::period::{PeriodKey, Window};
 use crate::eval::pools::units_of;
 use crate::eval::round::round_grant;
 use crate::eval::scope::{Env, Scope};
-use crate::eval::{EvalOptions, EvalReport, arith, roster_needed};
+use crate::eval::{EvalOptions, EvalReport, roster_needed};
 use crate::input::Roster;
 use crate::ledger::{Target, Totals};
 use crate::schema::Schema;
@@ -46,11 +47,12 @@ use crate::syntax::ast::{Action, Item, Period, PolicyFile, Trigger};
 use crate::types::units::Type;
 use crate::value::Value;
 
-use compile::{CAggregate, CExpr, Compiler};
+use compile::{CAggregate, CExpr, Compiler, constants, fix_constants};
+use fixed::{Fx, Scale, Unit, scale_for};
 use limits::StreamLimit;
 use pools::{Payout, StreamPool, pay_period};
 pub use run::StreamRecord;
-use run::{Accumulator, Ctx, accumulate};
+use run::{Accumulator, Ctx, Fast, accumulate};
 
 pub use crate::input::hash::FxBuild;
 
@@ -68,6 +70,7 @@ enum CAction {
         target: usize,
         amount: CExpr,
         ty: Type,
+        unit: Unit,
         span: Span,
     },
     Award {
@@ -96,7 +99,7 @@ struct EachGrant {
     each: usize,
     rule: usize,
     target: usize,
-    value: Value,
+    value: Fx,
 }
 
 /// People by index, with their roster rows.
@@ -111,14 +114,16 @@ struct Flow {
     limits: Vec<StreamLimit>,
     pools: Vec<StreamPool>,
     /// Per person, per target.
-    totals: Vec<Vec<Option<Value>>>,
+    totals: Vec<Vec<Option<Fx>>>,
     accounts: usize,
     targets: usize,
+    scale: Scale,
 }
 
 /// Evaluates a policy over records pushed in `(at, id)` order.
 pub struct StreamEvaluator<'a> {
     env: Env<'a>,
+    scale: Scale,
     window: Option<Window>,
     /// `on` rules by kind index, in file order.
     on_rules: Vec<Vec<CRule>>,
@@ -187,6 +192,7 @@ impl<'a> StreamEvaluator<'a> {
                     (Action::Grant { amount, .. }, Some(ty)) => CAction::Grant {
                         target,
                         amount: compiler.compile(amount)?,
+                        unit: unit_of(&ty)?,
                         ty,
                         span: amount.span,
                     },
@@ -273,8 +279,10 @@ impl<'a> StreamEvaluator<'a> {
                 cached: usize::MAX,
             });
         }
+        let scale = choose_scale(schema, &mut on_rules, &mut each)?;
         Some(StreamEvaluator {
             env,
+            scale,
             window: options.window,
             on_rules,
             each,
@@ -284,6 +292,7 @@ impl<'a> StreamEvaluator<'a> {
                 totals: Vec::new(),
                 accounts: accounts.len(),
                 targets: target_list.len(),
+                scale,
             },
             people: People::default(),
             target_list,
@@ -305,6 +314,7 @@ impl<'a> StreamEvaluator<'a> {
         self.pay_pools(Some(record.at))?;
         let StreamEvaluator {
             env,
+            scale,
             on_rules,
             each,
             flow,
@@ -321,6 +331,7 @@ impl<'a> StreamEvaluator<'a> {
             aggregates: &[],
             accumulators: &[],
             totals: None,
+            scale: *scale,
         };
         for e in each.iter_mut() {
             if e.groups.len() <= who {
@@ -385,6 +396,10 @@ impl<'a> StreamEvaluator<'a> {
             let mut entry = BTreeMap::new();
             for (target, value) in self.target_list.iter().zip(per_target) {
                 if let Some(value) = value {
+                    let value = self
+                        .scale
+                        .value(value)
+                        .ok_or_else(|| too_precise(Span::default()))?;
                     entry.insert(target.clone(), value);
                 }
             }
@@ -450,6 +465,7 @@ impl<'a> StreamEvaluator<'a> {
                         aggregates: &e.aggregates,
                         accumulators: &accumulators,
                         totals: None,
+                        scale: self.scale,
                     };
                     for (rule_index, rule) in e.rules.iter().enumerate() {
                         if let Some((target, value)) = rule_grant(&ctx, rule)? {
@@ -500,6 +516,7 @@ impl<'a> StreamEvaluator<'a> {
             aggregates: &[],
             accumulators: &[],
             totals: None,
+            scale: self.scale,
         };
         for pool in &mut self.flow.pools {
             if !pool.has_closed(now) {
@@ -515,6 +532,10 @@ impl<'a> StreamEvaluator<'a> {
                     }
                     Payout::Shares(shares) => {
                         for (who, value) in shares {
+                            let value = self
+                                .scale
+                                .of(&value)
+                                .ok_or_else(|| too_precise(pool.split_span))?;
                             add_total(&mut self.flow.totals, who, pool.target, value)?;
                         }
                     }
@@ -526,22 +547,46 @@ impl<'a> StreamEvaluator<'a> {
 }
 
 /// A rule's grant in `ctx`, if its condition holds: the amount rounded once
-/// and checked against the account's type, or 1 for a badge.
-fn rule_grant(ctx: &Ctx<'_>, rule: &CRule) -> Result<Option<(usize, Value)>, EvalError> {
-    if let Some(condition) = &rule.condition
-        && !ctx.condition(condition)?
-    {
-        return Ok(None);
+/// and checked against the account's type, or 1 for a badge. Fixed point
+/// where it is exact, else exact decimals brought back to fixed point (a
+/// grant that does not fit is an error, and the caller evaluates in memory).
+fn rule_grant(ctx: &Ctx<'_>, rule: &CRule) -> Result<Option<(usize, Fx)>, EvalError> {
+    if let Some(condition) = &rule.condition {
+        let holds = match ctx.fast(condition) {
+            Some(Fast::Bool(b)) => b,
+            _ => ctx.condition(condition)?,
+        };
+        if !holds {
+            return Ok(None);
+        }
     }
+    let scale = &ctx.scale;
     match &rule.action {
         CAction::Grant {
             target,
             amount,
             ty,
+            unit,
             span,
         } => {
-            let value = round_grant(ctx.value(amount)?, ctx.env.rounding);
-            if value.ty() != *ty {
+            let fast = match ctx.fast(amount) {
+                Some(Fast::Num(x)) => scale.round_grant(x, ctx.env.rounding),
+                _ => None,
+            };
+            let value = match fast {
+                Some(x) => x,
+                None => {
+                    let value = round_grant(ctx.value(amount)?, ctx.env.rounding);
+                    if value.ty() != *ty {
+                        return Err(EvalError::internal(
+                            "a grant does not have its account's type",
+                            Some(*span),
+                        ));
+                    }
+                    scale.of(&value).ok_or_else(|| too_precise(*span))?
+                }
+            };
+            if value.unit != *unit {
                 return Err(EvalError::internal(
                     "a grant does not have its account's type",
                     Some(*span),
@@ -549,51 +594,67 @@ fn rule_grant(ctx: &Ctx<'_>, rule: &CRule) -> Result<Option<(usize, Value)>, Eva
             }
             Ok(Some((*target, value)))
         }
-        CAction::Award { target } => Ok(Some((*target, Value::Int(1)))),
+        CAction::Award { target } => Ok(Some((
+            *target,
+            scale
+                .of(&Value::Int(1))
+                .ok_or_else(|| too_precise(Span::default()))?,
+        ))),
     }
 }
 
+/// A value the fixed-point totals cannot hold exactly: streaming steps
+/// aside and the in-memory evaluator computes it with exact decimals.
+fn too_precise(span: Span) -> EvalError {
+    EvalError::internal("a value needs more digits than streaming keeps", Some(span))
+}
+
+/// The fixed-point unit of an account's type.
+fn unit_of(ty: &Type) -> Option<Unit> {
+    Some(match ty {
+        Type::Money(c) => Unit::Money(*c),
+        Type::Points => Unit::Points,
+        Type::Duration => Unit::Duration,
+        Type::Int => Unit::Int,
+        Type::Decimal => Unit::Decimal,
+        _ => return None,
+    })
+}
+
 fn add_total(
-    totals: &mut [Vec<Option<Value>>],
+    totals: &mut [Vec<Option<Fx>>],
     who: u32,
     target: usize,
-    value: Value,
+    value: Fx,
 ) -> Result<(), EvalError> {
     let slot = totals
         .get_mut(who as usize)
         .and_then(|t| t.get_mut(target))
         .ok_or_else(|| EvalError::internal("no such person or account", None))?;
-    add_into(slot, &value)
+    add_into(slot, value)
 }
 
-/// `slot += value`, the slot empty until the first value.
-pub(crate) fn add_into(slot: &mut Option<Value>, value: &Value) -> Result<(), EvalError> {
+/// `slot += value`, the slot empty until the first value. An overflow of
+/// the fixed point is an error: the in-memory evaluator then adds exactly.
+pub(crate) fn add_into(slot: &mut Option<Fx>, value: Fx) -> Result<(), EvalError> {
     match slot {
         None => {
-            *slot = Some(value.clone());
+            *slot = Some(value);
             Ok(())
         }
         Some(total) => add_to(total, value),
     }
 }
 
-/// `total += value`, in place for the common quantities: the same exact
-/// sum as [`arith::add`], which also reports overflows and mismatches.
-pub(crate) fn add_to(total: &mut Value, value: &Value) -> Result<(), EvalError> {
-    let done = match (&mut *total, value) {
-        (Value::Money(a), Value::Money(b)) if a.currency == b.currency => {
-            a.amount.checked_add(b.amount).map(|s| a.amount = s)
+/// `total += value` in fixed point, both of one unit.
+pub(crate) fn add_to(total: &mut Fx, value: Fx) -> Result<(), EvalError> {
+    match total.v.checked_add(value.v) {
+        Some(v) if total.unit == value.unit && v.unsigned_abs() < 1u128 << 96 => {
+            total.v = v;
+            Ok(())
         }
-        (Value::Points(a), Value::Points(b)) | (Value::Duration(a), Value::Duration(b)) => {
-            a.checked_add(*b).map(|s| *a = s)
-        }
-        (Value::Int(a), Value::Int(b)) => a.checked_add(*b).map(|s| *a = s),
-        _ => None,
-    };
-    if done.is_none() {
-        *total = arith::add(total, value, Span::default())?;
+        _ => Err(too_precise(Span::default())),
     }
-    Ok(())
 }
 
 impl Flow {
@@ -606,12 +667,12 @@ impl Flow {
         at: DateTime<Utc>,
         target: usize,
         limits: &[usize],
-        value: Value,
+        value: Fx,
     ) -> Result<(), EvalError> {
         let mut granted = value;
         for &index in limits {
             if let Some(limit) = self.limits.get_mut(index) {
-                limit.apply(env, who, at, &mut granted)?;
+                limit.apply(env, &self.scale, who, at, &mut granted)?;
             }
         }
         if target < self.accounts {
@@ -620,12 +681,58 @@ impl Flow {
                 let slots = pool.aggregates.len();
                 let person = pool.person_at(at, env.tz, who, accounts, slots)?;
                 if let Some(slot) = person.totals.get_mut(target) {
-                    add_into(slot, &granted)?;
+                    add_into(slot, granted)?;
                 }
             }
         }
         add_total(&mut self.totals, who, target, granted)
     }
+}
+
+/// Chooses the fixed-point scale for the rules' constants and the
+/// currencies, and gives the constants their fixed-point values.
+fn choose_scale(
+    schema: &Schema,
+    on_rules: &mut [Vec<CRule>],
+    each: &mut [EachPeriod],
+) -> Option<Scale> {
+    let rules = || {
+        on_rules
+            .iter()
+            .flatten()
+            .chain(each.iter().flat_map(|e| &e.rules))
+    };
+    let mut found = Vec::new();
+    for rule in rules() {
+        if let Some(c) = &rule.condition {
+            constants(c, &mut found);
+        }
+        if let CAction::Grant { amount, .. } = &rule.action {
+            constants(amount, &mut found);
+        }
+    }
+    let currencies: Vec<u32> = schema
+        .rewards
+        .values()
+        .filter_map(|ty| match ty {
+            Type::Money(c) => Some(c.minor_digits()),
+            _ => None,
+        })
+        .collect();
+    let scale = scale_for(found.into_iter(), &currencies)?;
+    let rules_mut = on_rules
+        .iter_mut()
+        .flatten()
+        .chain(each.iter_mut().flat_map(|e| &mut e.rules));
+    for rule in rules_mut {
+        if let Some(c) = &mut rule.condition {
+            fix_constants(c, &scale);
+        }
+        if let CAction::Grant { amount, .. } = &mut rule.action {
+            fix_constants(amount, &scale);
+        }
+    }
+    Some(scale)
 }
 
 /// Streams an in-memory (hence sorted) log: the streaming evaluator over

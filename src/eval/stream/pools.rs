@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::compile::{CAggregate, CExpr};
+use super::fixed::Fx;
 use super::run::{Accumulator, Ctx};
 use crate::eval::arith;
 use crate::eval::error::{EvalError, EvalErrorKind, EvalWarning};
@@ -22,7 +23,7 @@ use crate::value::Value;
 #[derive(Clone, Debug, Default)]
 pub struct PoolPerson {
     /// Granted totals per account (by account index), after limits.
-    pub totals: Vec<Option<Value>>,
+    pub totals: Vec<Option<Fx>>,
     pub accumulators: Vec<Accumulator>,
 }
 
@@ -162,11 +163,23 @@ pub fn pay_period(
     people.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let mut scores: Vec<(u32, Value)> = Vec::with_capacity(people.len());
     for (_, who, person) in &people {
+        let totals = person
+            .totals
+            .iter()
+            .map(|t| match t {
+                Some(x) => base
+                    .scale
+                    .value(*x)
+                    .map(Some)
+                    .ok_or_else(|| super::too_precise(span)),
+                None => Ok(None),
+            })
+            .collect::<Result<Vec<_>, EvalError>>()?;
         let ctx = Ctx {
             person_row: rows.get(*who as usize).and_then(|r| r.as_deref()),
             aggregates: &pool.aggregates,
             accumulators: &person.accumulators,
-            totals: Some(&person.totals),
+            totals: Some(&totals),
             ..*base
         };
         scores.push((*who, ctx.value(&pool.split_by)?));
