@@ -189,11 +189,12 @@ impl Scale {
             (q, n) | (n, q) if n.is_number() && !q.is_number() => q,
             _ => return None,
         };
+        let p = product(a.v, b.v)?;
+        // A whole number multiplies without a division.
         let v = if a.unit == Unit::Int || b.unit == Unit::Int {
-            // A whole number multiplies without a division.
-            a.v.checked_mul(b.v)?
+            p
         } else {
-            self.unscale(a.v.checked_mul(b.v)?)?
+            self.unscale(p)?
         };
         made(unit, v)
     }
@@ -261,6 +262,14 @@ impl Scale {
             toward_zero
         };
         made(x.unit, v)
+    }
+}
+
+/// `a × b`, without the 128-bit overflow check when both fit in 64 bits.
+fn product(a: i128, b: i128) -> Option<i128> {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(x), Ok(y)) => Some(i128::from(x) * i128::from(y)),
+        _ => a.checked_mul(b),
     }
 }
 

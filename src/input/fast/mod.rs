@@ -18,7 +18,7 @@
 mod layout;
 mod parse;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::fs::FileExt;
@@ -108,7 +108,7 @@ pub fn stream_sorted(
                 None => last = Some((raw.at, id.as_bytes().to_vec())),
             }
             fingerprints.push(raw.fingerprint);
-            let (who, who_name) = people.intern(chunk.text(raw.who));
+            let (who, who_name) = people.intern(chunk.text(raw.who), raw.who_hash);
             let fields = fields_of(&layout, chunk, raw.kind, raw.fields)?;
             push(&StreamRecord {
                 at: raw.at,
@@ -186,7 +186,7 @@ pub fn stream_unsorted(
             .0
             .ok_or_else(|| Fallback::new("a line changed"))?;
         let slice = |(s, e): (u32, u32)| text.get(s as usize..e as usize).unwrap_or("");
-        let (who, who_name) = people.intern(slice(raw.who));
+        let (who, who_name) = people.intern(slice(raw.who), raw.who_hash);
         push(&StreamRecord {
             at: raw.at,
             id: slice(raw.id),
@@ -217,31 +217,71 @@ struct Key {
 /// People by name, numbered in order of first appearance.
 #[derive(Default)]
 struct Interner {
-    index: HashMap<Arc<str>, u32, FxBuild>,
+    /// Open addressing: a person's index + 1 per slot, 0 for an empty one;
+    /// a power of two long.
+    slots: Vec<u32>,
+    /// Per person: the hash of the name and the name.
+    hashes: Vec<u64>,
     names: Vec<Arc<str>>,
     /// Only for the impossible case of a number without a name.
     empty: Arc<str>,
 }
 
 impl Interner {
-    /// The person's number and name, without touching the name's count.
-    fn intern(&mut self, name: &str) -> (u32, &Arc<str>) {
-        let who = match self.index.get(name) {
-            Some(&who) => who,
-            None => {
+    /// The person's number and name, from the name and its hash
+    /// ([`crate::input::hash::fingerprint`], computed by the parser).
+    fn intern(&mut self, name: &str, hash: u64) -> (u32, &Arc<str>) {
+        if self.slots.len() < (self.names.len() + 1) * 2 {
+            self.grow();
+        }
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut i = spread(hash) & mask;
+        let who = loop {
+            let slot = self.slots.get(i).copied().unwrap_or(0);
+            if slot == 0 {
                 let next = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
-                let name: Arc<str> = Arc::from(name);
-                self.index.insert(name.clone(), next);
-                self.names.push(name);
-                next
+                if let Some(s) = self.slots.get_mut(i) {
+                    *s = next.saturating_add(1);
+                }
+                self.hashes.push(hash);
+                self.names.push(Arc::from(name));
+                break next;
             }
+            let who = slot - 1;
+            if self.hashes.get(who as usize) == Some(&hash)
+                && self.names.get(who as usize).is_some_and(|n| **n == *name)
+            {
+                break who;
+            }
+            i = (i + 1) & mask;
         };
-        let name = self.names.get(who as usize).or(self.names.last());
-        match name {
+        match self.names.get(who as usize) {
             Some(name) => (who, name),
             None => (who, &self.empty),
         }
     }
+
+    /// Doubles the table (at least 1024 slots) and places everyone again.
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(1024);
+        let mask = size - 1;
+        let mut slots = vec![0u32; size];
+        for (who, hash) in self.hashes.iter().enumerate() {
+            let mut i = spread(*hash) & mask;
+            while slots.get(i).is_some_and(|s| *s != 0) {
+                i = (i + 1) & mask;
+            }
+            if let Some(s) = slots.get_mut(i) {
+                *s = u32::try_from(who + 1).unwrap_or(u32::MAX);
+            }
+        }
+        self.slots = slots;
+    }
+}
+
+/// A slot index from a hash: its high bits, well mixed by the fingerprint.
+fn spread(hash: u64) -> usize {
+    (hash >> 32) as usize ^ (hash as usize)
 }
 
 fn to_usize(n: u64) -> usize {
