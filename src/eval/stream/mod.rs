@@ -28,7 +28,7 @@ pub mod pools;
 pub mod run;
 
 use std::collections::BTreeMap;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -107,6 +107,27 @@ struct EachGrant {
 struct People {
     names: Vec<Arc<str>>,
     rows: Vec<Option<Vec<Value>>>,
+    /// One copy of each text in the rows (`"employee"`...), shared by
+    /// everyone: comparing a roster column reads memory already in cache.
+    texts: HashSet<Arc<str>, FxBuild>,
+}
+
+impl People {
+    /// A roster row with its texts shared.
+    fn shared(&mut self, row: &[Value]) -> Vec<Value> {
+        row.iter()
+            .map(|value| match value {
+                Value::Text(t) => match self.texts.get(t) {
+                    Some(shared) => Value::Text(shared.clone()),
+                    None => {
+                        self.texts.insert(t.clone());
+                        value.clone()
+                    }
+                },
+                other => other.clone(),
+            })
+            .collect()
+    }
 }
 
 /// Where final grants go: limits, then totals and pool periods.
@@ -114,7 +135,12 @@ struct Flow {
     limits: Vec<StreamLimit>,
     pools: Vec<StreamPool>,
     /// Per person, per target.
-    totals: Vec<Vec<Option<Fx>>>,
+    /// Flat: person `who`'s total of target `t` at `who * targets + t`, in
+    /// counts of the target's unit, [`UNSET`] for none (16 bytes each, so
+    /// that 10,000 people's totals stay in cache).
+    totals: Vec<i128>,
+    /// Per target: the unit of its totals.
+    units: Vec<Unit>,
     accounts: usize,
     targets: usize,
     scale: Scale,
@@ -124,6 +150,9 @@ struct Flow {
 pub struct StreamEvaluator<'a> {
     env: Env<'a>,
     scale: Scale,
+    /// The first instant at which an `each` group or a pool period closes;
+    /// `None` to look at every record.
+    boundary: Option<DateTime<Utc>>,
     window: Option<Window>,
     /// `on` rules by kind index, in file order.
     on_rules: Vec<Vec<CRule>>,
@@ -151,6 +180,11 @@ impl<'a> StreamEvaluator<'a> {
         let accounts: Vec<String> = schema.rewards.keys().cloned().collect();
         let mut target_list: Vec<Target> = accounts.iter().cloned().map(Target::Account).collect();
         target_list.extend(schema.badges.keys().cloned().map(Target::Badge));
+        let mut target_units = Vec::with_capacity(target_list.len());
+        for account in &accounts {
+            target_units.push(unit_of(schema.rewards.get(account)?)?);
+        }
+        target_units.resize(target_list.len(), Unit::Int);
         let mut limits = Vec::new();
         for item in &policy.items {
             if let Item::Limit(limit) = item {
@@ -277,12 +311,14 @@ impl<'a> StreamEvaluator<'a> {
                 aggregates,
                 open: Vec::new(),
                 cached: usize::MAX,
+                opened: false,
             });
         }
         let scale = choose_scale(schema, &mut on_rules, &mut each)?;
         Some(StreamEvaluator {
             env,
             scale,
+            boundary: None,
             window: options.window,
             on_rules,
             each,
@@ -290,6 +326,7 @@ impl<'a> StreamEvaluator<'a> {
                 limits,
                 pools,
                 totals: Vec::new(),
+                units: target_units,
                 accounts: accounts.len(),
                 targets: target_list.len(),
                 scale,
@@ -310,11 +347,16 @@ impl<'a> StreamEvaluator<'a> {
         if self.window.is_some_and(|w| !w.contains(record.at)) {
             return Ok(());
         }
-        self.close_each(Some(record.at))?;
-        self.pay_pools(Some(record.at))?;
+        // Records come in order: until the next period end, nothing closes.
+        if self.boundary.is_none_or(|b| record.at >= b) {
+            self.close_each(Some(record.at))?;
+            self.pay_pools(Some(record.at))?;
+            self.boundary = self.next_boundary();
+        }
         let StreamEvaluator {
             env,
             scale,
+            boundary,
             on_rules,
             each,
             flow,
@@ -350,18 +392,17 @@ impl<'a> StreamEvaluator<'a> {
             };
             accumulate(&ctx, record, &e.aggregates, accumulators)?;
         }
-        let accounts = flow.accounts;
         for pool in &mut flow.pools {
             pool.period_at(record.at, env.tz)?.has_record = true;
             let slots = pool.aggregates.len();
             if slots == 0 {
-                pool.person_at(record.at, env.tz, record.who, accounts, 0)?;
+                pool.person_at(record.at, env.tz, record.who, 0)?;
                 continue;
             }
             // Lent out while the person's accumulators are borrowed.
             let aggregates = std::mem::take(&mut pool.aggregates);
             let fed = pool
-                .person_at(record.at, env.tz, record.who, accounts, slots)
+                .person_at(record.at, env.tz, record.who, slots)
                 .and_then(|person| {
                     let ctx = Ctx {
                         aggregates: &aggregates,
@@ -381,7 +422,30 @@ impl<'a> StreamEvaluator<'a> {
                 flow.emit(env, record.who, record.at, target, &rule.limits, value)?;
             }
         }
+        // A pool period opened here may end before the boundary.
+        for pool in &mut flow.pools {
+            if pool.opened {
+                pool.opened = false;
+                *boundary = None;
+            }
+        }
         Ok(())
+    }
+
+    /// The first instant at which an open `each` group or pool period
+    /// closes.
+    fn next_boundary(&mut self) -> Option<DateTime<Utc>> {
+        let mut first = DateTime::<Utc>::MAX_UTC;
+        for e in &self.each {
+            first = first.min(e.window?.1);
+        }
+        for pool in &mut self.flow.pools {
+            pool.opened = false;
+            if let Some(p) = pool.open.first() {
+                first = first.min(p.end);
+            }
+        }
+        Some(first)
     }
 
     /// Closes what is still open and returns the totals and warnings.
@@ -389,16 +453,18 @@ impl<'a> StreamEvaluator<'a> {
         self.close_each(None)?;
         self.pay_pools(None)?;
         let mut totals = Totals::new();
-        for (who, per_target) in self.flow.totals.into_iter().enumerate() {
+        let width = self.flow.targets.max(1);
+        let units = &self.flow.units;
+        for (who, per_target) in self.flow.totals.chunks(width).enumerate() {
             let Some(name) = self.people.names.get(who) else {
                 continue;
             };
             let mut entry = BTreeMap::new();
-            for (target, value) in self.target_list.iter().zip(per_target) {
-                if let Some(value) = value {
+            for ((target, &v), &unit) in self.target_list.iter().zip(per_target).zip(units) {
+                if v != UNSET {
                     let value = self
                         .scale
-                        .value(value)
+                        .value(Fx { unit, v })
                         .ok_or_else(|| too_precise(Span::default()))?;
                     entry.insert(target.clone(), value);
                 }
@@ -417,19 +483,28 @@ impl<'a> StreamEvaluator<'a> {
 
     fn add_person(&mut self, name: &Arc<str>) -> Result<(), EvalError> {
         let row = match self.env.roster {
-            Some(roster) => Some(roster.people.get(name).cloned().ok_or_else(|| {
-                EvalError::new(
-                    crate::eval::EvalErrorKind::UnknownPerson {
-                        who: name.to_string(),
-                    },
-                    None,
-                )
-            })?),
+            Some(roster) => Some(
+                roster
+                    .people
+                    .get(name)
+                    .map(|row| self.people.shared(row))
+                    .ok_or_else(|| {
+                        EvalError::new(
+                            crate::eval::EvalErrorKind::UnknownPerson {
+                                who: name.to_string(),
+                            },
+                            None,
+                        )
+                    })?,
+            ),
             None => None,
         };
         self.people.names.push(name.clone());
         self.people.rows.push(row);
-        self.flow.totals.push(vec![None; self.flow.targets]);
+        let targets = self.flow.targets;
+        self.flow
+            .totals
+            .resize(self.flow.totals.len() + targets, UNSET);
         Ok(())
     }
 
@@ -518,7 +593,14 @@ impl<'a> StreamEvaluator<'a> {
             totals: None,
             scale: self.scale,
         };
-        for pool in &mut self.flow.pools {
+        let Flow {
+            pools,
+            totals,
+            units,
+            accounts,
+            ..
+        } = &mut self.flow;
+        for pool in pools {
             if !pool.has_closed(now) {
                 continue;
             }
@@ -526,7 +608,14 @@ impl<'a> StreamEvaluator<'a> {
                 if !period.has_record {
                     continue;
                 }
-                match pay_period(pool, &period, &base, &self.people.names, &self.people.rows)? {
+                match pay_period(
+                    pool,
+                    &period,
+                    &base,
+                    &self.people.names,
+                    &self.people.rows,
+                    units.get(..*accounts).unwrap_or(&[]),
+                )? {
                     Payout::Unclaimed(warning) => {
                         self.warnings.push((pool.position, period.key, warning));
                     }
@@ -536,7 +625,7 @@ impl<'a> StreamEvaluator<'a> {
                                 .scale
                                 .of(&value)
                                 .ok_or_else(|| too_precise(pool.split_span))?;
-                            add_total(&mut self.flow.totals, who, pool.target, value)?;
+                            add_total(totals, units, who, pool.target, value)?;
                         }
                     }
                 }
@@ -621,29 +710,37 @@ fn unit_of(ty: &Type) -> Option<Unit> {
     })
 }
 
+/// Adds to person `who`'s total of `target` in the flat `totals`.
 fn add_total(
-    totals: &mut [Vec<Option<Fx>>],
+    totals: &mut [i128],
+    units: &[Unit],
     who: u32,
     target: usize,
     value: Fx,
 ) -> Result<(), EvalError> {
     let slot = totals
-        .get_mut(who as usize)
-        .and_then(|t| t.get_mut(target))
+        .get_mut(who as usize * units.len() + target)
+        .filter(|_| units.get(target) == Some(&value.unit))
         .ok_or_else(|| EvalError::internal("no such person or account", None))?;
-    add_into(slot, value)
+    add_raw(slot, value.v)
 }
 
-/// `slot += value`, the slot empty until the first value. An overflow of
-/// the fixed point is an error: the in-memory evaluator then adds exactly.
-pub(crate) fn add_into(slot: &mut Option<Fx>, value: Fx) -> Result<(), EvalError> {
-    match slot {
-        None => {
-            *slot = Some(value);
-            Ok(())
-        }
-        Some(total) => add_to(total, value),
+/// No total yet (fixed-point values stay below `2^96` in magnitude).
+pub(crate) const UNSET: i128 = i128::MIN;
+
+/// `slot += v` in counts, the slot [`UNSET`] until the first value.
+fn add_raw(slot: &mut i128, v: i128) -> Result<(), EvalError> {
+    if *slot == UNSET {
+        *slot = v;
+        return Ok(());
     }
+    let mut sum = Fx {
+        unit: Unit::Int,
+        v: *slot,
+    };
+    add_to(&mut sum, Fx { unit: Unit::Int, v })?;
+    *slot = sum.v;
+    Ok(())
 }
 
 /// `total += value` in fixed point, both of one unit.
@@ -677,15 +774,19 @@ impl Flow {
         }
         if target < self.accounts {
             let accounts = self.accounts;
+            let units = self.units.get(..accounts).unwrap_or(&[]);
             for pool in &mut self.pools {
                 let slots = pool.aggregates.len();
-                let person = pool.person_at(at, env.tz, who, accounts, slots)?;
-                if let Some(slot) = person.totals.get_mut(target) {
-                    add_into(slot, granted)?;
+                pool.person_at(at, env.tz, who, slots)?;
+                let period = pool.period_at(at, env.tz)?;
+                let end = (who as usize + 1) * accounts;
+                if period.totals.len() < end {
+                    period.totals.resize(end, UNSET);
                 }
+                add_total(&mut period.totals, units, who, target, granted)?;
             }
         }
-        add_total(&mut self.totals, who, target, granted)
+        add_total(&mut self.totals, &self.units, who, target, granted)
     }
 }
 

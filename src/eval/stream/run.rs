@@ -311,24 +311,50 @@ impl Ctx<'_> {
                 }
             }
             CExpr::Binary(op, l, r, _) => self.fast_binary(*op, l, r),
-            CExpr::Call(Function::Min, args, _) | CExpr::Call(Function::Max, args, _) => {
-                let [a, b] = args.as_slice() else {
-                    return None;
-                };
-                let (a, b) = (self.fast_num(a)?, self.fast_num(b)?);
-                // As `arith::min` and `max`: the first on a tie.
-                let wanted = if matches!(expr, CExpr::Call(Function::Min, ..)) {
-                    Ordering::Less
-                } else {
-                    Ordering::Greater
-                };
-                Some(Fast::Num(if s.compare(b, a)? == wanted { b } else { a }))
+            CExpr::Call(f @ (Function::Min | Function::Max), args, _) => {
+                self.fast_min_max(*f, args)
             }
             CExpr::Tiers(t) => self.fast_tiers(t).map(Fast::Num),
             // Through the exact path, then back: aggregates, totals...
             CExpr::Aggregate(_) | CExpr::Total(..) | CExpr::PersonColumn(_) => {
-                fast_of(s, &self.value(expr).ok()?)
+                self.through_exact(expr)
             }
+            _ => None,
+        }
+    }
+
+    /// `min(a, b)`, `max(a, b)`: as `arith::min` and `max`, the first on a
+    /// tie.
+    #[inline(never)]
+    fn fast_min_max(&self, f: Function, args: &[CExpr]) -> Option<Fast> {
+        let [a, b] = args else {
+            return None;
+        };
+        let (a, b) = (self.fast_num(a)?, self.fast_num(b)?);
+        let wanted = if f == Function::Min {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        };
+        Some(Fast::Num(if self.scale.compare(b, a)? == wanted {
+            b
+        } else {
+            a
+        }))
+    }
+
+    /// The exact value, brought to fixed point if it fits.
+    #[cold]
+    #[inline(never)]
+    fn through_exact(&self, expr: &CExpr) -> Option<Fast> {
+        fast_of(&self.scale, &self.value(expr).ok()?)
+    }
+
+    /// A comparison of texts, roster columns or booleans, exactly.
+    #[inline(never)]
+    fn exact_comparison(&self, op: BinaryOp, l: &CExpr, r: &CExpr) -> Option<Fast> {
+        match self.binary(op, l, r, Span::default()).ok()? {
+            Value::Bool(b) => Some(Fast::Bool(b)),
             _ => None,
         }
     }
@@ -352,12 +378,7 @@ impl Ctx<'_> {
         let (a, b) = match (self.fast(l), self.fast(r)) {
             (Some(Fast::Num(a)), Some(Fast::Num(b))) => (a, b),
             // Texts, roster columns, booleans: one exact comparison.
-            _ if is_comparison(op) => {
-                return match self.binary(op, l, r, Span::default()).ok()? {
-                    Value::Bool(b) => Some(Fast::Bool(b)),
-                    _ => None,
-                };
-            }
+            _ if is_comparison(op) => return self.exact_comparison(op, l, r),
             _ => return None,
         };
         let order = || s.compare(a, b);
@@ -376,6 +397,7 @@ impl Ctx<'_> {
     }
 
     /// Marginal brackets, as [`Ctx::tiers`], in fixed point.
+    #[inline(never)]
     fn fast_tiers(&self, t: &CTiers) -> Option<Fx> {
         let s = &self.scale;
         let x = self.fast_num(&t.subject)?;

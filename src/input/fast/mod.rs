@@ -217,41 +217,72 @@ struct Key {
 /// People by name, numbered in order of first appearance.
 #[derive(Default)]
 struct Interner {
-    /// Open addressing: a person's index + 1 per slot, 0 for an empty one;
-    /// a power of two long.
-    slots: Vec<u32>,
-    /// Per person: the hash of the name and the name.
-    hashes: Vec<u64>,
+    /// Open addressing, a power of two long (at most 3/4 full).
+    slots: Vec<Slot>,
     names: Vec<Arc<str>>,
     /// Only for the impossible case of a number without a name.
     empty: Arc<str>,
+}
+
+/// One person in the table: the name's hash, and a short name (up to 16
+/// bytes, most names) inline, so that a look-up touches one cache line.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    hash: u64,
+    /// The person's index + 1; 0 for an empty slot.
+    who: u32,
+    len: u32,
+    short: [u8; SHORT],
+}
+
+const SHORT: usize = 16;
+
+impl Slot {
+    /// `short` is the name padded with zeros (fixed size: compared
+    /// without a call to `memcmp`).
+    fn holds(&self, name: &str, short: &[u8; SHORT], hash: u64, names: &[Arc<str>]) -> bool {
+        if self.hash != hash || self.len as usize != name.len() {
+            return false;
+        }
+        if name.len() <= SHORT {
+            return self.short == *short;
+        }
+        names
+            .get(self.who.wrapping_sub(1) as usize)
+            .is_some_and(|n| **n == *name)
+    }
 }
 
 impl Interner {
     /// The person's number and name, from the name and its hash
     /// ([`crate::input::hash::fingerprint`], computed by the parser).
     fn intern(&mut self, name: &str, hash: u64) -> (u32, &Arc<str>) {
-        if self.slots.len() < (self.names.len() + 1) * 2 {
+        if self.slots.len() < (self.names.len() + 1) * 4 / 3 + 1 {
             self.grow();
+        }
+        let mut short = [0u8; SHORT];
+        if let Some(dst) = short.get_mut(..name.len()) {
+            dst.copy_from_slice(name.as_bytes());
         }
         let mask = self.slots.len().wrapping_sub(1);
         let mut i = spread(hash) & mask;
         let who = loop {
-            let slot = self.slots.get(i).copied().unwrap_or(0);
-            if slot == 0 {
+            let Some(slot) = self.slots.get_mut(i) else {
+                break 0;
+            };
+            if slot.who == 0 {
                 let next = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
-                if let Some(s) = self.slots.get_mut(i) {
-                    *s = next.saturating_add(1);
-                }
-                self.hashes.push(hash);
+                *slot = Slot {
+                    hash,
+                    who: next.saturating_add(1),
+                    len: u32::try_from(name.len()).unwrap_or(u32::MAX),
+                    short,
+                };
                 self.names.push(Arc::from(name));
                 break next;
             }
-            let who = slot - 1;
-            if self.hashes.get(who as usize) == Some(&hash)
-                && self.names.get(who as usize).is_some_and(|n| **n == *name)
-            {
-                break who;
+            if slot.holds(name, &short, hash, &self.names) {
+                break slot.who - 1;
             }
             i = (i + 1) & mask;
         };
@@ -265,14 +296,14 @@ impl Interner {
     fn grow(&mut self) {
         let size = (self.slots.len() * 2).max(1024);
         let mask = size - 1;
-        let mut slots = vec![0u32; size];
-        for (who, hash) in self.hashes.iter().enumerate() {
-            let mut i = spread(*hash) & mask;
-            while slots.get(i).is_some_and(|s| *s != 0) {
+        let mut slots = vec![Slot::default(); size];
+        for slot in self.slots.iter().filter(|s| s.who != 0) {
+            let mut i = spread(slot.hash) & mask;
+            while slots.get(i).is_some_and(|s| s.who != 0) {
                 i = (i + 1) & mask;
             }
             if let Some(s) = slots.get_mut(i) {
-                *s = u32::try_from(who + 1).unwrap_or(u32::MAX);
+                *s = *slot;
             }
         }
         self.slots = slots;
