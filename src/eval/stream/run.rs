@@ -115,16 +115,21 @@ impl Ctx<'_> {
     /// The value of `expr`, borrowed when it is a constant or a slot (no
     /// clone of a text for a comparison).
     fn operand<'v>(&'v self, expr: &'v CExpr) -> Result<Cow<'v, Value>, EvalError> {
-        let slot = match expr {
+        match self.slot(expr) {
+            Some(v) => Ok(Cow::Borrowed(v)),
+            None => self.value(expr).map(Cow::Owned),
+        }
+    }
+
+    /// The value of a constant or a slot, borrowed; `None` for anything
+    /// computed.
+    fn slot<'v>(&'v self, expr: &'v CExpr) -> Option<&'v Value> {
+        match expr {
             CExpr::Const(v) | CExpr::Fixed(v, _) => Some(v),
             CExpr::Field(slot) => self.record.and_then(|r| r.fields.get(*slot)),
             CExpr::ByColumn(slot) => self.by_row.and_then(|row| row.get(*slot)),
             CExpr::PersonColumn(slot) => self.person_row.and_then(|row| row.get(*slot)),
             _ => None,
-        };
-        match slot {
-            Some(v) => Ok(Cow::Borrowed(v)),
-            None => self.value(expr).map(Cow::Owned),
         }
     }
 
@@ -377,7 +382,16 @@ impl Ctx<'_> {
         let s = &self.scale;
         let (a, b) = match (self.fast(l), self.fast(r)) {
             (Some(Fast::Num(a)), Some(Fast::Num(b))) => (a, b),
-            // Texts, roster columns, booleans: one exact comparison.
+            // `r.by.status != "employee"`: texts equal byte for byte (the
+            // roster's texts are shared, so usually the same pointer).
+            _ if matches!(op, BinaryOp::Eq | BinaryOp::Ne)
+                && let (Some(Value::Text(x)), Some(Value::Text(y))) =
+                    (self.slot(l), self.slot(r)) =>
+            {
+                let same = Arc::ptr_eq(x, y) || x.as_bytes() == y.as_bytes();
+                return Some(Fast::Bool(same == (op == BinaryOp::Eq)));
+            }
+            // Other texts, booleans: one exact comparison.
             _ if is_comparison(op) => return self.exact_comparison(op, l, r),
             _ => return None,
         };
