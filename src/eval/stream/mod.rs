@@ -86,7 +86,11 @@ struct EachPeriod {
     aggregates: Vec<CAggregate>,
     window: Option<(DateTime<Utc>, DateTime<Utc>, PeriodKey)>,
     /// Accumulators by person index; empty for people without a group.
-    groups: Vec<Vec<Accumulator>>,
+    /// Flat: person `who`'s accumulators at `who * stride ..`, so that a
+    /// record reaches them without following a pointer.
+    groups: Vec<Accumulator>,
+    /// Per person: whether their group is open (in `active`).
+    open: Vec<bool>,
     /// The people with an open group, in order of their first record.
     active: Vec<u32>,
 }
@@ -261,6 +265,7 @@ impl<'a> StreamEvaluator<'a> {
                                 aggregates: Vec::new(),
                                 window: None,
                                 groups: Vec::new(),
+                                open: Vec::new(),
                                 active: Vec::new(),
                             });
                             each.len() - 1
@@ -376,16 +381,20 @@ impl<'a> StreamEvaluator<'a> {
             scale: *scale,
         };
         for e in each.iter_mut() {
-            if e.groups.len() <= who {
-                e.groups.resize_with(who + 1, Vec::new);
+            let stride = e.aggregates.len().max(1);
+            if e.open.len() <= who {
+                e.open.resize(who + 1, false);
+                e.groups.resize((who + 1) * stride, Accumulator::default());
             }
-            let Some(accumulators) = e.groups.get_mut(who) else {
-                continue;
-            };
-            if accumulators.is_empty() {
-                accumulators.resize(e.aggregates.len().max(1), Accumulator::default());
+            if let Some(open) = e.open.get_mut(who)
+                && !*open
+            {
+                *open = true;
                 e.active.push(record.who);
             }
+            let Some(accumulators) = e.groups.get_mut(who * stride..(who + 1) * stride) else {
+                continue;
+            };
             let ctx = Ctx {
                 aggregates: &e.aggregates,
                 ..base
@@ -522,11 +531,17 @@ impl<'a> StreamEvaluator<'a> {
             }
             if let Some((_, _, key)) = e.window {
                 let at = key.last_instant(tz);
+                let stride = e.aggregates.len().max(1);
                 for who in e.active.drain(..) {
-                    let Some(accumulators) = e.groups.get_mut(who as usize) else {
+                    let range = who as usize * stride..(who as usize + 1) * stride;
+                    let Some(accumulators) = e.groups.get_mut(range) else {
                         continue;
                     };
-                    let accumulators = std::mem::take(accumulators);
+                    let accumulators: Vec<Accumulator> =
+                        accumulators.iter_mut().map(std::mem::take).collect();
+                    if let Some(open) = e.open.get_mut(who as usize) {
+                        *open = false;
+                    }
                     let row = self
                         .people
                         .rows
