@@ -110,13 +110,27 @@ struct EachGrant {
 #[derive(Default)]
 struct People {
     names: Vec<Arc<str>>,
-    rows: Vec<Option<Vec<Value>>>,
+    /// The roster rows, flat: person `who`'s at `who * stride ..` (every
+    /// row has the roster's columns), so that a record reaches its row
+    /// without following a pointer; empty without a roster.
+    cells: Vec<Value>,
+    stride: usize,
+    /// Whether there is a roster (rows may have no columns).
+    rostered: bool,
     /// One copy of each text in the rows (`"employee"`...), shared by
     /// everyone: comparing a roster column reads memory already in cache.
     texts: HashSet<Arc<str>, FxBuild>,
 }
 
 impl People {
+    /// Person `who`'s roster row, when there is a roster.
+    fn row(&self, who: usize) -> Option<&[Value]> {
+        if !self.rostered {
+            return None;
+        }
+        self.cells.get(who * self.stride..(who + 1) * self.stride)
+    }
+
     /// A roster row with its texts shared.
     fn shared(&mut self, row: &[Value]) -> Vec<Value> {
         row.iter()
@@ -369,7 +383,7 @@ impl<'a> StreamEvaluator<'a> {
             ..
         } = self;
         let env: &Env<'_> = env;
-        let row = people.rows.get(who).and_then(|r| r.as_deref());
+        let row = people.row(who);
         let base = Ctx {
             env,
             record: None,
@@ -508,8 +522,20 @@ impl<'a> StreamEvaluator<'a> {
             ),
             None => None,
         };
+        if let Some(row) = row {
+            if !self.people.rostered {
+                self.people.rostered = true;
+                self.people.stride = row.len();
+            }
+            if row.len() != self.people.stride {
+                return Err(EvalError::internal(
+                    "roster rows of different lengths",
+                    None,
+                ));
+            }
+            self.people.cells.extend(row);
+        }
         self.people.names.push(name.clone());
-        self.people.rows.push(row);
         let targets = self.flow.targets;
         self.flow
             .totals
@@ -542,11 +568,7 @@ impl<'a> StreamEvaluator<'a> {
                     if let Some(open) = e.open.get_mut(who as usize) {
                         *open = false;
                     }
-                    let row = self
-                        .people
-                        .rows
-                        .get(who as usize)
-                        .and_then(|r| r.as_deref());
+                    let row = self.people.row(who as usize);
                     let ctx = Ctx {
                         env: &self.env,
                         record: None,
@@ -628,7 +650,7 @@ impl<'a> StreamEvaluator<'a> {
                     &period,
                     &base,
                     &self.people.names,
-                    &self.people.rows,
+                    &self.people,
                     units.get(..*accounts).unwrap_or(&[]),
                 )? {
                     Payout::Unclaimed(warning) => {

@@ -147,12 +147,12 @@ pub enum Payout {
 }
 
 /// Scores everyone in the period (by who, byte order) and splits the pool.
-pub fn pay_period(
+pub(super) fn pay_period(
     pool: &StreamPool,
     period: &PoolPeriod,
     base: &Ctx<'_>,
     names: &[Arc<str>],
-    rows: &[Option<Vec<Value>>],
+    rows: &super::People,
     units: &[Unit],
 ) -> Result<Payout, EvalError> {
     let span = pool.split_span;
@@ -182,7 +182,7 @@ pub fn pay_period(
             })
             .collect::<Result<Vec<_>, EvalError>>()?;
         let ctx = Ctx {
-            person_row: rows.get(*who as usize).and_then(|r| r.as_deref()),
+            person_row: rows.row(*who as usize),
             aggregates: &pool.aggregates,
             accumulators: &person.accumulators,
             totals: Some(&totals),
