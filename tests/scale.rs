@@ -307,3 +307,58 @@ fn hand_parsed_cells_stream_like_the_careful_reader() {
     assert!(sales > 100 && mentoring > 100);
     assert!(memory.starts_with(&render_csv(&totals)));
 }
+
+/// A grant whose exact value needs more digits than the fixed-point scale
+/// (a duration times a 13-digit rate), and one that overflows it (a huge
+/// commission): streaming steps aside and the output is the in-memory
+/// evaluator's, bytes and exit code.
+#[test]
+fn values_beyond_the_fixed_point_fall_back_with_the_same_output() {
+    let dir = generated_dir().join("beyond-fixed-point");
+    std::fs::create_dir_all(&dir).unwrap();
+    let reference = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference.meed"),
+    )
+    .unwrap();
+    let precise = dir.join("precise.meed");
+    std::fs::write(
+        &precise,
+        reference.replace("m.duration * 0.5", "m.duration * 0.3333333333333"),
+    )
+    .unwrap();
+    let log = dir.join("log.csv");
+    std::fs::write(
+        &log,
+        "id,who,kind,at,lines,repo,accepted,votes,duration,amount\n\
+         e1,p00001,mentoring,2027-01-01T10:00:00Z,,,,,45.5min,\n\
+         e2,p00002,sale,2027-01-02T10:00:00Z,,,,,,-0.125\n\
+         e3,p00001,sale,2027-01-03T10:00:00Z,,,,,,900000000000000000000\n\
+         e4,p00002,review,2027-01-04T10:00:00Z,80,web,,,,\n",
+    )
+    .unwrap();
+    let people = dir.join("people.csv");
+    std::fs::write(&people, "who,status\np00001,employee\np00002,volunteer\n").unwrap();
+    let plain = dir.join("plain.meed");
+    std::fs::write(&plain, &reference).unwrap();
+    for policy in [&precise, &plain] {
+        let args = [
+            "eval",
+            policy.to_str().unwrap(),
+            log.to_str().unwrap(),
+            "--people",
+            people.to_str().unwrap(),
+            "--format",
+            "csv",
+        ];
+        let streamed = meed(&args, &[("MEED_TRACE_STREAM", "1")]);
+        let careful = meed(&args, &[("MEED_NO_STREAM", "1")]);
+        assert_eq!(streamed.0, careful.0, "{}", policy.display());
+        assert_eq!(streamed.2, careful.2, "{}", policy.display());
+        assert!(
+            streamed.1.contains("meed: streaming stepped aside"),
+            "{}: {}",
+            policy.display(),
+            streamed.1
+        );
+    }
+}

@@ -140,7 +140,7 @@ pub fn generate(dir: &Path, n: usize, shuffled: bool) -> std::io::Result<DataSet
     let order = if shuffled { "shuffled" } else { "sorted" };
     let log = dir.join(format!("log-{n}-{order}.csv"));
     if !log.exists() {
-        let tmp = log.with_extension("tmp");
+        let tmp = unique_tmp(&log);
         let mut file = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
         file.write_all(HEADER.as_bytes())?;
         let mut line = Vec::with_capacity(128);
@@ -174,8 +174,16 @@ pub fn generate(dir: &Path, n: usize, shuffled: bool) -> std::io::Result<DataSet
     })
 }
 
+/// A temporary name of its own for each writer: tests generating the same
+/// file at once each write theirs and rename it into place.
+fn unique_tmp(path: &Path) -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    path.with_extension(format!("tmp-{}-{n}", std::process::id()))
+}
+
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
+    let tmp = unique_tmp(path);
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
 }

@@ -15,6 +15,9 @@ use crate::syntax::ast::{
 };
 use crate::value::Value;
 
+use super::fixed::Scale;
+use super::run::{Fast, fast_of};
+
 /// A scalar function of `min(a, b)`, `abs(x)`...
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Function {
@@ -31,6 +34,9 @@ pub enum Function {
 pub enum CExpr {
     /// A literal or constant, evaluated once.
     Const(Value),
+    /// A constant with its fixed-point value, once the scale is known
+    /// ([`fix_constants`]).
+    Fixed(Value, Option<Fast>),
     /// `r.lines`: a slot in the bound record's values.
     Field(usize),
     /// `r.at`
@@ -264,5 +270,62 @@ impl Compiler<'_, '_> {
             span,
         });
         Some(CExpr::Aggregate(aggregates.len() - 1))
+    }
+}
+
+/// Every constant in `expr`, for choosing the scale.
+pub fn constants<'e>(expr: &'e CExpr, out: &mut Vec<&'e Value>) {
+    match expr {
+        CExpr::Const(v) | CExpr::Fixed(v, _) => out.push(v),
+        CExpr::Neg(a, _) | CExpr::Not(a, _) => constants(a, out),
+        CExpr::And(a, b) | CExpr::Or(a, b) | CExpr::Binary(_, a, b, _) => {
+            constants(a, out);
+            constants(b, out);
+        }
+        CExpr::If(a, b, c) => {
+            constants(a, out);
+            constants(b, out);
+            constants(c, out);
+        }
+        CExpr::Call(_, args, _) => args.iter().for_each(|a| constants(a, out)),
+        CExpr::Tiers(t) => {
+            constants(&t.subject, out);
+            for (b, r) in &t.brackets {
+                constants(b, out);
+                constants(r, out);
+            }
+            constants(&t.above, out);
+        }
+        _ => {}
+    }
+}
+
+/// Gives every constant in `expr` its fixed-point value at `scale`.
+pub fn fix_constants(expr: &mut CExpr, scale: &Scale) {
+    match expr {
+        CExpr::Const(v) => {
+            let fast = fast_of(scale, v);
+            *expr = CExpr::Fixed(v.clone(), fast);
+        }
+        CExpr::Neg(a, _) | CExpr::Not(a, _) => fix_constants(a, scale),
+        CExpr::And(a, b) | CExpr::Or(a, b) | CExpr::Binary(_, a, b, _) => {
+            fix_constants(a, scale);
+            fix_constants(b, scale);
+        }
+        CExpr::If(a, b, c) => {
+            fix_constants(a, scale);
+            fix_constants(b, scale);
+            fix_constants(c, scale);
+        }
+        CExpr::Call(_, args, _) => args.iter_mut().for_each(|a| fix_constants(a, scale)),
+        CExpr::Tiers(t) => {
+            fix_constants(&mut t.subject, scale);
+            for (b, r) in &mut t.brackets {
+                fix_constants(b, scale);
+                fix_constants(r, scale);
+            }
+            fix_constants(&mut t.above, scale);
+        }
+        _ => {}
     }
 }

@@ -2,11 +2,9 @@
 //! running sum per person for the one period it is in, and forgets the sums
 //! of a period once a grant of a later period arrives.
 
-use std::cmp::Ordering;
-
 use chrono::{DateTime, Utc};
 
-use crate::eval::arith;
+use super::fixed::{Fx, Scale};
 use crate::eval::error::EvalError;
 use crate::eval::period::PeriodKey;
 use crate::eval::round::round_grant;
@@ -29,10 +27,10 @@ pub struct StreamLimit {
     /// The period's number, counting from 1: a running sum stamped with an
     /// older one is stale (cheaper than clearing every person's sum).
     epoch: u64,
-    /// Per person index: the epoch of the sum and the sum.
-    running: Vec<(u64, Value)>,
-    /// The zero of the limited account, from the first grant.
-    zero: Option<Value>,
+    /// Per person index: the epoch of the sum and the sum, in fixed point.
+    running: Vec<(u64, i128)>,
+    /// The cap in fixed point, from the first grant.
+    cap_fixed: Option<Fx>,
 }
 
 impl StreamLimit {
@@ -48,7 +46,7 @@ impl StreamLimit {
             window: None,
             epoch: 0,
             running: Vec::new(),
-            zero: None,
+            cap_fixed: None,
         })
     }
 
@@ -57,13 +55,15 @@ impl StreamLimit {
         self.target == target && (self.from.is_empty() || self.from.iter().any(|r| r == rule))
     }
 
-    /// Cuts one grant (in ledger order) and adds it to the running sum.
+    /// Cuts one grant (in ledger order) and adds it to the running sum, in
+    /// fixed point: `max(min(granted, cap - so_far), 0)` while positive.
     pub fn apply(
         &mut self,
         env: &Env<'_>,
+        scale: &Scale,
         who: u32,
         at: DateTime<Utc>,
-        granted: &mut Value,
+        granted: &mut Fx,
     ) -> Result<(), EvalError> {
         let span = self.span;
         if !self.window.is_some_and(|(s, e)| s <= at && at < e) {
@@ -71,18 +71,22 @@ impl StreamLimit {
             self.window = Some((key.start(env.tz), key.end(env.tz)));
             self.epoch += 1;
         }
-        let zero = match &self.zero {
-            Some(z) if z.ty() == granted.ty() => z.clone(),
-            _ => {
-                let z = arith::zero_of(&granted.ty())
-                    .ok_or_else(|| EvalError::internal("cannot limit this grant", Some(span)))?;
-                self.zero = Some(z.clone());
-                z
+        let cap = match self.cap_fixed {
+            Some(c) => c,
+            None => {
+                let c = scale
+                    .of(&self.cap)
+                    .ok_or_else(|| super::too_precise(span))?;
+                self.cap_fixed = Some(c);
+                c
             }
         };
+        if cap.unit != granted.unit {
+            return Err(EvalError::internal("cannot limit this grant", Some(span)));
+        }
         let who = who as usize;
         if self.running.len() <= who {
-            self.running.resize(who + 1, (0, zero.clone()));
+            self.running.resize(who + 1, (0, 0));
         }
         let (epoch, so_far) = self
             .running
@@ -90,15 +94,23 @@ impl StreamLimit {
             .ok_or_else(|| EvalError::internal("no running sum", Some(span)))?;
         if *epoch != self.epoch {
             *epoch = self.epoch;
-            *so_far = zero.clone();
+            *so_far = 0;
         }
-        if arith::sign(granted) == Some(Ordering::Greater) {
-            let room = arith::sub(&self.cap, so_far, span)?;
-            // `max(min(granted, room), 0)`: the grant itself while it fits.
-            if arith::compare(granted, &room, span)? == Ordering::Greater {
-                *granted = arith::max(room, zero, span)?;
+        if granted.v > 0 {
+            let room = cap
+                .v
+                .checked_sub(*so_far)
+                .ok_or_else(|| super::too_precise(span))?;
+            if granted.v > room {
+                granted.v = room.max(0);
             }
         }
-        super::add_to(so_far, granted)
+        let mut sum = Fx {
+            unit: granted.unit,
+            v: *so_far,
+        };
+        super::add_to(&mut sum, *granted)?;
+        *so_far = sum.v;
+        Ok(())
     }
 }

@@ -22,12 +22,13 @@
 
 pub mod compile;
 pub mod file;
+pub mod fixed;
 pub mod limits;
 pub mod pools;
 pub mod run;
 
 use std::collections::BTreeMap;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -37,7 +38,7 @@ use crate::eval::period::{PeriodKey, Window};
 use crate::eval::pools::units_of;
 use crate::eval::round::round_grant;
 use crate::eval::scope::{Env, Scope};
-use crate::eval::{EvalOptions, EvalReport, arith, roster_needed};
+use crate::eval::{EvalOptions, EvalReport, roster_needed};
 use crate::input::Roster;
 use crate::ledger::{Target, Totals};
 use crate::schema::Schema;
@@ -46,11 +47,12 @@ use crate::syntax::ast::{Action, Item, Period, PolicyFile, Trigger};
 use crate::types::units::Type;
 use crate::value::Value;
 
-use compile::{CAggregate, CExpr, Compiler};
+use compile::{CAggregate, CExpr, Compiler, constants, fix_constants};
+use fixed::{Fx, Scale, Unit, scale_for};
 use limits::StreamLimit;
 use pools::{Payout, StreamPool, pay_period};
 pub use run::StreamRecord;
-use run::{Accumulator, Ctx, accumulate};
+use run::{Accumulator, Ctx, Fast, accumulate};
 
 pub use crate::input::hash::FxBuild;
 
@@ -68,6 +70,7 @@ enum CAction {
         target: usize,
         amount: CExpr,
         ty: Type,
+        unit: Unit,
         span: Span,
     },
     Award {
@@ -83,7 +86,11 @@ struct EachPeriod {
     aggregates: Vec<CAggregate>,
     window: Option<(DateTime<Utc>, DateTime<Utc>, PeriodKey)>,
     /// Accumulators by person index; empty for people without a group.
-    groups: Vec<Vec<Accumulator>>,
+    /// Flat: person `who`'s accumulators at `who * stride ..`, so that a
+    /// record reaches them without following a pointer.
+    groups: Vec<Accumulator>,
+    /// Per person: whether their group is open (in `active`).
+    open: Vec<bool>,
     /// The people with an open group, in order of their first record.
     active: Vec<u32>,
 }
@@ -96,14 +103,49 @@ struct EachGrant {
     each: usize,
     rule: usize,
     target: usize,
-    value: Value,
+    value: Fx,
 }
 
 /// People by index, with their roster rows.
 #[derive(Default)]
 struct People {
     names: Vec<Arc<str>>,
-    rows: Vec<Option<Vec<Value>>>,
+    /// The roster rows, flat: person `who`'s at `who * stride ..` (every
+    /// row has the roster's columns), so that a record reaches its row
+    /// without following a pointer; empty without a roster.
+    cells: Vec<Value>,
+    stride: usize,
+    /// Whether there is a roster (rows may have no columns).
+    rostered: bool,
+    /// One copy of each text in the rows (`"employee"`...), shared by
+    /// everyone: comparing a roster column reads memory already in cache.
+    texts: HashSet<Arc<str>, FxBuild>,
+}
+
+impl People {
+    /// Person `who`'s roster row, when there is a roster.
+    fn row(&self, who: usize) -> Option<&[Value]> {
+        if !self.rostered {
+            return None;
+        }
+        self.cells.get(who * self.stride..(who + 1) * self.stride)
+    }
+
+    /// A roster row with its texts shared.
+    fn shared(&mut self, row: &[Value]) -> Vec<Value> {
+        row.iter()
+            .map(|value| match value {
+                Value::Text(t) => match self.texts.get(t) {
+                    Some(shared) => Value::Text(shared.clone()),
+                    None => {
+                        self.texts.insert(t.clone());
+                        value.clone()
+                    }
+                },
+                other => other.clone(),
+            })
+            .collect()
+    }
 }
 
 /// Where final grants go: limits, then totals and pool periods.
@@ -111,14 +153,24 @@ struct Flow {
     limits: Vec<StreamLimit>,
     pools: Vec<StreamPool>,
     /// Per person, per target.
-    totals: Vec<Vec<Option<Value>>>,
+    /// Flat: person `who`'s total of target `t` at `who * targets + t`, in
+    /// counts of the target's unit, [`UNSET`] for none (16 bytes each, so
+    /// that 10,000 people's totals stay in cache).
+    totals: Vec<i128>,
+    /// Per target: the unit of its totals.
+    units: Vec<Unit>,
     accounts: usize,
     targets: usize,
+    scale: Scale,
 }
 
 /// Evaluates a policy over records pushed in `(at, id)` order.
 pub struct StreamEvaluator<'a> {
     env: Env<'a>,
+    scale: Scale,
+    /// The first instant at which an `each` group or a pool period closes;
+    /// `None` to look at every record.
+    boundary: Option<DateTime<Utc>>,
     window: Option<Window>,
     /// `on` rules by kind index, in file order.
     on_rules: Vec<Vec<CRule>>,
@@ -146,6 +198,11 @@ impl<'a> StreamEvaluator<'a> {
         let accounts: Vec<String> = schema.rewards.keys().cloned().collect();
         let mut target_list: Vec<Target> = accounts.iter().cloned().map(Target::Account).collect();
         target_list.extend(schema.badges.keys().cloned().map(Target::Badge));
+        let mut target_units = Vec::with_capacity(target_list.len());
+        for account in &accounts {
+            target_units.push(unit_of(schema.rewards.get(account)?)?);
+        }
+        target_units.resize(target_list.len(), Unit::Int);
         let mut limits = Vec::new();
         for item in &policy.items {
             if let Item::Limit(limit) = item {
@@ -187,6 +244,7 @@ impl<'a> StreamEvaluator<'a> {
                     (Action::Grant { amount, .. }, Some(ty)) => CAction::Grant {
                         target,
                         amount: compiler.compile(amount)?,
+                        unit: unit_of(&ty)?,
                         ty,
                         span: amount.span,
                     },
@@ -221,6 +279,7 @@ impl<'a> StreamEvaluator<'a> {
                                 aggregates: Vec::new(),
                                 window: None,
                                 groups: Vec::new(),
+                                open: Vec::new(),
                                 active: Vec::new(),
                             });
                             each.len() - 1
@@ -271,10 +330,14 @@ impl<'a> StreamEvaluator<'a> {
                 aggregates,
                 open: Vec::new(),
                 cached: usize::MAX,
+                opened: false,
             });
         }
+        let scale = choose_scale(schema, &mut on_rules, &mut each)?;
         Some(StreamEvaluator {
             env,
+            scale,
+            boundary: None,
             window: options.window,
             on_rules,
             each,
@@ -282,8 +345,10 @@ impl<'a> StreamEvaluator<'a> {
                 limits,
                 pools,
                 totals: Vec::new(),
+                units: target_units,
                 accounts: accounts.len(),
                 targets: target_list.len(),
+                scale,
             },
             people: People::default(),
             target_list,
@@ -301,10 +366,16 @@ impl<'a> StreamEvaluator<'a> {
         if self.window.is_some_and(|w| !w.contains(record.at)) {
             return Ok(());
         }
-        self.close_each(Some(record.at))?;
-        self.pay_pools(Some(record.at))?;
+        // Records come in order: until the next period end, nothing closes.
+        if self.boundary.is_none_or(|b| record.at >= b) {
+            self.close_each(Some(record.at))?;
+            self.pay_pools(Some(record.at))?;
+            self.boundary = self.next_boundary();
+        }
         let StreamEvaluator {
             env,
+            scale,
+            boundary,
             on_rules,
             each,
             flow,
@@ -312,7 +383,7 @@ impl<'a> StreamEvaluator<'a> {
             ..
         } = self;
         let env: &Env<'_> = env;
-        let row = people.rows.get(who).and_then(|r| r.as_deref());
+        let row = people.row(who);
         let base = Ctx {
             env,
             record: None,
@@ -321,36 +392,40 @@ impl<'a> StreamEvaluator<'a> {
             aggregates: &[],
             accumulators: &[],
             totals: None,
+            scale: *scale,
         };
         for e in each.iter_mut() {
-            if e.groups.len() <= who {
-                e.groups.resize_with(who + 1, Vec::new);
+            let stride = e.aggregates.len().max(1);
+            if e.open.len() <= who {
+                e.open.resize(who + 1, false);
+                e.groups.resize((who + 1) * stride, Accumulator::default());
             }
-            let Some(accumulators) = e.groups.get_mut(who) else {
-                continue;
-            };
-            if accumulators.is_empty() {
-                accumulators.resize(e.aggregates.len().max(1), Accumulator::default());
+            if let Some(open) = e.open.get_mut(who)
+                && !*open
+            {
+                *open = true;
                 e.active.push(record.who);
             }
+            let Some(accumulators) = e.groups.get_mut(who * stride..(who + 1) * stride) else {
+                continue;
+            };
             let ctx = Ctx {
                 aggregates: &e.aggregates,
                 ..base
             };
             accumulate(&ctx, record, &e.aggregates, accumulators)?;
         }
-        let accounts = flow.accounts;
         for pool in &mut flow.pools {
             pool.period_at(record.at, env.tz)?.has_record = true;
             let slots = pool.aggregates.len();
             if slots == 0 {
-                pool.person_at(record.at, env.tz, record.who, accounts, 0)?;
+                pool.person_at(record.at, env.tz, record.who, 0)?;
                 continue;
             }
             // Lent out while the person's accumulators are borrowed.
             let aggregates = std::mem::take(&mut pool.aggregates);
             let fed = pool
-                .person_at(record.at, env.tz, record.who, accounts, slots)
+                .person_at(record.at, env.tz, record.who, slots)
                 .and_then(|person| {
                     let ctx = Ctx {
                         aggregates: &aggregates,
@@ -370,7 +445,30 @@ impl<'a> StreamEvaluator<'a> {
                 flow.emit(env, record.who, record.at, target, &rule.limits, value)?;
             }
         }
+        // A pool period opened here may end before the boundary.
+        for pool in &mut flow.pools {
+            if pool.opened {
+                pool.opened = false;
+                *boundary = None;
+            }
+        }
         Ok(())
+    }
+
+    /// The first instant at which an open `each` group or pool period
+    /// closes.
+    fn next_boundary(&mut self) -> Option<DateTime<Utc>> {
+        let mut first = DateTime::<Utc>::MAX_UTC;
+        for e in &self.each {
+            first = first.min(e.window?.1);
+        }
+        for pool in &mut self.flow.pools {
+            pool.opened = false;
+            if let Some(p) = pool.open.first() {
+                first = first.min(p.end);
+            }
+        }
+        Some(first)
     }
 
     /// Closes what is still open and returns the totals and warnings.
@@ -378,13 +476,19 @@ impl<'a> StreamEvaluator<'a> {
         self.close_each(None)?;
         self.pay_pools(None)?;
         let mut totals = Totals::new();
-        for (who, per_target) in self.flow.totals.into_iter().enumerate() {
+        let width = self.flow.targets.max(1);
+        let units = &self.flow.units;
+        for (who, per_target) in self.flow.totals.chunks(width).enumerate() {
             let Some(name) = self.people.names.get(who) else {
                 continue;
             };
             let mut entry = BTreeMap::new();
-            for (target, value) in self.target_list.iter().zip(per_target) {
-                if let Some(value) = value {
+            for ((target, &v), &unit) in self.target_list.iter().zip(per_target).zip(units) {
+                if v != UNSET {
+                    let value = self
+                        .scale
+                        .value(Fx { unit, v })
+                        .ok_or_else(|| too_precise(Span::default()))?;
                     entry.insert(target.clone(), value);
                 }
             }
@@ -402,19 +506,40 @@ impl<'a> StreamEvaluator<'a> {
 
     fn add_person(&mut self, name: &Arc<str>) -> Result<(), EvalError> {
         let row = match self.env.roster {
-            Some(roster) => Some(roster.people.get(name).cloned().ok_or_else(|| {
-                EvalError::new(
-                    crate::eval::EvalErrorKind::UnknownPerson {
-                        who: name.to_string(),
-                    },
-                    None,
-                )
-            })?),
+            Some(roster) => Some(
+                roster
+                    .people
+                    .get(name)
+                    .map(|row| self.people.shared(row))
+                    .ok_or_else(|| {
+                        EvalError::new(
+                            crate::eval::EvalErrorKind::UnknownPerson {
+                                who: name.to_string(),
+                            },
+                            None,
+                        )
+                    })?,
+            ),
             None => None,
         };
+        if let Some(row) = row {
+            if !self.people.rostered {
+                self.people.rostered = true;
+                self.people.stride = row.len();
+            }
+            if row.len() != self.people.stride {
+                return Err(EvalError::internal(
+                    "roster rows of different lengths",
+                    None,
+                ));
+            }
+            self.people.cells.extend(row);
+        }
         self.people.names.push(name.clone());
-        self.people.rows.push(row);
-        self.flow.totals.push(vec![None; self.flow.targets]);
+        let targets = self.flow.targets;
+        self.flow
+            .totals
+            .resize(self.flow.totals.len() + targets, UNSET);
         Ok(())
     }
 
@@ -432,16 +557,18 @@ impl<'a> StreamEvaluator<'a> {
             }
             if let Some((_, _, key)) = e.window {
                 let at = key.last_instant(tz);
+                let stride = e.aggregates.len().max(1);
                 for who in e.active.drain(..) {
-                    let Some(accumulators) = e.groups.get_mut(who as usize) else {
+                    let range = who as usize * stride..(who as usize + 1) * stride;
+                    let Some(accumulators) = e.groups.get_mut(range) else {
                         continue;
                     };
-                    let accumulators = std::mem::take(accumulators);
-                    let row = self
-                        .people
-                        .rows
-                        .get(who as usize)
-                        .and_then(|r| r.as_deref());
+                    let accumulators: Vec<Accumulator> =
+                        accumulators.iter_mut().map(std::mem::take).collect();
+                    if let Some(open) = e.open.get_mut(who as usize) {
+                        *open = false;
+                    }
+                    let row = self.people.row(who as usize);
                     let ctx = Ctx {
                         env: &self.env,
                         record: None,
@@ -450,6 +577,7 @@ impl<'a> StreamEvaluator<'a> {
                         aggregates: &e.aggregates,
                         accumulators: &accumulators,
                         totals: None,
+                        scale: self.scale,
                     };
                     for (rule_index, rule) in e.rules.iter().enumerate() {
                         if let Some((target, value)) = rule_grant(&ctx, rule)? {
@@ -500,8 +628,16 @@ impl<'a> StreamEvaluator<'a> {
             aggregates: &[],
             accumulators: &[],
             totals: None,
+            scale: self.scale,
         };
-        for pool in &mut self.flow.pools {
+        let Flow {
+            pools,
+            totals,
+            units,
+            accounts,
+            ..
+        } = &mut self.flow;
+        for pool in pools {
             if !pool.has_closed(now) {
                 continue;
             }
@@ -509,13 +645,24 @@ impl<'a> StreamEvaluator<'a> {
                 if !period.has_record {
                     continue;
                 }
-                match pay_period(pool, &period, &base, &self.people.names, &self.people.rows)? {
+                match pay_period(
+                    pool,
+                    &period,
+                    &base,
+                    &self.people.names,
+                    &self.people,
+                    units.get(..*accounts).unwrap_or(&[]),
+                )? {
                     Payout::Unclaimed(warning) => {
                         self.warnings.push((pool.position, period.key, warning));
                     }
                     Payout::Shares(shares) => {
                         for (who, value) in shares {
-                            add_total(&mut self.flow.totals, who, pool.target, value)?;
+                            let value = self
+                                .scale
+                                .of(&value)
+                                .ok_or_else(|| too_precise(pool.split_span))?;
+                            add_total(totals, units, who, pool.target, value)?;
                         }
                     }
                 }
@@ -526,22 +673,46 @@ impl<'a> StreamEvaluator<'a> {
 }
 
 /// A rule's grant in `ctx`, if its condition holds: the amount rounded once
-/// and checked against the account's type, or 1 for a badge.
-fn rule_grant(ctx: &Ctx<'_>, rule: &CRule) -> Result<Option<(usize, Value)>, EvalError> {
-    if let Some(condition) = &rule.condition
-        && !ctx.condition(condition)?
-    {
-        return Ok(None);
+/// and checked against the account's type, or 1 for a badge. Fixed point
+/// where it is exact, else exact decimals brought back to fixed point (a
+/// grant that does not fit is an error, and the caller evaluates in memory).
+fn rule_grant(ctx: &Ctx<'_>, rule: &CRule) -> Result<Option<(usize, Fx)>, EvalError> {
+    if let Some(condition) = &rule.condition {
+        let holds = match ctx.fast(condition) {
+            Some(Fast::Bool(b)) => b,
+            _ => ctx.condition(condition)?,
+        };
+        if !holds {
+            return Ok(None);
+        }
     }
+    let scale = &ctx.scale;
     match &rule.action {
         CAction::Grant {
             target,
             amount,
             ty,
+            unit,
             span,
         } => {
-            let value = round_grant(ctx.value(amount)?, ctx.env.rounding);
-            if value.ty() != *ty {
+            let fast = match ctx.fast(amount) {
+                Some(Fast::Num(x)) => scale.round_grant(x, ctx.env.rounding),
+                _ => None,
+            };
+            let value = match fast {
+                Some(x) => x,
+                None => {
+                    let value = round_grant(ctx.value(amount)?, ctx.env.rounding);
+                    if value.ty() != *ty {
+                        return Err(EvalError::internal(
+                            "a grant does not have its account's type",
+                            Some(*span),
+                        ));
+                    }
+                    scale.of(&value).ok_or_else(|| too_precise(*span))?
+                }
+            };
+            if value.unit != *unit {
                 return Err(EvalError::internal(
                     "a grant does not have its account's type",
                     Some(*span),
@@ -549,51 +720,75 @@ fn rule_grant(ctx: &Ctx<'_>, rule: &CRule) -> Result<Option<(usize, Value)>, Eva
             }
             Ok(Some((*target, value)))
         }
-        CAction::Award { target } => Ok(Some((*target, Value::Int(1)))),
+        CAction::Award { target } => Ok(Some((
+            *target,
+            scale
+                .of(&Value::Int(1))
+                .ok_or_else(|| too_precise(Span::default()))?,
+        ))),
     }
 }
 
+/// A value the fixed-point totals cannot hold exactly: streaming steps
+/// aside and the in-memory evaluator computes it with exact decimals.
+fn too_precise(span: Span) -> EvalError {
+    EvalError::internal("a value needs more digits than streaming keeps", Some(span))
+}
+
+/// The fixed-point unit of an account's type.
+fn unit_of(ty: &Type) -> Option<Unit> {
+    Some(match ty {
+        Type::Money(c) => Unit::Money(*c),
+        Type::Points => Unit::Points,
+        Type::Duration => Unit::Duration,
+        Type::Int => Unit::Int,
+        Type::Decimal => Unit::Decimal,
+        _ => return None,
+    })
+}
+
+/// Adds to person `who`'s total of `target` in the flat `totals`.
 fn add_total(
-    totals: &mut [Vec<Option<Value>>],
+    totals: &mut [i128],
+    units: &[Unit],
     who: u32,
     target: usize,
-    value: Value,
+    value: Fx,
 ) -> Result<(), EvalError> {
     let slot = totals
-        .get_mut(who as usize)
-        .and_then(|t| t.get_mut(target))
+        .get_mut(who as usize * units.len() + target)
+        .filter(|_| units.get(target) == Some(&value.unit))
         .ok_or_else(|| EvalError::internal("no such person or account", None))?;
-    add_into(slot, &value)
+    add_raw(slot, value.v)
 }
 
-/// `slot += value`, the slot empty until the first value.
-pub(crate) fn add_into(slot: &mut Option<Value>, value: &Value) -> Result<(), EvalError> {
-    match slot {
-        None => {
-            *slot = Some(value.clone());
+/// No total yet (fixed-point values stay below `2^96` in magnitude).
+pub(crate) const UNSET: i128 = i128::MIN;
+
+/// `slot += v` in counts, the slot [`UNSET`] until the first value.
+fn add_raw(slot: &mut i128, v: i128) -> Result<(), EvalError> {
+    if *slot == UNSET {
+        *slot = v;
+        return Ok(());
+    }
+    let mut sum = Fx {
+        unit: Unit::Int,
+        v: *slot,
+    };
+    add_to(&mut sum, Fx { unit: Unit::Int, v })?;
+    *slot = sum.v;
+    Ok(())
+}
+
+/// `total += value` in fixed point, both of one unit.
+pub(crate) fn add_to(total: &mut Fx, value: Fx) -> Result<(), EvalError> {
+    match total.v.checked_add(value.v) {
+        Some(v) if total.unit == value.unit && v.unsigned_abs() < 1u128 << 96 => {
+            total.v = v;
             Ok(())
         }
-        Some(total) => add_to(total, value),
+        _ => Err(too_precise(Span::default())),
     }
-}
-
-/// `total += value`, in place for the common quantities: the same exact
-/// sum as [`arith::add`], which also reports overflows and mismatches.
-pub(crate) fn add_to(total: &mut Value, value: &Value) -> Result<(), EvalError> {
-    let done = match (&mut *total, value) {
-        (Value::Money(a), Value::Money(b)) if a.currency == b.currency => {
-            a.amount.checked_add(b.amount).map(|s| a.amount = s)
-        }
-        (Value::Points(a), Value::Points(b)) | (Value::Duration(a), Value::Duration(b)) => {
-            a.checked_add(*b).map(|s| *a = s)
-        }
-        (Value::Int(a), Value::Int(b)) => a.checked_add(*b).map(|s| *a = s),
-        _ => None,
-    };
-    if done.is_none() {
-        *total = arith::add(total, value, Span::default())?;
-    }
-    Ok(())
 }
 
 impl Flow {
@@ -606,26 +801,76 @@ impl Flow {
         at: DateTime<Utc>,
         target: usize,
         limits: &[usize],
-        value: Value,
+        value: Fx,
     ) -> Result<(), EvalError> {
         let mut granted = value;
         for &index in limits {
             if let Some(limit) = self.limits.get_mut(index) {
-                limit.apply(env, who, at, &mut granted)?;
+                limit.apply(env, &self.scale, who, at, &mut granted)?;
             }
         }
         if target < self.accounts {
             let accounts = self.accounts;
+            let units = self.units.get(..accounts).unwrap_or(&[]);
             for pool in &mut self.pools {
                 let slots = pool.aggregates.len();
-                let person = pool.person_at(at, env.tz, who, accounts, slots)?;
-                if let Some(slot) = person.totals.get_mut(target) {
-                    add_into(slot, &granted)?;
+                pool.person_at(at, env.tz, who, slots)?;
+                let period = pool.period_at(at, env.tz)?;
+                let end = (who as usize + 1) * accounts;
+                if period.totals.len() < end {
+                    period.totals.resize(end, UNSET);
                 }
+                add_total(&mut period.totals, units, who, target, granted)?;
             }
         }
-        add_total(&mut self.totals, who, target, granted)
+        add_total(&mut self.totals, &self.units, who, target, granted)
     }
+}
+
+/// Chooses the fixed-point scale for the rules' constants and the
+/// currencies, and gives the constants their fixed-point values.
+fn choose_scale(
+    schema: &Schema,
+    on_rules: &mut [Vec<CRule>],
+    each: &mut [EachPeriod],
+) -> Option<Scale> {
+    let rules = || {
+        on_rules
+            .iter()
+            .flatten()
+            .chain(each.iter().flat_map(|e| &e.rules))
+    };
+    let mut found = Vec::new();
+    for rule in rules() {
+        if let Some(c) = &rule.condition {
+            constants(c, &mut found);
+        }
+        if let CAction::Grant { amount, .. } = &rule.action {
+            constants(amount, &mut found);
+        }
+    }
+    let currencies: Vec<u32> = schema
+        .rewards
+        .values()
+        .filter_map(|ty| match ty {
+            Type::Money(c) => Some(c.minor_digits()),
+            _ => None,
+        })
+        .collect();
+    let scale = scale_for(found.into_iter(), &currencies)?;
+    let rules_mut = on_rules
+        .iter_mut()
+        .flatten()
+        .chain(each.iter_mut().flat_map(|e| &mut e.rules));
+    for rule in rules_mut {
+        if let Some(c) = &mut rule.condition {
+            fix_constants(c, &scale);
+        }
+        if let CAction::Grant { amount, .. } = &mut rule.action {
+            fix_constants(amount, &scale);
+        }
+    }
+    Some(scale)
 }
 
 /// Streams an in-memory (hence sorted) log: the streaming evaluator over

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::compile::{CAggregate, CExpr};
+use super::fixed::{Fx, Unit};
 use super::run::{Accumulator, Ctx};
 use crate::eval::arith;
 use crate::eval::error::{EvalError, EvalErrorKind, EvalWarning};
@@ -22,7 +23,6 @@ use crate::value::Value;
 #[derive(Clone, Debug, Default)]
 pub struct PoolPerson {
     /// Granted totals per account (by account index), after limits.
-    pub totals: Vec<Option<Value>>,
     pub accumulators: Vec<Accumulator>,
 }
 
@@ -36,6 +36,9 @@ pub struct PoolPeriod {
     pub has_record: bool,
     /// By person index; `None` for people without a record or grant here.
     pub people: Vec<Option<PoolPerson>>,
+    /// Granted totals after limits, flat: person `who`'s total of account
+    /// `a` at `who * accounts + a`, [`super::UNSET`] for none.
+    pub totals: Vec<i128>,
 }
 
 /// A compiled pool and its open periods.
@@ -55,6 +58,8 @@ pub struct StreamPool {
     pub open: Vec<PoolPeriod>,
     /// The index in `open` of the last period looked up.
     pub cached: usize,
+    /// Set when a period opens, for the evaluator to look at its end.
+    pub opened: bool,
 }
 
 impl StreamPool {
@@ -73,6 +78,7 @@ impl StreamPool {
             self.cached = match self.open.binary_search_by(|p| p.key.cmp(&key)) {
                 Ok(i) => i,
                 Err(i) => {
+                    self.opened = true;
                     self.open.insert(
                         i,
                         PoolPeriod {
@@ -81,6 +87,7 @@ impl StreamPool {
                             end: key.end(tz),
                             has_record: false,
                             people: Vec::new(),
+                            totals: Vec::new(),
                         },
                     );
                     i
@@ -98,7 +105,6 @@ impl StreamPool {
         at: DateTime<Utc>,
         tz: chrono_tz::Tz,
         who: u32,
-        accounts: usize,
         slots: usize,
     ) -> Result<&mut PoolPerson, EvalError> {
         let people = &mut self.period_at(at, tz)?.people;
@@ -110,7 +116,6 @@ impl StreamPool {
             .get_mut(who)
             .ok_or_else(|| EvalError::internal("a pool person out of range", None))?;
         Ok(slot.get_or_insert_with(|| PoolPerson {
-            totals: vec![None; accounts],
             accumulators: vec![Accumulator::default(); slots],
         }))
     }
@@ -142,12 +147,13 @@ pub enum Payout {
 }
 
 /// Scores everyone in the period (by who, byte order) and splits the pool.
-pub fn pay_period(
+pub(super) fn pay_period(
     pool: &StreamPool,
     period: &PoolPeriod,
     base: &Ctx<'_>,
     names: &[Arc<str>],
-    rows: &[Option<Vec<Value>>],
+    rows: &super::People,
+    units: &[Unit],
 ) -> Result<Payout, EvalError> {
     let span = pool.split_span;
     let mut people: Vec<(&Arc<str>, u32, &PoolPerson)> = period
@@ -162,11 +168,24 @@ pub fn pay_period(
     people.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let mut scores: Vec<(u32, Value)> = Vec::with_capacity(people.len());
     for (_, who, person) in &people {
+        let start = *who as usize * units.len();
+        let totals = units
+            .iter()
+            .enumerate()
+            .map(|(a, unit)| match period.totals.get(start + a) {
+                Some(&v) if v != super::UNSET => base
+                    .scale
+                    .value(Fx { unit: *unit, v })
+                    .map(Some)
+                    .ok_or_else(|| super::too_precise(span)),
+                _ => Ok(None),
+            })
+            .collect::<Result<Vec<_>, EvalError>>()?;
         let ctx = Ctx {
-            person_row: rows.get(*who as usize).and_then(|r| r.as_deref()),
+            person_row: rows.row(*who as usize),
             aggregates: &pool.aggregates,
             accumulators: &person.accumulators,
-            totals: Some(&person.totals),
+            totals: Some(&totals),
             ..*base
         };
         scores.push((*who, ctx.value(&pool.split_by)?));

@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use super::compile::{CAggregate, CExpr, CTiers, Function};
+use super::fixed::{Fx, Scale};
 use crate::eval::arith::{self, ToWhole};
 use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::eval::expr::equal;
@@ -36,6 +37,8 @@ pub struct Ctx<'a> {
     pub accumulators: &'a [Accumulator],
     /// The person's totals per account in a pool period.
     pub totals: Option<&'a [Option<Value>]>,
+    /// The policy's fixed-point scale.
+    pub scale: Scale,
 }
 
 fn internal(message: &str, span: Option<Span>) -> EvalError {
@@ -54,7 +57,7 @@ impl Ctx<'_> {
     /// The value of `expr`.
     pub fn value(&self, expr: &CExpr) -> Result<Value, EvalError> {
         match expr {
-            CExpr::Const(v) => Ok(v.clone()),
+            CExpr::Const(v) | CExpr::Fixed(v, _) => Ok(v.clone()),
             CExpr::Field(slot) => self
                 .record
                 .and_then(|r| r.fields.get(*slot))
@@ -112,16 +115,21 @@ impl Ctx<'_> {
     /// The value of `expr`, borrowed when it is a constant or a slot (no
     /// clone of a text for a comparison).
     fn operand<'v>(&'v self, expr: &'v CExpr) -> Result<Cow<'v, Value>, EvalError> {
-        let slot = match expr {
-            CExpr::Const(v) => Some(v),
+        match self.slot(expr) {
+            Some(v) => Ok(Cow::Borrowed(v)),
+            None => self.value(expr).map(Cow::Owned),
+        }
+    }
+
+    /// The value of a constant or a slot, borrowed; `None` for anything
+    /// computed.
+    fn slot<'v>(&'v self, expr: &'v CExpr) -> Option<&'v Value> {
+        match expr {
+            CExpr::Const(v) | CExpr::Fixed(v, _) => Some(v),
             CExpr::Field(slot) => self.record.and_then(|r| r.fields.get(*slot)),
             CExpr::ByColumn(slot) => self.by_row.and_then(|row| row.get(*slot)),
             CExpr::PersonColumn(slot) => self.person_row.and_then(|row| row.get(*slot)),
             _ => None,
-        };
-        match slot {
-            Some(v) => Ok(Cow::Borrowed(v)),
-            None => self.value(expr).map(Cow::Owned),
         }
     }
 
@@ -276,4 +284,172 @@ fn int_comparison(op: BinaryOp, x: i64, y: i64) -> Option<bool> {
         BinaryOp::Ge => x >= y,
         _ => return None,
     })
+}
+
+/// A value on the fixed-point path.
+#[derive(Clone, Copy, Debug)]
+pub enum Fast {
+    Bool(bool),
+    Num(Fx),
+}
+
+impl Ctx<'_> {
+    /// The value of `expr` in fixed point, or `None` when part of it needs
+    /// the exact path (a text, a division, more digits than the scale, an
+    /// overflow): the caller then evaluates all of `expr` exactly. Never an
+    /// error: whatever could fail is left to the exact path, which reports it.
+    pub fn fast(&self, expr: &CExpr) -> Option<Fast> {
+        let s = &self.scale;
+        match expr {
+            CExpr::Const(v) | CExpr::Fixed(v, None) => fast_of(s, v),
+            CExpr::Fixed(_, Some(f)) => Some(*f),
+            CExpr::Field(slot) => fast_of(s, self.record?.fields.get(*slot)?),
+            CExpr::And(l, r) => Some(Fast::Bool(self.fast_bool(l)? && self.fast_bool(r)?)),
+            CExpr::Or(l, r) => Some(Fast::Bool(self.fast_bool(l)? || self.fast_bool(r)?)),
+            CExpr::Not(inner, _) => Some(Fast::Bool(!self.fast_bool(inner)?)),
+            CExpr::Neg(inner, _) => Some(Fast::Num(s.neg(self.fast_num(inner)?)?)),
+            CExpr::If(c, t, e) => {
+                if self.fast_bool(c)? {
+                    self.fast(t)
+                } else {
+                    self.fast(e)
+                }
+            }
+            CExpr::Binary(op, l, r, _) => self.fast_binary(*op, l, r),
+            CExpr::Call(f @ (Function::Min | Function::Max), args, _) => {
+                self.fast_min_max(*f, args)
+            }
+            CExpr::Tiers(t) => self.fast_tiers(t).map(Fast::Num),
+            // Through the exact path, then back: aggregates, totals...
+            CExpr::Aggregate(_) | CExpr::Total(..) | CExpr::PersonColumn(_) => {
+                self.through_exact(expr)
+            }
+            _ => None,
+        }
+    }
+
+    /// `min(a, b)`, `max(a, b)`: as `arith::min` and `max`, the first on a
+    /// tie.
+    #[inline(never)]
+    fn fast_min_max(&self, f: Function, args: &[CExpr]) -> Option<Fast> {
+        let [a, b] = args else {
+            return None;
+        };
+        let (a, b) = (self.fast_num(a)?, self.fast_num(b)?);
+        let wanted = if f == Function::Min {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        };
+        Some(Fast::Num(if self.scale.compare(b, a)? == wanted {
+            b
+        } else {
+            a
+        }))
+    }
+
+    /// The exact value, brought to fixed point if it fits.
+    #[cold]
+    #[inline(never)]
+    fn through_exact(&self, expr: &CExpr) -> Option<Fast> {
+        fast_of(&self.scale, &self.value(expr).ok()?)
+    }
+
+    /// A comparison of texts, roster columns or booleans, exactly.
+    #[inline(never)]
+    fn exact_comparison(&self, op: BinaryOp, l: &CExpr, r: &CExpr) -> Option<Fast> {
+        match self.binary(op, l, r, Span::default()).ok()? {
+            Value::Bool(b) => Some(Fast::Bool(b)),
+            _ => None,
+        }
+    }
+
+    fn fast_bool(&self, expr: &CExpr) -> Option<bool> {
+        match self.fast(expr)? {
+            Fast::Bool(b) => Some(b),
+            Fast::Num(_) => None,
+        }
+    }
+
+    fn fast_num(&self, expr: &CExpr) -> Option<Fx> {
+        match self.fast(expr)? {
+            Fast::Num(x) => Some(x),
+            Fast::Bool(_) => None,
+        }
+    }
+
+    fn fast_binary(&self, op: BinaryOp, l: &CExpr, r: &CExpr) -> Option<Fast> {
+        let s = &self.scale;
+        let (a, b) = match (self.fast(l), self.fast(r)) {
+            (Some(Fast::Num(a)), Some(Fast::Num(b))) => (a, b),
+            // `r.by.status != "employee"`: texts equal byte for byte (the
+            // roster's texts are shared, so usually the same pointer).
+            _ if matches!(op, BinaryOp::Eq | BinaryOp::Ne)
+                && let (Some(Value::Text(x)), Some(Value::Text(y))) =
+                    (self.slot(l), self.slot(r)) =>
+            {
+                let same = Arc::ptr_eq(x, y) || x.as_bytes() == y.as_bytes();
+                return Some(Fast::Bool(same == (op == BinaryOp::Eq)));
+            }
+            // Other texts, booleans: one exact comparison.
+            _ if is_comparison(op) => return self.exact_comparison(op, l, r),
+            _ => return None,
+        };
+        let order = || s.compare(a, b);
+        Some(match op {
+            BinaryOp::Add => Fast::Num(s.add(a, b, false)?),
+            BinaryOp::Sub => Fast::Num(s.add(a, b, true)?),
+            BinaryOp::Mul => Fast::Num(s.mul(a, b)?),
+            BinaryOp::Eq => Fast::Bool(order()? == Ordering::Equal),
+            BinaryOp::Ne => Fast::Bool(order()? != Ordering::Equal),
+            BinaryOp::Lt => Fast::Bool(order()? == Ordering::Less),
+            BinaryOp::Le => Fast::Bool(order()? != Ordering::Greater),
+            BinaryOp::Gt => Fast::Bool(order()? == Ordering::Greater),
+            BinaryOp::Ge => Fast::Bool(order()? != Ordering::Less),
+            BinaryOp::Div | BinaryOp::And | BinaryOp::Or => return None,
+        })
+    }
+
+    /// Marginal brackets, as [`Ctx::tiers`], in fixed point.
+    #[inline(never)]
+    fn fast_tiers(&self, t: &CTiers) -> Option<Fx> {
+        let s = &self.scale;
+        let x = self.fast_num(&t.subject)?;
+        let mut lower = Scale::zero(x.unit);
+        let mut total = Scale::zero(x.unit);
+        for (bound, rate) in &t.brackets {
+            let upper = self.fast_num(bound)?;
+            let top = if s.compare(upper, x)? == Ordering::Less {
+                upper
+            } else {
+                x
+            };
+            let part = s.add(top, lower, true)?;
+            if part.v > 0 {
+                total = s.add(total, s.mul(part, self.fast_num(rate)?)?, false)?;
+            }
+            if s.compare(upper, lower)? == Ordering::Greater {
+                lower = upper;
+            }
+        }
+        let part = s.add(x, lower, true)?;
+        if part.v > 0 {
+            total = s.add(total, s.mul(part, self.fast_num(&t.above)?)?, false)?;
+        }
+        Some(total)
+    }
+}
+
+pub fn fast_of(s: &Scale, v: &Value) -> Option<Fast> {
+    match v {
+        Value::Bool(b) => Some(Fast::Bool(*b)),
+        other => s.of(other).map(Fast::Num),
+    }
+}
+
+fn is_comparison(op: BinaryOp) -> bool {
+    matches!(
+        op,
+        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+    )
 }

@@ -18,7 +18,7 @@
 mod layout;
 mod parse;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::fs::FileExt;
@@ -108,7 +108,7 @@ pub fn stream_sorted(
                 None => last = Some((raw.at, id.as_bytes().to_vec())),
             }
             fingerprints.push(raw.fingerprint);
-            let (who, who_name) = people.intern(chunk.text(raw.who));
+            let (who, who_name) = people.intern(chunk.text(raw.who), raw.who_hash);
             let fields = fields_of(&layout, chunk, raw.kind, raw.fields)?;
             push(&StreamRecord {
                 at: raw.at,
@@ -186,7 +186,7 @@ pub fn stream_unsorted(
             .0
             .ok_or_else(|| Fallback::new("a line changed"))?;
         let slice = |(s, e): (u32, u32)| text.get(s as usize..e as usize).unwrap_or("");
-        let (who, who_name) = people.intern(slice(raw.who));
+        let (who, who_name) = people.intern(slice(raw.who), raw.who_hash);
         push(&StreamRecord {
             at: raw.at,
             id: slice(raw.id),
@@ -217,31 +217,102 @@ struct Key {
 /// People by name, numbered in order of first appearance.
 #[derive(Default)]
 struct Interner {
-    index: HashMap<Arc<str>, u32, FxBuild>,
+    /// Open addressing, a power of two long (at most 3/4 full).
+    slots: Vec<Slot>,
     names: Vec<Arc<str>>,
     /// Only for the impossible case of a number without a name.
     empty: Arc<str>,
 }
 
+/// One person in the table: the name's hash, and a short name (up to 16
+/// bytes, most names) inline, so that a look-up touches one cache line.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    hash: u64,
+    /// The person's index + 1; 0 for an empty slot.
+    who: u32,
+    len: u32,
+    short: [u8; SHORT],
+}
+
+const SHORT: usize = 16;
+
+impl Slot {
+    /// `short` is the name padded with zeros (fixed size: compared
+    /// without a call to `memcmp`).
+    fn holds(&self, name: &str, short: &[u8; SHORT], hash: u64, names: &[Arc<str>]) -> bool {
+        if self.hash != hash || self.len as usize != name.len() {
+            return false;
+        }
+        if name.len() <= SHORT {
+            return self.short == *short;
+        }
+        names
+            .get(self.who.wrapping_sub(1) as usize)
+            .is_some_and(|n| **n == *name)
+    }
+}
+
 impl Interner {
-    /// The person's number and name, without touching the name's count.
-    fn intern(&mut self, name: &str) -> (u32, &Arc<str>) {
-        let who = match self.index.get(name) {
-            Some(&who) => who,
-            None => {
+    /// The person's number and name, from the name and its hash
+    /// ([`crate::input::hash::fingerprint`], computed by the parser).
+    fn intern(&mut self, name: &str, hash: u64) -> (u32, &Arc<str>) {
+        if self.slots.len() < (self.names.len() + 1) * 4 / 3 + 1 {
+            self.grow();
+        }
+        let mut short = [0u8; SHORT];
+        if let Some(dst) = short.get_mut(..name.len()) {
+            dst.copy_from_slice(name.as_bytes());
+        }
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut i = spread(hash) & mask;
+        let who = loop {
+            let Some(slot) = self.slots.get_mut(i) else {
+                break 0;
+            };
+            if slot.who == 0 {
                 let next = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
-                let name: Arc<str> = Arc::from(name);
-                self.index.insert(name.clone(), next);
-                self.names.push(name);
-                next
+                *slot = Slot {
+                    hash,
+                    who: next.saturating_add(1),
+                    len: u32::try_from(name.len()).unwrap_or(u32::MAX),
+                    short,
+                };
+                self.names.push(Arc::from(name));
+                break next;
             }
+            if slot.holds(name, &short, hash, &self.names) {
+                break slot.who - 1;
+            }
+            i = (i + 1) & mask;
         };
-        let name = self.names.get(who as usize).or(self.names.last());
-        match name {
+        match self.names.get(who as usize) {
             Some(name) => (who, name),
             None => (who, &self.empty),
         }
     }
+
+    /// Doubles the table (at least 1024 slots) and places everyone again.
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(1024);
+        let mask = size - 1;
+        let mut slots = vec![Slot::default(); size];
+        for slot in self.slots.iter().filter(|s| s.who != 0) {
+            let mut i = spread(slot.hash) & mask;
+            while slots.get(i).is_some_and(|s| s.who != 0) {
+                i = (i + 1) & mask;
+            }
+            if let Some(s) = slots.get_mut(i) {
+                *s = *slot;
+            }
+        }
+        self.slots = slots;
+    }
+}
+
+/// A slot index from a hash: its high bits, well mixed by the fingerprint.
+fn spread(hash: u64) -> usize {
+    (hash >> 32) as usize ^ (hash as usize)
 }
 
 fn to_usize(n: u64) -> usize {

@@ -27,6 +27,9 @@ pub struct RawRecord {
     /// Where the record's values start in [`Chunk::values`].
     pub fields: u32,
     pub fingerprint: u64,
+    /// The person's name hashed here, on a parsing thread, so that the
+    /// thread that evaluates only looks it up.
+    pub who_hash: u64,
     /// The whole line: start and length.
     pub line: (u32, u32),
 }
@@ -161,6 +164,7 @@ pub fn parse_line(
             kind: kind_index as u32,
             fields,
             fingerprint: fingerprint(id.as_bytes()),
+            who_hash: fingerprint(who.as_bytes()),
             line: (pos(start)?, pos(next - start)?),
         }),
         next,
