@@ -128,15 +128,20 @@ pub fn validate_roster(
 /// One `meed::unknown_person` error per person of the log missing from the
 /// roster, at their first record.
 pub fn unknown_people(log: &Log, log_source: &SourceFile, roster: &Roster) -> Vec<InputError> {
-    let site = ErrorSite::new(log_source);
-    let spans = who_spans(log_source);
-    let known: Vec<String> = roster.people.keys().map(|k| k.to_string()).collect();
     let mut unknown: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for c in &log.contributions {
         if !roster.people.contains_key(&c.who) {
             unknown.entry(&c.who).or_default().push(c.line);
         }
     }
+    // Everyone known is the usual case: only then is the log read again
+    // for the place of each `who` cell.
+    if unknown.is_empty() {
+        return Vec::new();
+    }
+    let site = ErrorSite::new(log_source);
+    let spans = who_spans(log_source);
+    let known: Vec<String> = roster.people.keys().map(|k| k.to_string()).collect();
     let mut found: Vec<(usize, InputError)> = unknown
         .into_iter()
         .map(|(who, mut lines)| {
