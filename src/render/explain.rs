@@ -13,9 +13,9 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::eval::PeriodKey;
+use crate::eval::{PeriodKey, add_to_totals};
 use crate::input::{Contribution, Log};
-use crate::ledger::{Grant, Origin, Target};
+use crate::ledger::{Grant, Origin, Target, Totals};
 use crate::render::amount::{human, is_zero};
 use crate::schema::Schema;
 use crate::syntax::ast::{Item, Period, PolicyFile, Trigger};
@@ -189,45 +189,26 @@ fn list_ids(ids: &[std::sync::Arc<str>]) -> String {
 }
 
 fn write_totals(out: &mut String, grants: &[Grant]) {
-    let mut totals: Vec<(&Target, Value)> = Vec::new();
+    // The same sums the evaluator's sinks keep; they already added up once
+    // during evaluation, so a failure here cannot happen and is skipped.
+    let mut totals = Totals::new();
     for grant in grants {
-        match totals.iter_mut().find(|(t, _)| *t == &grant.target) {
-            Some((_, total)) => {
-                if let Some(sum) = add(total, &grant.granted) {
-                    *total = sum;
-                }
-            }
-            None => totals.push((&grant.target, grant.granted.clone())),
-        }
+        let _ = add_to_totals(&mut totals, grant);
     }
-    totals.sort_by(|a, b| a.0.cmp(b.0));
     let _ = writeln!(out, "total:");
-    for (target, total) in totals {
-        if is_zero(&total) {
+    for (target, total) in totals.values().flatten() {
+        if is_zero(total) {
             continue;
         }
         match target {
             Target::Account(name) => {
-                let _ = writeln!(out, "  {name}: {}", human(&total));
+                let _ = writeln!(out, "  {name}: {}", human(total));
             }
             Target::Badge(name) => {
-                let _ = writeln!(out, "  badge {name}: {total} time{}", plural_value(&total));
+                let _ = writeln!(out, "  badge {name}: {total} time{}", plural_value(total));
             }
         }
     }
-}
-
-/// Adds two totals of the same kind; `None` if they do not add up.
-fn add(a: &Value, b: &Value) -> Option<Value> {
-    Some(match (a, b) {
-        (Value::Int(x), Value::Int(y)) => Value::Int(x.checked_add(*y)?),
-        (Value::Points(x), Value::Points(y)) => Value::Points(x.checked_add(*y)?),
-        (Value::Duration(x), Value::Duration(y)) => Value::Duration(x.checked_add(*y)?),
-        (Value::Money(x), Value::Money(y)) if x.currency == y.currency => Value::Money(
-            crate::value::Money::new(x.amount.checked_add(y.amount)?, x.currency),
-        ),
-        _ => return None,
-    })
 }
 
 fn plural(n: usize) -> &'static str {
