@@ -93,6 +93,10 @@ pub struct Grant {
 /// Totals per person and per account or badge (badges: times awarded).
 pub type Totals = BTreeMap<Arc<str>, BTreeMap<Target, Value>>;
 
+/// Totals per calendar period (`eval --by month`), each holding the grants
+/// stamped in it.
+pub type TotalsByPeriod = BTreeMap<crate::eval::PeriodKey, Totals>;
+
 /// The complete result of an evaluation.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Ledger {

@@ -5,6 +5,7 @@
 //! [`input`] (read the contribution log) → [`eval`] (four stages) →
 //! [`ledger`] (grants with provenance) → [`render`].
 
+pub mod books;
 pub mod cli;
 pub mod diff;
 pub mod eval;

@@ -88,7 +88,8 @@ fn both_ways(
     )
     .map(|report| (sink.totals, report));
     let streamed = stream_log(&policy.ast, &policy.schema, &log, roster, &options)
-        .expect("the bundled policies stream");
+        .expect("the bundled policies stream")
+        .map(|s| (s.totals, s.report));
     let render = |r: Result<(meed::ledger::Totals, meed::eval::EvalReport), _>| match r {
         Ok((totals, report)) => format!(
             "{}{}{:?}",

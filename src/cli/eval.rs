@@ -5,12 +5,15 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::eval::stream::file::stream_file;
-use crate::eval::{EvalOptions, TotalsSink, evaluate};
+use crate::eval::stream::Streamed;
+use crate::eval::stream::file::stream_file_by;
+use crate::eval::{EvalOptions, PeriodTotalsSink, TotalsSink, evaluate};
 use crate::input::{LogFormat, decode, read_roster};
-use crate::ledger::{Ledger, Totals};
+use crate::ledger::{Ledger, Totals, TotalsByPeriod};
 use crate::pipeline::CompiledPolicy;
+use crate::render::by_period::{render_csv_by_period, render_table_by_period};
 use crate::render::{csv::render_csv, json::render_json, table::render_table};
+use crate::syntax::ast::Period;
 
 use super::files::emit;
 use super::load::{DataArgs, InputArgs, Loaded, format_of, load_data, load_policy, window};
@@ -27,6 +30,9 @@ pub struct EvalArgs {
     /// Write the output to this file (atomically) instead of stdout
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Totals per person, period and reward (`who,period,reward,amount,unit`)
+    #[arg(long, value_enum, value_name = "PERIOD")]
+    by: Option<ByPeriod>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -39,6 +45,28 @@ enum OutputFormat {
     Csv,
 }
 
+/// The calendar period of `eval --by`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ByPeriod {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+impl From<ByPeriod> for Period {
+    fn from(by: ByPeriod) -> Period {
+        match by {
+            ByPeriod::Day => Period::Day,
+            ByPeriod::Week => Period::Week,
+            ByPeriod::Month => Period::Month,
+            ByPeriod::Quarter => Period::Quarter,
+            ByPeriod::Year => Period::Year,
+        }
+    }
+}
+
 pub fn run(args: EvalArgs) -> Outcome {
     let mut reporter = Reporter::new(args.inputs.data.diagnostics);
     let format = args
@@ -48,55 +76,87 @@ pub fn run(args: EvalArgs) -> Outcome {
         } else {
             OutputFormat::Csv
         });
+    if args.by.is_some() && format == OutputFormat::Json {
+        return Outcome::Usage(
+            "`--by` gives totals per period as `--format csv` or `table`; the json ledger already stamps every grant with its time".to_string(),
+        );
+    }
     let policy = match load_policy(&args.inputs.policy, &mut reporter) {
         Ok(policy) => policy,
         Err(outcome) => return outcome,
     };
-    if format != OutputFormat::Json {
-        match streamed_totals(&policy, &args.inputs.data, &mut reporter) {
-            Ok(Some(totals)) => {
-                let output = if format == OutputFormat::Csv {
-                    render_csv(&totals)
-                } else {
-                    render_table(&totals)
-                };
-                return match emit(args.out.as_deref(), &output) {
-                    Ok(()) => Outcome::Success,
-                    Err(outcome) => outcome,
-                };
-            }
-            Ok(None) => {}
+    let output = if format == OutputFormat::Json {
+        let loaded = match load_data(policy, &args.inputs.data, &mut reporter) {
+            Ok(loaded) => loaded,
             Err(outcome) => return outcome,
+        };
+        let mut ledger = Ledger::default();
+        if let Err(outcome) = evaluate_into(&loaded, &mut ledger, &mut reporter) {
+            return outcome;
         }
-    }
-    let loaded = match load_data(policy, &args.inputs.data, &mut reporter) {
-        Ok(loaded) => loaded,
-        Err(outcome) => return outcome,
-    };
-    let output = match format {
-        OutputFormat::Json => {
-            let mut ledger = Ledger::default();
-            if let Err(outcome) = evaluate_into(&loaded, &mut ledger, &mut reporter) {
-                return outcome;
-            }
-            render_json(&ledger)
-        }
-        OutputFormat::Csv | OutputFormat::Table => {
-            let mut sink = TotalsSink::default();
-            if let Err(outcome) = evaluate_into(&loaded, &mut sink, &mut reporter) {
-                return outcome;
-            }
-            if format == OutputFormat::Csv {
-                render_csv(&sink.totals)
-            } else {
-                render_table(&sink.totals)
-            }
+        render_json(&ledger)
+    } else {
+        let by = args.by.map(Period::from);
+        let evaluated = match evaluate_totals(policy, &args.inputs.data, by, &mut reporter) {
+            Ok(evaluated) => evaluated,
+            Err(outcome) => return outcome,
+        };
+        match (format, &evaluated.by_period) {
+            (OutputFormat::Csv, Some(by_period)) => render_csv_by_period(by_period),
+            (_, Some(by_period)) => render_table_by_period(by_period),
+            (OutputFormat::Csv, None) => render_csv(&evaluated.totals),
+            (_, None) => render_table(&evaluated.totals),
         }
     };
     match emit(args.out.as_deref(), &output) {
         Ok(()) => Outcome::Success,
         Err(outcome) => outcome,
     }
+}
+
+/// Totals of the reported grants, and per period when asked for.
+pub struct Evaluated {
+    pub policy: CompiledPolicy,
+    pub totals: Totals,
+    /// Per period of the kind asked for.
+    pub by_period: Option<TotalsByPeriod>,
+}
+
+/// Evaluates `policy` over the log and roster of `data` into totals (per
+/// period of kind `by` too): streamed when the log allows it, else read by
+/// the careful reader and evaluated in memory, which report any problem
+/// with its file, line and column.
+pub fn evaluate_totals(
+    policy: CompiledPolicy,
+    data: &DataArgs,
+    by: Option<Period>,
+    reporter: &mut Reporter,
+) -> Result<Evaluated, Outcome> {
+    if let Some(streamed) = streamed_totals(&policy, data, by, reporter)? {
+        return Ok(Evaluated {
+            policy,
+            totals: streamed.totals,
+            by_period: streamed.by_period,
+        });
+    }
+    let loaded = load_data(policy, data, reporter)?;
+    let (totals, by_period) = match by {
+        Some(period) => {
+            let mut sink = PeriodTotalsSink::new(period, loaded.policy.schema.timezone);
+            evaluate_into(&loaded, &mut sink, reporter)?;
+            (sink.totals, Some(sink.by_period))
+        }
+        None => {
+            let mut sink = TotalsSink::default();
+            evaluate_into(&loaded, &mut sink, reporter)?;
+            (sink.totals, None)
+        }
+    };
+    Ok(Evaluated {
+        policy: loaded.policy,
+        totals,
+        by_period,
+    })
 }
 
 /// Totals through the streaming path (a CSV log read in chunks, never
@@ -107,8 +167,9 @@ pub fn run(args: EvalArgs) -> Outcome {
 fn streamed_totals(
     policy: &CompiledPolicy,
     data: &DataArgs,
+    by: Option<Period>,
     reporter: &mut Reporter,
-) -> Result<Option<Totals>, Outcome> {
+) -> Result<Option<Streamed>, Outcome> {
     let window = window(data, policy)?;
     if format_of(&data.log, data.format_in)? != LogFormat::Csv
         || std::env::var_os("MEED_NO_STREAM").is_some_and(|v| v != "0")
@@ -135,21 +196,22 @@ fn streamed_totals(
         explain: false,
     };
     let mut bar = ProgressBar::new();
-    let streamed = stream_file(
+    let streamed = stream_file_by(
         &policy.ast,
         &policy.schema,
         &data.log,
         roster.as_ref(),
         &options,
+        by,
         &mut |done, total| bar.update(done, total),
     );
     bar.finish();
     match streamed {
-        Ok((totals, report)) => {
-            for warning in &report.warnings {
+        Ok(streamed) => {
+            for warning in &streamed.report.warnings {
                 reporter.report(warning, &policy.source);
             }
-            Ok(Some(totals))
+            Ok(Some(streamed))
         }
         Err(fallback) => {
             if std::env::var_os("MEED_TRACE_STREAM").is_some() {

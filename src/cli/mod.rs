@@ -34,7 +34,9 @@ macro_rules! err {
     }};
 }
 
+mod books;
 mod check;
+mod close;
 mod diff;
 mod eval;
 mod explain;
@@ -81,6 +83,10 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Explore a policy interactively: evaluate expressions, explain, what-if
     Repl(repl::ReplArgs),
+    /// A payout run: book into the books what became due through a date
+    Close(close::CloseArgs),
+    /// What the payout runs booked, and whether the books are intact
+    Books(books::BooksArgs),
 }
 
 /// How a command ended, mapped to the process's exit code.
@@ -124,6 +130,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Fmt(args) => fmt::run(args),
         Command::Test(args) => test::run(args),
         Command::Repl(args) => repl::run(args),
+        Command::Close(args) => close::run(args),
+        Command::Books(args) => books::run(args),
     };
     if let Outcome::Usage(message) = &outcome
         && !message.is_empty()

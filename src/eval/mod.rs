@@ -35,13 +35,14 @@ pub use error::{EvalError, EvalErrorKind, EvalWarning};
 use pending::{Pending, RuleRef};
 pub use period::{PeriodKey, Window};
 use scope::{Env, Scope};
-pub use sink::{GrantSink, PersonSink, TotalsSink, add_to_totals};
+pub use sink::{GrantSink, PeriodTotalsSink, PersonSink, TotalsSink, add_to_totals};
 
 /// What to evaluate and how.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EvalOptions {
-    /// Only contributions with `at` in the window (`--period`, `--from`,
-    /// `--to`); all of them when `None`.
+    /// Only the grants stamped in the window (`--period`, `--from`,
+    /// `--to`), evaluated over every record before its end; everything when
+    /// `None`. See [`Window`].
     pub window: Option<Window>,
     /// Fill in each grant's calculation in words (`meed explain`).
     pub explain: bool,
@@ -77,7 +78,7 @@ pub fn evaluate(
     let mut records: Vec<&Contribution> = log
         .contributions
         .iter()
-        .filter(|c| options.window.is_none_or(|w| w.contains(c.at)))
+        .filter(|c| options.window.is_none_or(|w| w.reads(c.at)))
         .collect();
     records.sort_by(|a, b| {
         a.at.cmp(&b.at)
@@ -106,7 +107,7 @@ pub fn evaluate(
         }
     }
 
-    let mut report = EvalReport::default();
+    let mut warnings = Vec::new();
     let mut shares: Vec<Pending> = Vec::new();
     let pools = policy.items.iter().filter_map(|item| match item {
         Item::Pool(p) => Some(p),
@@ -121,15 +122,24 @@ pub fn evaluate(
             &grants,
             options.explain,
             &mut shares,
-            &mut report.warnings,
+            &mut warnings,
         )?;
     }
     grants.append(&mut shares);
     grants.sort_by(|a, b| a.key.cmp(&b.key));
+    let reported = |stamp| options.window.is_none_or(|w: Window| w.reports(stamp));
     for pending in grants {
-        sink.accept(pending.grant)?;
+        if reported(pending.grant.at) {
+            sink.accept(pending.grant)?;
+        }
     }
-    Ok(report)
+    Ok(EvalReport {
+        warnings: warnings
+            .into_iter()
+            .filter(|(stamp, _)| reported(*stamp))
+            .map(|(_, warning)| warning)
+            .collect(),
+    })
 }
 
 /// Evaluates one expression that needs no contribution, with the policy's

@@ -141,8 +141,14 @@ fn after_gap(local: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
     Utc.from_utc_datetime(&utc)
 }
 
-/// The part of time an evaluation looks at: contributions with `at` in
-/// `[start, end)`.
+/// The part of time a report covers (`--period`, `--from`/`--to`): the
+/// grants stamped in `[start, end)`.
+///
+/// A window is causal: evaluation reads every record before its end, from
+/// the start of the log, and reports the grants stamped inside it. A grant
+/// stamped at `T` depends only on records at or before `T`, so a window's
+/// grants are exactly those a whole-log evaluation stamps in it; a monthly
+/// window never re-pays a quarterly pool and caps never restart at its edge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window {
     pub start: DateTime<Utc>,
@@ -154,6 +160,23 @@ impl Window {
     /// Whether `instant` lies in the window.
     pub fn contains(&self, instant: DateTime<Utc>) -> bool {
         self.start <= instant && instant < self.end
+    }
+
+    /// Whether evaluation reads a record at `at`: every record before the
+    /// window's end, also those before its start.
+    pub fn reads(&self, at: DateTime<Utc>) -> bool {
+        at < self.end
+    }
+
+    /// Whether a grant stamped at `stamp` is reported.
+    pub fn reports(&self, stamp: DateTime<Utc>) -> bool {
+        self.contains(stamp)
+    }
+
+    /// The window of everything up to the end of local day `through`
+    /// (`meed close --through`).
+    pub fn through(through: NaiveDate, tz: Tz) -> Window {
+        Window::between(NaiveDate::MIN, through, tz)
     }
 
     /// The window of one period as written on the command line:

@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use crate::eval::arith;
@@ -44,7 +45,7 @@ pub fn pay_pool(
     grants: &[Pending],
     explain: bool,
     out: &mut Vec<Pending>,
-    warnings: &mut Vec<EvalWarning>,
+    warnings: &mut Vec<(DateTime<Utc>, EvalWarning)>,
 ) -> Result<(), EvalError> {
     let name = pool.name.node.as_str();
     let period = pool.period.node;
@@ -116,10 +117,13 @@ pub fn pay_pool(
             .in_context(|| context(&label))
         })?;
         if shares.is_empty() {
-            warnings.push(EvalWarning::PoolUnclaimed {
-                pool: name.to_string(),
-                period: label.clone(),
-            });
+            warnings.push((
+                key.last_instant(env.tz),
+                EvalWarning::PoolUnclaimed {
+                    pool: name.to_string(),
+                    period: label.clone(),
+                },
+            ));
             continue;
         }
         let mut total_score: Option<Value> = None;

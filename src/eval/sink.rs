@@ -3,10 +3,14 @@
 
 use std::sync::Arc;
 
+use chrono_tz::Tz;
+
 use crate::eval::arith;
 use crate::eval::error::EvalError;
-use crate::ledger::{Grant, Ledger, Totals};
+use crate::eval::period::PeriodKey;
+use crate::ledger::{Grant, Ledger, Totals, TotalsByPeriod};
 use crate::source::Span;
+use crate::syntax::ast::Period;
 
 /// Receives every final grant, in ledger order.
 pub trait GrantSink {
@@ -69,5 +73,35 @@ impl GrantSink for PersonSink {
             self.ledger.accept(grant)?;
         }
         Ok(())
+    }
+}
+
+/// Keeps the totals and the totals per calendar period, by each grant's
+/// stamp (`eval --by month`, `meed close`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeriodTotalsSink {
+    period: Period,
+    tz: Tz,
+    pub totals: Totals,
+    pub by_period: TotalsByPeriod,
+}
+
+impl PeriodTotalsSink {
+    /// Totals per period of kind `period`, cut in `tz` (the policy's zone).
+    pub fn new(period: Period, tz: Tz) -> PeriodTotalsSink {
+        PeriodTotalsSink {
+            period,
+            tz,
+            totals: Totals::new(),
+            by_period: TotalsByPeriod::new(),
+        }
+    }
+}
+
+impl GrantSink for PeriodTotalsSink {
+    fn accept(&mut self, grant: Grant) -> Result<(), EvalError> {
+        let key = PeriodKey::of(grant.at, self.period, self.tz);
+        add_to_totals(self.by_period.entry(key).or_default(), &grant)?;
+        add_to_totals(&mut self.totals, &grant)
     }
 }

@@ -26,3 +26,13 @@ pub fn render_csv(totals: &Totals) -> String {
     }
     out
 }
+
+/// One CSV field as RFC 4180 writes it: quoted, with quotes doubled, when it
+/// holds a comma, a quote or a line break; as it is otherwise.
+pub fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}

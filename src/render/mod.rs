@@ -1,5 +1,6 @@
 //! Turning ledgers and diagnostics into text: table, csv, json, explain.
 pub mod amount;
+pub mod by_period;
 pub mod csv;
 pub mod diagnostic;
 pub mod diff;

@@ -3,13 +3,13 @@
 
 use std::path::Path;
 
-use super::StreamEvaluator;
+use super::{StreamEvaluator, Streamed};
 use crate::eval::{EvalOptions, EvalReport};
 use crate::input::Roster;
 use crate::input::fast::{Fallback, Pass, Progress, stream_sorted, stream_unsorted};
 use crate::ledger::Totals;
 use crate::schema::Schema;
-use crate::syntax::ast::PolicyFile;
+use crate::syntax::ast::{Period, PolicyFile};
 
 /// The totals of `policy` over the CSV log at `log`, streamed.
 ///
@@ -23,9 +23,31 @@ pub fn stream_file(
     options: &EvalOptions,
     progress: Progress<'_>,
 ) -> Result<(Totals, EvalReport), Fallback> {
+    stream_file_by(policy, schema, log, roster, options, None, progress)
+        .map(|streamed| (streamed.totals, streamed.report))
+}
+
+/// Like [`stream_file`], with the totals per period of kind `by` too, when
+/// given.
+///
+/// A [`Fallback`] means: use the careful reader and the in-memory evaluator
+/// instead (they report any problem in the log or in evaluation exactly).
+pub fn stream_file_by(
+    policy: &PolicyFile,
+    schema: &Schema,
+    log: &Path,
+    roster: Option<&Roster>,
+    options: &EvalOptions,
+    by: Option<Period>,
+    progress: Progress<'_>,
+) -> Result<Streamed, Fallback> {
     let fresh = || {
-        StreamEvaluator::new(policy, schema, roster, options)
-            .ok_or_else(|| Fallback::new("the policy is not one streaming handles"))
+        let mut evaluator = StreamEvaluator::new(policy, schema, roster, options)
+            .ok_or_else(|| Fallback::new("the policy is not one streaming handles"))?;
+        if let Some(period) = by {
+            evaluator.total_by(period);
+        }
+        Ok::<_, Fallback>(evaluator)
     };
     let mut evaluator = fresh()?;
     let pass = stream_sorted(

@@ -40,7 +40,7 @@ use crate::eval::round::round_grant;
 use crate::eval::scope::{Env, Scope};
 use crate::eval::{EvalOptions, EvalReport, roster_needed};
 use crate::input::Roster;
-use crate::ledger::{Target, Totals};
+use crate::ledger::{Target, Totals, TotalsByPeriod};
 use crate::schema::Schema;
 use crate::source::Span;
 use crate::syntax::ast::{Action, Item, Period, PolicyFile, Trigger};
@@ -150,6 +150,10 @@ impl People {
 
 /// Where final grants go: limits, then totals and pool periods.
 struct Flow {
+    /// The grants to report (see [`Window`]); all when `None`.
+    window: Option<Window>,
+    /// Totals per period as well (`eval --by month`).
+    by: Option<ByPeriod>,
     limits: Vec<StreamLimit>,
     pools: Vec<StreamPool>,
     /// Per person, per target.
@@ -164,6 +168,39 @@ struct Flow {
     scale: Scale,
 }
 
+/// Totals per calendar period, flat per period like [`Flow::totals`].
+struct ByPeriod {
+    period: Period,
+    /// The period of the last credit and its bounds: grants come roughly in
+    /// time order, so most credits skip the time zone conversion.
+    last: Option<(DateTime<Utc>, DateTime<Utc>, PeriodKey)>,
+    totals: BTreeMap<PeriodKey, Vec<i128>>,
+}
+
+impl ByPeriod {
+    /// The flat totals of the period holding `at`.
+    fn totals_at(&mut self, at: DateTime<Utc>, tz: chrono_tz::Tz) -> &mut Vec<i128> {
+        let key = match self.last {
+            Some((start, end, key)) if start <= at && at < end => key,
+            _ => {
+                let key = PeriodKey::of(at, self.period, tz);
+                self.last = Some((key.start(tz), key.end(tz), key));
+                key
+            }
+        };
+        self.totals.entry(key).or_default()
+    }
+}
+
+/// What a streamed evaluation gives: the totals of the reported grants,
+/// per period when asked for, and the warnings.
+pub struct Streamed {
+    pub totals: Totals,
+    /// Totals per period (`eval --by`), when asked for.
+    pub by_period: Option<TotalsByPeriod>,
+    pub report: EvalReport,
+}
+
 /// Evaluates a policy over records pushed in `(at, id)` order.
 pub struct StreamEvaluator<'a> {
     env: Env<'a>,
@@ -171,6 +208,7 @@ pub struct StreamEvaluator<'a> {
     /// The first instant at which an `each` group or a pool period closes;
     /// `None` to look at every record.
     boundary: Option<DateTime<Utc>>,
+    /// Records at or after the window's end are not read.
     window: Option<Window>,
     /// `on` rules by kind index, in file order.
     on_rules: Vec<Vec<CRule>>,
@@ -342,6 +380,8 @@ impl<'a> StreamEvaluator<'a> {
             on_rules,
             each,
             flow: Flow {
+                window: options.window,
+                by: None,
                 limits,
                 pools,
                 totals: Vec::new(),
@@ -356,6 +396,16 @@ impl<'a> StreamEvaluator<'a> {
         })
     }
 
+    /// Also totals the reported grants per calendar period of kind
+    /// `period`, by their stamp (`eval --by month`, `meed close`).
+    pub fn total_by(&mut self, period: Period) {
+        self.flow.by = Some(ByPeriod {
+            period,
+            last: None,
+            totals: BTreeMap::new(),
+        });
+    }
+
     /// Takes the next record; records must come in `(at, id)` order, and a
     /// person's index must be the number of people seen before them.
     pub fn push(&mut self, record: &StreamRecord<'_>) -> Result<(), EvalError> {
@@ -363,7 +413,7 @@ impl<'a> StreamEvaluator<'a> {
         if who == self.people.names.len() {
             self.add_person(record.who_name)?;
         }
-        if self.window.is_some_and(|w| !w.contains(record.at)) {
+        if self.window.is_some_and(|w| !w.reads(record.at)) {
             return Ok(());
         }
         // Records come in order: until the next period end, nothing closes.
@@ -472,13 +522,41 @@ impl<'a> StreamEvaluator<'a> {
     }
 
     /// Closes what is still open and returns the totals and warnings.
-    pub fn finish(mut self) -> Result<(Totals, EvalReport), EvalError> {
+    pub fn finish(mut self) -> Result<Streamed, EvalError> {
         self.close_each(None)?;
         self.pay_pools(None)?;
+        let totals = self.totals_of(&self.flow.totals)?;
+        let by_period = match &self.flow.by {
+            Some(by) => Some(
+                by.totals
+                    .iter()
+                    .map(|(key, flat)| Ok((*key, self.totals_of(flat)?)))
+                    .collect::<Result<TotalsByPeriod, EvalError>>()?,
+            ),
+            None => None,
+        };
+        let tz = self.env.tz;
+        let window = self.window;
+        let mut warnings = self.warnings;
+        warnings.retain(|(_, key, _)| window.is_none_or(|w| w.reports(key.last_instant(tz))));
+        warnings.sort_by_key(|(position, key, _)| (*position, *key));
+        let report = EvalReport {
+            warnings: warnings.into_iter().map(|(_, _, w)| w).collect(),
+        };
+        Ok(Streamed {
+            totals,
+            by_period,
+            report,
+        })
+    }
+
+    /// Flat fixed-point totals (person by person, target by target) as
+    /// [`Totals`].
+    fn totals_of(&self, flat: &[i128]) -> Result<Totals, EvalError> {
         let mut totals = Totals::new();
         let width = self.flow.targets.max(1);
         let units = &self.flow.units;
-        for (who, per_target) in self.flow.totals.chunks(width).enumerate() {
+        for (who, per_target) in flat.chunks(width).enumerate() {
             let Some(name) = self.people.names.get(who) else {
                 continue;
             };
@@ -496,12 +574,7 @@ impl<'a> StreamEvaluator<'a> {
                 totals.insert(name.clone(), entry);
             }
         }
-        self.warnings
-            .sort_by_key(|(position, key, _)| (*position, *key));
-        let report = EvalReport {
-            warnings: self.warnings.into_iter().map(|(_, _, w)| w).collect(),
-        };
-        Ok((totals, report))
+        Ok(totals)
     }
 
     fn add_person(&mut self, name: &Arc<str>) -> Result<(), EvalError> {
@@ -630,9 +703,10 @@ impl<'a> StreamEvaluator<'a> {
             totals: None,
             scale: self.scale,
         };
+        let tz = self.env.tz;
+        let mut paid = Vec::new();
         let Flow {
             pools,
-            totals,
             units,
             accounts,
             ..
@@ -657,16 +731,20 @@ impl<'a> StreamEvaluator<'a> {
                         self.warnings.push((pool.position, period.key, warning));
                     }
                     Payout::Shares(shares) => {
+                        let at = period.key.last_instant(tz);
                         for (who, value) in shares {
                             let value = self
                                 .scale
                                 .of(&value)
                                 .ok_or_else(|| too_precise(pool.split_span))?;
-                            add_total(totals, units, who, pool.target, value)?;
+                            paid.push((who, at, pool.target, value));
                         }
                     }
                 }
             }
+        }
+        for (who, at, target, value) in paid {
+            self.flow.credit(tz, who, at, target, value)?;
         }
         Ok(())
     }
@@ -823,7 +901,31 @@ impl Flow {
                 add_total(&mut period.totals, units, who, target, granted)?;
             }
         }
-        add_total(&mut self.totals, &self.units, who, target, granted)
+        self.credit(env.tz, who, at, target, granted)
+    }
+
+    /// Credits a final grant stamped at `at` to its person's totals, when
+    /// the window reports it.
+    fn credit(
+        &mut self,
+        tz: chrono_tz::Tz,
+        who: u32,
+        at: DateTime<Utc>,
+        target: usize,
+        value: Fx,
+    ) -> Result<(), EvalError> {
+        if self.window.is_some_and(|w| !w.reports(at)) {
+            return Ok(());
+        }
+        if let Some(by) = &mut self.by {
+            let totals = by.totals_at(at, tz);
+            let end = (who as usize + 1) * self.targets;
+            if totals.len() < end {
+                totals.resize(end, UNSET);
+            }
+            add_total(totals, &self.units, who, target, value)?;
+        }
+        add_total(&mut self.totals, &self.units, who, target, value)
     }
 }
 
@@ -882,7 +984,7 @@ pub fn stream_log(
     log: &crate::input::Log,
     roster: Option<&Roster>,
     options: &EvalOptions,
-) -> Option<Result<(Totals, EvalReport), EvalError>> {
+) -> Option<Result<Streamed, EvalError>> {
     let mut evaluator = StreamEvaluator::new(policy, schema, roster, options)?;
     let mut index: HashMap<Arc<str>, u32, FxBuild> = HashMap::default();
     let result = log.contributions.iter().try_for_each(|c| {

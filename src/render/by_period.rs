@@ -1,0 +1,88 @@
+//! Totals per person, period and reward (`meed eval --by month`): the
+//! breakdown payroll wants.
+
+use std::collections::BTreeMap;
+
+use crate::ledger::{Target, TotalsByPeriod};
+use crate::render::amount::{amount_and_unit, is_zero};
+
+/// One row: who, period label, reward name, amount, unit.
+type Row = (String, String, String, String, String);
+
+/// The rows with a non-zero total, sorted by `who` (byte order), then the
+/// period (time order), then the reward's name (byte order, badges and
+/// accounts together).
+fn rows(by_period: &TotalsByPeriod) -> Vec<Row> {
+    let mut sorted: BTreeMap<(&[u8], _, &str), (&Target, _)> = BTreeMap::new();
+    for (key, totals) in by_period {
+        for (who, targets) in totals {
+            for (target, total) in targets {
+                if !is_zero(total) {
+                    sorted.insert((who.as_bytes(), *key, target.name()), (target, total));
+                }
+            }
+        }
+    }
+    sorted
+        .into_iter()
+        .map(|((who, key, name), (target, total))| {
+            let (amount, unit) = amount_and_unit(target, total);
+            (
+                String::from_utf8_lossy(who).into_owned(),
+                key.label(),
+                name.to_string(),
+                amount,
+                unit,
+            )
+        })
+        .collect()
+}
+
+/// `who,period,reward,amount,unit`, one row per person, period and reward
+/// with a non-zero total; amounts and units as in `eval --format csv`.
+pub fn render_csv_by_period(by_period: &TotalsByPeriod) -> String {
+    let mut out = String::from("who,period,reward,amount,unit\n");
+    for (who, period, reward, amount, unit) in rows(by_period) {
+        out.push_str(&super::csv::csv_field(&who));
+        out.push_str(&format!(",{period},{reward},{amount},{unit}\n"));
+    }
+    out
+}
+
+/// The same rows aligned for a terminal, each person's name once.
+pub fn render_table_by_period(by_period: &TotalsByPeriod) -> String {
+    let rows = rows(by_period);
+    if rows.is_empty() {
+        return "no rewards were granted\n".to_string();
+    }
+    let width = |f: fn(&Row) -> &String, min: usize| {
+        rows.iter()
+            .map(|r| f(r).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(min)
+    };
+    let (who_w, period_w, name_w, amount_w) = (
+        width(|r| &r.0, 3),
+        width(|r| &r.1, 6),
+        width(|r| &r.2, 6),
+        width(|r| &r.3, 6),
+    );
+    let mut out = format!(
+        "{:<who_w$}  {:<period_w$}  {:<name_w$}  {:>amount_w$}  unit\n",
+        "who", "period", "reward", "amount"
+    );
+    let mut previous_who: Option<&str> = None;
+    for (who, period, name, amount, unit) in &rows {
+        let shown = if previous_who == Some(who.as_str()) {
+            ""
+        } else {
+            who.as_str()
+        };
+        out.push_str(&format!(
+            "{shown:<who_w$}  {period:<period_w$}  {name:<name_w$}  {amount:>amount_w$}  {unit}\n"
+        ));
+        previous_who = Some(who);
+    }
+    out.lines().map(|l| format!("{}\n", l.trim_end())).collect()
+}
