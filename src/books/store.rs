@@ -237,6 +237,8 @@ impl Books {
             booked,
         })?
         else {
+            // Nothing booked, but new books keep their tables.
+            transaction.commit().map_err(BooksError::from)?;
             return Ok(None);
         };
         lines.sort_by(|a, b| a.group.cmp(&b.group));
