@@ -120,7 +120,9 @@ impl Books {
         Books::prepare(connection, path)
     }
 
-    /// Opens existing books for reading (`books show`, `books verify`).
+    /// Opens existing books (`books show`, `books verify`). Not read-only:
+    /// a run killed mid-write leaves a journal that the next opener rolls
+    /// back, which needs write access.
     pub fn open_existing(path: &Path) -> Result<Books, BooksError> {
         if !path.is_file() {
             return Err(BooksError::Missing {
@@ -129,7 +131,7 @@ impl Books {
         }
         let connection = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         let books = Books::prepare(connection, path)?;
         if !books.is_books()? {
