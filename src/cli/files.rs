@@ -13,7 +13,11 @@ use super::{Outcome, Reporter};
 pub fn read_source(path: &Path, reporter: &mut Reporter) -> Result<SourceFile, Outcome> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|error| {
-        Outcome::Usage(format!("cannot read `{name}`: {}", plain_io_error(&error)))
+        if error.kind() == std::io::ErrorKind::IsADirectory {
+            Outcome::Usage(format!("cannot read `{name}`: it is a folder, not a file"))
+        } else {
+            Outcome::Usage(format!("cannot read `{name}`: {}", plain_io_error(&error)))
+        }
     })?;
     decode(&name, bytes).map_err(|error| {
         let empty = SourceFile::new(name.clone(), String::new());
@@ -87,7 +91,9 @@ fn write_output(
             )));
         }
         Ok(_) => {}
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        // Nothing there yet, or the folder is not one: making the
+        // temporary file says what is wrong with the folder.
+        Err(error) if is_missing(&error) => {}
         Err(error) => return Err(failed(error)),
     }
     let folder = match target.parent() {
@@ -146,11 +152,19 @@ fn follow_links(path: &Path) -> std::io::Result<std::path::PathBuf> {
                     _ => link,
                 };
             }
-            Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error),
+            Err(error) if !is_missing(&error) => return Err(error),
             _ => return Ok(current),
         }
     }
     Err(std::io::Error::other("too many levels of symbolic links"))
+}
+
+/// Whether an error says there is no such file (or no such folder).
+fn is_missing(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+    )
 }
 
 /// Refuses to write `out` when it is one of `inputs` (the same file, also
@@ -245,5 +259,105 @@ fn plain_io_error(error: &std::io::Error) -> String {
     match text.find(" (os error") {
         Some(i) => text.get(..i).unwrap_or(&text).to_string(),
         None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(outcome: Result<(), Outcome>) -> String {
+        match outcome {
+            Err(Outcome::Usage(message)) => message,
+            other => panic!("expected a usage error, got {other:?}"),
+        }
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Regression (issue 17): `fmt` on a writable file in a folder where
+    /// no file can be created blamed the file. The message names the folder
+    /// and says what to do.
+    #[test]
+    fn a_temporary_file_that_cannot_be_created_names_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let locked = dir.path().join("locked");
+        std::fs::create_dir(&locked).unwrap();
+        let policy = locked.join("policy.meed");
+        std::fs::write(&policy, "old\n").unwrap();
+        let outcome = write_output(&policy, b"new\n", |_| {
+            Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied))
+        });
+        let message = message(outcome);
+        assert_eq!(
+            message,
+            format!(
+                "cannot write `{}`: cannot create a file in the folder `{}`: permission denied\n  help: meed writes the new content beside the file and renames it into place, so the folder must exist and be writable",
+                policy.display(),
+                locked.display()
+            )
+        );
+        assert_eq!(std::fs::read_to_string(&policy).unwrap(), "old\n");
+        assert_eq!(names(&locked), ["policy.meed"]);
+    }
+
+    /// A write that fails half-way (here: the temporary file turns out not
+    /// to be writable) keeps the old file and removes the temporary one,
+    /// whoever runs it: the failure does not depend on permissions.
+    #[test]
+    fn a_write_that_fails_keeps_the_old_file_and_removes_the_temporary_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = dir.path().join("ledger.csv");
+        std::fs::write(&ledger, "old ledger\n").unwrap();
+        let outcome = write_output(&ledger, b"new ledger\n", |folder| {
+            let path = folder.join(".meed-test-temporary");
+            std::fs::write(&path, "")?;
+            // Opened for reading only: every write fails.
+            let file = std::fs::File::open(&path)?;
+            Ok(tempfile::NamedTempFile::from_parts(
+                file,
+                tempfile::TempPath::try_from_path(path)?,
+            ))
+        });
+        let message = message(outcome);
+        assert!(
+            message.starts_with(&format!("cannot write `{}`: ", ledger.display())),
+            "{message}"
+        );
+        assert_eq!(std::fs::read_to_string(&ledger).unwrap(), "old ledger\n");
+        assert_eq!(
+            names(dir.path()),
+            ["ledger.csv"],
+            "a temporary file was left"
+        );
+    }
+
+    #[test]
+    fn a_link_is_followed_to_the_file_it_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.meed");
+        std::fs::write(&real, "old\n").unwrap();
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.meed");
+            std::os::unix::fs::symlink("real.meed", &link).unwrap();
+            assert_eq!(follow_links(&link).unwrap(), real);
+            write_atomically(&link, "new\n").unwrap();
+            assert!(
+                std::fs::symlink_metadata(&link)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
+            assert_eq!(std::fs::read_to_string(&real).unwrap(), "new\n");
+        }
+        assert_eq!(follow_links(&real).unwrap(), real);
     }
 }
