@@ -144,7 +144,13 @@ fn budget_guards_trip(diff: &PolicyDiff, args: &DiffArgs) -> bool {
             .rows
             .iter()
             .filter(|r| r.direction() == Direction::Loss)
-            .map(|r| format!("{} ({})", r.who, r.target.name()))
+            .map(|r| {
+                format!(
+                    "{} ({})",
+                    crate::render::text::escape_visible(&r.who),
+                    r.target.name()
+                )
+            })
             .collect();
         if !losers.is_empty() {
             tripped = true;
