@@ -133,10 +133,23 @@ fn write_in_place(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     file.flush()
 }
 
-/// `/dev/...` and `/proc/...` name devices and open files (`/dev/stdout`
-/// is the shell's redirection), never a file to replace.
+/// Whether `path`, or a link on the way to the file it names, is under
+/// `/dev` or `/proc`: those name devices and open files (`/dev/stdout` is
+/// the shell's redirection, perhaps to a regular file), never a file to
+/// replace.
 fn is_system_path(path: &Path) -> bool {
-    path.starts_with("/dev") || path.starts_with("/proc")
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        let absolute = std::path::absolute(&current).unwrap_or_else(|_| current.clone());
+        if absolute.starts_with("/dev") || absolute.starts_with("/proc") {
+            return true;
+        }
+        match std::fs::read_link(&current) {
+            Ok(link) => current = link_target(&current, link),
+            Err(_) => return false,
+        }
+    }
+    false
 }
 
 /// The file `path` names after following symbolic links (the link's own
@@ -147,16 +160,22 @@ fn follow_links(path: &Path) -> std::io::Result<std::path::PathBuf> {
         match std::fs::symlink_metadata(&current) {
             Ok(metadata) if metadata.file_type().is_symlink() => {
                 let link = std::fs::read_link(&current)?;
-                current = match current.parent() {
-                    Some(folder) if link.is_relative() => folder.join(link),
-                    _ => link,
-                };
+                current = link_target(&current, link);
             }
             Err(error) if !is_missing(&error) => return Err(error),
             _ => return Ok(current),
         }
     }
     Err(std::io::Error::other("too many levels of symbolic links"))
+}
+
+/// Where the link at `path` reading `link` points: relative links are
+/// relative to the link's folder.
+fn link_target(path: &Path, link: std::path::PathBuf) -> std::path::PathBuf {
+    match path.parent() {
+        Some(folder) if link.is_relative() => folder.join(link),
+        _ => link,
+    }
 }
 
 /// Whether an error says there is no such file (or no such folder).

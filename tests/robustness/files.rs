@@ -358,35 +358,49 @@ fn read_only_files_are_refused_even_for_root() {
 }
 
 /// Regression (issue 17): `--out /dev/stdout` failed with a permission
-/// error because the temporary file was made in `/dev`. Special files are
-/// written directly: `/dev/stdout`, `/dev/null`, a named pipe.
+/// error because the temporary file was made in `/dev` (as root it was
+/// renamed over `/dev/stdout`, replacing the link with a regular file).
+/// Special files are written directly: standard output whether it is a
+/// pipe or a file, and a named pipe.
+///
+/// The test reaches `/dev/stdout` through a link in its own folder, so a
+/// broken build replaces that link, never the machine's `/dev/stdout`.
 #[cfg(unix)]
 #[test]
 fn special_files_are_written_directly() {
     let dir = workspace();
     let ledger = "who,reward,amount,unit\nada,bonus,12.50,EUR\n";
-    let run = meed_in(
-        dir.path(),
-        &[
-            "eval",
-            "policy.meed",
-            "log.csv",
-            "--format",
-            "csv",
-            "--out",
-            "/dev/stdout",
-        ],
-        &[],
-    );
+    std::os::unix::fs::symlink("/dev/stdout", dir.path().join("stdout")).unwrap();
+    let args = [
+        "eval",
+        "policy.meed",
+        "log.csv",
+        "--format",
+        "csv",
+        "--out",
+        "stdout",
+    ];
+    // Standard output is a pipe here.
+    let run = meed_in(dir.path(), &args, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(String::from_utf8_lossy(&run.stdout), ledger);
-
-    let run = meed_in(
-        dir.path(),
-        &["eval", "policy.meed", "log.csv", "--out", "/dev/null"],
-        &[],
+    // Standard output redirected to a file: that file, not a replacement.
+    let redirected = dir.path().join("redirected.csv");
+    let file = std::fs::File::create(&redirected).unwrap();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_meed"))
+        .args(args)
+        .current_dir(dir.path())
+        .stdout(file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(std::fs::read_to_string(&redirected).unwrap(), ledger);
+    assert!(
+        std::fs::symlink_metadata(dir.path().join("stdout"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
 
     let status = std::process::Command::new("mkfifo")
         .arg(dir.path().join("pipe"))
@@ -410,8 +424,10 @@ fn special_files_are_written_directly() {
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(reader.join().unwrap(), ledger);
-    let names = names(dir.path());
-    assert_eq!(names, ["log.csv", "pipe", "policy.meed"]);
+    assert_eq!(
+        names(dir.path()),
+        ["log.csv", "pipe", "policy.meed", "redirected.csv", "stdout"]
+    );
 }
 
 /// Regression (issue 17): `meed eval p.meed log.csv --out log.csv`
