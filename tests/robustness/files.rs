@@ -191,6 +191,77 @@ fn a_failed_write_keeps_the_old_file_and_leaves_no_temporary_file() {
     }
 }
 
+/// Regression (issue 17): `fmt` on a writable file in a read-only folder
+/// blamed the file. The message names the folder and says what to do, and
+/// both files stay as they were. Root writes into any folder, so as root
+/// (as CI runs) meed runs as `nobody` through `setpriv`: the read-only
+/// branch is always the one tested.
+#[cfg(unix)]
+#[test]
+fn a_read_only_folder_is_named_and_its_files_kept() {
+    use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+    let dir = workspace();
+    let locked = dir.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::write(locked.join("ledger.csv"), "old ledger\n").unwrap();
+    std::fs::write(locked.join("policy.meed"), "reward   bonus: Money(EUR)\n").unwrap();
+    let as_root = std::fs::metadata(locked.join("policy.meed")).unwrap().uid() == 0;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let run = |args: &[&str]| {
+        let mut command = if as_root {
+            let mut c = std::process::Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(env!("CARGO_BIN_EXE_meed"));
+            c
+        } else {
+            std::process::Command::new(env!("CARGO_BIN_EXE_meed"))
+        };
+        let output = command
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run meed (as root, `setpriv` is needed): {e}"));
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let help = "help: meed writes the new content beside the file and renames it into place, so the folder must exist and be writable";
+    let (fmt_code, fmt_stderr) = run(&["fmt", "locked/policy.meed"]);
+    let (eval_code, eval_stderr) = run(&[
+        "eval",
+        "policy.meed",
+        "log.csv",
+        "--format",
+        "csv",
+        "--out",
+        "locked/ledger.csv",
+    ]);
+    let ledger = std::fs::read_to_string(locked.join("ledger.csv")).unwrap();
+    let policy = std::fs::read_to_string(locked.join("policy.meed")).unwrap();
+    let left = names(&locked);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(fmt_code, 2, "{fmt_stderr}");
+    assert!(
+        fmt_stderr.contains(&format!(
+            "error: cannot write `locked/policy.meed`: cannot create a file in the folder `locked`: Permission denied\n  {help}"
+        )),
+        "{fmt_stderr}"
+    );
+    assert_eq!(eval_code, 2, "{eval_stderr}");
+    assert!(
+        eval_stderr.contains(
+            "error: cannot write `locked/ledger.csv`: cannot create a file in the folder `locked`"
+        ),
+        "{eval_stderr}"
+    );
+    assert_eq!(policy, "reward   bonus: Money(EUR)\n");
+    assert_eq!(ledger, "old ledger\n");
+    assert_eq!(left, ["ledger.csv", "policy.meed"]);
+}
+
 /// A folder that cannot hold the temporary file (here a path through a
 /// regular file, which no permission can change) is named in the message.
 #[test]
