@@ -73,8 +73,7 @@ fn write_output(
     match std::fs::metadata(path) {
         Ok(metadata) if metadata.is_dir() => {
             return Err(Outcome::Usage(format!(
-                "cannot write `{shown}`: it is a folder\n  help: name a file to write, e.g. `{}`",
-                path.join("ledger.csv").display()
+                "cannot write `{shown}`: it is a folder\n  help: name a file to write, not a folder"
             )));
         }
         Ok(metadata) if !metadata.is_file() || is_system_path(path) => {
