@@ -86,7 +86,11 @@ fn run() -> std::io::Result<()> {
             .args(["books", "show", "--format", "csv", "--books"])
             .arg(&many),
     )?;
-    let verify = measure(Command::new(&meed).args(["books", "verify", "--books"]).arg(&many))?;
+    let verify = measure(
+        Command::new(&meed)
+            .args(["books", "verify", "--books"])
+            .arg(&many),
+    )?;
     report("books show --format csv", &show, 0);
     report("books verify", &verify, 0);
     Ok(())
@@ -132,7 +136,9 @@ fn build_books(path: &Path, runs: u32, people: u32) -> std::io::Result<()> {
             meed_version: "bench".into(),
         };
         books
-            .close(path, |_| Ok::<_, meed::books::BooksError>(Some((run, lines))))
+            .close(path, |_| {
+                Ok::<_, meed::books::BooksError>(Some((run, lines)))
+            })
             .map_err(failed)?;
     }
     Ok(())

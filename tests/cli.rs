@@ -381,3 +381,235 @@ fn fmt_reads_standard_input() {
     assert!(output.status.success());
     assert_eq!(String::from_utf8_lossy(&output.stdout), "let x = 3 pts\n");
 }
+
+/// A folder with a policy, the same policy paying twice as much, and a log
+/// whose names are legal (LANGUAGE.md §3 "Names") but hostile to outputs.
+fn hostile_names() -> tempfile::TempDir {
+    let folder = tempfile::tempdir().unwrap();
+    let policy = "contribution sale { amount: Money(EUR) }\nreward bonus: Money(EUR)\nrule pass { on sale s  grant bonus s.amount }\n";
+    std::fs::write(folder.path().join("old.meed"), policy).unwrap();
+    std::fs::write(
+        folder.path().join("new.meed"),
+        policy.replace("s.amount }", "s.amount * 2 }"),
+    )
+    .unwrap();
+    std::fs::write(
+        folder.path().join("log.csv"),
+        "id,who,kind,at,amount\n\
+         s1,\"smith, john\",sale,2027-01-05,12.50\n\
+         s2,\"x | 0 EUR | [click](https://evil.example) @org/team\",sale,2027-01-05,1.00\n\
+         s3,\"say \"\"hi\"\"\",sale,2027-01-05,-0.50\n\
+         s4,<img src=x onerror=alert(1)> `code` **b** _i_ \\|,sale,2027-01-05,2.00\n\
+         s5,ada,sale,2027-01-05,3.00\n",
+    )
+    .unwrap();
+    folder
+}
+
+fn path_in(folder: &tempfile::TempDir, name: &str) -> String {
+    folder.path().join(name).display().to_string()
+}
+
+/// Regression (issue 17): `smith, john` gave a five-column row in
+/// `eval --format csv` and `diff --format csv`. Fields are quoted as RFC 4180
+/// says, so a standard reader gets every name back, in its own column.
+#[test]
+fn csv_outputs_keep_each_name_in_one_field() {
+    let folder = hostile_names();
+    let (old, new, log) = (
+        path_in(&folder, "old.meed"),
+        path_in(&folder, "new.meed"),
+        path_in(&folder, "log.csv"),
+    );
+    let eval = meed(&["eval", &old, &log, "--format", "csv"]);
+    assert_eq!(eval.code, 0, "{}", eval.stderr);
+    assert_eq!(
+        eval.stdout,
+        "who,reward,amount,unit\n\
+         <img src=x onerror=alert(1)> `code` **b** _i_ \\|,bonus,2.00,EUR\n\
+         ada,bonus,3.00,EUR\n\
+         \"say \"\"hi\"\"\",bonus,-0.50,EUR\n\
+         \"smith, john\",bonus,12.50,EUR\n\
+         x | 0 EUR | [click](https://evil.example) @org/team,bonus,1.00,EUR\n"
+    );
+    let diff = meed(&["diff", &old, &new, &log, "--format", "csv"]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    for (output, columns) in [(&eval.stdout, 4), (&diff.stdout, 6)] {
+        let mut reader = csv::Reader::from_reader(output.as_bytes());
+        let names: Vec<String> = reader
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                assert_eq!(r.len(), columns, "{output}");
+                r[0].to_string()
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "<img src=x onerror=alert(1)> `code` **b** _i_ \\|",
+                "ada",
+                "say \"hi\"",
+                "smith, john",
+                "x | 0 EUR | [click](https://evil.example) @org/team"
+            ]
+        );
+    }
+    assert!(
+        diff.stdout
+            .contains("\"say \"\"hi\"\"\",bonus,-0.50,-1.00,-0.50,EUR\n")
+    );
+}
+
+/// Regression (issue 17): in `diff --format markdown` (posted on pull
+/// requests) a name broke the table, rendered a live link and a mention.
+/// Names that are not plain words are written as code spans, where markdown
+/// renders nothing, with `|` escaped for the table.
+#[test]
+fn markdown_diff_renders_hostile_names_literally() {
+    let folder = hostile_names();
+    let run = meed(&[
+        "diff",
+        &path_in(&folder, "old.meed"),
+        &path_in(&folder, "new.meed"),
+        &path_in(&folder, "log.csv"),
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| who") && !l.starts_with("| account"))
+        .collect();
+    // 1 account row, 5 biggest movers, 5 changes.
+    assert_eq!(rows.len(), 11, "{}", run.stdout);
+    for row in &rows {
+        // Cells split at pipes not escaped by a backslash (GitHub's rule).
+        let bytes = row.as_bytes();
+        let separators = (0..bytes.len())
+            .filter(|&i| bytes[i] == b'|' && (i == 0 || bytes[i - 1] != b'\\'))
+            .count();
+        assert_eq!(separators, 6, "{row}");
+        // Outside code spans nothing is left that markdown would render.
+        let outside = outside_code_spans(row);
+        for c in ['[', ']', '(', ')', '<', '>', '@', '*', '_', '\\'] {
+            assert!(!outside.contains(c), "`{c}` outside a code span: {row}");
+        }
+    }
+    for expected in [
+        "| `x \\| 0 EUR \\| [click](https://evil.example) @org/team` | bonus |",
+        "| `smith, john` | bonus |",
+        "| ``<img src=x onerror=alert(1)> `code` **b** _i_ \\\\|`` | bonus |",
+        "| ada | bonus |",
+    ] {
+        assert!(run.stdout.contains(expected), "{expected}\n{}", run.stdout);
+    }
+}
+
+/// The text of a markdown line outside its code spans (CommonMark: a run
+/// of N backticks opens a span that the next run of exactly N closes).
+fn outside_code_spans(line: &str) -> String {
+    let mut outside = String::new();
+    let mut rest = line;
+    while let Some(start) = rest.find('`') {
+        outside.push_str(&rest[..start]);
+        let fence = rest[start..].len() - rest[start..].trim_start_matches('`').len();
+        let after = &rest[start + fence..];
+        let mut search = 0;
+        let close = loop {
+            let Some(i) = after[search..].find('`') else {
+                break None;
+            };
+            let run_start = search + i;
+            let run = after[run_start..].len() - after[run_start..].trim_start_matches('`').len();
+            if run == fence {
+                break Some(run_start);
+            }
+            search = run_start + run;
+        };
+        let Some(close) = close else {
+            panic!("unclosed code span in {line}");
+        };
+        rest = &after[close + fence..];
+    }
+    outside.push_str(rest);
+    outside
+}
+
+/// Regression (issue 17): an overflowing total was reported at line 1,
+/// column 1 of the policy (JSON) and nowhere (human). It names the person,
+/// the account and the rule, and claims no place in the policy.
+#[test]
+fn an_overflowing_total_names_the_person_and_account_without_a_fake_place() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(
+        folder.path().join("p.meed"),
+        "contribution sale { amount: Money(EUR) }\nreward bonus: Money(EUR)\nrule pass { on sale s  grant bonus s.amount }\n",
+    )
+    .unwrap();
+    let big = "79228162514264337593543950335";
+    std::fs::write(
+        folder.path().join("log.csv"),
+        format!(
+            "id,who,kind,at,amount\ns1,ada,sale,2027-01-05,{big}\ns2,ada,sale,2027-01-06,{big}\n"
+        ),
+    )
+    .unwrap();
+    let (policy, log) = (path_in(&folder, "p.meed"), path_in(&folder, "log.csv"));
+    let says =
+        "(the total of `ada` in `bonus`, adding a grant of rule `pass` for contribution `s2`)";
+    for format in ["csv", "json"] {
+        let run = meed(&[
+            "eval",
+            &policy,
+            &log,
+            "--format",
+            format,
+            "--diagnostics",
+            "json",
+        ]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let first = run.stderr.lines().next().unwrap();
+        let json: serde_json::Value = serde_json::from_str(first).unwrap();
+        assert_eq!(json["code"], "meed::overflow");
+        assert!(json["message"].as_str().unwrap().ends_with(says), "{first}");
+        for key in ["line", "column", "end_line", "end_column"] {
+            assert!(json[key].is_null(), "{key} in {first}");
+        }
+    }
+    let human = meed(&["eval", &policy, &log, "--format", "csv"]);
+    assert_eq!(human.code, 1);
+    let flat = human.stderr.replace("\n  │ ", " ");
+    assert!(flat.contains(says), "{}", human.stderr);
+}
+
+/// Regression (issue 17): `meed check some_dir.meed` said "cannot read …"
+/// and then "checked 1 file: 0 errors". The unreadable file is counted.
+#[test]
+fn check_counts_a_file_it_cannot_read() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::create_dir(folder.path().join("some_dir.meed")).unwrap();
+    let dir = path_in(&folder, "some_dir.meed");
+    let run = meed(&["check", &dir, "rules/community.meed"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "error: cannot read `{dir}`: it is a folder, not a file"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("checked 2 files: 1 error, 0 warnings"),
+        "{}",
+        run.stderr
+    );
+    let missing = meed(&["check", "rules/no_such_policy.meed"]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains("checked 1 file: 1 error"),
+        "{}",
+        missing.stderr
+    );
+}

@@ -7,6 +7,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::books::{Books, Break, Line, Run, verify};
+use crate::render::text::{csv_row, escape_visible};
 
 use super::close::books_failed;
 use super::{DiagnosticFormat, Outcome, Reporter};
@@ -136,15 +137,15 @@ fn run_verify(args: &VerifyArgs, reporter: &mut Reporter) -> Outcome {
 fn render_csv(lines: &[(i64, Line)]) -> String {
     let mut out = String::from("run,who,reward,earned,kind,amount,unit\n");
     for (run, line) in lines {
-        out.push_str(&format!(
-            "{run},{},{},{},{},{},{}\n",
-            crate::render::csv::csv_field(&line.group.who),
-            line.group.reward,
-            line.group.earned,
+        out.push_str(&csv_row(&[
+            &run.to_string(),
+            &line.group.who,
+            &line.group.reward,
+            &line.group.earned,
             line.kind.as_str(),
-            line.amount_text(),
-            line.group.unit
-        ));
+            &line.amount_text(),
+            &line.group.unit,
+        ]));
     }
     out
 }
@@ -182,7 +183,7 @@ fn render_table(runs: &[&Run], lines: &[(i64, Line)]) -> String {
             "who", "reward", "kind", "amount"
         ));
         for line in own {
-            let who = line.group.who.escape_debug().to_string();
+            let who = escape_visible(&line.group.who);
             out.push_str(&format!(
                 "  {who:<who_w$}  {:<reward_w$}  {}  {:<10}  {:>amount_w$}  {}",
                 line.group.reward,

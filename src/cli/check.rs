@@ -25,7 +25,8 @@ pub struct CheckArgs {
 /// Checks every file (all of them, even after a bad one) and reports all
 /// their diagnostics. A test-only file (`import "policy.meed"`) is
 /// checked against the policy it imports. Exit 0 when clean (warnings allowed), 1 on errors, 2
-/// when a file cannot be read.
+/// when a file cannot be read (a usage error, counted among the errors of
+/// the summary line).
 pub fn run(args: CheckArgs) -> Outcome {
     let mut reporter = Reporter::new(args.diagnostics);
     let mut unreadable = None;
@@ -34,6 +35,7 @@ pub fn run(args: CheckArgs) -> Outcome {
             Ok(source) => source,
             Err(Outcome::Usage(message)) => {
                 errln!("error: {message}");
+                reporter.errors += 1;
                 unreadable = Some(message);
                 continue;
             }

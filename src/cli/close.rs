@@ -19,7 +19,7 @@ use crate::source::SourceFile;
 use crate::syntax::ast::Period;
 
 use super::eval::evaluate_totals;
-use super::files::plain_io_error;
+use super::files::{plain_io_error, refuse_overwriting_inputs};
 use super::load::{DataArgs, load_policy};
 use super::{DiagnosticFormat, Outcome, Reporter};
 
@@ -50,6 +50,16 @@ pub struct CloseArgs {
 
 pub fn run(args: CloseArgs) -> Outcome {
     let mut reporter = Reporter::new(args.diagnostics);
+    let mut inputs = vec![
+        ("the policy", args.policy.as_path()),
+        ("the log", args.log.as_path()),
+    ];
+    if let Some(people) = &args.people {
+        inputs.push(("the people file", people.as_path()));
+    }
+    if let Err(outcome) = refuse_overwriting_inputs("--books", &args.books, &inputs) {
+        return outcome;
+    }
     let policy = match load_policy(&args.policy, &mut reporter) {
         Ok(policy) => policy,
         Err(outcome) => return outcome,

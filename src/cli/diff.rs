@@ -11,8 +11,8 @@ use crate::render::diff::{
     DiffTitles, render_diff_csv, render_diff_json, render_diff_markdown, render_diff_table,
 };
 
-use super::eval::evaluate_into;
-use super::files::emit;
+use super::eval::{evaluate_into, named_data};
+use super::files::{emit, refuse_overwriting_inputs};
 use super::load::{DataArgs, Loaded, load_data, load_policy};
 use super::{Outcome, Reporter};
 
@@ -56,6 +56,16 @@ enum DiffFormat {
 /// Exit 0 — it informs, it does not judge — unless a budget guard trips.
 pub fn run(args: DiffArgs) -> Outcome {
     let mut reporter = Reporter::new(args.data.diagnostics);
+    if let Some(out) = &args.out {
+        let mut inputs = vec![
+            ("the old policy", args.old.as_path()),
+            ("the new policy", args.new.as_path()),
+        ];
+        inputs.extend(named_data(&args.data));
+        if let Err(outcome) = refuse_overwriting_inputs("--out", out, &inputs) {
+            return outcome;
+        }
+    }
     let sides = load_side(&args.old, &args, &mut reporter)
         .and_then(|old| Ok((old, load_side(&args.new, &args, &mut reporter)?)));
     let ((old, old_totals), (new, new_totals)) = match sides {
@@ -134,7 +144,13 @@ fn budget_guards_trip(diff: &PolicyDiff, args: &DiffArgs) -> bool {
             .rows
             .iter()
             .filter(|r| r.direction() == Direction::Loss)
-            .map(|r| format!("{} ({})", r.who, r.target.name()))
+            .map(|r| {
+                format!(
+                    "{} ({})",
+                    crate::render::text::escape_visible(&r.who),
+                    r.target.name()
+                )
+            })
             .collect();
         if !losers.is_empty() {
             tripped = true;

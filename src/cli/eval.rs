@@ -1,7 +1,7 @@
 //! `meed eval POLICY LOG`: the ledger.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
@@ -15,7 +15,7 @@ use crate::render::by_period::{render_csv_by_period, render_table_by_period};
 use crate::render::{csv::render_csv, json::render_json, table::render_table};
 use crate::syntax::ast::Period;
 
-use super::files::emit;
+use super::files::{emit, refuse_overwriting_inputs};
 use super::load::{DataArgs, InputArgs, Loaded, format_of, load_data, load_policy, window};
 use super::progress::ProgressBar;
 use super::{Outcome, Reporter};
@@ -69,6 +69,11 @@ impl From<ByPeriod> for Period {
 
 pub fn run(args: EvalArgs) -> Outcome {
     let mut reporter = Reporter::new(args.inputs.data.diagnostics);
+    if let Some(out) = &args.out
+        && let Err(outcome) = refuse_overwriting_inputs("--out", out, &named_inputs(&args.inputs))
+    {
+        return outcome;
+    }
     let format = args
         .format
         .unwrap_or(if args.out.is_none() && std::io::stdout().is_terminal() {
@@ -157,6 +162,23 @@ pub fn evaluate_totals(
         totals,
         by_period,
     })
+}
+
+/// The policy, the log and the people file, with what each is (for
+/// messages such as ``--out log.csv` is the log`).
+pub fn named_inputs(inputs: &InputArgs) -> Vec<(&'static str, &Path)> {
+    let mut named = vec![("the policy", inputs.policy.as_path())];
+    named.extend(named_data(&inputs.data));
+    named
+}
+
+/// The log and the people file, with what each is.
+pub fn named_data(data: &DataArgs) -> Vec<(&'static str, &Path)> {
+    let mut named = vec![("the log", data.log.as_path())];
+    if let Some(people) = &data.people {
+        named.push(("the people file", people.as_path()));
+    }
+    named
 }
 
 /// Totals through the streaming path (a CSV log read in chunks, never

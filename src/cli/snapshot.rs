@@ -9,8 +9,8 @@ use similar::TextDiff;
 use crate::ledger::Ledger;
 use crate::render::snapshot::render_snapshot;
 
-use super::eval::evaluate_into;
-use super::files::{emit, write_atomically};
+use super::eval::{evaluate_into, named_inputs};
+use super::files::{emit, refuse_overwriting_inputs, write_atomically};
 use super::load::{InputArgs, load_inputs};
 use super::{Outcome, Reporter};
 
@@ -28,6 +28,12 @@ pub struct SnapshotArgs {
 
 pub fn run(args: SnapshotArgs) -> Outcome {
     let mut reporter = Reporter::new(args.inputs.data.diagnostics);
+    if args.accept
+        && let Err(outcome) =
+            refuse_overwriting_inputs("--snap", &args.snap, &named_inputs(&args.inputs))
+    {
+        return outcome;
+    }
     let loaded = match load_inputs(&args.inputs, &mut reporter) {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,

@@ -171,7 +171,9 @@ impl Diagnostic for EvalError {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.span?;
+        // An empty span at the very start is a placeholder, not a place in
+        // the policy: report such an error without a location.
+        let span = self.span.filter(|s| *s != crate::source::Span::default())?;
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
             Some("here".to_string()),
             span,

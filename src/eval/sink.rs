@@ -1,6 +1,7 @@
 //! Where final grants go: a whole ledger, totals only (for csv, memory
 //! proportional to people × accounts), or one person's grants (for explain).
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use chrono_tz::Tz;
@@ -8,7 +9,7 @@ use chrono_tz::Tz;
 use crate::eval::arith;
 use crate::eval::error::EvalError;
 use crate::eval::period::PeriodKey;
-use crate::ledger::{Grant, Ledger, Totals, TotalsByPeriod};
+use crate::ledger::{Grant, Ledger, Origin, Totals, TotalsByPeriod};
 use crate::source::Span;
 use crate::syntax::ast::Period;
 
@@ -19,15 +20,56 @@ pub trait GrantSink {
 
 /// Adds a grant's granted amount to its person's total for its account or
 /// badge (badges count: each award adds 1).
+///
+/// A total too large to hold is an `overflow` naming the person, the
+/// account and the grant's rule or pool; it has no place in the policy (no
+/// expression of the policy overflowed), so it carries no location.
 pub fn add_to_totals(totals: &mut Totals, grant: &Grant) -> Result<(), EvalError> {
     let per_person = totals.entry(grant.who.clone()).or_default();
     match per_person.get_mut(&grant.target) {
-        Some(total) => *total = arith::add(total, &grant.granted, Span::default())?,
+        Some(total) => {
+            *total = arith::add(total, &grant.granted, Span::default()).map_err(|error| {
+                let mut error = error.in_context(|| total_context(grant));
+                error.span = None;
+                error
+            })?;
+        }
         None => {
             per_person.insert(grant.target.clone(), grant.granted.clone());
         }
     }
     Ok(())
+}
+
+/// `the total of `ada` in `bonus`, adding a grant of rule `pass` for
+/// contribution `s2``.
+fn total_context(grant: &Grant) -> String {
+    let who = crate::render::text::escape_visible(&grant.who);
+    let mut context = format!(
+        "the total of `{who}` in `{}`, adding a grant of ",
+        grant.target.name()
+    );
+    match &grant.origin {
+        Origin::Rule { name, .. } => {
+            let _ = write!(context, "rule `{name}`");
+        }
+        Origin::Pool(share) => {
+            let _ = write!(context, "pool `{}` for {}", share.pool, share.period);
+        }
+    }
+    if let Some(id) = grant.contributions.last() {
+        let more = if grant.contributions.len() > 1 {
+            " and others"
+        } else {
+            ""
+        };
+        let _ = write!(
+            context,
+            " for contribution `{}`{more}",
+            crate::render::text::escape_visible(id)
+        );
+    }
+    context
 }
 
 /// Keeps every grant and the totals.

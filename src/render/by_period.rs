@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::ledger::{Target, TotalsByPeriod};
 use crate::render::amount::{amount_and_unit, is_zero};
+use crate::render::text::{csv_row, escape_visible};
 
 /// One row: who, period label, reward name, amount, unit.
 type Row = (String, String, String, String, String);
@@ -43,15 +44,17 @@ fn rows(by_period: &TotalsByPeriod) -> Vec<Row> {
 pub fn render_csv_by_period(by_period: &TotalsByPeriod) -> String {
     let mut out = String::from("who,period,reward,amount,unit\n");
     for (who, period, reward, amount, unit) in rows(by_period) {
-        out.push_str(&super::csv::csv_field(&who));
-        out.push_str(&format!(",{period},{reward},{amount},{unit}\n"));
+        out.push_str(&csv_row(&[&who, &period, &reward, &amount, &unit]));
     }
     out
 }
 
 /// The same rows aligned for a terminal, each person's name once.
 pub fn render_table_by_period(by_period: &TotalsByPeriod) -> String {
-    let rows = rows(by_period);
+    let rows: Vec<Row> = rows(by_period)
+        .into_iter()
+        .map(|(who, p, r, a, u)| (escape_visible(&who).into_owned(), p, r, a, u))
+        .collect();
     if rows.is_empty() {
         return "no rewards were granted\n".to_string();
     }

@@ -5,12 +5,14 @@ use std::collections::BTreeMap;
 
 use crate::ledger::Totals;
 use crate::render::amount::{amount_and_unit, is_zero};
+use crate::render::text::csv_row;
 
 /// Writes totals as the contract's CSV, byte for byte.
 ///
-/// Names are identifiers and amounts plain decimals, so nothing needs
-/// quoting. Rows sort by `who`, then by the account's or badge's name (byte
-/// order, badges and accounts together).
+/// A field holding `,`, `"`, CR or LF (in practice a `who` such as
+/// `smith, john`) is quoted as RFC 4180 says; names are otherwise written
+/// exactly as in the log. Rows sort by `who`, then by the account's or
+/// badge's name (byte order, badges and accounts together).
 pub fn render_csv(totals: &Totals) -> String {
     let mut out = String::from("who,reward,amount,unit\n");
     for (who, targets) in totals {
@@ -21,18 +23,8 @@ pub fn render_csv(totals: &Totals) -> String {
                 continue;
             }
             let (amount, unit) = amount_and_unit(target, total);
-            out.push_str(&format!("{who},{name},{amount},{unit}\n"));
+            out.push_str(&csv_row(&[who, name, &amount, &unit]));
         }
     }
     out
-}
-
-/// One CSV field as RFC 4180 writes it: quoted, with quotes doubled, when it
-/// holds a comma, a quote or a line break; as it is otherwise.
-pub fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
 }

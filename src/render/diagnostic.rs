@@ -28,13 +28,18 @@ pub fn render_plain(diagnostic: &dyn Diagnostic) -> String {
 }
 
 /// One diagnostic as a JSON object, for `--diagnostics json`.
+///
+/// `line`, `column`, `end_line` and `end_column` are `null` for a problem
+/// that has no place in the file (an evaluation total that overflows): it
+/// concerns the file as a whole, and pretending it sits at 1:1 would send a
+/// reader to the wrong line.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct JsonDiagnostic {
     pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub end_line: usize,
-    pub end_column: usize,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub end_line: Option<usize>,
+    pub end_column: Option<usize>,
     pub severity: &'static str,
     pub code: Option<String>,
     pub message: String,
@@ -43,22 +48,23 @@ pub struct JsonDiagnostic {
 
 impl JsonDiagnostic {
     /// Describes `diagnostic`, placing it at its first label in `source`
-    /// (or at the start of the file when it has no label).
+    /// (no place at all when it has no label).
     pub fn new(diagnostic: &dyn Diagnostic, source: &SourceFile) -> JsonDiagnostic {
-        let (start, end) = diagnostic
+        let place = diagnostic
             .labels()
             .and_then(|mut labels| labels.next())
-            .map_or((0, 0), |label| {
-                (label.offset(), label.offset() + label.len())
+            .map(|label| {
+                (
+                    source.line_column(label.offset()),
+                    source.line_column(label.offset() + label.len()),
+                )
             });
-        let (line, column) = source.line_column(start);
-        let (end_line, end_column) = source.line_column(end);
         JsonDiagnostic {
             file: source.name().to_string(),
-            line,
-            column,
-            end_line,
-            end_column,
+            line: place.map(|((line, _), _)| line),
+            column: place.map(|((_, column), _)| column),
+            end_line: place.map(|(_, (line, _))| line),
+            end_column: place.map(|(_, (_, column))| column),
             severity: severity_name(diagnostic.severity()),
             code: diagnostic.code().map(|c| c.to_string()),
             message: diagnostic.to_string(),

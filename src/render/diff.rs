@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use crate::diff::{Change, DeclarationChange, DiffRow, Direction, PolicyDiff};
 use crate::ledger::Target;
 use crate::render::amount::{amount_and_unit, human};
+use crate::render::text::{Markdown, csv_row, escape_visible, markdown};
 use crate::value::Value;
 
 /// How many of the biggest gains and losses to show per account.
@@ -25,7 +26,10 @@ pub fn render_diff_table(diff: &PolicyDiff, titles: &DiffTitles<'_>) -> String {
     let _ = writeln!(
         out,
         "{} → {}, on {} ({} records)\n",
-        titles.old, titles.new, titles.log, titles.records
+        escape_visible(titles.old),
+        escape_visible(titles.new),
+        escape_visible(titles.log),
+        titles.records
     );
     write_declarations_text(&mut out, &diff.declarations);
     let _ = writeln!(out, "per account:");
@@ -76,13 +80,23 @@ pub fn render_diff_table(diff: &PolicyDiff, titles: &DiffTitles<'_>) -> String {
 }
 
 /// Markdown ready to paste into a pull-request comment.
+///
+/// Every text that is not meed's own (names and ids from the log, file
+/// names, policy text) goes through [`markdown`]: it cannot break a table,
+/// render a link or HTML, or mention anyone.
 pub fn render_diff_markdown(diff: &PolicyDiff, titles: &DiffTitles<'_>) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "### meed diff: `{}` → `{}`\n", titles.old, titles.new);
     let _ = writeln!(
         out,
-        "Evaluated on `{}` ({} records).\n",
-        titles.log, titles.records
+        "### meed diff: {} → {}\n",
+        code(titles.old, Markdown::Inline),
+        code(titles.new, Markdown::Inline)
+    );
+    let _ = writeln!(
+        out,
+        "Evaluated on {} ({} records).\n",
+        code(titles.log, Markdown::Inline),
+        titles.records
     );
     if diff.declarations.is_empty() {
         let _ = writeln!(out, "No declarations changed.\n");
@@ -92,9 +106,9 @@ pub fn render_diff_markdown(diff: &PolicyDiff, titles: &DiffTitles<'_>) -> Strin
             let _ = writeln!(
                 out,
                 "- {}: {}{}",
-                declaration_label(change),
+                declaration_label(change, Markdown::Inline),
                 change_word(change.change),
-                one_line_texts(change)
+                one_line_texts(change, Markdown::Inline)
             );
         }
         out.push('\n');
@@ -117,7 +131,7 @@ pub fn render_diff_markdown(diff: &PolicyDiff, titles: &DiffTitles<'_>) -> Strin
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {percent} |",
-            target_label(&a.target),
+            markdown(&target_label(&a.target), Markdown::TableCell),
             amount(&a.target, &a.before),
             amount(&a.target, &a.after),
             signed(&a.target, &a.delta)
@@ -159,12 +173,14 @@ pub fn render_diff_csv(diff: &PolicyDiff) -> String {
         let (before, unit) = amount_and_unit(&row.target, &row.before);
         let (after, _) = amount_and_unit(&row.target, &row.after);
         let (delta, _) = amount_and_unit(&row.target, &row.delta);
-        let _ = writeln!(
-            out,
-            "{},{},{before},{after},{delta},{unit}",
-            row.who,
-            row.target.name()
-        );
+        out.push_str(&csv_row(&[
+            &row.who,
+            row.target.name(),
+            &before,
+            &after,
+            &delta,
+            &unit,
+        ]));
     }
     out
 }
@@ -186,9 +202,9 @@ fn write_declarations_text(out: &mut String, changes: &[DeclarationChange]) {
         let _ = writeln!(
             out,
             "  {}: {}{}",
-            declaration_label(change),
+            declaration_label(change, Markdown::Inline),
             change_word(change.change),
-            one_line_texts(change)
+            one_line_texts(change, Markdown::Inline)
         );
     }
     out.push('\n');
@@ -200,14 +216,19 @@ fn write_person_table(out: &mut String, rows: &[&DiffRow]) {
         "| who | account | before | after | change |\n|---|---|---:|---:|---:|"
     );
     for row in rows {
-        let [who, account, before, after, change] = person_row(row);
-        let _ = writeln!(out, "| {who} | {account} | {before} | {after} | {change} |");
+        let [_, account, before, after, change] = person_row(row);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {before} | {after} | {change} |",
+            markdown(&row.who, Markdown::TableCell),
+            markdown(&account, Markdown::TableCell)
+        );
     }
 }
 
 fn person_row(row: &DiffRow) -> [String; 5] {
     [
-        row.who.to_string(),
+        escape_visible(&row.who).into_owned(),
         target_label(&row.target),
         amount(&row.target, &row.before),
         amount(&row.target, &row.after),
@@ -240,16 +261,27 @@ fn write_aligned<const N: usize>(out: &mut String, header: &[&str; N], rows: &[[
 }
 
 /// `rule `review_bonus``, or just `policy header` for unnamed declarations.
-fn declaration_label(change: &DeclarationChange) -> String {
+fn declaration_label(change: &DeclarationChange, place: Markdown) -> String {
     if change.name.is_empty() {
         change.what.to_string()
     } else {
-        format!("{} `{}`", change.what, change.name)
+        format!("{} {}", change.what, code(&change.name, place))
+    }
+}
+
+/// Text in a code span, always (as [`markdown`], which leaves plain words
+/// bare); in the terminal report too, where it is only quoting.
+fn code(text: &str, place: Markdown) -> String {
+    let quoted = markdown(text, place);
+    if quoted.starts_with('`') {
+        quoted
+    } else {
+        format!("`{quoted}`")
     }
 }
 
 /// ``, `let x = 3 pts` → `let x = 4 pts``, when both sides fit on one line.
-fn one_line_texts(change: &DeclarationChange) -> String {
+fn one_line_texts(change: &DeclarationChange, place: Markdown) -> String {
     fn one_line(text: &Option<String>) -> Option<&str> {
         text.as_deref()
             .map(str::trim)
@@ -260,9 +292,11 @@ fn one_line_texts(change: &DeclarationChange) -> String {
         one_line(&change.new_text),
         change.change,
     ) {
-        (Some(old), Some(new), Change::Changed) => format!(", `{old}` → `{new}`"),
-        (Some(old), None, Change::Removed) => format!(", was `{old}`"),
-        (None, Some(new), Change::Added) => format!(", `{new}`"),
+        (Some(old), Some(new), Change::Changed) => {
+            format!(", {} → {}", code(old, place), code(new, place))
+        }
+        (Some(old), None, Change::Removed) => format!(", was {}", code(old, place)),
+        (None, Some(new), Change::Added) => format!(", {}", code(new, place)),
         _ => String::new(),
     }
 }

@@ -11,11 +11,18 @@
 //! 2027-01-05T11:00:00Z bob reputation 0 pts (computed 10 pts) by rule upvoted from v21
 //!   cut by limit `reputation from upvoted at most 200 pts per person per day` in 2027-01-05: 200 pts already granted
 //! ```
+//!
+//! Text that is not meed's own (names, contribution ids, a limit as written)
+//! cannot forge a line: a backslash is written `\\`, a line break `\n`,
+//! `\r`, a tab `\t`, any other control character (and the Unicode line
+//! separators and bidirectional controls) `\u{hex}`. Other text is written
+//! as it is.
 
 use std::fmt::Write as _;
 
 use crate::ledger::{Grant, Ledger, Origin, Target};
 use crate::render::amount::{amount_and_unit, is_zero};
+use crate::render::text::escape_exact;
 use crate::value::Value;
 
 /// Renders a ledger as snapshot text. The same ledger always gives the
@@ -28,7 +35,12 @@ pub fn render_snapshot(ledger: &Ledger) -> String {
                 continue;
             }
             let (amount, unit) = amount_and_unit(target, total);
-            let _ = writeln!(out, "{who} {} {amount} {unit}", target_label(target));
+            let _ = writeln!(
+                out,
+                "{} {} {amount} {unit}",
+                escape_exact(who),
+                target_label(target)
+            );
         }
     }
     out.push_str("## grants\n");
@@ -49,11 +61,11 @@ fn write_grant(out: &mut String, grant: &Grant) {
         format!(" (computed {})", amount(&grant.target, &grant.amount))
     };
     let origin = match &grant.origin {
-        Origin::Rule { name, .. } => format!("rule {name}"),
+        Origin::Rule { name, .. } => format!("rule {}", escape_exact(name)),
         Origin::Pool(share) => format!(
             "pool {} {} (score {} of {}{})",
-            share.pool,
-            share.period,
+            escape_exact(&share.pool),
+            escape_exact(&share.period),
             share.score,
             share.total_score,
             if share.leftover_unit {
@@ -66,20 +78,28 @@ fn write_grant(out: &mut String, grant: &Grant) {
     let from = if grant.contributions.is_empty() {
         String::new()
     } else {
-        let ids: Vec<&str> = grant.contributions.iter().map(|c| c.as_ref()).collect();
+        let ids: Vec<_> = grant
+            .contributions
+            .iter()
+            .map(|c| escape_exact(c.as_ref()))
+            .collect();
         format!(" from {}", ids.join(","))
     };
     let _ = writeln!(
         out,
         "{at} {} {} {granted}{computed} by {origin}{from}",
-        grant.who,
+        escape_exact(&grant.who),
         target_label(&grant.target)
     );
     for cut in &grant.cuts {
         let _ = writeln!(
             out,
             "  cut by limit `{}` in {}: {} already granted, {} → {}",
-            cut.limit, cut.period, cut.already_granted, cut.before, cut.after
+            escape_exact(&cut.limit),
+            escape_exact(&cut.period),
+            cut.already_granted,
+            cut.before,
+            cut.after
         );
     }
 }
@@ -94,4 +114,64 @@ fn target_label(target: &Target) -> String {
 fn amount(target: &Target, value: &Value) -> String {
     let (amount, unit) = amount_and_unit(target, value);
     format!("{amount} {unit}")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::TimeZone as _;
+
+    use super::*;
+
+    fn grant(who: &str, id: &str) -> Grant {
+        Grant {
+            who: Arc::from(who),
+            target: Target::Account("reputation".to_string()),
+            at: chrono::Utc
+                .with_ymd_and_hms(2027, 1, 5, 10, 0, 0)
+                .single()
+                .unwrap_or_default(),
+            origin: Origin::Rule {
+                name: "answers".to_string(),
+                position: 0,
+            },
+            contributions: vec![Arc::from(id)],
+            amount: Value::Points(15.into()),
+            granted: Value::Points(15.into()),
+            cuts: Vec::new(),
+            calculation: None,
+        }
+    }
+
+    /// Regression (issue 17): a line break in a name or id forged lines.
+    #[test]
+    fn names_and_ids_cannot_forge_lines() {
+        let mut ledger = Ledger::default();
+        for grant in [
+            grant(
+                "mallory\n2027-01-05T10:00:00Z eve reputation 1000 pts by rule answers from a9",
+                "a1",
+            ),
+            grant("ada", "a2\r\n## totals\u{1b}[2K"),
+            grant("CORP\\bob", "a3"),
+        ] {
+            let _ = crate::eval::add_to_totals(&mut ledger.totals, &grant);
+            ledger.grants.push(grant);
+        }
+        let text = render_snapshot(&ledger);
+        assert_eq!(
+            text,
+            "# meed ledger snapshot\n## totals\n\
+             CORP\\\\bob reputation 15 pts\n\
+             ada reputation 15 pts\n\
+             mallory\\n2027-01-05T10:00:00Z eve reputation 1000 pts by rule answers from a9 reputation 15 pts\n\
+             ## grants\n\
+             2027-01-05T10:00:00Z mallory\\n2027-01-05T10:00:00Z eve reputation 1000 pts by rule answers from a9 reputation 15 pts by rule answers from a1\n\
+             2027-01-05T10:00:00Z ada reputation 15 pts by rule answers from a2\\r\\n## totals\\u{1b}[2K\n\
+             2027-01-05T10:00:00Z CORP\\\\bob reputation 15 pts by rule answers from a3\n"
+        );
+        // One line per total and grant, plus the three headings.
+        assert_eq!(text.lines().count(), 3 + 3 + 3);
+    }
 }

@@ -2,8 +2,11 @@
 
 use crate::ledger::{Target, Totals};
 use crate::render::amount::{amount_and_unit, is_zero};
+use crate::render::text::escape_visible;
 
 /// One block per person; amounts right-aligned so columns of money line up.
+/// A control character in a name is written visibly (`\n`), so a name
+/// cannot add a line or move the cursor.
 pub fn render_table(totals: &Totals) -> String {
     let mut rows: Vec<(String, String, String, String)> = Vec::new();
     for (who, targets) in totals {
@@ -16,7 +19,7 @@ pub fn render_table(totals: &Totals) -> String {
                 Target::Account(name) => name.clone(),
                 Target::Badge(name) => format!("badge {name}"),
             };
-            rows.push((who.to_string(), name, amount, unit));
+            rows.push((escape_visible(who).into_owned(), name, amount, unit));
         }
     }
     if rows.is_empty() {
@@ -47,4 +50,38 @@ pub fn render_table(totals: &Totals) -> String {
         previous_who = Some(who);
     }
     out.lines().map(|l| format!("{}\n", l.trim_end())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::value::Value;
+
+    /// Regression (issue 17): a line break or terminal escape in a name
+    /// added lines to the table or reached the terminal raw.
+    #[test]
+    fn control_characters_in_names_are_written_visibly() {
+        let mut totals = Totals::new();
+        for who in [
+            "ada\nmallory  reputation  1000  pts",
+            "bob\u{1b}[2J",
+            "CORP\\cy",
+        ] {
+            totals.entry(Arc::from(who)).or_default().insert(
+                Target::Account("reputation".to_string()),
+                Value::Points(15.into()),
+            );
+        }
+        let table = render_table(&totals);
+        assert_eq!(table.lines().count(), 4, "{table}");
+        assert!(
+            table.contains("ada\\nmallory  reputation  1000  pts  reputation"),
+            "{table}"
+        );
+        assert!(table.contains("bob\\u{1b}[2J "), "{table}");
+        assert!(table.contains("CORP\\cy "), "{table}");
+        assert!(!table.contains('\u{1b}'));
+    }
 }

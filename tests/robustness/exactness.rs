@@ -59,7 +59,7 @@ fn guarantees_point_at_real_tests() {
                 previous = part;
                 continue;
             }
-            if part.starts_with("tests/") && part.ends_with(".rs") {
+            if (part.starts_with("tests/") || part.starts_with("src/")) && part.ends_with(".rs") {
                 file = Some(part.to_string());
                 after_arrow = false;
             } else if after_arrow && previous.trim_end().ends_with("snapshot") {
