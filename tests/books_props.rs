@@ -268,7 +268,7 @@ fn close(
         roster_sha256: None,
         meed_version: "test".into(),
     };
-    close_run(books, Path::new(":memory:"), &fresh, run, policy)
+    close_run(books, Path::new(":memory:"), fresh, run, policy)
         .unwrap()
         .map(|(_, lines)| lines.len())
 }

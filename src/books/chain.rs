@@ -36,36 +36,66 @@ pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
 /// (in the books' order: who, reward, earned, unit), each written as a JSON
 /// array so that no text can pass for a separator.
 pub fn run_hash(number: i64, run: &NewRun, previous_hash: &str, lines: &[Line]) -> String {
-    let mut hasher = Sha256::new();
-    let header = serde_json::json!([
-        "meed books run v1",
-        number,
-        previous_hash,
-        run.closed_at,
-        run.through,
-        run.timezone,
-        run.policy_name,
-        run.policy_sha256,
-        run.log_sha256,
-        run.roster_sha256,
-        run.meed_version,
-    ]);
-    hasher.update(header.to_string().as_bytes());
-    hasher.update(b"\n");
+    let mut hasher = RunHasher::new(number, run, previous_hash);
     for line in lines {
-        let row = serde_json::json!([
-            line.group.who,
-            line.group.reward,
-            line.group.earned,
-            line.group.unit,
+        hasher.line(&[
+            &line.group.who,
+            &line.group.reward,
+            &line.group.earned,
+            &line.group.unit,
             line.kind.as_str(),
-            line.amount_text(),
-            line.reason,
+            &line.amount_text(),
+            &line.reason,
         ]);
-        hasher.update(row.to_string().as_bytes());
-        hasher.update(b"\n");
     }
-    hex(&hasher.finalize())
+    hasher.finish()
+}
+
+/// A run's hash, taken line by line (`books verify` streams the lines).
+pub struct RunHasher {
+    hasher: Sha256,
+    row: Vec<u8>,
+}
+
+impl RunHasher {
+    /// Starts with the run's own fields and the hash before it.
+    pub fn new(number: i64, run: &NewRun, previous_hash: &str) -> RunHasher {
+        let mut hasher = Sha256::new();
+        let header = serde_json::json!([
+            "meed books run v1",
+            number,
+            previous_hash,
+            run.closed_at,
+            run.through,
+            run.timezone,
+            run.policy_name,
+            run.policy_sha256,
+            run.log_sha256,
+            run.roster_sha256,
+            run.meed_version,
+        ]);
+        hasher.update(header.to_string().as_bytes());
+        hasher.update(b"\n");
+        RunHasher {
+            hasher,
+            row: Vec::with_capacity(256),
+        }
+    }
+
+    /// Adds one line: who, reward, earned, unit, kind, amount (as booked),
+    /// reason.
+    pub fn line(&mut self, fields: &[&str; 7]) {
+        self.row.clear();
+        // Writing texts into memory cannot fail.
+        let _ = serde_json::to_writer(&mut self.row, fields);
+        self.row.push(b'\n');
+        self.hasher.update(&self.row);
+    }
+
+    /// The hash, in lowercase hex.
+    pub fn finish(self) -> String {
+        hex(&self.hasher.finalize())
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -22,7 +22,7 @@ use crate::source::SourceFile;
 pub fn close_run(
     books: &mut Books,
     path: &Path,
-    fresh: &BTreeMap<Group, Decimal>,
+    fresh: BTreeMap<Group, Decimal>,
     run: NewRun,
     policy: &CompiledPolicy,
 ) -> Result<Option<(Run, Vec<Line>)>, BooksError> {
@@ -33,7 +33,7 @@ pub fn close_run(
 /// earlier than the last run's, and books nothing when nothing changed.
 fn plan_run(
     state: &State,
-    fresh: &BTreeMap<Group, Decimal>,
+    fresh: BTreeMap<Group, Decimal>,
     fields: NewRun,
     policy: &CompiledPolicy,
 ) -> Result<Option<(NewRun, Vec<Line>)>, BooksError> {

@@ -1,7 +1,7 @@
 //! What a run books: per group, the difference between a fresh evaluation
 //! and what earlier runs booked. Pure: no database here.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
@@ -130,47 +130,59 @@ pub fn fresh_groups(by_month: &TotalsByPeriod) -> Result<BTreeMap<Group, Decimal
 /// INVARIANT: after booking the result, every group's booked sum equals its
 /// fresh total (groups missing from `fresh` are zero).
 pub fn plan_lines(
-    fresh: &BTreeMap<Group, Decimal>,
+    fresh: BTreeMap<Group, Decimal>,
     booked: &BTreeMap<Group, Booked>,
 ) -> Result<Vec<Planned>, String> {
-    let months_booked: BTreeSet<(&str, &str, &str)> = booked
-        .keys()
-        .map(|g| (g.who.as_str(), g.reward.as_str(), g.earned.as_str()))
-        .collect();
-    let last_run = |g: &Group| {
-        booked
-            .iter()
-            .filter(|(b, _)| b.who == g.who && b.reward == g.reward && b.earned == g.earned)
-            .map(|(_, b)| b.last_run)
-            .max()
-    };
-    let groups: BTreeSet<&Group> = fresh.keys().chain(booked.keys()).collect();
+    // Per person, reward and month (whatever the unit): the last run that
+    // booked it.
+    let mut months_booked: BTreeMap<(&str, &str, &str), i64> = BTreeMap::new();
+    for (g, b) in booked {
+        let last = months_booked
+            .entry((g.who.as_str(), g.reward.as_str(), g.earned.as_str()))
+            .or_insert(b.last_run);
+        *last = (*last).max(b.last_run);
+    }
     let mut planned = Vec::new();
-    for group in groups {
-        let now = fresh.get(group).copied().unwrap_or(Decimal::ZERO);
-        let before = booked.get(group).map_or(Decimal::ZERO, |b| b.sum);
+    let mut add = |group: Group, now: Decimal| -> Result<(), String> {
+        let before = booked.get(&group).map_or(Decimal::ZERO, |b| b.sum);
         let amount = now
             .checked_sub(before)
             .ok_or_else(|| format!("the difference for {} overflows", group.who))?;
         if amount.is_zero() {
-            continue;
+            return Ok(());
         }
-        let seen = months_booked.contains(&(
-            group.who.as_str(),
-            group.reward.as_str(),
-            group.earned.as_str(),
-        ));
+        let last_run = months_booked
+            .get(&(
+                group.who.as_str(),
+                group.reward.as_str(),
+                group.earned.as_str(),
+            ))
+            .copied();
         planned.push(Planned {
-            group: group.clone(),
-            kind: if seen {
+            group,
+            kind: if last_run.is_some() {
                 LineKind::Adjustment
             } else {
                 LineKind::Regular
             },
             amount: amount.normalize(),
-            last_run: if seen { last_run(group) } else { None },
+            last_run,
         });
+        Ok(())
+    };
+    // Booked groups the fresh evaluation no longer has go to zero.
+    let gone: Vec<Group> = booked
+        .keys()
+        .filter(|g| !fresh.contains_key(*g))
+        .cloned()
+        .collect();
+    for (group, now) in fresh {
+        add(group, now)?;
     }
+    for group in gone {
+        add(group, Decimal::ZERO)?;
+    }
+    planned.sort_by(|a, b| a.group.cmp(&b.group));
     Ok(planned)
 }
 
@@ -218,7 +230,7 @@ mod tests {
                 },
             ),
         ]);
-        let planned = plan_lines(&fresh, &booked).unwrap();
+        let planned = plan_lines(fresh, &booked).unwrap();
         let summary: Vec<(String, String, &str, String)> = planned
             .iter()
             .map(|p| {

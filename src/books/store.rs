@@ -20,6 +20,11 @@ const BUSY_WAIT: Duration = Duration::from_secs(60);
 
 /// The tables and the triggers that make booked rows permanent. A line can
 /// only join the newest run, inside the transaction that creates it.
+///
+/// INVARIANT: a run's lines are inserted in the books' order (who, reward,
+/// earned month, unit: byte order) and runs one after another, so rowid
+/// order is the books' order; `lines` needs no index, and a run's
+/// thousands of lines are appended rather than sorted in.
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE runs (
@@ -44,8 +49,7 @@ CREATE TABLE lines (
   unit TEXT NOT NULL,
   kind TEXT NOT NULL CHECK (kind IN ('regular', 'adjustment')),
   amount TEXT NOT NULL,
-  reason TEXT NOT NULL,
-  PRIMARY KEY (run, who, reward, earned, unit)
+  reason TEXT NOT NULL
 );
 CREATE TRIGGER meta_never_changes BEFORE UPDATE ON meta
   BEGIN SELECT RAISE(ABORT, 'the books are never changed, only added to'); END;
@@ -183,6 +187,42 @@ impl Books {
     /// reward, earned month and unit (byte order).
     pub fn lines(&self, run: Option<i64>) -> Result<Vec<(i64, Line)>, BooksError> {
         read_lines(&self.connection, run)
+    }
+
+    /// Calls `each` with every line of run `run` (of every run when
+    /// `None`) as stored, in the books' order, without holding them all:
+    /// `(run, who, reward, earned, kind, amount, unit, reason)`.
+    pub fn for_each_line(
+        &self,
+        run: Option<i64>,
+        mut each: impl FnMut(i64, &[&str; 7]),
+    ) -> Result<(), BooksError> {
+        let mut statement = self.connection.prepare(
+            "SELECT run, who, reward, earned, kind, amount, unit, reason FROM lines
+             WHERE ?1 IS NULL OR run = ?1 ORDER BY rowid",
+        )?;
+        let mut rows = statement.query(params![run])?;
+        while let Some(row) = rows.next()? {
+            let text = |i: usize| {
+                row.get_ref(i)
+                    .ok()
+                    .and_then(|v| v.as_str().ok())
+                    .unwrap_or("")
+            };
+            each(
+                row.get(0)?,
+                &[
+                    text(1),
+                    text(2),
+                    text(3),
+                    text(4),
+                    text(5),
+                    text(6),
+                    text(7),
+                ],
+            );
+        }
+        Ok(())
     }
 
     /// The names of the protecting triggers still in the file.
@@ -342,7 +382,7 @@ fn read_lines(connection: &Connection, run: Option<i64>) -> Result<Vec<(i64, Lin
     let mut statement = connection.prepare(
         "SELECT run, who, reward, earned, unit, kind, amount, reason FROM lines
          WHERE ?1 IS NULL OR run = ?1
-         ORDER BY run, who, reward, earned, unit",
+         ORDER BY rowid",
     )?;
     let rows = statement
         .query_map(params![run], |row| {

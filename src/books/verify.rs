@@ -1,12 +1,16 @@
 //! `meed books verify`: re-computes the hash chain and the books'
 //! invariants, so a row changed or deleted behind meed's back is found.
+//! The lines are streamed, run by run: 24 monthly runs for 10,000 people
+//! are verified without holding them all.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashSet};
 
-use super::chain::{GENESIS, run_hash, sha256_hex};
+use rust_decimal::Decimal;
+
+use super::chain::{GENESIS, RunHasher, sha256_hex};
 use super::error::BooksError;
-use super::plan::{Line, LineKind};
-use super::store::{Books, TRIGGERS};
+use super::plan::LineKind;
+use super::store::{Books, Run, TRIGGERS};
 
 /// One thing wrong with the books, and the run it was found in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,93 +35,184 @@ pub fn verify(books: &Books) -> Result<Vec<Break>, BooksError> {
         }
     }
     let runs = books.runs()?;
-    let mut lines_by_run: BTreeMap<i64, Vec<Line>> = BTreeMap::new();
-    for (run, line) in books.lines(None)? {
-        lines_by_run.entry(run).or_default().push(line);
+    let mut walk = Walk {
+        runs: &runs,
+        next: 0,
+        open: None,
+        previous_hash: GENESIS.to_string(),
+        previous_through: None,
+        months_booked: HashSet::new(),
+        pending_months: Vec::new(),
+        breaks,
+        last_line_run: 0,
+    };
+    books.for_each_line(None, |run, fields| walk.line(run, fields))?;
+    walk.close_runs_before(i64::MAX);
+    Ok(walk.breaks)
+}
+
+/// The state of a walk through the runs and their lines, in rowid order.
+struct Walk<'a> {
+    runs: &'a [Run],
+    /// The index in `runs` of the next run to open.
+    next: usize,
+    /// The run whose lines are being read, its hasher and line count.
+    open: Option<(&'a Run, RunHasher, usize)>,
+    previous_hash: String,
+    previous_through: Option<String>,
+    /// `who \0 reward \0 earned` of every month booked by the runs before
+    /// the open one.
+    months_booked: HashSet<String>,
+    /// The same, of the open run.
+    pending_months: Vec<String>,
+    breaks: Vec<Break>,
+    last_line_run: i64,
+}
+
+impl<'a> Walk<'a> {
+    fn found(&mut self, run: i64, message: String) {
+        self.breaks.push(Break {
+            run: Some(run),
+            message,
+        });
     }
-    let mut previous_hash = GENESIS.to_string();
-    let mut previous_through: Option<String> = None;
-    let mut months_booked: BTreeSet<(String, String, String)> = BTreeSet::new();
-    for (expected, run) in (1..).zip(&runs) {
-        let mut found = |message: String| {
-            breaks.push(Break {
-                run: Some(run.number),
-                message,
-            });
-        };
-        if run.number != expected {
-            found(format!(
-                "run {expected} is missing: the runs go from {} to {}",
-                expected - 1,
-                run.number
-            ));
+
+    /// One stored line: `who, reward, earned, kind, amount, unit, reason`.
+    fn line(&mut self, run: i64, fields: &[&str; 7]) {
+        if run < self.last_line_run {
+            self.found(
+                run,
+                "its lines are out of order (rows were added outside meed)".into(),
+            );
         }
-        if run.previous_hash != previous_hash {
-            found("its link to the run before it is broken (a run was changed or removed)".into());
+        self.last_line_run = run;
+        self.close_runs_before(run);
+        if self.open.as_ref().is_none_or(|(r, _, _)| r.number != run) {
+            if self.runs.iter().any(|r| r.number == run) {
+                self.found(
+                    run,
+                    "its lines are out of order (rows were added outside meed)".into(),
+                );
+            } else {
+                self.found(
+                    run,
+                    "lines are booked for a run that is not in the books (the run was deleted)"
+                        .into(),
+                );
+            }
+            return;
+        }
+        let [who, reward, earned, kind, amount, unit, reason] = *fields;
+        if let Some((_, hasher, count)) = &mut self.open {
+            hasher.line(&[who, reward, earned, unit, kind, amount, reason]);
+            *count += 1;
+        }
+        let month = format!("{who}\0{reward}\0{earned}");
+        let expected = if self.months_booked.contains(&month) {
+            LineKind::Adjustment
+        } else {
+            LineKind::Regular
+        };
+        if LineKind::parse(kind) != Some(expected) {
+            self.found(
+                run,
+                format!(
+                    "its line for `{who}` {reward} {earned} is marked {kind} but should be {}",
+                    expected.as_str()
+                ),
+            );
+        }
+        if amount.parse::<Decimal>().map_or(true, |a| a.is_zero()) {
+            self.found(
+                run,
+                format!("its line for `{who}` {reward} {earned} books `{amount}`, not a change"),
+            );
+        }
+        self.pending_months.push(month);
+    }
+
+    /// Finishes the open run and every run numbered before `run` (runs
+    /// without lines too), then opens `run` when it is the next one.
+    fn close_runs_before(&mut self, run: i64) {
+        loop {
+            if let Some((open, _, _)) = &self.open {
+                if open.number >= run {
+                    return;
+                }
+                if let Some((open, hasher, count)) = self.open.take() {
+                    self.finish(open, hasher, count);
+                }
+            }
+            let Some(next) = self.runs.get(self.next) else {
+                return;
+            };
+            if next.number > run {
+                return;
+            }
+            self.next += 1;
+            self.start(next);
+        }
+    }
+
+    /// Checks a run's own fields and its link to the run before it.
+    fn start(&mut self, run: &'a Run) {
+        let expected = i64::try_from(self.next).unwrap_or(i64::MAX);
+        if run.number != expected {
+            self.found(
+                run.number,
+                format!(
+                    "run {expected} is missing: the runs go from {} to {}",
+                    expected - 1,
+                    run.number
+                ),
+            );
+        }
+        if run.previous_hash != self.previous_hash {
+            self.found(
+                run.number,
+                "its link to the run before it is broken (a run was changed or removed)".into(),
+            );
         }
         if sha256_hex(run.fields.policy_text.as_bytes()) != run.fields.policy_sha256 {
-            found("its policy text does not match its SHA-256 (the text was changed)".into());
+            self.found(
+                run.number,
+                "its policy text does not match its SHA-256 (the text was changed)".into(),
+            );
         }
-        if previous_through
+        if self
+            .previous_through
             .as_ref()
             .is_some_and(|before| run.fields.through < *before)
         {
-            found(format!(
-                "it closes through {}, before the run before it",
-                run.fields.through
-            ));
+            self.found(
+                run.number,
+                format!(
+                    "it closes through {}, before the run before it",
+                    run.fields.through
+                ),
+            );
         }
-        let lines = lines_by_run.remove(&run.number).unwrap_or_default();
-        if run_hash(run.number, &run.fields, &run.previous_hash, &lines) != run.hash {
-            found(
+        let hasher = RunHasher::new(run.number, &run.fields, &run.previous_hash);
+        self.open = Some((run, hasher, 0));
+    }
+
+    /// Checks a run's hash once all its lines are read.
+    fn finish(&mut self, run: &Run, hasher: RunHasher, count: usize) {
+        if hasher.finish() != run.hash {
+            self.found(
+                run.number,
                 "its fields or lines do not match its hash (a row was changed or deleted outside meed)"
                     .into(),
             );
         }
-        if lines.is_empty() {
-            found("it books no line (a run that books nothing is never stored)".into());
-        }
-        let mut seen_here = Vec::new();
-        for line in &lines {
-            let month = (
-                line.group.who.clone(),
-                line.group.reward.clone(),
-                line.group.earned.clone(),
+        if count == 0 {
+            self.found(
+                run.number,
+                "it books no line (a run that books nothing is never stored)".into(),
             );
-            let booked_before = months_booked.contains(&month);
-            let expected_kind = if booked_before {
-                LineKind::Adjustment
-            } else {
-                LineKind::Regular
-            };
-            if line.kind != expected_kind {
-                found(format!(
-                    "its line for `{}` {} {} is marked {} but should be {}",
-                    line.group.who,
-                    line.group.reward,
-                    line.group.earned,
-                    line.kind.as_str(),
-                    expected_kind.as_str()
-                ));
-            }
-            if line.amount.is_zero() {
-                found(format!(
-                    "its line for `{}` {} {} books zero",
-                    line.group.who, line.group.reward, line.group.earned
-                ));
-            }
-            seen_here.push(month);
         }
-        months_booked.extend(seen_here);
-        previous_hash = run.hash.clone();
-        previous_through = Some(run.fields.through.clone());
+        self.months_booked.extend(self.pending_months.drain(..));
+        self.previous_hash = run.hash.clone();
+        self.previous_through = Some(run.fields.through.clone());
     }
-    for run in lines_by_run.keys() {
-        breaks.push(Break {
-            run: Some(*run),
-            message: "lines are booked for a run that is not in the books (the run was deleted)"
-                .into(),
-        });
-    }
-    Ok(breaks)
 }

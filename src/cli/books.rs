@@ -69,9 +69,9 @@ fn show(args: &ShowArgs, reporter: &mut Reporter) -> Outcome {
         Ok(books) => books,
         Err(error) => return books_failed(&error, reporter),
     };
-    let (runs, lines) = match (books.runs(), books.lines(args.run)) {
-        (Ok(runs), Ok(lines)) => (runs, lines),
-        (Err(error), _) | (_, Err(error)) => return books_failed(&error, reporter),
+    let runs = match books.runs() {
+        Ok(runs) => runs,
+        Err(error) => return books_failed(&error, reporter),
     };
     if let Some(number) = args.run
         && !runs.iter().any(|r| r.number == number)
@@ -87,10 +87,19 @@ fn show(args: &ShowArgs, reporter: &mut Reporter) -> Outcome {
         .iter()
         .filter(|r| args.run.is_none_or(|n| r.number == n))
         .collect();
+    if args.format == ShowFormat::Csv {
+        return match write_csv(&books, args.run) {
+            Ok(()) => Outcome::Success,
+            Err(error) => books_failed(&error, reporter),
+        };
+    }
+    let lines = match books.lines(args.run) {
+        Ok(lines) => lines,
+        Err(error) => return books_failed(&error, reporter),
+    };
     let output = match args.format {
-        ShowFormat::Csv => render_csv(&lines),
-        ShowFormat::Table => render_table(&runs, &lines),
         ShowFormat::Json => render_json(&runs, &lines),
+        _ => render_table(&runs, &lines),
     };
     out!("{output}");
     Outcome::Success
@@ -133,21 +142,23 @@ fn run_verify(args: &VerifyArgs, reporter: &mut Reporter) -> Outcome {
     Outcome::Failed
 }
 
-/// `run,who,reward,earned,kind,amount,unit`: the lines payroll imports.
-fn render_csv(lines: &[(i64, Line)]) -> String {
-    let mut out = String::from("run,who,reward,earned,kind,amount,unit\n");
-    for (run, line) in lines {
-        out.push_str(&csv_row(&[
-            &run.to_string(),
-            &line.group.who,
-            &line.group.reward,
-            &line.group.earned,
-            line.kind.as_str(),
-            &line.amount_text(),
-            &line.group.unit,
-        ]));
-    }
-    out
+/// `run,who,reward,earned,kind,amount,unit`: the lines payroll imports,
+/// streamed from the books to stdout (amounts as booked, which is as
+/// `eval`'s CSV writes them). A closed pipe ends the output quietly.
+fn write_csv(books: &Books, run: Option<i64>) -> Result<(), crate::books::BooksError> {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut open = out
+        .write_all(b"run,who,reward,earned,kind,amount,unit\n")
+        .is_ok();
+    books.for_each_line(run, |run, [who, reward, earned, kind, amount, unit, _]| {
+        if open {
+            let row = csv_row(&[&run.to_string(), who, reward, earned, kind, amount, unit]);
+            open = out.write_all(row.as_bytes()).is_ok();
+        }
+    })?;
+    let _ = out.flush();
+    Ok(())
 }
 
 fn render_table(runs: &[&Run], lines: &[(i64, Line)]) -> String {

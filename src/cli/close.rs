@@ -77,8 +77,7 @@ pub fn run(args: CloseArgs) -> Outcome {
         Ok(evaluated) => evaluated,
         Err(outcome) => return outcome,
     };
-    let by_month = evaluated.by_period.unwrap_or_default();
-    let fresh = match fresh_groups(&by_month) {
+    let fresh = match fresh_groups(&evaluated.by_period.unwrap_or_default()) {
         Ok(fresh) => fresh,
         Err(message) => return internal(&message),
     };
@@ -105,7 +104,7 @@ pub fn run(args: CloseArgs) -> Outcome {
         Ok(books) => books,
         Err(error) => return books_failed(&error, &mut reporter),
     };
-    let booked = close_run(&mut books, &args.books, &fresh, fields, policy);
+    let booked = close_run(&mut books, &args.books, fresh, fields, policy);
     match booked {
         Ok(Some((run, lines))) => {
             out!("{}", summary(&run, &lines));
