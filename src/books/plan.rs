@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use crate::ledger::TotalsByPeriod;
+use crate::ledger::{Target, TotalsByPeriod};
 use crate::render::amount::{amount_and_unit, is_zero};
 use crate::types::units::Currency;
-use crate::value::{Money, money_digits, plain_decimal};
+use crate::value::{Money, Value, money_digits, plain_decimal};
 
 /// A person, a reward (account or badge), the calendar month the grants
 /// were stamped in, and the unit: what the books keep one sum for.
@@ -99,20 +99,18 @@ pub struct Planned {
 pub fn fresh_groups(by_month: &TotalsByPeriod) -> Result<BTreeMap<Group, Decimal>, String> {
     let mut groups = BTreeMap::new();
     for (month, totals) in by_month {
+        let earned = month.label();
         for (who, targets) in totals {
             for (target, total) in targets {
                 if is_zero(total) {
                     continue;
                 }
-                let (amount, unit) = amount_and_unit(target, total);
-                let amount: Decimal = amount
-                    .parse()
-                    .map_err(|_| format!("`{amount}` is not an amount the books can keep"))?;
+                let (amount, unit) = amount_of(target, total)?;
                 groups.insert(
                     Group {
                         who: who.to_string(),
                         reward: target.name().to_string(),
-                        earned: month.label(),
+                        earned: earned.clone(),
                         unit,
                     },
                     amount,
@@ -121,6 +119,24 @@ pub fn fresh_groups(by_month: &TotalsByPeriod) -> Result<BTreeMap<Group, Decimal
         }
     }
     Ok(groups)
+}
+
+/// A total as the books keep it: an exact amount and the unit of `eval`'s
+/// CSV.
+fn amount_of(target: &Target, total: &Value) -> Result<(Decimal, String), String> {
+    Ok(match (target, total) {
+        (Target::Badge(_), Value::Int(n)) => (Decimal::from(*n), "badge".into()),
+        (Target::Account(_), Value::Money(m)) => (m.amount, m.currency.code().into()),
+        (Target::Account(_), Value::Points(d)) => (*d, "pts".into()),
+        (Target::Account(_), Value::Duration(d)) => (*d, "min".into()),
+        _ => {
+            let (amount, unit) = amount_and_unit(target, total);
+            let amount = amount
+                .parse()
+                .map_err(|_| format!("`{amount}` is not an amount the books can keep"))?;
+            (amount, unit)
+        }
+    })
 }
 
 /// The lines that bring the books to `fresh`: for every group whose fresh
