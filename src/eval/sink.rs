@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use crate::eval::arith;
-use crate::eval::error::EvalError;
+use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::ledger::{Grant, Ledger, Totals};
 use crate::source::Span;
+use crate::value::{Value, with_digits};
 
 /// Receives every final grant, in ledger order.
 pub trait GrantSink {
@@ -15,10 +16,29 @@ pub trait GrantSink {
 
 /// Adds a grant's granted amount to its person's total for its account or
 /// badge (badges count: each award adds 1).
+///
+/// The sum is exact: a total that a decimal cannot hold exactly (or money
+/// that cannot keep its minor digits) is an `overflow` error.
 pub fn add_to_totals(totals: &mut Totals, grant: &Grant) -> Result<(), EvalError> {
     let per_person = totals.entry(grant.who.clone()).or_default();
     match per_person.get_mut(&grant.target) {
-        Some(total) => *total = arith::add(total, &grant.granted, Span::default())?,
+        Some(total) => {
+            let sum = arith::add(total, &grant.granted, Span::default())?;
+            let exact = match &sum {
+                Value::Exact(_) => false,
+                Value::Money(m) => with_digits(m.amount, m.currency.minor_digits()).is_some(),
+                _ => true,
+            };
+            if !exact {
+                return Err(EvalError::new(
+                    EvalErrorKind::Overflow {
+                        operation: format!("`{total} + {}` in a total", grant.granted),
+                    },
+                    None,
+                ));
+            }
+            *total = sum;
+        }
         None => {
             per_person.insert(grant.target.clone(), grant.granted.clone());
         }
