@@ -131,6 +131,17 @@ pub fn plain_decimal(d: Decimal) -> String {
     }
 }
 
+/// The most significant digits a decimal may be written with
+/// (`docs/guarantees.md`, "Limits"); a `Decimal` holds some 29-digit
+/// numbers, but not all, so the limit is 28.
+pub const MAX_SIGNIFICANT_DIGITS: u32 = 28;
+
+/// Whether `d` has at most [`MAX_SIGNIFICANT_DIGITS`] significant digits as
+/// written: `0.005` has 1, `1.50` has 3.
+pub fn within_digit_limit(d: Decimal) -> bool {
+    d.mantissa().unsigned_abs() < 10u128.pow(MAX_SIGNIFICANT_DIGITS)
+}
+
 /// `amount` with exactly `digits` decimal places, when it has at most that
 /// many and the digits fit a `Decimal`: money as it is printed.
 pub fn with_digits(amount: Decimal, digits: u32) -> Option<Decimal> {

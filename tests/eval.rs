@@ -1170,3 +1170,58 @@ fn tiers_with_a_huge_bound_and_a_negative_subject_earn_nothing() {
     assert_eq!(grants, vec!["0.00 EUR", "1.00 EUR"]);
     assert_eq!(totals, "who,reward,amount,unit\nalice,bonus,1.00,EUR\n");
 }
+
+/// Issue 17 item 8: 29-significant-digit literals passed `check`; the
+/// documented limit is 28.
+#[test]
+fn literals_beyond_28_significant_digits_are_invalid() {
+    let policy = |amount: &str| {
+        format!(
+            "contribution like {{}}\nreward bonus: Money(EUR)\nrule r {{ on like l grant bonus {amount} EUR }}\n"
+        )
+    };
+    let compile =
+        |text: &str| meed::pipeline::compile_policy(&meed::source::SourceFile::new("p.meed", text));
+    let too_many = compile(&policy("7922816251426433759354395033.5"));
+    let message = format!("{too_many:?}");
+    assert!(message.contains("too many digits"), "{message}");
+    assert!(compile(&policy("1.0000000000000000000000000000")).is_err());
+    assert!(compile(&policy("792281625142643375935439503.3")).is_ok());
+    assert!(compile(&policy("0.0000000000000000000000000001")).is_ok());
+}
+
+/// Issue 17 item 8: cells are held to the same limit as literals, whatever
+/// their type.
+#[test]
+fn cells_beyond_28_significant_digits_are_refused() {
+    let compiled = meed::pipeline::compile_policy(&meed::source::SourceFile::new(
+        "p.meed",
+        "contribution c { n: Decimal, m: Money(EUR), p: Points, d: Duration }\n",
+    ))
+    .unwrap();
+    let read = |cells: &str| {
+        meed::input::read_log(
+            &compiled.schema,
+            &meed::source::SourceFile::new(
+                "log.csv",
+                format!("id,who,kind,at,n,m,p,d\nc1,alice,c,2027-01-05,{cells}\n"),
+            ),
+            meed::input::LogFormat::Csv,
+        )
+        .map(|_| ())
+        .map_err(|e| format!("{e:?}"))
+    };
+    let ok = "1,1,1,1min";
+    assert_eq!(read(ok), Ok(()));
+    for bad in [
+        "7922816251426433759354395033.5,1,1,1min",
+        "1,7922816251426433759354395033.5,1,1min",
+        "1,1,79228162514264337593543950335 pts,1min",
+        "1,1,1,7922816251426433759354395033.5min",
+        "1.0000000000000000000000000000,1,1,1min",
+    ] {
+        let error = read(bad).unwrap_err();
+        assert!(error.contains("TooManyDigits"), "{bad}: {error}");
+    }
+    assert_eq!(read("0.0000000000000000000000000001,1,1,1min"), Ok(()));
+}
