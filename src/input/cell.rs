@@ -28,7 +28,7 @@ pub enum CellError {
     #[error("`{found}` is too large for Int")]
     IntOverflow { found: String },
     #[error("`{found}` has more than 28 significant digits")]
-    TooManyDigits { expected: Type, found: String },
+    TooManyDigits { found: String },
     #[error("`{found}` is not one of {}", quoted_list(.allowed))]
     NotInSet { found: String, allowed: Vec<String> },
     #[error("expected {expected}, found {found}")]
@@ -52,12 +52,11 @@ impl CellError {
                 Some(expected.to_string())
             }
             CellError::IntOverflow { .. } => Some(Type::Int.to_string()),
-            CellError::TooManyDigits { expected, .. } => Some(expected.to_string()),
             CellError::NotInSet { allowed, .. } => Some(Type::OneOf(allowed.clone()).to_string()),
             CellError::CurrencyMismatch { expected, .. } => {
                 Some(Type::Money(*expected).to_string())
             }
-            CellError::Empty => None,
+            CellError::Empty | CellError::TooManyDigits { .. } => None,
         }
     }
 
@@ -165,7 +164,6 @@ pub fn parse_cell(ty: &Type, text: &str, tz: Tz) -> Result<Value, CellError> {
     };
     if amount.is_some_and(|d| !crate::value::within_digit_limit(d)) {
         return Err(CellError::TooManyDigits {
-            expected: ty.clone(),
             found: text.to_string(),
         });
     }
