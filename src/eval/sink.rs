@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::eval::arith;
 use crate::eval::error::{EvalError, EvalErrorKind};
-use crate::ledger::{Grant, Ledger, Totals};
+use crate::ledger::{Grant, Ledger, Origin, Totals};
 use crate::source::Span;
 use crate::value::{Value, with_digits};
 
@@ -23,7 +23,8 @@ pub fn add_to_totals(totals: &mut Totals, grant: &Grant) -> Result<(), EvalError
     let per_person = totals.entry(grant.who.clone()).or_default();
     match per_person.get_mut(&grant.target) {
         Some(total) => {
-            let sum = arith::add(total, &grant.granted, Span::default())?;
+            let sum = arith::add(total, &grant.granted, Span::default())
+                .map_err(|e| e.in_context(|| grant_context(grant)))?;
             let exact = match &sum {
                 Value::Exact(_) => false,
                 Value::Money(m) => with_digits(m.amount, m.currency.minor_digits()).is_some(),
@@ -35,7 +36,8 @@ pub fn add_to_totals(totals: &mut Totals, grant: &Grant) -> Result<(), EvalError
                         operation: format!("`{total} + {}` in a total", grant.granted),
                     },
                     None,
-                ));
+                )
+                .in_context(|| grant_context(grant)));
             }
             *total = sum;
         }
@@ -44,6 +46,24 @@ pub fn add_to_totals(totals: &mut Totals, grant: &Grant) -> Result<(), EvalError
         }
     }
     Ok(())
+}
+
+/// Where a grant came from, for an error in its person's total:
+/// `rule `r`, contribution `c1``, `pool `fund` in 2027-Q1`.
+fn grant_context(grant: &Grant) -> String {
+    match &grant.origin {
+        Origin::Rule { name, .. } => match grant.contributions.as_slice() {
+            [one] => format!(
+                "rule `{name}`, contribution `{one}`, total of `{}`",
+                grant.who
+            ),
+            _ => format!("rule `{name}`, total of `{}`", grant.who),
+        },
+        Origin::Pool(share) => format!(
+            "pool `{}` in {}, total of `{}`",
+            share.pool, share.period, grant.who
+        ),
+    }
 }
 
 /// Keeps every grant and the totals.
