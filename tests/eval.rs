@@ -1107,7 +1107,7 @@ fn a_points_grant_too_large_to_hold_exactly_is_an_overflow() {
 #[test]
 fn intermediate_quotients_are_exact_fractions() {
     let policy = "contribution like {}\nreward bonus: Money(EUR)\nreward rep: Points\nrule cut { on like l grant bonus 0.005 EUR / 3 * 3 }\nrule pts { on like l grant rep 2 pts / 3 * 3 }\n";
-    let (grants, totals) = both_ways(policy, LIKES).unwrap();
+    let (grants, totals) = both_ways_streaming(policy, LIKES, true).unwrap();
     assert_eq!(grants[..2], ["0.00 EUR", "2 pts"]);
     assert_eq!(totals, "who,reward,amount,unit\nalice,rep,6,pts\n");
 }
@@ -1140,7 +1140,7 @@ rule tier { on like l grant bonus tiers (1000 EUR / 3) { up to 333.3333333333333
 #[test]
 fn a_sub_cent_cap_is_rounded_down() {
     let policy = "contribution like {}\nreward bonus: Money(EUR)\nrule r { on like l grant bonus 1 EUR }\nlimit bonus at most 0.015 EUR per person per month\n";
-    let (grants, totals) = both_ways(policy, LIKES).unwrap();
+    let (grants, totals) = both_ways_streaming(policy, LIKES, true).unwrap();
     assert_eq!(grants, vec!["0.01 EUR", "0.00 EUR", "0.00 EUR"]);
     assert_eq!(totals, "who,reward,amount,unit\nalice,bonus,0.01,EUR\n");
 }
@@ -1166,7 +1166,7 @@ fn money_that_cannot_hold_its_minor_digits_is_an_overflow() {
 fn tiers_with_a_huge_bound_and_a_negative_subject_earn_nothing() {
     let policy = "contribution sale { amount: Money(EUR) }\nreward bonus: Money(EUR)\nlet big = 9999999999999999999999999999 EUR * 7\nrule t { on sale s grant bonus tiers s.amount { up to big: 10%  above: 20% } }\n";
     let csv = "id,who,kind,at,amount\ns1,alice,sale,2027-01-05T10:00:00Z,-9999999999999999999999999999\ns2,alice,sale,2027-01-06T10:00:00Z,10\n";
-    let (grants, totals) = both_ways(policy, csv).unwrap();
+    let (grants, totals) = both_ways_streaming(policy, csv, true).unwrap();
     assert_eq!(grants, vec!["0.00 EUR", "1.00 EUR"]);
     assert_eq!(totals, "who,reward,amount,unit\nalice,bonus,1.00,EUR\n");
 }
