@@ -26,9 +26,26 @@ pub const FINE_DIGITS: u32 = 10;
 /// `7.4` becomes `7.40`), never producing a negative zero; `None` when the
 /// digits do not fit a `Decimal`.
 pub fn round_decimal(amount: Decimal, digits: u32, mode: RoundingMode) -> Option<Decimal> {
-    let strategy = match mode {
-        RoundingMode::HalfEven => RoundingStrategy::MidpointNearestEven,
-        RoundingMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+    round_dp(amount, digits, rounding_of(mode))
+}
+
+/// The policy's rounding mode as a direction.
+fn rounding_of(mode: RoundingMode) -> Rounding {
+    match mode {
+        RoundingMode::HalfEven => Rounding::HalfEven,
+        RoundingMode::HalfUp => Rounding::HalfUp,
+    }
+}
+
+/// `amount` rounded to exactly `digits` places in direction `how`, never
+/// a negative zero; `None` when the digits do not fit a `Decimal`.
+fn round_dp(amount: Decimal, digits: u32, how: Rounding) -> Option<Decimal> {
+    let strategy = match how {
+        Rounding::HalfEven => RoundingStrategy::MidpointNearestEven,
+        Rounding::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+        Rounding::Floor => RoundingStrategy::ToNegativeInfinity,
+        Rounding::Ceil => RoundingStrategy::ToPositiveInfinity,
+        Rounding::Truncate => RoundingStrategy::ToZero,
     };
     let mut rounded = with_digits(amount.round_dp_with_strategy(digits, strategy), digits)?;
     if rounded.is_zero() {
@@ -47,9 +64,8 @@ pub fn round_money(money: Money, mode: RoundingMode) -> Option<Money> {
 /// mode, anything else half-even to [`FINE_DIGITS`] places when it has
 /// more.
 fn grant_rounding(unit: Unit, mode: RoundingMode) -> (u32, Rounding) {
-    match (unit, mode) {
-        (Unit::Money(c), RoundingMode::HalfEven) => (c.minor_digits(), Rounding::HalfEven),
-        (Unit::Money(c), RoundingMode::HalfUp) => (c.minor_digits(), Rounding::HalfUp),
+    match unit {
+        Unit::Money(c) => (c.minor_digits(), rounding_of(mode)),
         _ => (FINE_DIGITS, Rounding::HalfEven),
     }
 }
@@ -77,20 +93,19 @@ fn round_to(value: Value, how: impl Fn(Unit) -> (u32, Rounding)) -> Result<Value
     };
     let unit = arith::unit_of(&value);
     let (digits, rounding) = how(unit);
-    let rounded = match (unit, amount) {
+    let money = matches!(unit, Unit::Money(_));
+    let rounded = match amount {
+        // Money has exactly its minor digits.
+        Amount::Decimal(d) if money => round_dp(d, digits, rounding),
         // Points, durations and numbers with at most `digits` places stay
         // as they are (trailing zeros beyond them dropped).
-        (Unit::Money(_), _) | (_, Amount::Fraction(_)) => None,
-        (_, Amount::Decimal(d)) if d.scale() <= digits => Some(d),
-        (_, Amount::Decimal(d)) => Some(d.normalize()).filter(|n| n.scale() <= digits),
-    };
-    let rounded = match (unit, rounded) {
-        (_, Some(d)) => Some(d),
-        (Unit::Money(_), None) => amount.fraction().round(digits, rounding),
-        (_, None) => amount
-            .fraction()
-            .round(digits, rounding)
-            .map(|d| d.normalize()),
+        Amount::Decimal(d) if d.scale() <= digits => Some(d),
+        Amount::Decimal(d) => match d.normalize() {
+            n if n.scale() <= digits => Some(n),
+            _ => round_dp(d, digits, rounding).map(|r| r.normalize()),
+        },
+        Amount::Fraction(f) if money => f.round(digits, rounding),
+        Amount::Fraction(f) => f.round(digits, rounding).map(|r| r.normalize()),
     };
     rounded.map(|d| unit.of(d)).ok_or_else(|| {
         EvalError::new(
@@ -181,6 +196,21 @@ mod tests {
             money(&big.to_string(), "JPY", RoundingMode::HalfEven),
             big.to_string()
         );
+    }
+
+    proptest::proptest! {
+        /// Decimals and fractions round alike in every direction, so a
+        /// grant rounds the same whichever form its amount took.
+        #[test]
+        fn decimals_round_like_fractions(m in -10_000_000_000i64..10_000_000_000, scale in 0u32..=12, digits in 0u32..=10, how in 0usize..5) {
+            let how = [Rounding::HalfEven, Rounding::HalfUp, Rounding::Floor, Rounding::Ceil, Rounding::Truncate]
+                .get(how)
+                .copied()
+                .unwrap_or(Rounding::HalfEven);
+            let d = Decimal::new(m, scale);
+            let fraction = crate::fraction::Fraction::from_decimal(d).round(digits, how);
+            proptest::prop_assert_eq!(round_dp(d, digits, how), fraction);
+        }
     }
 
     #[test]
