@@ -68,17 +68,26 @@ pub struct Exact {
 }
 
 impl Exact {
-    /// Its decimal expansion cut after enough places to show a digit, and
-    /// `…`: `0.3333333333…`, `0.0016666666…`.
+    /// Its decimal expansion cut after ten places (or about ten
+    /// significant digits for a tiny value), and `…`: `0.3333333333…`,
+    /// `0.0016666666…`.
     pub fn approximate(&self) -> String {
         let mut digits = 10;
-        loop {
-            let cut = self.fraction.round(digits, Rounding::Truncate);
-            match cut {
-                Some(d) if d.is_zero() && digits < 28 => digits = (digits + 6).min(28),
-                Some(d) => return format!("{}…", plain_decimal(d)),
-                None => return self.fraction.to_string(),
-            }
+        while digits < 28
+            && self
+                .fraction
+                .round(digits, Rounding::Truncate)
+                .is_some_and(|d| d.is_zero())
+        {
+            digits += 6;
+        }
+        // A tiny value: show some ten significant digits, not one.
+        if digits > 10 {
+            digits = (digits + 9).min(28);
+        }
+        match self.fraction.round(digits, Rounding::Truncate) {
+            Some(d) => format!("{}…", plain_decimal(d)),
+            None => self.fraction.to_string(),
         }
     }
 }

@@ -565,6 +565,12 @@ mod tests {
         let third = div(&eur("0.005"), &Value::Int(3), S).unwrap();
         assert!(matches!(third, Value::Exact(_)));
         assert_eq!(third.to_string(), "0.0016666666… EUR");
+        assert_eq!(
+            serde_json::to_string(&third).ok().as_deref(),
+            Some(r#"{"amount":"1/600","unit":"EUR"}"#)
+        );
+        let tiny = div(&Value::Int(1), &Value::Decimal(d("3000000000000000")), S).unwrap();
+        assert_eq!(tiny.to_string(), "0.0000000000000003333333333…");
         assert_eq!(mul(&third, &Value::Int(3), S).ok(), Some(eur("0.005")));
         let one_third = div(&Value::Int(1), &Value::Int(3), S).unwrap();
         let sum = add(&add(&one_third, &one_third, S).unwrap(), &one_third, S).unwrap();
