@@ -1,11 +1,11 @@
 //! Fixed-point numbers for the streaming hot path: every number, amount of
 //! money, points or minutes as an `i128` count of `10^-digits`, the scale
-//! chosen once per policy (at least the currency's minor digits and every
-//! literal's decimals).
+//! chosen once per policy (at least the currency's minor digits, ten places
+//! with a points or duration account, and every literal's decimals).
 //!
 //! Exactness is the contract, never approximation: an operation whose exact
 //! result is not a whole count of `10^-digits` (a product with more digits,
-//! a division), or whose magnitude reaches `2^96` (the largest mantissa a
+//! a division that does not terminate within the scale), or whose magnitude reaches `2^96` (the largest mantissa a
 //! `rust_decimal::Decimal` holds, so every fixed value is also an exact
 //! decimal and the exact path would give the same value), returns `None`
 //! and the caller computes with exact decimals instead. The dimension rules
@@ -311,7 +311,8 @@ fn made(unit: Unit, v: i128) -> Option<Fx> {
 }
 
 /// The scale for a policy whose constants are `constants`: the most
-/// decimals among them and the currencies' minor digits, at least 9 (so that
+/// decimals among them and `currencies` (the accounts' digits: minor digits,
+/// ten for points and durations), at least 9 (so that
 /// the log's values usually fit), `None` beyond [`MAX_DIGITS`].
 pub fn scale_for<'v>(
     constants: impl Iterator<Item = &'v Value>,
