@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diff;
 pub mod eval;
 pub mod fmt;
+pub mod fraction;
 pub mod input;
 pub mod ledger;
 pub mod pipeline;

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::fraction::{Fraction, Rounding};
 use crate::types::units::{Currency, Type};
 
 /// An exact amount of money in one currency.
@@ -22,6 +23,72 @@ pub struct Money {
 impl Money {
     pub fn new(amount: Decimal, currency: Currency) -> Self {
         Self { amount, currency }
+    }
+}
+
+/// What a number or quantity counts: one code path serves plain numbers,
+/// money, durations and points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Unit {
+    Number,
+    Money(Currency),
+    Duration,
+    Points,
+}
+
+impl Unit {
+    /// The value of `amount` in this unit (a number is a `Decimal`).
+    pub fn of(self, amount: Decimal) -> Value {
+        match self {
+            Unit::Number => Value::Decimal(amount),
+            Unit::Money(c) => Value::Money(Money::new(amount, c)),
+            Unit::Duration => Value::Duration(amount),
+            Unit::Points => Value::Points(amount),
+        }
+    }
+
+    pub fn ty(self) -> Type {
+        match self {
+            Unit::Number => Type::Decimal,
+            Unit::Money(c) => Type::Money(c),
+            Unit::Duration => Type::Duration,
+            Unit::Points => Type::Points,
+        }
+    }
+}
+
+/// A quotient that has no decimal of at most 28 places (`1 / 3`,
+/// `0.005 EUR / 3`), kept as an exact fraction of its unit until a grant
+/// rounds it. Only intermediate results are fractions: grants, caps, pool
+/// amounts and totals are decimals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Exact {
+    pub unit: Unit,
+    pub fraction: Fraction,
+}
+
+impl Exact {
+    /// Its decimal expansion cut after ten places (or about ten
+    /// significant digits for a tiny value), and `…`: `0.3333333333…`,
+    /// `0.0016666666…`.
+    pub fn approximate(&self) -> String {
+        let mut digits = 10;
+        while digits < 28
+            && self
+                .fraction
+                .round(digits, Rounding::Truncate)
+                .is_some_and(|d| d.is_zero())
+        {
+            digits += 6;
+        }
+        // A tiny value: show some ten significant digits, not one.
+        if digits > 10 {
+            digits = (digits + 9).min(28);
+        }
+        match self.fraction.round(digits, Rounding::Truncate) {
+            Some(d) => format!("{}…", plain_decimal(d)),
+            None => self.fraction.to_string(),
+        }
     }
 }
 
@@ -41,6 +108,9 @@ pub enum Value {
     Duration(Decimal),
     Money(Money),
     Points(Decimal),
+    /// An exact fraction of a number or quantity: an intermediate result
+    /// only (see [`Exact`]).
+    Exact(Exact),
 }
 
 impl Value {
@@ -55,6 +125,7 @@ impl Value {
             Value::Duration(_) => Type::Duration,
             Value::Money(m) => Type::Money(m.currency),
             Value::Points(_) => Type::Points,
+            Value::Exact(e) => e.unit.ty(),
         }
     }
 }
@@ -69,14 +140,36 @@ pub fn plain_decimal(d: Decimal) -> String {
     }
 }
 
-/// Money with exactly the currency's minor digits: `12.50`, `-0.50`, JPY `4`.
-pub fn money_digits(m: &Money) -> String {
-    let digits = m.currency.minor_digits();
-    let mut amount = m.amount;
-    if amount.scale() < digits {
-        amount.rescale(digits);
+/// The most significant digits a decimal may be written with
+/// (`docs/guarantees.md`, "Limits"); a `Decimal` holds some 29-digit
+/// numbers, but not all, so the limit is 28.
+pub const MAX_SIGNIFICANT_DIGITS: u32 = 28;
+
+/// Whether `d` has at most [`MAX_SIGNIFICANT_DIGITS`] significant digits as
+/// written: `0.005` has 1, `1.50` has 3.
+pub fn within_digit_limit(d: Decimal) -> bool {
+    d.mantissa().unsigned_abs() < 10u128.pow(MAX_SIGNIFICANT_DIGITS)
+}
+
+/// `amount` with exactly `digits` decimal places, when it has at most that
+/// many and the digits fit a `Decimal`: money as it is printed.
+pub fn with_digits(amount: Decimal, digits: u32) -> Option<Decimal> {
+    if amount.scale() > digits {
+        return None;
     }
-    amount.to_string()
+    let mut padded = amount;
+    padded.rescale(digits);
+    (padded.scale() == digits && padded == amount).then_some(padded)
+}
+
+/// Money with exactly the currency's minor digits: `12.50`, `-0.50`, JPY `4`.
+///
+/// Grants and totals always have them (rounding a grant that could not is
+/// an overflow error); any other amount is printed exactly as it is.
+pub fn money_digits(m: &Money) -> String {
+    with_digits(m.amount, m.currency.minor_digits())
+        .unwrap_or(m.amount)
+        .to_string()
 }
 
 impl Serialize for Value {
@@ -94,6 +187,7 @@ impl Serialize for Value {
             Value::Duration(d) => (plain_decimal(*d), "min"),
             Value::Points(p) => (plain_decimal(*p), "pts"),
             Value::Money(m) => (money_digits(m), m.currency.code()),
+            Value::Exact(e) => (e.fraction.to_string(), exact_unit(&e.unit)),
         };
         let mut quantity = serializer.serialize_struct("Quantity", 2)?;
         quantity.serialize_field("amount", &amount)?;
@@ -117,6 +211,22 @@ impl fmt::Display for Value {
             Value::Duration(m) => write!(f, "{}min", plain_decimal(*m)),
             Value::Money(m) => write!(f, "{} {}", money_digits(m), m.currency),
             Value::Points(p) => write!(f, "{} pts", plain_decimal(*p)),
+            Value::Exact(e) => match e.unit {
+                Unit::Number => f.write_str(&e.approximate()),
+                Unit::Money(c) => write!(f, "{} {c}", e.approximate()),
+                Unit::Duration => write!(f, "{}min", e.approximate()),
+                Unit::Points => write!(f, "{} pts", e.approximate()),
+            },
         }
+    }
+}
+
+/// The JSON unit of an exact fraction, as for decimals.
+fn exact_unit(unit: &Unit) -> &str {
+    match unit {
+        Unit::Number => "",
+        Unit::Money(c) => c.code(),
+        Unit::Duration => "min",
+        Unit::Points => "pts",
     }
 }

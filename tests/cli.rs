@@ -548,17 +548,17 @@ fn an_overflowing_total_names_the_person_and_account_without_a_fake_place() {
         "contribution sale { amount: Money(EUR) }\nreward bonus: Money(EUR)\nrule pass { on sale s  grant bonus s.amount }\n",
     )
     .unwrap();
-    let big = "79228162514264337593543950335";
-    std::fs::write(
-        folder.path().join("log.csv"),
-        format!(
-            "id,who,kind,at,amount\ns1,ada,sale,2027-01-05,{big}\ns2,ada,sale,2027-01-06,{big}\n"
-        ),
-    )
-    .unwrap();
+    // Each grant holds its cents in 28 digits; eight of them do not.
+    let mut log = String::from("id,who,kind,at,amount\n");
+    for i in 1..=8 {
+        log.push_str(&format!(
+            "s{i},ada,sale,2027-01-0{i},99999999999999999999999999.99\n"
+        ));
+    }
+    std::fs::write(folder.path().join("log.csv"), log).unwrap();
     let (policy, log) = (path_in(&folder, "p.meed"), path_in(&folder, "log.csv"));
     let says =
-        "(the total of `ada` in `bonus`, adding a grant of rule `pass` for contribution `s2`)";
+        "(the total of `ada` in `bonus`, adding a grant of rule `pass` for contribution `s8`)";
     for format in ["csv", "json"] {
         let run = meed(&[
             "eval",

@@ -7,6 +7,7 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
+    clippy::panic,
     reason = "a failing unwrap is a failing test"
 )]
 
@@ -993,4 +994,238 @@ fn totals_and_person_sinks_agree_with_the_ledger() {
         ledger.totals["bob"][&Target::Account("bonus".into())].to_string(),
         "6.20 EUR"
     );
+}
+
+// ---------------------------------------------------------------------------
+// Exact arithmetic (issue 17, items 6 to 10): policy text and a CSV log read
+// by the real reader, evaluated in memory and streamed. Streaming may step
+// aside (the CLI then evaluates in memory), never give another answer.
+// ---------------------------------------------------------------------------
+
+/// What both evaluators make of `csv`: `Ok((grants, totals csv))` with every
+/// grant's granted amount in ledger order, or `Err(error)` as displayed.
+fn both_ways(policy: &str, csv: &str) -> Result<(Vec<String>, String), String> {
+    both_ways_streaming(policy, csv, false)
+}
+
+/// As [`both_ways`]; with `must_stream`, streaming may not step aside.
+fn both_ways_streaming(
+    policy: &str,
+    csv: &str,
+    must_stream: bool,
+) -> Result<(Vec<String>, String), String> {
+    use meed::eval::stream::stream_log;
+    use meed::render::csv::render_csv;
+    let compiled = meed::pipeline::compile_policy(&meed::source::SourceFile::new("p.meed", policy))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let (log, _) = meed::input::read_log(
+        &compiled.schema,
+        &meed::source::SourceFile::new("log.csv", csv),
+        meed::input::LogFormat::Csv,
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let options = EvalOptions::default();
+    let mut ledger = meed::ledger::Ledger::default();
+    let memory = evaluate(
+        &compiled.ast,
+        &compiled.schema,
+        &log,
+        None,
+        &options,
+        &mut ledger,
+    )
+    .map(|_| {
+        let grants = ledger
+            .grants
+            .iter()
+            .map(|g| g.granted.to_string())
+            .collect();
+        (grants, render_csv(&ledger.totals))
+    })
+    .map_err(|e| e.to_string());
+    let Some(streamed) = stream_log(&compiled.ast, &compiled.schema, &log, None, &options) else {
+        assert!(!must_stream, "the policy does not stream");
+        return memory;
+    };
+    match (&memory, streamed) {
+        (Ok((_, totals)), Ok(streamed)) => {
+            assert_eq!(
+                *totals,
+                render_csv(&streamed.totals),
+                "streamed totals differ"
+            );
+        }
+        (Ok(_), Err(e)) => assert!(!must_stream, "streaming stepped aside: {e}"),
+        (Err(e), Ok(streamed)) => {
+            panic!("in memory: {e}; streamed: {}", render_csv(&streamed.totals))
+        }
+        (Err(_), Err(_)) => {}
+    }
+    memory
+}
+
+const LIKES: &str = "id,who,kind,at\nl1,alice,like,2027-01-05T10:00:00Z\nl2,alice,like,2027-01-06T10:00:00Z\nl3,alice,like,2027-01-07T10:00:00Z\n";
+
+/// Issue 17 item 6: three grants of `1000000 pts / 3` totalled `1000000`,
+/// not the sum of the grants as printed (`333333.33333333333333333333333`).
+#[test]
+fn points_grants_round_to_ten_places_and_totals_are_their_sum() {
+    let policy = "contribution like {}\nreward rep: Points\nrule third { on like l grant rep 1000000 pts / 3 }\n";
+    let (grants, totals) = both_ways_streaming(policy, LIKES, true).unwrap();
+    assert_eq!(grants, vec!["333333.3333333333 pts"; 3]);
+    assert_eq!(
+        totals,
+        "who,reward,amount,unit\nalice,rep,999999.9999999999,pts\n"
+    );
+}
+
+/// Issue 17 item 6: durations drifted around 1e-19 likewise.
+#[test]
+fn duration_grants_round_to_ten_places_and_totals_are_their_sum() {
+    let policy = "contribution m { d: Duration }\nreward off: Duration\nrule third { on m x grant off x.d / 3 }\n";
+    let csv = "id,who,kind,at,d\nm1,bob,m,2027-01-05T10:00:00Z,10min\nm2,bob,m,2027-01-06T10:00:00Z,10min\nm3,bob,m,2027-01-07T10:00:00Z,1h\n";
+    let (grants, totals) = both_ways_streaming(policy, csv, true).unwrap();
+    assert_eq!(grants, vec!["3.3333333333min", "3.3333333333min", "20min"]);
+    assert_eq!(
+        totals,
+        "who,reward,amount,unit\nbob,off,26.6666666666,min\n"
+    );
+}
+
+/// Issue 17 item 6: a points grant too large to hold with its ten places
+/// is an overflow naming the rule and the record, not a rounded number.
+#[test]
+fn a_points_grant_too_large_to_hold_exactly_is_an_overflow() {
+    let policy = "contribution c { n: Decimal }\nreward rep: Points\nrule big { on c x grant rep x.n * 1 pts / 3 }\n";
+    let csv = "id,who,kind,at,n\nc1,alice,c,2027-01-05T10:00:00Z,7922816251426433759354395033\n";
+    let error = both_ways(policy, csv).unwrap_err();
+    assert!(error.contains("too large"), "{error}");
+    assert!(
+        error.contains("rule `big`") && error.contains("`c1`"),
+        "{error}"
+    );
+}
+
+/// Issue 17 item 10: `0.005 EUR / 3 * 3` granted 0.01 EUR, the quotient cut
+/// at 28 digits; exactly it is 0.005, which rounds half-even to 0.00.
+#[test]
+fn intermediate_quotients_are_exact_fractions() {
+    let policy = "contribution like {}\nreward bonus: Money(EUR)\nreward rep: Points\nrule cut { on like l grant bonus 0.005 EUR / 3 * 3 }\nrule pts { on like l grant rep 2 pts / 3 * 3 }\n";
+    let (grants, totals) = both_ways_streaming(policy, LIKES, true).unwrap();
+    assert_eq!(grants[..2], ["0.00 EUR", "2 pts"]);
+    assert_eq!(totals, "who,reward,amount,unit\nalice,rep,6,pts\n");
+}
+
+/// Issue 17 item 10: comparisons see the exact quotient, in `when`, in
+/// `min`/`max` and in `tiers` bounds.
+#[test]
+fn comparisons_of_quotients_are_exact() {
+    let policy = r#"
+contribution like {}
+reward rep: Points
+reward bonus: Money(EUR)
+rule greater { on like l when 1 / 3 > 0.3333333333333333333333333333 grant rep 1 pts }
+rule equal { on like l when 1 / 3 * 3 == 1 grant rep 10 pts }
+rule larger { on like l grant rep max(1 pts / 3, 0.3333333333333333333333333333 pts) * 3000000000000000000 }
+rule tier { on like l grant bonus tiers (1000 EUR / 3) { up to 333.3333333333333333333333333 EUR: 0%  above: 3000000000000000000000000000% } }
+"#;
+    let csv = "id,who,kind,at\nl1,alice,like,2027-01-05T10:00:00Z\n";
+    let (grants, _) = both_ways(policy, csv).unwrap();
+    // max: 1/3 (not 0.333…3 × 3·10^18 = 999999999999999999.9999999999);
+    // tiers: (1000/3 − 333.33…3) × 3·10^25 = 1 EUR exactly (was 0.90 EUR)
+    assert_eq!(
+        grants,
+        vec!["1 pts", "10 pts", "1000000000000000000 pts", "1.00 EUR"]
+    );
+}
+
+/// Issue 17 item 7: `at most 0.015 EUR` paid 0.02 EUR (the cap was rounded
+/// half-even like a grant); a cap finer than a cent is rounded down.
+#[test]
+fn a_sub_cent_cap_is_rounded_down() {
+    let policy = "contribution like {}\nreward bonus: Money(EUR)\nrule r { on like l grant bonus 1 EUR }\nlimit bonus at most 0.015 EUR per person per month\n";
+    let (grants, totals) = both_ways_streaming(policy, LIKES, true).unwrap();
+    assert_eq!(grants, vec!["0.01 EUR", "0.00 EUR", "0.00 EUR"]);
+    assert_eq!(totals, "who,reward,amount,unit\nalice,bonus,0.01,EUR\n");
+}
+
+/// Issue 17 item 8: money was printed with other than its minor digits
+/// (`…033.5,EUR`) when a grant could not hold them; now an overflow naming
+/// the rule and the record.
+#[test]
+fn money_that_cannot_hold_its_minor_digits_is_an_overflow() {
+    let policy = "contribution c { n: Decimal }\nreward bonus: Money(EUR)\nrule unit { on c x grant bonus 1 EUR * x.n }\n";
+    let csv = "id,who,kind,at,n\nc1,alice,c,2027-01-05T10:00:00Z,7922816251426433759354395033\n";
+    let error = both_ways(policy, csv).unwrap_err();
+    assert!(error.contains("too large"), "{error}");
+    assert!(
+        error.contains("rule `unit`") && error.contains("`c1`"),
+        "{error}"
+    );
+}
+
+/// Issue 17 item 9: a negative subject earns nothing from `tiers`, however
+/// large its bounds; it raised `overflow`.
+#[test]
+fn tiers_with_a_huge_bound_and_a_negative_subject_earn_nothing() {
+    let policy = "contribution sale { amount: Money(EUR) }\nreward bonus: Money(EUR)\nlet big = 9999999999999999999999999999 EUR * 7\nrule t { on sale s grant bonus tiers s.amount { up to big: 10%  above: 20% } }\n";
+    let csv = "id,who,kind,at,amount\ns1,alice,sale,2027-01-05T10:00:00Z,-9999999999999999999999999999\ns2,alice,sale,2027-01-06T10:00:00Z,10\n";
+    let (grants, totals) = both_ways_streaming(policy, csv, true).unwrap();
+    assert_eq!(grants, vec!["0.00 EUR", "1.00 EUR"]);
+    assert_eq!(totals, "who,reward,amount,unit\nalice,bonus,1.00,EUR\n");
+}
+
+/// Issue 17 item 8: 29-significant-digit literals passed `check`; the
+/// documented limit is 28.
+#[test]
+fn literals_beyond_28_significant_digits_are_invalid() {
+    let policy = |amount: &str| {
+        format!(
+            "contribution like {{}}\nreward bonus: Money(EUR)\nrule r {{ on like l grant bonus {amount} EUR }}\n"
+        )
+    };
+    let compile =
+        |text: &str| meed::pipeline::compile_policy(&meed::source::SourceFile::new("p.meed", text));
+    let too_many = compile(&policy("7922816251426433759354395033.5"));
+    let message = format!("{too_many:?}");
+    assert!(message.contains("too many digits"), "{message}");
+    assert!(compile(&policy("1.0000000000000000000000000000")).is_err());
+    assert!(compile(&policy("792281625142643375935439503.3")).is_ok());
+    assert!(compile(&policy("0.0000000000000000000000000001")).is_ok());
+}
+
+/// Issue 17 item 8: cells are held to the same limit as literals, whatever
+/// their type.
+#[test]
+fn cells_beyond_28_significant_digits_are_refused() {
+    let compiled = meed::pipeline::compile_policy(&meed::source::SourceFile::new(
+        "p.meed",
+        "contribution c { n: Decimal, m: Money(EUR), p: Points, d: Duration }\n",
+    ))
+    .unwrap();
+    let read = |cells: &str| {
+        meed::input::read_log(
+            &compiled.schema,
+            &meed::source::SourceFile::new(
+                "log.csv",
+                format!("id,who,kind,at,n,m,p,d\nc1,alice,c,2027-01-05,{cells}\n"),
+            ),
+            meed::input::LogFormat::Csv,
+        )
+        .map(|_| ())
+        .map_err(|e| format!("{e:?}"))
+    };
+    let ok = "1,1,1,1min";
+    assert_eq!(read(ok), Ok(()));
+    for bad in [
+        "7922816251426433759354395033.5,1,1,1min",
+        "1,7922816251426433759354395033.5,1,1min",
+        "1,1,79228162514264337593543950335 pts,1min",
+        "1,1,1,7922816251426433759354395033.5min",
+        "1.0000000000000000000000000000,1,1,1min",
+    ] {
+        let error = read(bad).unwrap_err();
+        assert!(error.contains("TooManyDigits"), "{bad}: {error}");
+    }
+    assert_eq!(read("0.0000000000000000000000000001,1,1,1min"), Ok(()));
 }

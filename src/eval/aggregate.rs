@@ -1,8 +1,6 @@
 //! Aggregates over a person's records in a period (`count`, `sum`, `min`,
 //! `max`) and marginal `tiers`.
 
-use std::cmp::Ordering;
-
 use crate::eval::arith;
 use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::eval::expr::Shown;
@@ -194,12 +192,7 @@ impl<'a> Scope<'a> {
         let mut total = zero.clone();
         let mut parts_text = Vec::new();
         let mut bracket = |upper: Option<Value>, rate_expr: &Expr| -> Result<(), EvalError> {
-            let top = match &upper {
-                Some(u) => arith::min(x.clone(), u.clone(), span)?,
-                None => x.clone(),
-            };
-            let part = arith::sub(&top, &lower, span)?;
-            if arith::sign(&part) == Some(Ordering::Greater) {
+            if let Some(part) = arith::bracket_part(x, &lower, upper.as_ref(), span)? {
                 let rate = self.eval(rate_expr)?;
                 total = arith::add(&total, &arith::mul(&part, &rate.value, span)?, span)?;
                 if self.explain {

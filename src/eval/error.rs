@@ -65,6 +65,14 @@ impl EvalError {
         )
     }
 
+    /// Sets the place in the policy, unless one is already set.
+    pub fn at(mut self, span: Span) -> EvalError {
+        if self.span.is_none() {
+            self.span = Some(span);
+        }
+        self
+    }
+
     /// Adds where evaluation was, unless a more precise place is already set.
     pub fn in_context(mut self, context: impl FnOnce() -> String) -> EvalError {
         if self.context.is_none() {

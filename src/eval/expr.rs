@@ -126,10 +126,11 @@ impl<'a> Scope<'a> {
         Ok(match lit {
             Literal::Int(i) => Value::Int(*i),
             Literal::Decimal(d) => Value::Decimal(*d),
-            Literal::Percent(p) => Value::Decimal(
-                p.checked_div(rust_decimal::Decimal::ONE_HUNDRED)
-                    .ok_or_else(|| EvalError::internal("percentage out of range", Some(span)))?,
-            ),
+            Literal::Percent(p) => arith::div(
+                &Value::Decimal(*p),
+                &Value::Decimal(rust_decimal::Decimal::ONE_HUNDRED),
+                span,
+            )?,
             Literal::Bool(b) => Value::Bool(*b),
             Literal::Text(t) => Value::Text(Arc::from(t.as_str())),
             Literal::Money { amount, currency } => {
@@ -138,19 +139,12 @@ impl<'a> Scope<'a> {
                 })?;
                 Value::Money(Money::new(*amount, currency))
             }
-            Literal::Duration { amount, unit } => Value::Duration(match unit {
-                DurationUnit::Minutes => *amount,
-                DurationUnit::Hours => amount
-                    .checked_mul(rust_decimal::Decimal::from(60))
-                    .ok_or_else(|| {
-                        EvalError::new(
-                            EvalErrorKind::Overflow {
-                                operation: format!("`{amount}h` in minutes"),
-                            },
-                            Some(span),
-                        )
-                    })?,
-            }),
+            Literal::Duration { amount, unit } => match unit {
+                DurationUnit::Minutes => Value::Duration(*amount),
+                DurationUnit::Hours => {
+                    arith::mul(&Value::Duration(*amount), &Value::Int(60), span)?
+                }
+            },
             Literal::Points(p) => Value::Points(*p),
             Literal::Date(d) => Value::Timestamp(local_midnight(*d, self.env.tz)),
             Literal::Timestamp(t) => Value::Timestamp(t.with_timezone(&chrono::Utc)),

@@ -14,7 +14,7 @@ use crate::eval::arith;
 use crate::eval::error::EvalError;
 use crate::eval::pending::Pending;
 use crate::eval::period::PeriodKey;
-use crate::eval::round::round_grant;
+use crate::eval::round::round_cap;
 use crate::eval::scope::{Env, Scope};
 use crate::eval::show;
 use crate::ledger::{LimitCut, Origin, Target};
@@ -40,8 +40,9 @@ pub fn describe_limit(limit: &LimitDecl) -> String {
 
 /// Applies one limit to `grants`, which are in ledger order.
 ///
-/// A money cap is rounded to the currency's minor unit like a grant, so cut
-/// grants stay in whole minor units.
+/// A money cap is rounded *down* to the currency's minor unit (points and
+/// durations to ten places), so cut grants stay in whole minor units and a
+/// limited total never exceeds the cap as written.
 pub fn apply_limit(
     env: &Env<'_>,
     limit: &LimitDecl,
@@ -49,12 +50,10 @@ pub fn apply_limit(
 ) -> Result<(), EvalError> {
     let text = describe_limit(limit);
     let context = || format!("limit `{text}`");
-    let cap = round_grant(
-        Scope::new(env)
-            .value(&limit.cap)
-            .map_err(|e| e.in_context(context))?,
-        env.rounding,
-    );
+    let cap = Scope::new(env)
+        .value(&limit.cap)
+        .and_then(round_cap)
+        .map_err(|e| e.in_context(context))?;
     let span = limit.cap.span;
     let mut running: HashMap<(Arc<str>, PeriodKey), Value> = HashMap::new();
     for pending in grants.iter_mut() {

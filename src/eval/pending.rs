@@ -64,7 +64,8 @@ pub fn make_grant(
             account, amount, ..
         } => {
             let shown = scope.eval(amount)?;
-            let value = round_grant(shown.value, scope.env.rounding);
+            let value =
+                round_grant(shown.value, scope.env.rounding).map_err(|e| e.at(amount.span))?;
             check_account_type(scope, &account.node, &value, amount.span)?;
             // `3 pts = 3 pts` says nothing: a bare amount stands alone.
             let calculation = shown.text.map(|(text, _)| {

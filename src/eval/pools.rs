@@ -50,12 +50,10 @@ pub fn pay_pool(
     let name = pool.name.node.as_str();
     let period = pool.period.node;
     let context = |label: &str| format!("pool `{name}` in {label}");
-    let amount = round_grant(
-        Scope::new(env)
-            .value(&pool.amount)
-            .map_err(|e| e.in_context(|| format!("pool `{name}`")))?,
-        env.rounding,
-    );
+    let amount = Scope::new(env)
+        .value(&pool.amount)
+        .and_then(|v| round_grant(v, env.rounding).map_err(|e| e.at(pool.amount.span)))
+        .map_err(|e| e.in_context(|| format!("pool `{name}`")))?;
     check_account_type(
         &Scope::new(env),
         &pool.account.node,
@@ -95,10 +93,10 @@ pub fn pay_pool(
                 .map_err(|e| e.in_context(context))?;
             scores.push((who.clone(), score));
         }
-        let numeric: Vec<(&str, Decimal)> = scores
+        let numeric: Vec<(&str, crate::fraction::Fraction)> = scores
             .iter()
             .map(|(who, s)| {
-                let m = arith::magnitude(s).ok_or_else(|| {
+                let m = arith::fraction(s).ok_or_else(|| {
                     EvalError::internal(
                         format!("a score of `{}` cannot split a pool", s.ty()),
                         Some(pool.split_by.span),

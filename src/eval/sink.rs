@@ -7,11 +7,12 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 
 use crate::eval::arith;
-use crate::eval::error::EvalError;
+use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::eval::period::PeriodKey;
 use crate::ledger::{Grant, Ledger, Origin, Totals, TotalsByPeriod};
 use crate::source::Span;
 use crate::syntax::ast::Period;
+use crate::value::{Value, with_digits};
 
 /// Receives every final grant, in ledger order.
 pub trait GrantSink {
@@ -21,18 +22,35 @@ pub trait GrantSink {
 /// Adds a grant's granted amount to its person's total for its account or
 /// badge (badges count: each award adds 1).
 ///
-/// A total too large to hold is an `overflow` naming the person, the
-/// account and the grant's rule or pool; it has no place in the policy (no
-/// expression of the policy overflowed), so it carries no location.
+/// The sum is exact: a total that a decimal cannot hold exactly (or money
+/// that cannot keep its minor digits) is an `overflow` error naming the
+/// person, the account and the grant's rule or pool; it has no place in the
+/// policy (no expression of the policy overflowed), so it carries no
+/// location.
 pub fn add_to_totals(totals: &mut Totals, grant: &Grant) -> Result<(), EvalError> {
     let per_person = totals.entry(grant.who.clone()).or_default();
     match per_person.get_mut(&grant.target) {
         Some(total) => {
-            *total = arith::add(total, &grant.granted, Span::default()).map_err(|error| {
+            let sum = arith::add(total, &grant.granted, Span::default()).map_err(|error| {
                 let mut error = error.in_context(|| total_context(grant));
                 error.span = None;
                 error
             })?;
+            let exact = match &sum {
+                Value::Exact(_) => false,
+                Value::Money(m) => with_digits(m.amount, m.currency.minor_digits()).is_some(),
+                _ => true,
+            };
+            if !exact {
+                return Err(EvalError::new(
+                    EvalErrorKind::Overflow {
+                        operation: format!("`{total} + {}` in a total", grant.granted),
+                    },
+                    None,
+                )
+                .in_context(|| total_context(grant)));
+            }
+            *total = sum;
         }
         None => {
             per_person.insert(grant.target.clone(), grant.granted.clone());

@@ -5,9 +5,9 @@
 //! each to the largest remainders (ties: smaller `who` first, by bytes). So
 //! the shares always sum to the pool amount, to the last cent.
 
-use std::cmp::Reverse;
+use std::cmp::{Ordering, Reverse};
 
-use rust_decimal::Decimal;
+use crate::fraction::{Fraction, mul_div};
 
 /// One person's part of a split, in minor units.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,25 +29,31 @@ pub struct SplitTooLarge;
 /// An empty result means nobody scored.
 pub fn split_pool(
     amount_units: i128,
-    scores: &[(&str, Decimal)],
+    scores: &[(&str, Fraction)],
 ) -> Result<Vec<SplitShare>, SplitTooLarge> {
-    let positive: Vec<(usize, &str, Decimal)> = scores
+    let positive: Vec<(usize, &str, Fraction)> = scores
         .iter()
         .enumerate()
-        .filter(|(_, (_, s))| *s > Decimal::ZERO)
-        .map(|(i, (who, s))| (i, *who, s.normalize()))
+        .filter(|(_, (_, s))| s.signum() == Ordering::Greater)
+        .map(|(i, (who, s))| (i, *who, *s))
         .collect();
-    let scale = positive
-        .iter()
-        .map(|(_, _, s)| s.scale())
-        .max()
-        .unwrap_or(0);
+    // Scores over one common denominator: whole numbers in the same ratio.
+    let mut common: u128 = 1;
+    for (_, _, s) in &positive {
+        let d = s.denom().unsigned_abs();
+        common = common
+            .checked_mul(d / gcd(common, d))
+            .ok_or(SplitTooLarge)?;
+    }
     let mut scaled = Vec::with_capacity(positive.len());
     let mut total: u128 = 0;
     for (_, _, s) in &positive {
-        let factor = 10u128.checked_pow(scale - s.scale()).ok_or(SplitTooLarge)?;
-        let mantissa = u128::try_from(s.mantissa()).map_err(|_| SplitTooLarge)?;
-        let value = mantissa.checked_mul(factor).ok_or(SplitTooLarge)?;
+        let factor = common / s.denom().unsigned_abs();
+        let value = s
+            .numer()
+            .unsigned_abs()
+            .checked_mul(factor)
+            .ok_or(SplitTooLarge)?;
         total = total.checked_add(value).ok_or(SplitTooLarge)?;
         scaled.push(value);
     }
@@ -91,40 +97,12 @@ pub fn split_pool(
         .collect()
 }
 
-/// `(a × b) / c` as quotient and remainder, exactly, for `b <= c`, through
-/// a 256-bit product.
-fn mul_div(a: u128, b: u128, c: u128) -> (u128, u128) {
-    // Pool amounts and scores are usually small: one native division.
-    if let Some(product) = a.checked_mul(b)
-        && c != 0
-    {
-        return (product / c, product % c);
+fn gcd(a: u128, b: u128) -> u128 {
+    let (mut a, mut b) = (a, b);
+    while b != 0 {
+        (a, b) = (b, a % b);
     }
-    const MASK: u128 = u64::MAX as u128;
-    let (a1, a0) = (a >> 64, a & MASK);
-    let (b1, b0) = (b >> 64, b & MASK);
-    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
-    let mid = (p00 >> 64) + (p01 & MASK) + (p10 & MASK);
-    let lo = (p00 & MASK) | (mid << 64);
-    let hi = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
-    let mut quotient: u128 = 0;
-    let mut remainder: u128 = 0;
-    for i in (0..256u32).rev() {
-        let bit = if i >= 128 {
-            (hi >> (i - 128)) & 1
-        } else {
-            (lo >> i) & 1
-        };
-        let carry = remainder >> 127;
-        remainder = (remainder << 1) | bit;
-        // With the carry the true remainder is 2^128 + remainder >= c.
-        let take = carry == 1 || remainder >= c;
-        if take {
-            remainder = remainder.wrapping_sub(c);
-        }
-        quotient = (quotient << 1) | u128::from(take);
-    }
-    (quotient, remainder)
+    a
 }
 
 #[cfg(test)]
@@ -137,11 +115,12 @@ mod tests {
     use std::str::FromStr;
 
     use proptest::prelude::*;
+    use rust_decimal::Decimal;
 
     use super::*;
 
-    fn d(s: &str) -> Decimal {
-        Decimal::from_str(s).unwrap()
+    fn d(s: &str) -> Fraction {
+        Fraction::from_decimal(Decimal::from_str(s).unwrap())
     }
 
     fn units(shares: &[SplitShare]) -> Vec<(usize, i128, bool)> {
@@ -195,6 +174,15 @@ mod tests {
     }
 
     #[test]
+    fn fractional_scores_split_exactly() {
+        // 1/3 : 2/3 of 100 units: 33.33 and 66.67 → 33 + 67.
+        let third = Fraction::new(1, 3).unwrap();
+        let two_thirds = Fraction::new(2, 3).unwrap();
+        let shares = split_pool(100, &[("a", third), ("b", two_thirds)]).unwrap();
+        assert_eq!(units(&shares), vec![(0, 33, false), (1, 67, true)]);
+    }
+
+    #[test]
     fn mul_div_is_exact_beyond_128_bits() {
         let big = u128::MAX / 3;
         assert_eq!(mul_div(big, big, big), (big, 0));
@@ -212,13 +200,13 @@ mod tests {
             raw in proptest::collection::vec((0i64..1_000_000, 0u32..6), 1..20),
         ) {
             let names: Vec<String> = (0..raw.len()).map(|i| format!("p{i:02}")).collect();
-            let scores: Vec<(&str, Decimal)> = names
+            let scores: Vec<(&str, Fraction)> = names
                 .iter()
                 .zip(&raw)
-                .map(|(n, (m, s))| (n.as_str(), Decimal::new(*m - 1000, *s)))
+                .map(|(n, (m, s))| (n.as_str(), Fraction::from_decimal(Decimal::new(*m - 1000, *s))))
                 .collect();
             let shares = split_pool(amount, &scores).unwrap();
-            let anyone = scores.iter().any(|(_, s)| *s > Decimal::ZERO);
+            let anyone = scores.iter().any(|(_, s)| *s > Fraction::ZERO);
             let sum: i128 = shares.iter().map(|s| s.units).sum();
             if anyone {
                 prop_assert_eq!(sum, amount);
@@ -228,7 +216,7 @@ mod tests {
             let leftovers = shares.iter().filter(|s| s.leftover_unit).count();
             prop_assert!(leftovers < shares.len().max(1));
             for s in &shares {
-                prop_assert!(scores[s.index].1 > Decimal::ZERO);
+                prop_assert!(scores[s.index].1 > Fraction::ZERO);
             }
         }
     }

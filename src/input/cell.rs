@@ -27,6 +27,8 @@ pub enum CellError {
     Invalid { expected: Type, found: String },
     #[error("`{found}` is too large for Int")]
     IntOverflow { found: String },
+    #[error("`{found}` has more than 28 significant digits")]
+    TooManyDigits { found: String },
     #[error("`{found}` is not one of {}", quoted_list(.allowed))]
     NotInSet { found: String, allowed: Vec<String> },
     #[error("expected {expected}, found {found}")]
@@ -54,7 +56,7 @@ impl CellError {
             CellError::CurrencyMismatch { expected, .. } => {
                 Some(Type::Money(*expected).to_string())
             }
-            CellError::Empty => None,
+            CellError::Empty | CellError::TooManyDigits { .. } => None,
         }
     }
 
@@ -65,6 +67,10 @@ impl CellError {
             CellError::Invalid { expected, found } => type_help(expected, found),
             CellError::IntOverflow { .. } => {
                 "Int holds whole numbers up to 9223372036854775807; declare the field as Decimal for larger numbers"
+                    .to_string()
+            }
+            CellError::TooManyDigits { .. } => {
+                "meed keeps numbers exact up to 28 significant digits; round the value in the export"
                     .to_string()
             }
             CellError::NotInSet { found, allowed } => {
@@ -150,6 +156,22 @@ pub fn parse_cell(ty: &Type, text: &str, tz: Tz) -> Result<Value, CellError> {
     if text.is_empty() {
         return Err(CellError::Empty);
     }
+    let value = parse_typed(ty, text, tz)?;
+    let amount = match &value {
+        Value::Decimal(d) | Value::Duration(d) | Value::Points(d) => Some(*d),
+        Value::Money(m) => Some(m.amount),
+        _ => None,
+    };
+    if amount.is_some_and(|d| !crate::value::within_digit_limit(d)) {
+        return Err(CellError::TooManyDigits {
+            found: text.to_string(),
+        });
+    }
+    Ok(value)
+}
+
+/// [`parse_cell`] of a trimmed, non-empty cell, before the digit limit.
+fn parse_typed(ty: &Type, text: &str, tz: Tz) -> Result<Value, CellError> {
     match ty {
         Type::Int => parse_int(text).map(Value::Int),
         Type::Decimal => parse_decimal_or_percent(text)
@@ -219,7 +241,12 @@ pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
 /// `0.5` or `10%` (= 0.10).
 fn parse_decimal_or_percent(text: &str) -> Option<Decimal> {
     match text.strip_suffix('%') {
-        Some(number) => parse_decimal(number.trim_end())?.checked_div(Decimal::ONE_HUNDRED),
+        // Exactly a hundredth: the same digits, two more places.
+        Some(number) => {
+            let mut hundredth = parse_decimal(number.trim_end())?;
+            hundredth.set_scale(hundredth.scale() + 2).ok()?;
+            Some(hundredth)
+        }
         None => parse_decimal(text),
     }
 }

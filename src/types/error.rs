@@ -233,6 +233,12 @@ pub enum CheckErrorKind {
     RuleNeverFires { name: String },
     #[error("two limits apply to `{account}` per {period}")]
     OverlappingLimits { account: String, period: String },
+    #[error("the cap `{cap}` is finer than the minor unit of {currency}")]
+    SubMinorCap {
+        cap: String,
+        rounded: String,
+        currency: String,
+    },
     #[error("`{function}` of no contributions is already 0; the `else` fallback is never used")]
     NeedlessFallback { function: &'static str },
 }
@@ -310,6 +316,7 @@ impl CheckErrorKind {
             K::UnusedReward { .. } => "meed::unused_reward",
             K::RuleNeverFires { .. } => "meed::rule_never_fires",
             K::OverlappingLimits { .. } => "meed::overlapping_limits",
+            K::SubMinorCap { .. } => "meed::sub_minor_cap",
             K::NeedlessFallback { .. } => "meed::needless_fallback",
         }
     }
@@ -325,6 +332,7 @@ impl CheckErrorKind {
                 | K::UnusedReward { .. }
                 | K::RuleNeverFires { .. }
                 | K::OverlappingLimits { .. }
+                | K::SubMinorCap { .. }
                 | K::NeedlessFallback { .. }
         )
     }

@@ -254,6 +254,9 @@ impl CheckErrorKind {
             K::OverlappingLimits { .. } => {
                 "merge them into one limit, or give each a distinct `from` list of rules".into()
             }
+            K::SubMinorCap { rounded, .. } => format!(
+                "a money cap is rounded down to the currency's minor unit, so this limit pays at most `{rounded}`; write `{rounded}` to say so"
+            ),
             K::NeedlessFallback { .. } => "remove the `else` part".into(),
         })
     }

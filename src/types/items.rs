@@ -8,6 +8,7 @@ use crate::types::check::{Checker, Scope};
 use crate::types::error::{CheckErrorKind, describe};
 use crate::types::suggest::nearest;
 use crate::types::units::Type;
+use crate::value::{Money, Value, with_digits};
 
 impl Checker {
     /// `rule NAME { on KIND x | each person per PERIOD  [when C]  grant A E | award B }`
@@ -170,6 +171,9 @@ impl Checker {
                 self.push(error);
             }
         }
+        if let Some(Type::Money(currency)) = &account {
+            self.warn_sub_minor_cap(&limit.cap, *currency);
+        }
         let overlaps = |other: &&&LimitDecl| {
             other.account.node == limit.account.node
                 && other.period.node == limit.period.node
@@ -192,6 +196,76 @@ impl Checker {
                 .with_label("second limit")
                 .with_secondary(other.span, "first limit");
             self.push(error);
+        }
+    }
+
+    /// `at most 0.015 EUR`: a money cap finer than the currency's minor
+    /// unit is rounded down when the policy runs; say so, when the cap's
+    /// value is known here (literals and constants, with arithmetic).
+    fn warn_sub_minor_cap(&mut self, cap: &Expr, currency: crate::types::units::Currency) {
+        let Some(value) = self.constant_cap(cap, 0) else {
+            return;
+        };
+        let exact = match &value {
+            Value::Money(m) => with_digits(m.amount.normalize(), currency.minor_digits()).is_some(),
+            Value::Exact(_) => false,
+            _ => return,
+        };
+        if exact {
+            return;
+        }
+        let Ok(rounded) = crate::eval::round::round_cap(value.clone()) else {
+            return;
+        };
+        let error = self
+            .error(
+                CheckErrorKind::SubMinorCap {
+                    cap: value.to_string(),
+                    rounded: rounded.to_string(),
+                    currency: currency.to_string(),
+                },
+                cap.span,
+            )
+            .with_label(format!("rounded down to `{rounded}`"));
+        self.push(error);
+    }
+
+    /// The value of a constant expression made of literals, constants and
+    /// arithmetic, when it has one (`None` for anything else, or an error).
+    fn constant_cap(&self, expr: &Expr, depth: usize) -> Option<Value> {
+        use crate::eval::arith;
+        use crate::syntax::ast::{BinaryOp, UnaryOp};
+        if depth > 64 {
+            return None;
+        }
+        let span = expr.span;
+        match &expr.node {
+            ExprKind::Literal(Literal::Money { amount, currency }) => Some(Value::Money(
+                Money::new(*amount, crate::types::units::Currency::from_code(currency)?),
+            )),
+            ExprKind::Literal(Literal::Int(i)) => Some(Value::Int(*i)),
+            ExprKind::Literal(Literal::Decimal(d)) => Some(Value::Decimal(*d)),
+            ExprKind::Name(name) => {
+                let value = self.env.constant(name)?.value.clone();
+                self.constant_cap(&value, depth + 1)
+            }
+            ExprKind::Unary { op, operand } if op.node == UnaryOp::Neg => {
+                arith::neg(&self.constant_cap(operand, depth + 1)?, span).ok()
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let (a, b) = (
+                    self.constant_cap(lhs, depth + 1)?,
+                    self.constant_cap(rhs, depth + 1)?,
+                );
+                match op.node {
+                    BinaryOp::Add => arith::add(&a, &b, span).ok(),
+                    BinaryOp::Sub => arith::sub(&a, &b, span).ok(),
+                    BinaryOp::Mul => arith::mul(&a, &b, span).ok(),
+                    BinaryOp::Div => arith::div(&a, &b, span).ok(),
+                    _ => None,
+                }
+            }
+            _ => None,
         }
     }
 

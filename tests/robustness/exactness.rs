@@ -92,3 +92,124 @@ fn guarantees_point_at_real_tests() {
     eprintln!("{cited} tests cited");
     assert!(cited >= 30, "only {cited} tests cited");
 }
+
+/// `eval --format csv` of `policy` over the CSV `log`, streamed and in
+/// memory (`MEED_NO_STREAM=1`): both must succeed with the same bytes.
+fn totals_both_ways(policy: &str, log: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.meed"), policy).unwrap();
+    std::fs::write(dir.path().join("log.csv"), log).unwrap();
+    let args = ["eval", "p.meed", "log.csv", "--format", "csv"];
+    let streamed = super::cli::meed_in(dir.path(), &args, &[("MEED_NO_STREAM", "0")]);
+    let careful = super::cli::meed_in(dir.path(), &args, &[("MEED_NO_STREAM", "1")]);
+    assert_eq!(streamed.code, 0, "{}", streamed.stderr);
+    assert_eq!(careful.code, 0, "{}", careful.stderr);
+    assert_eq!(streamed.stdout, careful.stdout, "the evaluators disagree");
+    String::from_utf8(careful.stdout).unwrap()
+}
+
+const ONE_LIKE: &str = "id,who,kind,at\nl1,alice,like,2027-01-05T10:00:00Z\n";
+
+/// `0.1 + 0.2 == 0.3` holds (in binary floating point it does not), for
+/// numbers and quantities alike; so do `1/3 + 1/3 + 1/3 == 1` and
+/// `0.1 × 3 == 0.3`.
+#[test]
+fn a_tenth_plus_two_tenths_is_three_tenths() {
+    let policy = r#"
+contribution like {}
+reward rep: Points
+rule numbers { on like l when 0.1 + 0.2 == 0.3 grant rep 1 pts }
+rule points { on like l when 0.1 pts + 0.2 pts == 0.3 pts grant rep 10 pts }
+rule money { on like l when 0.1 EUR + 0.2 EUR == 0.3 EUR grant rep 100 pts }
+rule thirds { on like l when 1 / 3 + 1 / 3 + 1 / 3 == 1 grant rep 1000 pts }
+rule tripled { on like l when 0.1 * 3 == 0.3 grant rep 10000 pts }
+rule unequal { on like l when 0.1 + 0.2 != 0.3 grant rep 100000 pts }
+"#;
+    assert_eq!(
+        totals_both_ways(policy, ONE_LIKE),
+        "who,reward,amount,unit\nalice,rep,11111,pts\n"
+    );
+}
+
+/// A million grants of 0.01 EUR (and of 0.1 pts) sum to exactly 10000.00
+/// EUR (100000 pts); binary floating point drifts after a few thousand.
+#[test]
+fn a_million_cents_sum_to_exactly_ten_thousand_euros() {
+    let mut rules =
+        String::from("contribution like {}\nreward bonus: Money(EUR)\nreward rep: Points\n");
+    for i in 0..10 {
+        rules.push_str(&format!(
+            "rule cent{i} {{ on like l grant bonus 0.01 EUR }}\nrule tenth{i} {{ on like l grant rep 0.1 pts }}\n"
+        ));
+    }
+    let mut log = String::from("id,who,kind,at\n");
+    for i in 0..100_000 {
+        let minute = i % 1440;
+        log.push_str(&format!(
+            "l{i:06},alice,like,2027-01-05T{:02}:{:02}:00Z\n",
+            minute / 60,
+            minute % 60
+        ));
+    }
+    assert_eq!(
+        totals_both_ways(&rules, &log),
+        "who,reward,amount,unit\nalice,bonus,10000.00,EUR\nalice,rep,100000,pts\n"
+    );
+}
+
+/// Dividing then multiplying back gives the amount itself, exactly, for
+/// money, points and durations, whatever the divisor.
+#[test]
+fn division_and_multiplication_round_trip() {
+    let policy = r#"
+contribution sale { amount: Money(EUR), n: Int, d: Duration }
+reward bonus: Money(EUR)
+reward rep: Points
+reward off: Duration
+rule money { on sale s grant bonus s.amount / 7 * 7 }
+rule points { on sale s grant rep s.n * 1 pts / 3 * 3 }
+rule minutes { on sale s grant off s.d / 13 * 13 }
+rule checks { on sale s when s.amount / 3 * 3 == s.amount and s.n / 9 * 9 == s.n grant rep 0.5 pts }
+"#;
+    let log = "id,who,kind,at,amount,n,d\n\
+               s1,alice,sale,2027-01-05T10:00:00Z,0.01,1,1min\n\
+               s2,alice,sale,2027-01-06T10:00:00Z,123456.78,1000000,7h\n\
+               s3,bob,sale,2027-01-07T10:00:00Z,0.005,-7,PT1M30S\n";
+    // bob: 0.005 / 7 × 7 = 0.005 → 0.00 (half-even); 1.5min / 13 × 13 = 1.5min.
+    assert_eq!(
+        totals_both_ways(policy, log),
+        "who,reward,amount,unit\n\
+         alice,bonus,123456.79,EUR\n\
+         alice,off,421,min\n\
+         alice,rep,1000002,pts\n\
+         bob,off,1.5,min\n\
+         bob,rep,-6.5,pts\n"
+    );
+}
+
+/// Tiny rates times large counts keep every digit until the grant is
+/// rounded.
+#[test]
+fn tiny_rates_times_large_counts_are_exact() {
+    let policy = r#"
+contribution view { n: Int }
+reward bonus: Money(EUR)
+reward rep: Points
+rule paid { on view v grant bonus 0.0000001 EUR * v.n }
+rule scored { on view v grant rep 0.000000001 pts * v.n }
+"#;
+    let log = "id,who,kind,at,n\n\
+               v1,alice,view,2027-01-05T10:00:00Z,123456789\n\
+               v2,bob,view,2027-01-05T10:00:00Z,9223372036854775807\n";
+    // alice: 12.3456789 EUR → 12.35; 0.123456789 pts exactly.
+    // bob: 922337203685.4775807 EUR → 922337203685.48; 9223372036.854775807
+    // pts has nine places, kept.
+    assert_eq!(
+        totals_both_ways(policy, log),
+        "who,reward,amount,unit\n\
+         alice,bonus,12.35,EUR\n\
+         alice,rep,0.123456789,pts\n\
+         bob,bonus,922337203685.48,EUR\n\
+         bob,rep,9223372036.854775807,pts\n"
+    );
+}

@@ -106,6 +106,16 @@ fn evaluation_error(rules: &str, log: &str) -> String {
     }
 }
 
+/// A CSV log of `n` sales of `amount` by `who`, a day apart (amounts of at
+/// most 28 significant digits, the limit of a cell).
+fn big_sales(who: &str, n: u32, amount: &str) -> String {
+    let mut log = String::from("id,who,kind,at,amount\n");
+    for i in 1..=n {
+        log.push_str(&format!("s{i},{who},sale,2027-01-{i:02},{amount}\n"));
+    }
+    log
+}
+
 #[test]
 fn a_grant_that_overflows_is_an_error() {
     let code = evaluation_error(
@@ -117,24 +127,20 @@ fn a_grant_that_overflows_is_an_error() {
 
 #[test]
 fn totals_that_overflow_are_an_error() {
-    let big = "79228162514264337593543950335";
+    // Each grant holds its cents in 28 digits; eight of them do not.
     let code = evaluation_error(
         "rule pass { on sale s  grant bonus s.amount }\n",
-        &format!(
-            "id,who,kind,at,amount\ns1,ada,sale,2027-01-05,{big}\ns2,ada,sale,2027-01-06,{big}\n"
-        ),
+        &big_sales("ada", 8, "99999999999999999999999999.99"),
     );
     assert_eq!(code, "meed::overflow");
 }
 
 #[test]
 fn an_each_rule_sum_that_overflows_is_an_error() {
-    let big = "79228162514264337593543950335";
+    // Nine amounts of 28 digits sum beyond what a decimal holds.
     let code = evaluation_error(
         "rule monthly { each person per month  grant bonus sum(sale.amount) }\n",
-        &format!(
-            "id,who,kind,at,amount\ns1,ada,sale,2027-01-05,{big}\ns2,ada,sale,2027-01-06,{big}\n"
-        ),
+        &big_sales("ada", 9, "9999999999999999999999999999"),
     );
     assert_eq!(code, "meed::overflow");
 }
@@ -142,15 +148,15 @@ fn an_each_rule_sum_that_overflows_is_an_error() {
 #[test]
 fn an_overflow_prints_no_partial_ledger() {
     let dir = tempfile::tempdir().unwrap();
-    let big = "79228162514264337593543950335";
     std::fs::write(
         dir.path().join("p.meed"),
         format!("{SALES}rule pass {{ on sale s  grant bonus s.amount }}\n"),
     )
     .unwrap();
+    let bob = big_sales("bob", 8, "99999999999999999999999999.99");
     std::fs::write(
         dir.path().join("log.csv"),
-        format!("id,who,kind,at,amount\na1,ada,sale,2027-01-05,1\ns1,bob,sale,2027-01-05,{big}\ns2,bob,sale,2027-01-06,{big}\n"),
+        bob.replacen('\n', "\na1,ada,sale,2027-01-05,1\n", 1),
     )
     .unwrap();
     for format in ["csv", "json", "table"] {

@@ -1,11 +1,11 @@
 //! Fixed-point numbers for the streaming hot path: every number, amount of
 //! money, points or minutes as an `i128` count of `10^-digits`, the scale
-//! chosen once per policy (at least the currency's minor digits and every
-//! literal's decimals).
+//! chosen once per policy (at least the currency's minor digits, ten places
+//! with a points or duration account, and every literal's decimals).
 //!
 //! Exactness is the contract, never approximation: an operation whose exact
 //! result is not a whole count of `10^-digits` (a product with more digits,
-//! a division), or whose magnitude reaches `2^96` (the largest mantissa a
+//! a division that does not terminate within the scale), or whose magnitude reaches `2^96` (the largest mantissa a
 //! `rust_decimal::Decimal` holds, so every fixed value is also an exact
 //! decimal and the exact path would give the same value), returns `None`
 //! and the caller computes with exact decimals instead. The dimension rules
@@ -15,6 +15,7 @@ use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
+use crate::eval::round::FINE_DIGITS;
 use crate::syntax::ast::RoundingMode;
 use crate::types::units::Currency;
 use crate::value::{Money, Value};
@@ -230,16 +231,42 @@ impl Scale {
         Fx { unit, v: 0 }
     }
 
-    /// Money rounded to its currency's minor unit, as
-    /// [`crate::eval::round::round_grant`]: half-even or half-up, symmetric
-    /// for negative amounts. Other units unchanged.
-    pub fn round_grant(&self, x: Fx, mode: RoundingMode) -> Option<Fx> {
-        let Unit::Money(c) = x.unit else {
-            return Some(x);
+    /// `a / b` when the quotient is a whole count of `10^-digits` (else
+    /// `None`, and the exact path keeps the fraction): a quantity divided
+    /// by a number keeps its unit, a quantity by the same quantity or a
+    /// number by a number is a Decimal. `None` for a zero divisor (the
+    /// exact path reports it).
+    pub fn div(&self, a: Fx, b: Fx) -> Option<Fx> {
+        let unit = match (a.unit, b.unit) {
+            (x, y) if x.is_number() && y.is_number() => Unit::Decimal,
+            (q, n) if n.is_number() => q,
+            (x, y) if x == y => Unit::Decimal,
+            _ => return None,
         };
-        let Some(drop) = self.digits.checked_sub(c.minor_digits()) else {
-            // More minor digits than the scale: not a case the fast path takes.
+        let (x, y) = (self.counts(a)?, self.counts(b)?);
+        if y == 0 {
             return None;
+        }
+        let scaled = x.checked_mul(self.one)?;
+        (scaled % y == 0)
+            .then(|| scaled / y)
+            .and_then(|v| made(unit, v))
+    }
+
+    /// A grant rounded as [`crate::eval::round::round_grant`] rounds it:
+    /// money to its currency's minor unit, half-even or half-up, symmetric
+    /// for negative amounts; points and durations half-even to ten places
+    /// when the scale has more. Whole numbers unchanged.
+    pub fn round_grant(&self, x: Fx, mode: RoundingMode) -> Option<Fx> {
+        let (keep, mode) = match x.unit {
+            Unit::Money(c) => (c.minor_digits(), mode),
+            Unit::Int => return Some(x),
+            _ => (FINE_DIGITS, RoundingMode::HalfEven),
+        };
+        let Some(drop) = self.digits.checked_sub(keep) else {
+            // Money with more minor digits than the scale: not a case the
+            // fast path takes; anything else is already fine enough.
+            return (!matches!(x.unit, Unit::Money(_))).then_some(x);
         };
         let q = pow10(drop)?;
         let r = x.v % q;
@@ -284,7 +311,8 @@ fn made(unit: Unit, v: i128) -> Option<Fx> {
 }
 
 /// The scale for a policy whose constants are `constants`: the most
-/// decimals among them and the currencies' minor digits, at least 9 (so that
+/// decimals among them and `currencies` (the accounts' digits: minor digits,
+/// ten for points and durations), at least 9 (so that
 /// the log's values usually fit), `None` beyond [`MAX_DIGITS`].
 pub fn scale_for<'v>(
     constants: impl Iterator<Item = &'v Value>,
@@ -426,6 +454,7 @@ mod tests {
                 (s.add(x, y, false), arith::add(&a, &b, span)),
                 (s.add(x, y, true), arith::sub(&a, &b, span)),
                 (s.mul(x, y), arith::mul(&a, &b, span)),
+                (s.div(x, y), arith::div(&a, &b, span)),
                 (s.neg(x), arith::neg(&a, span)),
             ];
             for (fixed, exact_result) in cases {
@@ -447,7 +476,7 @@ mod tests {
             let mode = if up { RoundingMode::HalfUp } else { RoundingMode::HalfEven };
             let value = Value::Money(Money::new(Decimal::new(m, scale), eur()));
             let fixed = s.round_grant(s.of(&value).unwrap(), mode).unwrap();
-            let rounded = crate::eval::round::round_grant(value, mode);
+            let rounded = crate::eval::round::round_grant(value, mode).unwrap();
             let (Value::Money(a), Value::Money(b)) = (s.value(fixed).unwrap(), rounded) else {
                 return Err(TestCaseError::fail("not money"));
             };

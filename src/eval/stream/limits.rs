@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::fixed::{Fx, Scale};
 use crate::eval::error::EvalError;
 use crate::eval::period::PeriodKey;
-use crate::eval::round::round_grant;
+use crate::eval::round::round_cap;
 use crate::eval::scope::{Env, Scope};
 use crate::source::Span;
 use crate::syntax::ast::{LimitDecl, Period};
@@ -34,9 +34,9 @@ pub struct StreamLimit {
 }
 
 impl StreamLimit {
-    /// The cap is rounded like a grant, as in [`crate::eval::limits`].
+    /// The cap is rounded down, as in [`crate::eval::limits`].
     pub fn new(env: &Env<'_>, limit: &LimitDecl, target: usize) -> Result<Self, EvalError> {
-        let cap = round_grant(Scope::new(env).value(&limit.cap)?, env.rounding);
+        let cap = round_cap(Scope::new(env).value(&limit.cap)?)?;
         Ok(StreamLimit {
             target,
             from: limit.from.iter().map(|r| r.node.clone()).collect(),

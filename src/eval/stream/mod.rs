@@ -341,7 +341,8 @@ impl<'a> StreamEvaluator<'a> {
             _ => None,
         });
         for (position, pool) in pool_decls.enumerate() {
-            let amount = round_grant(Scope::new(&env).value(&pool.amount).ok()?, env.rounding);
+            let amount =
+                round_grant(Scope::new(&env).value(&pool.amount).ok()?, env.rounding).ok()?;
             if schema.rewards.get(&pool.account.node) != Some(&amount.ty()) {
                 return None;
             }
@@ -780,7 +781,7 @@ fn rule_grant(ctx: &Ctx<'_>, rule: &CRule) -> Result<Option<(usize, Fx)>, EvalEr
             let value = match fast {
                 Some(x) => x,
                 None => {
-                    let value = round_grant(ctx.value(amount)?, ctx.env.rounding);
+                    let value = round_grant(ctx.value(amount)?, ctx.env.rounding)?;
                     if value.ty() != *ty {
                         return Err(EvalError::internal(
                             "a grant does not have its account's type",
@@ -951,11 +952,14 @@ fn choose_scale(
             constants(amount, &mut found);
         }
     }
+    // Money needs its minor digits; points and durations the ten places
+    // a grant may keep (`1000000 pts / 3`).
     let currencies: Vec<u32> = schema
         .rewards
         .values()
         .filter_map(|ty| match ty {
             Type::Money(c) => Some(c.minor_digits()),
+            Type::Points | Type::Duration => Some(crate::eval::round::FINE_DIGITS),
             _ => None,
         })
         .collect();

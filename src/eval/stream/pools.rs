@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
 
 use super::compile::{CAggregate, CExpr};
 use super::fixed::{Fx, Unit};
@@ -190,11 +189,11 @@ pub(super) fn pay_period(
         };
         scores.push((*who, ctx.value(&pool.split_by)?));
     }
-    let numeric: Vec<(&str, Decimal)> = scores
+    let numeric: Vec<(&str, crate::fraction::Fraction)> = scores
         .iter()
         .zip(&people)
         .map(|((_, s), (name, _, _))| {
-            let m = arith::magnitude(s)
+            let m = arith::fraction(s)
                 .ok_or_else(|| EvalError::internal("a score cannot split a pool", Some(span)))?;
             Ok((name.as_ref(), m))
         })

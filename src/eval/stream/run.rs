@@ -181,12 +181,7 @@ impl Ctx<'_> {
         let mut lower = zero.clone();
         let mut total = zero;
         let mut bracket = |upper: Option<Value>, rate: &CExpr| -> Result<(), EvalError> {
-            let top = match &upper {
-                Some(u) => arith::min(x.clone(), u.clone(), span)?,
-                None => x.clone(),
-            };
-            let part = arith::sub(&top, &lower, span)?;
-            if arith::sign(&part) == Some(Ordering::Greater) {
+            if let Some(part) = arith::bracket_part(&x, &lower, upper.as_ref(), span)? {
                 let rate = self.value(rate)?;
                 total = arith::add(&total, &arith::mul(&part, &rate, span)?, span)?;
             }
@@ -295,7 +290,8 @@ pub enum Fast {
 
 impl Ctx<'_> {
     /// The value of `expr` in fixed point, or `None` when part of it needs
-    /// the exact path (a text, a division, more digits than the scale, an
+    /// the exact path (a text, a division that does not terminate within
+    /// the scale, more digits than the scale, an
     /// overflow): the caller then evaluates all of `expr` exactly. Never an
     /// error: whatever could fail is left to the exact path, which reports it.
     pub fn fast(&self, expr: &CExpr) -> Option<Fast> {
@@ -400,13 +396,14 @@ impl Ctx<'_> {
             BinaryOp::Add => Fast::Num(s.add(a, b, false)?),
             BinaryOp::Sub => Fast::Num(s.add(a, b, true)?),
             BinaryOp::Mul => Fast::Num(s.mul(a, b)?),
+            BinaryOp::Div => Fast::Num(s.div(a, b)?),
             BinaryOp::Eq => Fast::Bool(order()? == Ordering::Equal),
             BinaryOp::Ne => Fast::Bool(order()? != Ordering::Equal),
             BinaryOp::Lt => Fast::Bool(order()? == Ordering::Less),
             BinaryOp::Le => Fast::Bool(order()? != Ordering::Greater),
             BinaryOp::Gt => Fast::Bool(order()? == Ordering::Greater),
             BinaryOp::Ge => Fast::Bool(order()? != Ordering::Less),
-            BinaryOp::Div | BinaryOp::And | BinaryOp::Or => return None,
+            BinaryOp::And | BinaryOp::Or => return None,
         })
     }
 

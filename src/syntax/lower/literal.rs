@@ -47,7 +47,10 @@ pub fn lower_int(text: &str, span: Span) -> Result<i64, Problem> {
 
 /// `0.02`: exact, with the number of decimals as written.
 fn lower_decimal(text: &str, span: Span) -> Result<Decimal, Problem> {
-    Decimal::from_str_exact(text).map_err(|_| {
+    let parsed = Decimal::from_str_exact(text)
+        .ok()
+        .filter(|d| crate::value::within_digit_limit(*d));
+    parsed.ok_or_else(|| {
         Problem::new(
             ParseErrorKind::InvalidLiteral,
             span,
