@@ -457,3 +457,87 @@ fn two_closes_at_once_never_both_book() {
     );
     assert_eq!(meed(d, &["books", "verify", "--books", "books.db"]).code, 0);
 }
+
+/// Issue 13: `--period 2027-04`, `-05`, `-06` each paid the whole quarterly
+/// pool again and restarted the quarterly cap. Windows are causal now.
+#[test]
+fn monthly_windows_never_re_pay_a_quarterly_pool_nor_restart_a_cap() {
+    let dir = setup();
+    let d = dir.path();
+    let eval = |args: &[&str]| {
+        let mut all = vec!["eval", "p.meed", "log.csv", "--format", "csv"];
+        all.extend_from_slice(args);
+        let run = meed(d, &all);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+    };
+    assert_eq!(
+        eval(&["--period", "2027-04"]),
+        "who,reward,amount,unit\nana,bonus,5.00,EUR\nana,reputation,1,pts\nana,time_off,300,min\nbo,bonus,10.00,EUR\nbo,reputation,1,pts\n"
+    );
+    assert_eq!(
+        eval(&["--period", "2027-05"]),
+        "who,reward,amount,unit\nana,bonus,2.50,EUR\nana,reputation,1,pts\nana,time_off,450,min\n"
+    );
+    // June holds the quarter's end: the pool (900 EUR, once) and the last
+    // 210 minutes under the 960-minute quarterly cap.
+    assert_eq!(
+        eval(&["--from", "2027-06-01", "--to", "2027-06-30"]),
+        "who,reward,amount,unit\nana,bonus,450.00,EUR\nana,time_off,210,min\nbo,bonus,454.00,EUR\nbo,reputation,1,pts\n"
+    );
+    assert_eq!(
+        eval(&["--by", "month"]),
+        "who,period,reward,amount,unit
+ana,2027-04,bonus,5.00,EUR
+ana,2027-04,reputation,1,pts
+ana,2027-04,time_off,300,min
+ana,2027-05,bonus,2.50,EUR
+ana,2027-05,reputation,1,pts
+ana,2027-05,time_off,450,min
+ana,2027-06,bonus,450.00,EUR
+ana,2027-06,time_off,210,min
+bo,2027-04,bonus,10.00,EUR
+bo,2027-04,reputation,1,pts
+bo,2027-06,bonus,454.00,EUR
+bo,2027-06,reputation,1,pts
+"
+    );
+    assert_eq!(
+        eval(&["--by", "quarter"]),
+        "who,period,reward,amount,unit\nana,2027-Q2,bonus,457.50,EUR\nana,2027-Q2,reputation,2,pts\nana,2027-Q2,time_off,960,min\nbo,2027-Q2,bonus,464.00,EUR\nbo,2027-Q2,reputation,2,pts\n"
+    );
+    // The same through the in-memory evaluator.
+    let memory = Command::new(env!("CARGO_BIN_EXE_meed"))
+        .args([
+            "eval", "p.meed", "log.csv", "--format", "csv", "--by", "month",
+        ])
+        .current_dir(d)
+        .env("MEED_NO_STREAM", "1")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&memory.stdout),
+        eval(&["--by", "month"])
+    );
+    let table = meed(
+        d,
+        &[
+            "eval", "p.meed", "log.csv", "--format", "table", "--by", "week",
+        ],
+    );
+    assert!(
+        table.stdout.starts_with(
+            "who  period    reward      amount  unit\nana  2027-W13  bonus         5.00  EUR\n"
+        ),
+        "{}",
+        table.stdout
+    );
+    let json = meed(
+        d,
+        &[
+            "eval", "p.meed", "log.csv", "--format", "json", "--by", "month",
+        ],
+    );
+    assert_eq!(json.code, 2);
+    assert!(json.stderr.contains("`--by` gives totals per period"));
+}
