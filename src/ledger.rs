@@ -93,9 +93,20 @@ pub struct Grant {
 /// Totals per person and per account or badge (badges: times awarded).
 pub type Totals = BTreeMap<Arc<str>, BTreeMap<Target, Value>>;
 
-/// Totals per calendar period (`eval --by month`), each holding the grants
-/// stamped in it.
-pub type TotalsByPeriod = BTreeMap<crate::eval::PeriodKey, Totals>;
+/// One person's total of one account or badge in one calendar period: the
+/// grants stamped in it (`eval --by month`, `meed close`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeriodTotal {
+    pub period: crate::eval::PeriodKey,
+    pub who: Arc<str>,
+    pub target: Target,
+    pub total: Value,
+}
+
+/// Totals per period, person and account or badge, in no particular order.
+/// Flat rather than a map per person: a year of months for 10,000 people
+/// stays a few megabytes.
+pub type TotalsByPeriod = Vec<PeriodTotal>;
 
 /// The complete result of an evaluation.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

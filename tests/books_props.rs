@@ -231,7 +231,7 @@ fn by_month(policy: &CompiledPolicy, log: &Log, window: Option<Window>) -> Total
         &mut sink,
     )
     .unwrap();
-    sink.by_period
+    sink.by_period()
 }
 
 /// Every month that can hold a grant of a 2027 log, in any of the zones.
@@ -256,7 +256,7 @@ fn close(
     through: NaiveDate,
 ) -> Option<usize> {
     let window = Window::through(through, policy.schema.timezone);
-    let fresh = fresh_groups(&by_month(policy, log, Some(window))).unwrap();
+    let fresh = fresh_groups(by_month(policy, log, Some(window))).unwrap();
     let run = NewRun {
         closed_at: "2027-01-01T00:00:00Z".into(),
         through: through.to_string(),
@@ -349,7 +349,7 @@ proptest! {
         }
         // A last close after every period of the log has ended.
         close(&mut books, &policy, &log, &text, day("2028-02-05"));
-        let whole = normalized(fresh_groups(&by_month(&policy, &log, None)).unwrap());
+        let whole = normalized(fresh_groups(by_month(&policy, &log, None)).unwrap());
         prop_assert_eq!(booked(&books), whole);
         prop_assert!(meed::books::verify(&books).unwrap().is_empty());
     }
@@ -383,7 +383,7 @@ proptest! {
             let log = read(&policy, &lines);
             let text = lines.join("\n");
             close(&mut books, &policy, &log, &text, through);
-            let fresh = normalized(fresh_groups(&by_month(
+            let fresh = normalized(fresh_groups(by_month(
                 &policy,
                 &log,
                 Some(Window::through(through, policy.schema.timezone)),

@@ -96,27 +96,22 @@ pub struct Planned {
 }
 
 /// The non-zero totals of an evaluation by month, as groups.
-pub fn fresh_groups(by_month: &TotalsByPeriod) -> Result<BTreeMap<Group, Decimal>, String> {
+pub fn fresh_groups(by_month: TotalsByPeriod) -> Result<BTreeMap<Group, Decimal>, String> {
     let mut groups = BTreeMap::new();
-    for (month, totals) in by_month {
-        let earned = month.label();
-        for (who, targets) in totals {
-            for (target, total) in targets {
-                if is_zero(total) {
-                    continue;
-                }
-                let (amount, unit) = amount_of(target, total)?;
-                groups.insert(
-                    Group {
-                        who: who.to_string(),
-                        reward: target.name().to_string(),
-                        earned: earned.clone(),
-                        unit,
-                    },
-                    amount,
-                );
-            }
+    for row in by_month {
+        if is_zero(&row.total) {
+            continue;
         }
+        let (amount, unit) = amount_of(&row.target, &row.total)?;
+        groups.insert(
+            Group {
+                who: row.who.to_string(),
+                reward: row.target.name().to_string(),
+                earned: row.period.label(),
+                unit,
+            },
+            amount,
+        );
     }
     Ok(groups)
 }

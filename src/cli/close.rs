@@ -77,7 +77,7 @@ pub fn run(args: CloseArgs) -> Outcome {
         Ok(evaluated) => evaluated,
         Err(outcome) => return outcome,
     };
-    let fresh = match fresh_groups(&evaluated.by_period.unwrap_or_default()) {
+    let fresh = match fresh_groups(evaluated.by_period.unwrap_or_default()) {
         Ok(fresh) => fresh,
         Err(message) => return internal(&message),
     };

@@ -149,7 +149,7 @@ pub fn evaluate_totals(
         Some(period) => {
             let mut sink = PeriodTotalsSink::new(period, loaded.policy.schema.timezone);
             evaluate_into(&loaded, &mut sink, reporter)?;
-            (sink.totals, Some(sink.by_period))
+            (sink.totals.clone(), Some(sink.by_period()))
         }
         None => {
             let mut sink = TotalsSink::default();

@@ -1,6 +1,7 @@
 //! Where final grants go: a whole ledger, totals only (for csv, memory
 //! proportional to people × accounts), or one person's grants (for explain).
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use chrono_tz::Tz;
 use crate::eval::arith;
 use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::eval::period::PeriodKey;
-use crate::ledger::{Grant, Ledger, Origin, Totals, TotalsByPeriod};
+use crate::ledger::{Grant, Ledger, Origin, PeriodTotal, Totals, TotalsByPeriod};
 use crate::source::Span;
 use crate::syntax::ast::Period;
 use crate::value::{Value, with_digits};
@@ -143,7 +144,7 @@ pub struct PeriodTotalsSink {
     period: Period,
     tz: Tz,
     pub totals: Totals,
-    pub by_period: TotalsByPeriod,
+    periods: BTreeMap<PeriodKey, Totals>,
 }
 
 impl PeriodTotalsSink {
@@ -153,15 +154,35 @@ impl PeriodTotalsSink {
             period,
             tz,
             totals: Totals::new(),
-            by_period: TotalsByPeriod::new(),
+            periods: BTreeMap::new(),
         }
+    }
+}
+
+impl PeriodTotalsSink {
+    /// The totals per period, person and account or badge.
+    pub fn by_period(&self) -> TotalsByPeriod {
+        let mut rows = TotalsByPeriod::new();
+        for (period, totals) in &self.periods {
+            for (who, targets) in totals {
+                for (target, total) in targets {
+                    rows.push(PeriodTotal {
+                        period: *period,
+                        who: who.clone(),
+                        target: target.clone(),
+                        total: total.clone(),
+                    });
+                }
+            }
+        }
+        rows
     }
 }
 
 impl GrantSink for PeriodTotalsSink {
     fn accept(&mut self, grant: Grant) -> Result<(), EvalError> {
         let key = PeriodKey::of(grant.at, self.period, self.tz);
-        add_to_totals(self.by_period.entry(key).or_default(), &grant)?;
+        add_to_totals(self.periods.entry(key).or_default(), &grant)?;
         add_to_totals(&mut self.totals, &grant)
     }
 }

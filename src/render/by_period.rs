@@ -1,9 +1,7 @@
 //! Totals per person, period and reward (`meed eval --by month`): the
 //! breakdown payroll wants.
 
-use std::collections::BTreeMap;
-
-use crate::ledger::{Target, TotalsByPeriod};
+use crate::ledger::{PeriodTotal, TotalsByPeriod};
 use crate::render::amount::{amount_and_unit, is_zero};
 use crate::render::text::{csv_row, escape_visible};
 
@@ -14,24 +12,22 @@ type Row = (String, String, String, String, String);
 /// period (time order), then the reward's name (byte order, badges and
 /// accounts together).
 fn rows(by_period: &TotalsByPeriod) -> Vec<Row> {
-    let mut sorted: BTreeMap<(&[u8], _, &str), (&Target, _)> = BTreeMap::new();
-    for (key, totals) in by_period {
-        for (who, targets) in totals {
-            for (target, total) in targets {
-                if !is_zero(total) {
-                    sorted.insert((who.as_bytes(), *key, target.name()), (target, total));
-                }
-            }
-        }
-    }
+    let mut sorted: Vec<&PeriodTotal> = by_period.iter().filter(|t| !is_zero(&t.total)).collect();
+    sorted.sort_by(|a, b| {
+        (a.who.as_bytes(), a.period, a.target.name()).cmp(&(
+            b.who.as_bytes(),
+            b.period,
+            b.target.name(),
+        ))
+    });
     sorted
         .into_iter()
-        .map(|((who, key, name), (target, total))| {
-            let (amount, unit) = amount_and_unit(target, total);
+        .map(|t| {
+            let (amount, unit) = amount_and_unit(&t.target, &t.total);
             (
-                String::from_utf8_lossy(who).into_owned(),
-                key.label(),
-                name.to_string(),
+                t.who.to_string(),
+                t.period.label(),
+                t.target.name().to_string(),
                 amount,
                 unit,
             )

@@ -40,7 +40,7 @@ use crate::eval::round::round_grant;
 use crate::eval::scope::{Env, Scope};
 use crate::eval::{EvalOptions, EvalReport, roster_needed};
 use crate::input::Roster;
-use crate::ledger::{Target, Totals, TotalsByPeriod};
+use crate::ledger::{PeriodTotal, Target, Totals, TotalsByPeriod};
 use crate::schema::Schema;
 use crate::source::Span;
 use crate::syntax::ast::{Action, Item, Period, PolicyFile, Trigger};
@@ -528,12 +528,13 @@ impl<'a> StreamEvaluator<'a> {
         self.pay_pools(None)?;
         let totals = self.totals_of(&self.flow.totals)?;
         let by_period = match &self.flow.by {
-            Some(by) => Some(
-                by.totals
-                    .iter()
-                    .map(|(key, flat)| Ok((*key, self.totals_of(flat)?)))
-                    .collect::<Result<TotalsByPeriod, EvalError>>()?,
-            ),
+            Some(by) => {
+                let mut rows = TotalsByPeriod::new();
+                for (key, flat) in &by.totals {
+                    self.period_rows(*key, flat, &mut rows)?;
+                }
+                Some(rows)
+            }
             None => None,
         };
         let tz = self.env.tz;
@@ -549,6 +550,41 @@ impl<'a> StreamEvaluator<'a> {
             by_period,
             report,
         })
+    }
+
+    /// One period's flat fixed-point totals as rows.
+    fn period_rows(
+        &self,
+        period: PeriodKey,
+        flat: &[i128],
+        rows: &mut TotalsByPeriod,
+    ) -> Result<(), EvalError> {
+        let width = self.flow.targets.max(1);
+        for (who, per_target) in flat.chunks(width).enumerate() {
+            let Some(name) = self.people.names.get(who) else {
+                continue;
+            };
+            for ((target, &v), &unit) in self
+                .target_list
+                .iter()
+                .zip(per_target)
+                .zip(&self.flow.units)
+            {
+                if v != UNSET {
+                    let total = self
+                        .scale
+                        .value(Fx { unit, v })
+                        .ok_or_else(|| too_precise(Span::default()))?;
+                    rows.push(PeriodTotal {
+                        period,
+                        who: name.clone(),
+                        target: target.clone(),
+                        total,
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Flat fixed-point totals (person by person, target by target) as
