@@ -422,17 +422,40 @@ fn read_lines(connection: &Connection, run: Option<i64>) -> Result<Vec<(i64, Lin
         .collect()
 }
 
-/// Per group, the sum booked so far and the last run that booked it.
+/// Per group, the sum booked so far and the last run that booked it. Rows
+/// are summed as they are read: the books are never held whole.
 fn booked_sums(connection: &Connection) -> Result<BTreeMap<Group, Booked>, BooksError> {
     let mut booked: BTreeMap<Group, Booked> = BTreeMap::new();
-    for (run, line) in read_lines(connection, None)? {
-        let entry = booked.entry(line.group).or_insert(Booked {
+    let mut statement = connection
+        .prepare("SELECT run, who, reward, earned, unit, amount FROM lines ORDER BY rowid")?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        let run: i64 = row.get(0)?;
+        let text = |i: usize| {
+            row.get_ref(i)
+                .ok()
+                .and_then(|v| v.as_str().ok())
+                .unwrap_or("")
+        };
+        let amount: Decimal = text(5).parse().map_err(|_| BooksError::Database {
+            message: format!(
+                "run {run} holds an amount that is not a number for `{}`",
+                text(1)
+            ),
+        })?;
+        let group = Group {
+            who: text(1).to_string(),
+            reward: text(2).to_string(),
+            earned: text(3).to_string(),
+            unit: text(4).to_string(),
+        };
+        let entry = booked.entry(group).or_insert(Booked {
             sum: Decimal::ZERO,
             last_run: run,
         });
         entry.sum = entry
             .sum
-            .checked_add(line.amount)
+            .checked_add(amount)
             .ok_or_else(|| BooksError::Database {
                 message: "a booked sum overflows".to_string(),
             })?;
