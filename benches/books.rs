@@ -113,9 +113,9 @@ fn build_books(path: &Path, runs: u32, people: u32) -> std::io::Result<()> {
             ] {
                 lines.push(Line {
                     group: Group {
-                        who: format!("person{p:05}"),
+                        who: format!("person{p:05}").into(),
                         reward: reward.into(),
-                        earned: earned.clone(),
+                        earned: earned.as_str().into(),
                         unit: unit.into(),
                     },
                     kind: LineKind::Regular,

@@ -2,6 +2,7 @@
 //! and what earlier runs booked. Pure: no database here.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
@@ -12,14 +13,36 @@ use crate::value::{Money, Value, money_digits, plain_decimal};
 
 /// A person, a reward (account or badge), the calendar month the grants
 /// were stamped in, and the unit: what the books keep one sum for.
+///
+/// The texts are shared (`Arc<str>`): a year of months for 10,000 people is
+/// hundreds of thousands of groups over a few distinct rewards, months and
+/// units.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Group {
-    pub who: String,
-    pub reward: String,
+    pub who: Arc<str>,
+    pub reward: Arc<str>,
     /// The earned month, `2027-01`.
-    pub earned: String,
+    pub earned: Arc<str>,
     /// A currency code, `pts`, `min` or `badge`, as in `eval`'s CSV.
-    pub unit: String,
+    pub unit: Arc<str>,
+}
+
+/// One shared copy of each text.
+#[derive(Default)]
+pub struct Texts(std::collections::HashSet<Arc<str>>);
+
+impl Texts {
+    /// The shared copy of `text`.
+    pub fn get(&mut self, text: &str) -> Arc<str> {
+        match self.0.get(text) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared: Arc<str> = Arc::from(text);
+                self.0.insert(shared.clone());
+                shared
+            }
+        }
+    }
 }
 
 /// A month booked for the first time, or a change to one booked before.
@@ -98,17 +121,23 @@ pub struct Planned {
 /// The non-zero totals of an evaluation by month, as groups.
 pub fn fresh_groups(by_month: TotalsByPeriod) -> Result<BTreeMap<Group, Decimal>, String> {
     let mut groups = BTreeMap::new();
+    let mut texts = Texts::default();
+    let mut months: BTreeMap<crate::eval::PeriodKey, Arc<str>> = BTreeMap::new();
     for row in by_month {
         if is_zero(&row.total) {
             continue;
         }
         let (amount, unit) = amount_of(&row.target, &row.total)?;
+        let earned = months
+            .entry(row.period)
+            .or_insert_with(|| Arc::from(row.period.label()))
+            .clone();
         groups.insert(
             Group {
-                who: row.who.to_string(),
-                reward: row.target.name().to_string(),
-                earned: row.period.label(),
-                unit,
+                who: row.who,
+                reward: texts.get(row.target.name()),
+                earned,
+                unit: texts.get(&unit),
             },
             amount,
         );
@@ -149,7 +178,7 @@ pub fn plan_lines(
     let mut months_booked: BTreeMap<(&str, &str, &str), i64> = BTreeMap::new();
     for (g, b) in booked {
         let last = months_booked
-            .entry((g.who.as_str(), g.reward.as_str(), g.earned.as_str()))
+            .entry((&*g.who, &*g.reward, &*g.earned))
             .or_insert(b.last_run);
         *last = (*last).max(b.last_run);
     }
@@ -163,11 +192,7 @@ pub fn plan_lines(
             return Ok(());
         }
         let last_run = months_booked
-            .get(&(
-                group.who.as_str(),
-                group.reward.as_str(),
-                group.earned.as_str(),
-            ))
+            .get(&(&*group.who, &*group.reward, &*group.earned))
             .copied();
         planned.push(Planned {
             group,
@@ -246,8 +271,8 @@ mod tests {
             .iter()
             .map(|p| {
                 (
-                    p.group.who.clone(),
-                    p.group.earned.clone(),
+                    p.group.who.to_string(),
+                    p.group.earned.to_string(),
                     p.kind.as_str(),
                     amount_text(p.amount, &p.group.unit),
                 )

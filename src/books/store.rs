@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
@@ -10,7 +11,7 @@ use rust_decimal::Decimal;
 
 use super::chain::{GENESIS, run_hash};
 use super::error::BooksError;
-use super::plan::{Booked, Group, Line, LineKind};
+use super::plan::{Booked, Group, Line, LineKind, Texts};
 
 /// What the `meta` table says a meed books file is.
 const FORMAT: &str = "meed-books/1";
@@ -426,6 +427,7 @@ fn read_lines(connection: &Connection, run: Option<i64>) -> Result<Vec<(i64, Lin
 /// are summed as they are read: the books are never held whole.
 fn booked_sums(connection: &Connection) -> Result<BTreeMap<Group, Booked>, BooksError> {
     let mut booked: BTreeMap<Group, Booked> = BTreeMap::new();
+    let mut texts = Texts::default();
     let mut statement = connection
         .prepare("SELECT run, who, reward, earned, unit, amount FROM lines ORDER BY rowid")?;
     let mut rows = statement.query([])?;
@@ -444,10 +446,10 @@ fn booked_sums(connection: &Connection) -> Result<BTreeMap<Group, Booked>, Books
             ),
         })?;
         let group = Group {
-            who: text(1).to_string(),
-            reward: text(2).to_string(),
-            earned: text(3).to_string(),
-            unit: text(4).to_string(),
+            who: Arc::from(text(1)),
+            reward: texts.get(text(2)),
+            earned: texts.get(text(3)),
+            unit: texts.get(text(4)),
         };
         let entry = booked.entry(group).or_insert(Booked {
             sum: Decimal::ZERO,

@@ -123,13 +123,12 @@ pub fn run(args: CloseArgs) -> Outcome {
 
 /// The summary a person reads after a close.
 fn summary(run: &Run, lines: &[Line]) -> String {
-    let people: std::collections::BTreeSet<&str> =
-        lines.iter().map(|l| l.group.who.as_str()).collect();
+    let people: std::collections::BTreeSet<&str> = lines.iter().map(|l| &*l.group.who).collect();
     // Per reward and unit: (regular, adjustments, number of adjustments).
     let mut per_reward: BTreeMap<(&str, &str), (Decimal, Decimal, usize)> = BTreeMap::new();
     for line in lines {
         let entry = per_reward
-            .entry((line.group.reward.as_str(), line.group.unit.as_str()))
+            .entry((&*line.group.reward, &*line.group.unit))
             .or_default();
         match line.kind {
             LineKind::Regular => entry.0 += line.amount,
