@@ -1,10 +1,13 @@
 //! Parsing a chunk of CSV lines into compact records, on any thread.
 //!
-//! Cells are byte ranges of the chunk, never a `String` each; only the
-//! fields of the record's own kind become values. A line the fast path is
-//! not sure about (quotes, a ragged row, a bad value) stops it: the careful
-//! reader then reads the whole file and reports every problem.
+//! Cells are byte ranges of the chunk, never a `String` each (but for the
+//! rare quoted id or name with doubled quotes); only the fields of the
+//! record's own kind become values. Quoted cells follow RFC 4180. A line
+//! the fast path is not sure about (a stray quote, a ragged row, a bad
+//! value) stops it: the careful reader then reads the whole file and
+//! reports every problem.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -12,12 +15,14 @@ use rust_decimal::Decimal;
 
 use super::Fallback;
 use super::layout::Layout;
+use crate::input::MAX_LINE_BYTES;
 use crate::input::cell::{parse_cell, parse_timestamp};
 use crate::input::hash::fingerprint;
 use crate::types::units::Type;
 use crate::value::{Money, Value};
 
-/// One record of a chunk: positions are byte offsets into the chunk.
+/// One record of a chunk: positions are byte offsets into the chunk (or,
+/// with [`UNESCAPED`] set, into its unescaped texts).
 #[derive(Clone, Copy, Debug)]
 pub struct RawRecord {
     pub at: DateTime<Utc>,
@@ -30,16 +35,24 @@ pub struct RawRecord {
     /// The person's name hashed here, on a parsing thread, so that the
     /// thread that evaluates only looks it up.
     pub who_hash: u64,
-    /// The whole line: start and length.
+    /// The whole record (one line, or more when a quoted cell holds line
+    /// breaks): start and length.
     pub line: (u32, u32),
 }
 
-/// A parsed chunk of whole lines.
+/// Set on a span's start when the text is a quoted cell with doubled
+/// quotes, unescaped into [`Chunk::unescaped`] (chunks are far smaller
+/// than 2 GiB, so no real offset has this bit).
+pub const UNESCAPED: u32 = 1 << 31;
+
+/// A parsed chunk of whole records.
 #[derive(Debug, Default)]
 pub struct Chunk {
-    /// The text, from the start of a line to the end of one (checked to be
-    /// UTF-8 once, so cells are sliced without checking again).
+    /// The text, from the start of a record to the end of one (checked to
+    /// be UTF-8 once, so cells are sliced without checking again).
     pub data: String,
+    /// The ids and names whose quoted cells held doubled quotes, unescaped.
+    pub unescaped: String,
     /// The file offset of `data[0]`.
     pub offset: u64,
     pub records: Vec<RawRecord>,
@@ -47,13 +60,24 @@ pub struct Chunk {
 }
 
 impl Chunk {
-    /// The text of a byte range.
-    pub fn text(&self, (start, end): (u32, u32)) -> &str {
-        self.data.get(start as usize..end as usize).unwrap_or("")
+    /// The text of a span of a record.
+    pub fn text(&self, span: (u32, u32)) -> &str {
+        text_of(&self.data, &self.unescaped, span)
     }
 }
 
-/// Parses every line of `data`.
+/// The text of `span`: a range of `data`, or of `unescaped` when the span
+/// is marked [`UNESCAPED`].
+pub fn text_of<'t>(data: &'t str, unescaped: &'t str, (start, end): (u32, u32)) -> &'t str {
+    let (text, start, end) = if start & UNESCAPED == 0 {
+        (data, start, end)
+    } else {
+        (unescaped, start & !UNESCAPED, end & !UNESCAPED)
+    };
+    text.get(start as usize..end as usize).unwrap_or("")
+}
+
+/// Parses every record of `data`.
 pub fn parse_chunk(layout: &Layout, data: Vec<u8>, offset: u64) -> Result<Chunk, Fallback> {
     let data = String::from_utf8(data).map_err(|_| Fallback::new("not UTF-8"))?;
     let mut records = Vec::with_capacity(data.len() / 48);
@@ -69,19 +93,37 @@ pub fn parse_chunk(layout: &Layout, data: Vec<u8>, offset: u64) -> Result<Chunk,
     }
     Ok(Chunk {
         data,
+        unescaped: scratch.unescaped,
         offset,
         records,
         values,
     })
 }
 
+/// How a cell is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quoting {
+    /// As it is: the cell's range is its text.
+    Plain,
+    /// In quotes: the range is the text inside them.
+    Quoted,
+    /// In quotes with doubled quotes inside (`"a ""b"""`): the range is
+    /// the text inside, to be unescaped.
+    Escaped,
+}
+
+/// One cell of a line: a byte range and how it is written.
+pub type Cell = (usize, usize, Quoting);
+
 /// What parsing keeps from line to line: the cells of the current line,
-/// the last date read (logs in time order repeat it) and recent texts (a
-/// `repo` column holds a few values over and over: one allocation each).
+/// the last date read (logs in time order repeat it), recent texts (a
+/// `repo` column holds a few values over and over: one allocation each)
+/// and unescaped ids and names.
 pub struct Scratch {
-    cells: Vec<(usize, usize)>,
+    cells: Vec<Cell>,
     date: Option<([u8; 10], NaiveDate)>,
     texts: Vec<Arc<str>>,
+    unescaped: String,
 }
 
 impl Scratch {
@@ -90,16 +132,43 @@ impl Scratch {
             cells: Vec::with_capacity(layout.columns),
             date: None,
             texts: Vec::new(),
+            unescaped: String::new(),
         }
+    }
+
+    /// The unescaped ids and names of the lines parsed so far.
+    pub fn unescaped(&self) -> &str {
+        &self.unescaped
+    }
+
+    pub fn clear_unescaped(&mut self) {
+        self.unescaped.clear();
     }
 }
 
 /// Recent texts kept by [`Scratch`].
 const TEXTS: usize = 16;
 
-/// Parses the line of `text` starting at byte `start` (up to and with its
+/// The text of a quoted cell with doubled quotes: each `""` as `"`.
+fn unescape(inner: &str) -> String {
+    inner.replace("\"\"", "\"")
+}
+
+/// Surrounding white space removed as the careful reader does (`str::trim`),
+/// with the start offset moved accordingly.
+fn trimmed(s: usize, raw: &str) -> (usize, usize, &str) {
+    let plain = |b: Option<&u8>| b.is_none_or(|&b| b > b' ' && b < 0x80);
+    if plain(raw.as_bytes().first()) && plain(raw.as_bytes().last()) {
+        return (s, s + raw.len(), raw);
+    }
+    let trimmed = raw.trim();
+    let lead = raw.len() - raw.trim_start().len();
+    (s + lead, s + lead + trimmed.len(), trimmed)
+}
+
+/// Parses the record of `text` starting at byte `start` (up to and with its
 /// line end, if any); returns the record (`None` for a blank line or a row
-/// of empty cells) and where the next line starts. Positions are offsets
+/// of empty cells) and where the next record starts. Positions are offsets
 /// into `text`.
 pub fn parse_line(
     layout: &Layout,
@@ -109,66 +178,96 @@ pub fn parse_line(
     values: &mut Vec<Value>,
 ) -> Result<(Option<RawRecord>, usize), Fallback> {
     let (line_end, next, cr) = scan_line(text.as_bytes(), start, &mut scratch.cells)?;
+    // The careful reader refuses a line over the limit: so does this one,
+    // for a record over it (a record of several lines holds each of them).
+    if line_end - start > MAX_LINE_BYTES {
+        return Err(Fallback::new("a line over the limit"));
+    }
     let body_end = cr.unwrap_or(line_end);
     if body_end == start {
         return Ok((None, next));
     }
     let body = text.get(start..body_end).unwrap_or("");
     let cells = &scratch.cells;
-    let cell = |column: usize| -> (usize, usize, &str) {
-        let (s, e) = cells.get(column).copied().unwrap_or((0, 0));
+    // A cell's text, trimmed, and its range when it is one of `text`.
+    let cell = |column: usize| -> (Option<(usize, usize)>, Cow<'_, str>) {
+        let (s, e, quoting) = cells.get(column).copied().unwrap_or((0, 0, Quoting::Plain));
         let raw = text.get(s..e).unwrap_or("");
-        let plain = |b: Option<&u8>| b.is_none_or(|&b| b > b' ' && b < 0x80);
-        if plain(raw.as_bytes().first()) && plain(raw.as_bytes().last()) {
-            return (s, e, raw);
+        if quoting == Quoting::Escaped {
+            return (None, Cow::Owned(unescape(raw).trim().to_string()));
         }
-        let trimmed = raw.trim();
-        let lead = raw.len() - raw.trim_start().len();
-        (s + lead, s + lead + trimmed.len(), trimmed)
+        let (s, e, t) = trimmed(s, raw);
+        (Some((s, e)), Cow::Borrowed(t))
     };
+    let quoted = cells.iter().any(|c| c.2 != Quoting::Plain);
+    let blank = || !quoted && body.split(',').all(|c| c.trim().is_empty());
     if cells.len() != layout.columns {
-        if body.split(',').all(|c| c.trim().is_empty()) {
+        if blank() {
             return Ok((None, next));
         }
         return Err(Fallback::new("a ragged row"));
     }
-    let (id_s, id_e, id) = cell(layout.id);
-    let (who_s, who_e, who) = cell(layout.who);
-    let (_, _, kind) = cell(layout.kind);
-    let (_, _, at) = cell(layout.at);
+    let (id_span, id) = cell(layout.id);
+    let (who_span, who) = cell(layout.who);
+    let (_, kind) = cell(layout.kind);
+    let (_, at) = cell(layout.at);
     if id.is_empty() || who.is_empty() || kind.is_empty() || at.is_empty() {
-        if body.split(',').all(|c| c.trim().is_empty()) {
+        if blank() {
             return Ok((None, next));
         }
         return Err(Fallback::new("a missing required cell"));
     }
     let kind_index = layout
-        .kind_index(kind)
+        .kind_index(&kind)
         .ok_or_else(|| Fallback::new("an unknown kind"))?;
-    let at = timestamp(at, layout, &mut scratch.date)?;
+    let at = timestamp(&at, layout, &mut scratch.date)?;
     let fields = u32::try_from(values.len()).map_err(|_| Fallback::new("chunk too large"))?;
     let kind_layout = layout
         .kinds
         .get(kind_index)
         .ok_or_else(|| Fallback::new("an unknown kind"))?;
     for (column, ty) in &kind_layout.fields {
-        let (_, _, text) = cell(*column);
-        values.push(value(ty, text, layout, &mut scratch.texts)?);
+        let (_, text) = cell(*column);
+        values.push(value(ty, &text, layout, &mut scratch.texts)?);
     }
-    let pos = |n: usize| u32::try_from(n).map_err(|_| Fallback::new("chunk too large"));
+    let pos = |n: usize| {
+        u32::try_from(n)
+            .ok()
+            .filter(|n| n & UNESCAPED == 0)
+            .ok_or_else(|| Fallback::new("chunk too large"))
+    };
+    let fingerprint = fingerprint(id.as_bytes());
+    let who_hash = fingerprint_of(&who);
+    let mut place = |span: Option<(usize, usize)>, text: &str| match span {
+        Some((s, e)) => Ok((pos(s)?, pos(e)?)),
+        None => {
+            let s = scratch.unescaped.len();
+            scratch.unescaped.push_str(text);
+            Ok((
+                pos(s)? | UNESCAPED,
+                pos(scratch.unescaped.len())? | UNESCAPED,
+            ))
+        }
+    };
+    let id = place(id_span, &id)?;
+    let who = place(who_span, &who)?;
     Ok((
         Some(RawRecord {
             at,
-            id: (pos(id_s)?, pos(id_e)?),
-            who: (pos(who_s)?, pos(who_e)?),
+            id,
+            who,
             kind: kind_index as u32,
             fields,
-            fingerprint: fingerprint(id.as_bytes()),
-            who_hash: fingerprint(who.as_bytes()),
+            fingerprint,
+            who_hash,
             line: (pos(start)?, pos(next - start)?),
         }),
         next,
     ))
+}
+
+fn fingerprint_of(text: &str) -> u64 {
+    fingerprint(text.as_bytes())
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -181,97 +280,170 @@ fn below(word: u64, n: u8) -> u64 {
     !(t | word) & HIGH
 }
 
+/// What [`Scan::take`] says about a byte.
+enum Step {
+    /// Go on with the next byte.
+    On,
+    /// The line ends here (or the fast path steps aside: see `bad`).
+    End,
+    /// Go on from this offset (after a quoted cell).
+    Skip(usize),
+}
+
 /// The state of [`scan_line`].
 struct Scan<'c> {
-    cells: &'c mut Vec<(usize, usize)>,
+    bytes: &'c [u8],
+    cells: &'c mut Vec<Cell>,
     cell_start: usize,
+    /// The text inside the quotes of the current cell, if it is quoted.
+    quoted: Option<(usize, usize, Quoting)>,
     /// The first `\r` seen.
     cr: Option<usize>,
-    /// A quote, or a comma after a `\r`: the fast path steps aside.
-    bad: bool,
+    /// Why the fast path steps aside, if it does.
+    bad: Option<&'static str>,
 }
 
 impl Scan<'_> {
-    /// Takes byte `b` at `j` (one below `-`); whether the line ends there.
+    /// Takes byte `b` at `j` (one below `-`).
     #[inline(always)]
-    fn ends_at(&mut self, j: usize, b: u8) -> bool {
+    fn take(&mut self, j: usize, b: u8) -> Step {
         match b {
             b',' => {
-                self.bad |= self.cr.is_some();
-                self.cells.push((self.cell_start, j));
+                if self.cr.is_some() {
+                    self.bad = Some("a carriage return inside a line");
+                    return Step::End;
+                }
+                let cell = self
+                    .quoted
+                    .take()
+                    .unwrap_or((self.cell_start, j, Quoting::Plain));
+                self.cells.push(cell);
                 self.cell_start = j + 1;
-                false
+                Step::On
             }
-            b'\n' => true,
+            b'\n' => Step::End,
             b'\r' => {
                 self.cr = self.cr.or(Some(j));
-                false
+                Step::On
             }
-            b'"' => {
-                self.bad = true;
-                // Stop at once: the rest of the line does not matter.
-                true
+            b'"' => self.quote(j),
+            _ => Step::On,
+        }
+    }
+
+    /// A quote at `j`: a quoted cell if it opens the cell (RFC 4180), read
+    /// to its closing quote, which must end the cell. Any other quote steps
+    /// aside (the careful reader takes it as it is, or reports it).
+    #[cold]
+    fn quote(&mut self, j: usize) -> Step {
+        if j != self.cell_start || self.cr.is_some() {
+            self.bad = Some("a quote inside a cell");
+            return Step::End;
+        }
+        let mut quoting = Quoting::Quoted;
+        let mut i = j + 1;
+        let close = loop {
+            let Some(k) = self
+                .bytes
+                .get(i..)
+                .and_then(|rest| rest.iter().position(|&b| b == b'"'))
+            else {
+                self.bad = Some("a quoted cell never closed");
+                return Step::End;
+            };
+            if self.bytes.get(i + k + 1) == Some(&b'"') {
+                quoting = Quoting::Escaped;
+                i += k + 2;
+            } else {
+                break i + k;
             }
-            _ => false,
+        };
+        match self.bytes.get(close + 1) {
+            None | Some(b',' | b'\n' | b'\r') => {
+                self.quoted = Some((j + 1, close, quoting));
+                Step::Skip(close + 1)
+            }
+            Some(_) => {
+                self.bad = Some("text after a closing quote");
+                Step::End
+            }
         }
     }
 }
 
-/// Finds the cells of the line starting at `start` (into `cells`, the last
-/// one ending before any `\r` of the line end), the line's end and where
-/// the next line starts, and the first `\r` of the line end, if any. A
-/// quote, or a `\r` anywhere but just before the line end, steps aside.
+/// Finds the cells of the record starting at `start` (into `cells`, the
+/// last one ending before any `\r` of the line end), the record's end and
+/// where the next record starts, and the first `\r` of the line end, if
+/// any. A quoted cell (RFC 4180) may hold commas, doubled quotes and line
+/// breaks; any other quote, or a `\r` anywhere but just before the line
+/// end, steps aside.
 ///
 /// Eight bytes at a time: the bytes that matter (`\n`, `\r`, `"`, `,`)
 /// are all below `-`, and most bytes of a log (digits, letters) are not.
 fn scan_line(
     bytes: &[u8],
     start: usize,
-    cells: &mut Vec<(usize, usize)>,
+    cells: &mut Vec<Cell>,
 ) -> Result<(usize, usize, Option<usize>), Fallback> {
     cells.clear();
     let mut scan = Scan {
+        bytes,
         cells,
         cell_start: start,
+        quoted: None,
         cr: None,
-        bad: false,
+        bad: None,
     };
     let mut i = start;
     let mut end = None;
-    'words: while let Some(word) = bytes
-        .get(i..i + 8)
-        .and_then(|w| <[u8; 8]>::try_from(w).ok())
-    {
-        let mut mask = below(u64::from_le_bytes(word), b'-');
-        while mask != 0 {
-            let j = i + (mask.trailing_zeros() / 8) as usize;
-            mask &= mask - 1;
-            if scan.ends_at(j, word.get(j - i).copied().unwrap_or(0)) {
-                end = Some(j);
-                break 'words;
+    'scan: loop {
+        while let Some(word) = bytes
+            .get(i..i + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        {
+            let mut mask = below(u64::from_le_bytes(word), b'-');
+            while mask != 0 {
+                let j = i + (mask.trailing_zeros() / 8) as usize;
+                mask &= mask - 1;
+                match scan.take(j, word.get(j - i).copied().unwrap_or(0)) {
+                    Step::On => {}
+                    Step::End => {
+                        end = Some(j);
+                        break 'scan;
+                    }
+                    Step::Skip(k) => {
+                        i = k;
+                        continue 'scan;
+                    }
+                }
             }
+            i += 8;
         }
-        i += 8;
-    }
-    if end.is_none() {
         while let Some(&b) = bytes.get(i) {
-            if scan.ends_at(i, b) {
-                end = Some(i);
-                break;
+            match scan.take(i, b) {
+                Step::On => i += 1,
+                Step::End => {
+                    end = Some(i);
+                    break 'scan;
+                }
+                Step::Skip(k) => {
+                    i = k;
+                    continue 'scan;
+                }
             }
-            i += 1;
         }
+        break;
     }
     let Scan {
         cells,
         cell_start,
+        quoted,
         cr,
         bad,
+        ..
     } = scan;
-    if bad {
-        return Err(Fallback::new(
-            "quoted cells or a carriage return inside a line",
-        ));
+    if let Some(reason) = bad {
+        return Err(Fallback::new(reason));
     }
     let (line_end, next) = match end {
         Some(j) => (j, j + 1),
@@ -284,7 +456,7 @@ fn scan_line(
     {
         return Err(Fallback::new("a carriage return inside a line"));
     }
-    cells.push((cell_start, cr.unwrap_or(line_end)));
+    cells.push(quoted.unwrap_or((cell_start, cr.unwrap_or(line_end), Quoting::Plain)));
     Ok((line_end, next, cr))
 }
 
@@ -430,7 +602,7 @@ mod tests {
     fn cells(line: &str) -> Result<(Vec<&str>, usize, Option<usize>), Fallback> {
         let mut found = Vec::new();
         let (end, next, cr) = scan_line(line.as_bytes(), 0, &mut found)?;
-        let texts = found.iter().map(|&(s, e)| &line[s..e]).collect();
+        let texts = found.iter().map(|&(s, e, _)| &line[s..e]).collect();
         assert!(end <= next);
         Ok((texts, next, cr))
     }
@@ -453,8 +625,33 @@ mod tests {
         assert_eq!((found, next, cr), (vec!["a", "bb"], 7, Some(4)));
         assert!(cells("a\rb,c\n").is_err());
         assert!(cells("a,b\rx\n").is_err());
-        assert!(cells("a,\"b,c\"\n").is_err());
         assert!(cells("a,b,c,d,e,f,g,h,i\"\n").is_err());
+    }
+
+    #[test]
+    fn quoted_cells_hold_commas_quotes_and_line_breaks() {
+        let (found, next, _) = cells("a,\"b,c\"\nrest").unwrap();
+        assert_eq!((found, next), (vec!["a", "b,c"], 8));
+        let line = "\"x\"\"y\",\"l1\nl2\r\nl3\",\"\"\r\nnext";
+        let (found, next, cr) = cells(line).unwrap();
+        assert_eq!(found, vec!["x\"\"y", "l1\nl2\r\nl3", ""]);
+        assert_eq!(&line[next..], "next");
+        assert!(cr.is_some());
+        let mut kinds = Vec::new();
+        scan_line(b"\"a\"\"\",\"b\",c", 0, &mut kinds).unwrap();
+        let kinds: Vec<Quoting> = kinds.iter().map(|c| c.2).collect();
+        assert_eq!(kinds, [Quoting::Escaped, Quoting::Quoted, Quoting::Plain]);
+        // Quotes RFC 4180 does not allow: the careful reader decides.
+        for odd in [
+            "a,b\"c,d\n",
+            "a, \"b\",c\n",
+            "a,\"b\"c,d\n",
+            "a,\"b,c\n",
+            "a,\"b\"\rc\n",
+            "\"a\"\"\n",
+        ] {
+            assert!(cells(odd).is_err(), "{odd:?}");
+        }
     }
 
     fn careful(ty: &Type, text: &str) -> Option<Value> {
