@@ -447,10 +447,10 @@ fn open(log: &LogInput, schema: &Schema) -> Result<(Layout, u64, u64), Fallback>
     };
     let body = header.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&header);
     let body = body.strip_suffix(b"\n").unwrap_or(body);
+    let body = body.strip_suffix(b"\r").unwrap_or(body);
     if body.len() > MAX_LINE_BYTES {
         return Err(Fallback::new("a header line over the limit"));
     }
-    let body = body.strip_suffix(b"\r").unwrap_or(body);
     Ok((Layout::from_header(schema, body)?, end as u64, total))
 }
 

@@ -178,9 +178,14 @@ pub fn parse_line(
     values: &mut Vec<Value>,
 ) -> Result<(Option<RawRecord>, usize), Fallback> {
     let (line_end, next, cr) = scan_line(text.as_bytes(), start, &mut scratch.cells)?;
-    // The careful reader refuses a line over the limit: so does this one,
-    // for a record over it (a record of several lines holds each of them).
-    if line_end - start > MAX_LINE_BYTES {
+    // The careful reader refuses a line over the limit (its `\n` or `\r\n`
+    // not counted): so does this one, for a record over it (a record of
+    // several lines is longer than each of them).
+    let measured = match text.as_bytes().get(line_end.wrapping_sub(1)) {
+        Some(b'\r') if line_end > start => line_end - 1,
+        _ => line_end,
+    };
+    if measured - start > MAX_LINE_BYTES {
         return Err(Fallback::new("a line over the limit"));
     }
     let body_end = cr.unwrap_or(line_end);
