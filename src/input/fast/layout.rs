@@ -85,6 +85,7 @@ impl Layout {
     }
 
     /// The index of the kind named `name`.
+    #[inline(always)]
     pub fn kind_index(&self, name: &str) -> Option<usize> {
         // Length and last byte first: most kinds differ there, without a
         // call to compare the whole names.

@@ -149,13 +149,33 @@ impl Scratch {
 /// Recent texts kept by [`Scratch`].
 const TEXTS: usize = 16;
 
-/// The text of a quoted cell with doubled quotes: each `""` as `"`.
+/// The text of cell `column`, trimmed, and its range when it is a range
+/// of `text` (not for a quoted cell with doubled quotes, unescaped).
+#[inline(always)]
+fn cell_text<'t>(
+    text: &'t str,
+    cells: &[Cell],
+    column: usize,
+) -> (Option<(usize, usize)>, Cow<'t, str>) {
+    let (s, e, quoting) = cells.get(column).copied().unwrap_or((0, 0, Quoting::Plain));
+    let raw = text.get(s..e).unwrap_or("");
+    if quoting == Quoting::Escaped {
+        return (None, Cow::Owned(unescape(raw)));
+    }
+    let (s, e, t) = trimmed(s, raw);
+    (Some((s, e)), Cow::Borrowed(t))
+}
+
+/// The text of a quoted cell with doubled quotes, each `""` as `"`,
+/// trimmed.
+#[cold]
 fn unescape(inner: &str) -> String {
-    inner.replace("\"\"", "\"")
+    inner.replace("\"\"", "\"").trim().to_string()
 }
 
 /// Surrounding white space removed as the careful reader does (`str::trim`),
 /// with the start offset moved accordingly.
+#[inline(always)]
 fn trimmed(s: usize, raw: &str) -> (usize, usize, &str) {
     let plain = |b: Option<&u8>| b.is_none_or(|&b| b > b' ' && b < 0x80);
     if plain(raw.as_bytes().first()) && plain(raw.as_bytes().last()) {
@@ -194,18 +214,11 @@ pub fn parse_line(
     }
     let body = text.get(start..body_end).unwrap_or("");
     let cells = &scratch.cells;
-    // A cell's text, trimmed, and its range when it is one of `text`.
-    let cell = |column: usize| -> (Option<(usize, usize)>, Cow<'_, str>) {
-        let (s, e, quoting) = cells.get(column).copied().unwrap_or((0, 0, Quoting::Plain));
-        let raw = text.get(s..e).unwrap_or("");
-        if quoting == Quoting::Escaped {
-            return (None, Cow::Owned(unescape(raw).trim().to_string()));
-        }
-        let (s, e, t) = trimmed(s, raw);
-        (Some((s, e)), Cow::Borrowed(t))
+    let cell = |column: usize| cell_text(text, cells, column);
+    // A row of empty cells (no quotes: `""` goes the careful way).
+    let blank = || {
+        cells.iter().all(|c| c.2 == Quoting::Plain) && body.split(',').all(|c| c.trim().is_empty())
     };
-    let quoted = cells.iter().any(|c| c.2 != Quoting::Plain);
-    let blank = || !quoted && body.split(',').all(|c| c.trim().is_empty());
     if cells.len() != layout.columns {
         if blank() {
             return Ok((None, next));
@@ -466,6 +479,7 @@ fn scan_line(
 }
 
 /// `2027-01-05T10:00:00Z` by hand; anything else through the full parser.
+#[inline(always)]
 fn timestamp(
     text: &str,
     layout: &Layout,
@@ -514,6 +528,7 @@ fn timestamp(
 /// A field's value: whole numbers, booleans, whole minutes, plain money
 /// amounts and repeated texts by hand, the rest through the careful
 /// reader's cell parser (which gives the same values, more slowly).
+#[inline(always)]
 fn value(
     ty: &Type,
     text: &str,
