@@ -100,27 +100,21 @@ pub fn parse_chunk(layout: &Layout, data: Vec<u8>, offset: u64) -> Result<Chunk,
     })
 }
 
-/// How a cell is written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Quoting {
-    /// As it is: the cell's range is its text.
-    Plain,
-    /// In quotes: the range is the text inside them.
-    Quoted,
-    /// In quotes with doubled quotes inside (`"a ""b"""`): the range is
-    /// the text inside, to be unescaped.
-    Escaped,
+/// Which cells of a line are quoted: bit `c` for cell `c` (a quoted cell
+/// past the 64th steps aside). A quoted cell's range is the text inside its
+/// quotes; an escaped one holds doubled quotes (`"a ""b"""`) to unescape.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Quotes {
+    pub quoted: u64,
+    pub escaped: u64,
 }
-
-/// One cell of a line: a byte range and how it is written.
-pub type Cell = (usize, usize, Quoting);
 
 /// What parsing keeps from line to line: the cells of the current line,
 /// the last date read (logs in time order repeat it), recent texts (a
 /// `repo` column holds a few values over and over: one allocation each)
 /// and unescaped ids and names.
 pub struct Scratch {
-    cells: Vec<Cell>,
+    cells: Vec<(usize, usize)>,
     date: Option<([u8; 10], NaiveDate)>,
     texts: Vec<Arc<str>>,
     unescaped: String,
@@ -154,12 +148,13 @@ const TEXTS: usize = 16;
 #[inline(always)]
 fn cell_text<'t>(
     text: &'t str,
-    cells: &[Cell],
+    cells: &[(usize, usize)],
+    quotes: Quotes,
     column: usize,
 ) -> (Option<(usize, usize)>, Cow<'t, str>) {
-    let (s, e, quoting) = cells.get(column).copied().unwrap_or((0, 0, Quoting::Plain));
+    let (s, e) = cells.get(column).copied().unwrap_or((0, 0));
     let raw = text.get(s..e).unwrap_or("");
-    if quoting == Quoting::Escaped {
+    if quotes.escaped != 0 && quotes.escaped >> (column & 63) & 1 == 1 && column < 64 {
         return (None, Cow::Owned(unescape(raw)));
     }
     let (s, e, t) = trimmed(s, raw);
@@ -197,7 +192,7 @@ pub fn parse_line(
     scratch: &mut Scratch,
     values: &mut Vec<Value>,
 ) -> Result<(Option<RawRecord>, usize), Fallback> {
-    let (line_end, next, cr) = scan_line(text.as_bytes(), start, &mut scratch.cells)?;
+    let (line_end, next, cr, quotes) = scan_line(text.as_bytes(), start, &mut scratch.cells)?;
     // The careful reader refuses a line over the limit (its `\n` or `\r\n`
     // not counted): so does this one, for a record over it (a record of
     // several lines is longer than each of them).
@@ -214,11 +209,9 @@ pub fn parse_line(
     }
     let body = text.get(start..body_end).unwrap_or("");
     let cells = &scratch.cells;
-    let cell = |column: usize| cell_text(text, cells, column);
+    let cell = |column: usize| cell_text(text, cells, quotes, column);
     // A row of empty cells (no quotes: `""` goes the careful way).
-    let blank = || {
-        cells.iter().all(|c| c.2 == Quoting::Plain) && body.split(',').all(|c| c.trim().is_empty())
-    };
+    let blank = || quotes.quoted == 0 && body.split(',').all(|c| c.trim().is_empty());
     if cells.len() != layout.columns {
         if blank() {
             return Ok((None, next));
@@ -298,23 +291,16 @@ fn below(word: u64, n: u8) -> u64 {
     !(t | word) & HIGH
 }
 
-/// What [`Scan::take`] says about a byte.
-enum Step {
-    /// Go on with the next byte.
-    On,
-    /// The line ends here (or the fast path steps aside: see `bad`).
-    End,
-    /// Go on from this offset (after a quoted cell).
-    Skip(usize),
-}
-
 /// The state of [`scan_line`].
 struct Scan<'c> {
     bytes: &'c [u8],
-    cells: &'c mut Vec<Cell>,
+    cells: &'c mut Vec<(usize, usize)>,
     cell_start: usize,
     /// The text inside the quotes of the current cell, if it is quoted.
-    quoted: Option<(usize, usize, Quoting)>,
+    quoted: Option<(usize, usize)>,
+    quotes: Quotes,
+    /// Where to go on after a quoted cell.
+    resume: Option<usize>,
     /// The first `\r` seen.
     cr: Option<usize>,
     /// Why the fast path steps aside, if it does.
@@ -322,30 +308,34 @@ struct Scan<'c> {
 }
 
 impl Scan<'_> {
-    /// Takes byte `b` at `j` (one below `-`).
+    /// Takes byte `b` at `j` (one below `-`); whether to stop there: at
+    /// the line end, to step aside (`bad`), or after a quoted cell
+    /// (`resume`).
     #[inline(always)]
-    fn take(&mut self, j: usize, b: u8) -> Step {
+    fn stops_at(&mut self, j: usize, b: u8) -> bool {
         match b {
             b',' => {
-                if self.cr.is_some() {
-                    self.bad = Some("a carriage return inside a line");
-                    return Step::End;
-                }
-                let cell = self
-                    .quoted
-                    .take()
-                    .unwrap_or((self.cell_start, j, Quoting::Plain));
+                self.bad = self
+                    .bad
+                    .or(self.cr.map(|_| "a carriage return inside a line"));
+                let cell = match self.quoted.take() {
+                    Some(inner) => inner,
+                    None => (self.cell_start, j),
+                };
                 self.cells.push(cell);
                 self.cell_start = j + 1;
-                Step::On
+                self.bad.is_some()
             }
-            b'\n' => Step::End,
+            b'\n' => true,
             b'\r' => {
                 self.cr = self.cr.or(Some(j));
-                Step::On
+                false
             }
-            b'"' => self.quote(j),
-            _ => Step::On,
+            b'"' => {
+                self.quote(j);
+                true
+            }
+            _ => false,
         }
     }
 
@@ -353,12 +343,12 @@ impl Scan<'_> {
     /// to its closing quote, which must end the cell. Any other quote steps
     /// aside (the careful reader takes it as it is, or reports it).
     #[cold]
-    fn quote(&mut self, j: usize) -> Step {
-        if j != self.cell_start || self.cr.is_some() {
+    fn quote(&mut self, j: usize) {
+        let column = self.cells.len();
+        if j != self.cell_start || self.cr.is_some() || column >= 64 {
             self.bad = Some("a quote inside a cell");
-            return Step::End;
+            return;
         }
-        let mut quoting = Quoting::Quoted;
         let mut i = j + 1;
         let close = loop {
             let Some(k) = self
@@ -367,10 +357,10 @@ impl Scan<'_> {
                 .and_then(|rest| rest.iter().position(|&b| b == b'"'))
             else {
                 self.bad = Some("a quoted cell never closed");
-                return Step::End;
+                return;
             };
             if self.bytes.get(i + k + 1) == Some(&b'"') {
-                quoting = Quoting::Escaped;
+                self.quotes.escaped |= 1 << column;
                 i += k + 2;
             } else {
                 break i + k;
@@ -378,44 +368,45 @@ impl Scan<'_> {
         };
         match self.bytes.get(close + 1) {
             None | Some(b',' | b'\n' | b'\r') => {
-                self.quoted = Some((j + 1, close, quoting));
-                Step::Skip(close + 1)
+                self.quotes.quoted |= 1 << column;
+                self.quoted = Some((j + 1, close));
+                self.resume = Some(close + 1);
             }
-            Some(_) => {
-                self.bad = Some("text after a closing quote");
-                Step::End
-            }
+            Some(_) => self.bad = Some("text after a closing quote"),
         }
     }
 }
 
 /// Finds the cells of the record starting at `start` (into `cells`, the
-/// last one ending before any `\r` of the line end), the record's end and
-/// where the next record starts, and the first `\r` of the line end, if
-/// any. A quoted cell (RFC 4180) may hold commas, doubled quotes and line
-/// breaks; any other quote, or a `\r` anywhere but just before the line
-/// end, steps aside.
+/// last one ending before any `\r` of the line end; quoted ones inside
+/// their quotes), the record's end and where the next record starts, the
+/// first `\r` of the line end, if any, and which cells are quoted. A
+/// quoted cell (RFC 4180) may hold commas, doubled quotes and line breaks;
+/// any other quote, or a `\r` anywhere but just before the line end,
+/// steps aside.
 ///
 /// Eight bytes at a time: the bytes that matter (`\n`, `\r`, `"`, `,`)
 /// are all below `-`, and most bytes of a log (digits, letters) are not.
 fn scan_line(
     bytes: &[u8],
     start: usize,
-    cells: &mut Vec<Cell>,
-) -> Result<(usize, usize, Option<usize>), Fallback> {
+    cells: &mut Vec<(usize, usize)>,
+) -> Result<(usize, usize, Option<usize>, Quotes), Fallback> {
     cells.clear();
     let mut scan = Scan {
         bytes,
         cells,
         cell_start: start,
         quoted: None,
+        quotes: Quotes::default(),
+        resume: None,
         cr: None,
         bad: None,
     };
     let mut i = start;
-    let mut end = None;
-    'scan: loop {
-        while let Some(word) = bytes
+    let end = 'scan: loop {
+        let mut stop = None;
+        'words: while let Some(word) = bytes
             .get(i..i + 8)
             .and_then(|w| <[u8; 8]>::try_from(w).ok())
         {
@@ -423,39 +414,32 @@ fn scan_line(
             while mask != 0 {
                 let j = i + (mask.trailing_zeros() / 8) as usize;
                 mask &= mask - 1;
-                match scan.take(j, word.get(j - i).copied().unwrap_or(0)) {
-                    Step::On => {}
-                    Step::End => {
-                        end = Some(j);
-                        break 'scan;
-                    }
-                    Step::Skip(k) => {
-                        i = k;
-                        continue 'scan;
-                    }
+                if scan.stops_at(j, word.get(j - i).copied().unwrap_or(0)) {
+                    stop = Some(j);
+                    break 'words;
                 }
             }
             i += 8;
         }
-        while let Some(&b) = bytes.get(i) {
-            match scan.take(i, b) {
-                Step::On => i += 1,
-                Step::End => {
-                    end = Some(i);
-                    break 'scan;
+        if stop.is_none() {
+            while let Some(&b) = bytes.get(i) {
+                if scan.stops_at(i, b) {
+                    stop = Some(i);
+                    break;
                 }
-                Step::Skip(k) => {
-                    i = k;
-                    continue 'scan;
-                }
+                i += 1;
             }
         }
-        break;
-    }
+        match (scan.resume.take(), stop) {
+            (Some(k), _) if scan.bad.is_none() => i = k,
+            (_, stop) => break 'scan stop,
+        }
+    };
     let Scan {
         cells,
         cell_start,
         quoted,
+        quotes,
         cr,
         bad,
         ..
@@ -474,8 +458,8 @@ fn scan_line(
     {
         return Err(Fallback::new("a carriage return inside a line"));
     }
-    cells.push(quoted.unwrap_or((cell_start, cr.unwrap_or(line_end), Quoting::Plain)));
-    Ok((line_end, next, cr))
+    cells.push(quoted.unwrap_or((cell_start, cr.unwrap_or(line_end))));
+    Ok((line_end, next, cr, quotes))
 }
 
 /// `2027-01-05T10:00:00Z` by hand; anything else through the full parser.
@@ -621,8 +605,8 @@ mod tests {
 
     fn cells(line: &str) -> Result<(Vec<&str>, usize, Option<usize>), Fallback> {
         let mut found = Vec::new();
-        let (end, next, cr) = scan_line(line.as_bytes(), 0, &mut found)?;
-        let texts = found.iter().map(|&(s, e, _)| &line[s..e]).collect();
+        let (end, next, cr, _) = scan_line(line.as_bytes(), 0, &mut found)?;
+        let texts = found.iter().map(|&(s, e)| &line[s..e]).collect();
         assert!(end <= next);
         Ok((texts, next, cr))
     }
@@ -657,10 +641,8 @@ mod tests {
         assert_eq!(found, vec!["x\"\"y", "l1\nl2\r\nl3", ""]);
         assert_eq!(&line[next..], "next");
         assert!(cr.is_some());
-        let mut kinds = Vec::new();
-        scan_line(b"\"a\"\"\",\"b\",c", 0, &mut kinds).unwrap();
-        let kinds: Vec<Quoting> = kinds.iter().map(|c| c.2).collect();
-        assert_eq!(kinds, [Quoting::Escaped, Quoting::Quoted, Quoting::Plain]);
+        let (_, _, _, quotes) = scan_line(b"\"a\"\"\",\"b\",c", 0, &mut Vec::new()).unwrap();
+        assert_eq!((quotes.quoted, quotes.escaped), (0b011, 0b001));
         // Quotes RFC 4180 does not allow: the careful reader decides.
         for odd in [
             "a,b\"c,d\n",
