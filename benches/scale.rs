@@ -2,7 +2,8 @@
 //! hand-written Rust program for the same policy, and how much memory each
 //! needs.
 //!
-//! For each size it generates (once, into the target folder) a log sorted by
+//! For each size it generates (once per version of the generator, into the
+//! target folder) a log sorted by
 //! time, the same log shuffled, and a roster of up to 10,000 people; runs the
 //! real binary on `benches/reference.meed` and the baseline (this binary
 //! again, with `--baseline`) as subprocesses; checks that their outputs are
@@ -23,6 +24,14 @@ use std::time::{Duration, Instant};
 
 use scale_support::baseline::baseline;
 use scale_support::generate::generate;
+
+/// A hash of the generator's source (stable from run to run).
+fn generator_hash() -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    include_str!("scale_support/generate.rs").hash(&mut hasher);
+    hasher.finish()
+}
 
 /// One finished subprocess: what it printed, how long it took, its peak RSS.
 struct Run {
@@ -53,7 +62,11 @@ fn main() -> ExitCode {
         .and_then(|r| r.parse().ok())
         .unwrap_or(3)
         .max(1);
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("meed-scale");
+    // Generated logs are kept between runs (10M records take a while), in
+    // a folder named by a hash of the generator's code: a changed generator
+    // never reuses stale logs.
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("meed-scale-{:016x}", generator_hash()));
     let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference.meed");
     let meed = PathBuf::from(env!("CARGO_BIN_EXE_meed"));
     let Ok(me) = std::env::current_exe() else {

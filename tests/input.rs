@@ -8,8 +8,13 @@
     reason = "a panic in a test is a failing test"
 )]
 
+#[path = "../fuzz/src/fast_reader.rs"]
+mod fast_reader;
+
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -702,27 +707,524 @@ fn bad_rosters() {
     });
 }
 
-/// A large log reads in time linear in its size (run by hand:
-/// `cargo test --test input -- --ignored`).
+// ---- the fast reader against the careful one ----------------------------
+
+fn community() -> &'static Schema {
+    static SCHEMA: OnceLock<Schema> = OnceLock::new();
+    SCHEMA.get_or_init(|| fast_reader::schema().unwrap())
+}
+
+/// The fast reader's records (`None`: it stepped aside), checked against
+/// the careful reader's.
+fn fast(log: &[u8], chunk: usize) -> Option<usize> {
+    fast_reader::fast_matches_careful(community(), log, chunk)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .fast
+        .map(|records| records.len())
+}
+
+/// Issue 17 item 1: a line one record long and exactly 1 MiB, followed on
+/// the same line by a second record, was cut at the chunk end into two
+/// records (the second one smuggled out of the first one's last cell).
 #[test]
-#[ignore = "slow in debug builds; a scale check"]
-fn a_large_log_reads_in_linear_time() {
-    let mut text = String::from("id,who,kind,at,lines,repo\n");
-    for i in 0..200_000 {
-        let lines = if i % 2 == 0 {
-            "12".to_string()
-        } else {
-            format!("{i}x")
-        };
-        text.push_str(&format!(
-            "r{i},p{},review,2027-01-05T10:00:00Z,{lines},core\n",
-            i % 97
-        ));
+fn a_line_over_the_limit_is_never_cut_into_records() {
+    let mut line = b"r1,alice,review,2027-01-05T10:00:00Z,5,".to_vec();
+    let header = b"id,who,kind,at,lines,repo\n";
+    line.resize(meed::input::MAX_LINE_BYTES, b'a');
+    let mut log = header.to_vec();
+    log.extend_from_slice(&line);
+    log.extend_from_slice(b"r2,bob,review,2027-01-06T10:00:00Z,1000000,core\n");
+    let schema = schema();
+    let records = meed::input::fast::read_records(
+        &meed::input::fast::LogInput::from_bytes(log.clone(), meed::input::fast::CHUNK),
+        &schema,
+    );
+    assert!(records.is_err(), "{:?}", records.map(|r| r.len()));
+    let errors = read_log(&schema, &decode("log.csv", log).unwrap(), LogFormat::Csv).unwrap_err();
+    assert_eq!(errors.errors[0].kind.code(), "meed::line_too_long");
+}
+
+/// A line exactly at the limit is read by both readers, whatever the chunk
+/// size; one byte more and the fast reader steps aside for the careful
+/// one's `meed::line_too_long`.
+#[test]
+fn lines_at_and_past_the_limit_read_alike_in_every_chunk_size() {
+    let limit = meed::input::MAX_LINE_BYTES;
+    for over in [0, 1] {
+        for quoted in [false, true] {
+            let mut first = format!(
+                "{}\nr1,ada,review,2027-01-05T10:00:00Z,5,",
+                fast_reader::HEADER
+            )
+            .into_bytes();
+            let start = fast_reader::HEADER.len() + 1;
+            let (open, close) = if quoted { ("\"", "\"") } else { ("", "") };
+            first.extend_from_slice(open.as_bytes());
+            let rest = format!("{close},,,,,,,,");
+            first.resize(start + limit + over - rest.len(), b'a');
+            first.extend_from_slice(rest.as_bytes());
+            assert_eq!(first.len() - start, limit + over);
+            first.extend_from_slice(b"\nr2,ben,review,2027-01-06T10:00:00Z,7,core,,,,,,,,\n");
+            for chunk in [meed::input::fast::CHUNK, limit - 1, limit + 1, 4096, 7] {
+                let outcome =
+                    fast_reader::fast_matches_careful(community(), &first, chunk).unwrap();
+                if over == 0 {
+                    assert_eq!(outcome.careful.as_ref().map(Vec::len), Ok(2));
+                    assert_eq!(outcome.fast.map(|r| r.len()), Some(2), "chunk {chunk}");
+                } else {
+                    assert!(outcome.careful.is_err());
+                    assert!(outcome.fast.is_none(), "chunk {chunk}");
+                }
+            }
+        }
     }
-    let started = std::time::Instant::now();
-    let errors = read_log(&schema(), &SourceFile::new("big.csv", text), LogFormat::Csv)
-        .expect_err("bad cells");
-    assert_eq!(errors.errors.len(), 100_000);
-    let _ = render_plain(&errors);
-    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+}
+
+/// Quoted cells (RFC 4180) stay on the fast path: commas, doubled quotes
+/// and line breaks inside quotes, in ids, names and fields, across chunk
+/// boundaries of every size.
+#[test]
+fn quoted_cells_are_read_by_the_fast_reader() {
+    let log = format!(
+        "{}\r\n\"r1\",\"smith, john\",review,\"2027-01-05T10:00:00Z\",\"12\",\"a \"\"b\"\"\nc\",,,,,,,,\r\n\
+         \"r\"\"2\",\"o\"\"brien\",\"translation\",2027-01-06,,,,,,,\"300\",\" fr, \"\"ca\"\" \",,\n\
+         r3,\"ada\",talk,2027-01-07T10:00:00+02:00,,,,,,,,,\"50\",\"true\"",
+        fast_reader::HEADER
+    );
+    for chunk in 1..=log.len() + 1 {
+        assert_eq!(fast(log.as_bytes(), chunk), Some(3), "chunk {chunk}");
+    }
+    let records = meed::input::fast::read_records(
+        &meed::input::fast::LogInput::from_bytes(log.into_bytes(), 5),
+        community(),
+    )
+    .unwrap();
+    assert_eq!(records[0].who, "smith, john");
+    assert_eq!(records[0].fields[1], Value::Text("a \"b\"\nc".into()));
+    assert_eq!(
+        (records[1].id.as_str(), records[1].who.as_str()),
+        ("r\"2", "o\"brien")
+    );
+    assert_eq!(records[1].fields[1], Value::Text("fr, \"ca\"".into()));
+}
+
+/// Quotes RFC 4180 does not allow, and a quote never closed: the fast
+/// reader steps aside, and the careful reader reads or reports them.
+#[test]
+fn stray_quotes_leave_the_fast_path() {
+    for body in [
+        "r1,a\"da,question,2027-01-05,,,,,,true,,,,\n",
+        "r1,\"ada\"x,question,2027-01-05,,,,,,true,,,,\n",
+        "r1, \"ada\",question,2027-01-05,,,,,,true,,,,\n",
+        "r1,\"ada,question,2027-01-05,,,,,,true,,,,\n",
+        "r1,ada,question,2027-01-05,,,,,,true,,,,\"\n",
+    ] {
+        let log = format!(
+            "{}\n{body}r2,ben,question,2027-01-06,,,,,,true,,,,\n",
+            fast_reader::HEADER
+        );
+        for chunk in [1, 3, 16, 1 << 20] {
+            assert_eq!(
+                fast(log.as_bytes(), chunk),
+                None,
+                "{body:?} in chunks of {chunk}"
+            );
+        }
+    }
+}
+
+/// Names that would run as a formula in a spreadsheet or split an output
+/// row are refused by both readers: the fast one steps aside for the
+/// careful one's located error.
+#[test]
+fn unsafe_names_are_refused_by_both_readers() {
+    for who in [
+        "=HYPERLINK(\"\"x\"\")",
+        "+1",
+        "-bob",
+        "@team",
+        "ali\nce",
+        "a\tb",
+        "a\u{7f}",
+    ] {
+        let log = format!(
+            "{}\nr1,\"{who}\",question,2027-01-05,,,,,,true,,,,\n",
+            fast_reader::HEADER
+        );
+        let outcome =
+            fast_reader::fast_matches_careful(community(), log.as_bytes(), 1 << 20).unwrap();
+        assert!(
+            outcome.fast.is_none() && outcome.careful.is_err(),
+            "{who:?}"
+        );
+        let source = SourceFile::new("log.csv", log);
+        let errors = read_log(community(), &source, LogFormat::Csv).unwrap_err();
+        assert_eq!(errors.errors[0].kind.code(), "meed::unsafe_name", "{who:?}");
+        assert_eq!((errors.errors[0].line, errors.errors[0].column), (2, 4));
+    }
+    for who in ["smith, john", "jean-luc", "o\"\"brien", "Zoë"] {
+        let log = format!(
+            "{}\nr1,\"{who}\",question,2027-01-05,,,,,,true,,,,\n",
+            fast_reader::HEADER
+        );
+        assert_eq!(fast(log.as_bytes(), 1 << 20), Some(1), "{who:?}");
+    }
+}
+
+/// Inputs that once made the readers disagree (found by the proptests
+/// below or the `fast_reader` fuzz target), through the fuzz target's own
+/// shaping: `tests/inputs/regressions/README.md` says what each pins.
+#[test]
+fn fast_reader_regressions() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/inputs/regressions/fast_reader");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for path in files {
+        let (log, chunk) = fast_reader::shape(&std::fs::read(&path).unwrap());
+        fast_reader::fast_matches_careful(community(), &log, chunk)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+}
+
+// ---- the binary: the line limit on both paths, pipes and FIFOs ---------
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs meed with `stdin` (if any) written to its standard input; gives
+/// up after a minute (a FIFO read twice used to hang forever).
+fn meed(args: &[&std::ffi::OsStr], stdin: Option<Vec<u8>>) -> (String, String, Option<i32>) {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meed"))
+        .args(args)
+        .env_remove("MEED_NO_STREAM")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let writer = stdin.map(|bytes| {
+        let mut pipe = child.stdin.take().unwrap();
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&bytes);
+        })
+    });
+    let pid = child.id();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || sender.send(child.wait_with_output()));
+    let Ok(out) = receiver.recv_timeout(std::time::Duration::from_secs(60)) else {
+        let _ = Command::new("kill").arg(pid.to_string()).status();
+        panic!("meed {args:?} hangs");
+    };
+    let out = out.unwrap();
+    if let Some(writer) = writer {
+        writer.join().unwrap();
+    }
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code(),
+    )
+}
+
+fn os(s: &str) -> &std::ffi::OsStr {
+    std::ffi::OsStr::new(s)
+}
+
+/// Issue 17 item 1 through the binary: `--format csv` (the fast path)
+/// paid bob 1,000,000 from a record smuggled out of alice's `repo` cell,
+/// where `--format json` (the careful path) said `line_too_long`.
+#[test]
+fn a_line_over_the_limit_is_refused_on_every_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log.csv");
+    let mut line = b"r1,alice,review,2027-01-05T10:00:00Z,5,".to_vec();
+    line.resize(meed::input::MAX_LINE_BYTES, b'a');
+    let mut text = b"id,who,kind,at,lines,repo\n".to_vec();
+    text.extend_from_slice(&line);
+    text.extend_from_slice(b"r2,bob,review,2027-01-06T10:00:00Z,1000000,core\n");
+    std::fs::write(&log, text).unwrap();
+    // Streams without a roster, so `csv` takes the fast path.
+    let policy = root().join("tests/inputs/input/review_pay.meed");
+    for format in ["csv", "json", "table"] {
+        let (stdout, stderr, code) = meed(
+            &[
+                os("eval"),
+                policy.as_os_str(),
+                log.as_os_str(),
+                os("--format"),
+                os(format),
+            ],
+            None,
+        );
+        assert_eq!(code, Some(1), "{format}: {stdout}{stderr}");
+        assert!(stdout.is_empty(), "{format}: {stdout}");
+        assert!(stderr.contains("meed::line_too_long"), "{format}: {stderr}");
+        assert!(
+            stderr.contains("line 2 is 1048623 bytes long"),
+            "{format}: {stderr}"
+        );
+    }
+}
+
+/// A log or roster that can be read only once (standard input, `-`, a
+/// FIFO) gives what the same file gives: the fast path and, when it steps
+/// aside, the careful reader read one copy.
+#[test]
+fn pipes_and_fifos_are_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = root().join("rules/community.meed");
+    let people = root().join("examples/community/people.csv");
+    let example = std::fs::read(root().join("examples/community/log.csv")).unwrap();
+    // The example log is not in time order (the fast path reads it twice);
+    // the second one has a quoted cell with a line break, the third a bad
+    // record (the careful reader reports it).
+    let mut quoted = example.clone();
+    quoted.extend_from_slice(b"z-1,ada,review,2027-03-02T10:00:00Z,3,\"we\nb\",,,,,,,,\n");
+    let mut bad = example.clone();
+    bad.extend_from_slice(b"z-1,ada,reveiw,2027-03-02T10:00:00Z,3,web,,,,,,,,\n");
+    for (name, log) in [("example", example), ("quoted", quoted), ("bad", bad)] {
+        let file = dir.path().join(format!("{name}.csv"));
+        std::fs::write(&file, &log).unwrap();
+        for format in ["csv", "json"] {
+            let expected = meed(
+                &[
+                    os("eval"),
+                    policy.as_os_str(),
+                    file.as_os_str(),
+                    os("--people"),
+                    people.as_os_str(),
+                    os("--format"),
+                    os(format),
+                ],
+                None,
+            );
+            let expected_out = (expected.0.clone(), expected.2);
+            assert_eq!(
+                expected.2,
+                Some(if name == "bad" { 1 } else { 0 }),
+                "{}",
+                expected.1
+            );
+            for stdin in ["/dev/stdin", "-"] {
+                let (stdout, stderr, code) = meed(
+                    &[
+                        os("eval"),
+                        policy.as_os_str(),
+                        os(stdin),
+                        os("--format-in"),
+                        os("csv"),
+                        os("--people"),
+                        people.as_os_str(),
+                        os("--format"),
+                        os(format),
+                    ],
+                    Some(log.clone()),
+                );
+                assert_eq!(
+                    (stdout, code),
+                    expected_out,
+                    "{name} {format} {stdin}: {stderr}"
+                );
+                if name == "bad" {
+                    assert!(
+                        stderr.contains("unknown contribution kind `reveiw`"),
+                        "{stderr}"
+                    );
+                }
+            }
+            // A FIFO for the log and another for the roster.
+            let fifo = dir.path().join(format!("{name}-{format}-log.csv"));
+            let roster = dir.path().join(format!("{name}-{format}-people.csv"));
+            for path in [&fifo, &roster] {
+                let made = std::process::Command::new("mkfifo")
+                    .arg(path)
+                    .status()
+                    .unwrap();
+                assert!(made.success());
+            }
+            let feed = |path: std::path::PathBuf, bytes: Vec<u8>| {
+                std::thread::spawn(move || {
+                    if let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&path) {
+                        let _ = std::io::Write::write_all(&mut f, &bytes);
+                    }
+                })
+            };
+            let writers = [
+                feed(fifo.clone(), log.clone()),
+                feed(roster.clone(), std::fs::read(&people).unwrap()),
+            ];
+            let (stdout, stderr, code) = meed(
+                &[
+                    os("eval"),
+                    policy.as_os_str(),
+                    fifo.as_os_str(),
+                    os("--people"),
+                    roster.as_os_str(),
+                    os("--format"),
+                    os(format),
+                ],
+                None,
+            );
+            // Unblock a writer meed never opened (it would wait forever).
+            for path in [&fifo, &roster] {
+                let _ = std::fs::OpenOptions::new()
+                    .read(true)
+                    .custom_flags(libc_nonblock())
+                    .open(path);
+            }
+            for w in writers {
+                w.join().unwrap();
+            }
+            assert_eq!(
+                (stdout, code),
+                expected_out,
+                "{name} {format} FIFO: {stderr}"
+            );
+        }
+    }
+}
+
+/// `O_NONBLOCK`: opening a FIFO for reading without waiting for a writer.
+fn libc_nonblock() -> i32 {
+    0o4000
+}
+
+mod fast_reader_props {
+    use proptest::prelude::*;
+
+    use super::{community, fast_reader};
+
+    /// A cell's text: plain, or with what only quotes can hold.
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-z]{1,8}",
+            "[a-z][a-z ,\"]{0,6}[a-z]",
+            "[a-z]{1,3}(\n|\r\n|,|\"\")[a-z]{1,3}",
+        ]
+    }
+
+    /// One record of the community policy, cells as texts.
+    fn record(i: usize) -> impl Strategy<Value = Vec<String>> {
+        let who = prop_oneof![
+            Just("ada".to_string()),
+            Just("ben".to_string()),
+            Just("smith, john".to_string()),
+            Just("o\"brien".to_string()),
+            Just(" cleo ".to_string()),
+        ];
+        let at = (1u32..28, 0u32..24).prop_map(|(d, h)| format!("2027-01-{d:02}T{h:02}:00:00Z"));
+        let fields = prop_oneof![
+            (1u32..500, text())
+                .prop_map(|(l, r)| ("review", [(4, l.to_string()), (5, r)].to_vec())),
+            (1u32..500, text()).prop_map(|(l, r)| ("code", [(4, l.to_string()), (5, r)].to_vec())),
+            any::<bool>().prop_map(|a| ("question", [(9, a.to_string())].to_vec())),
+            (1u32..999, text())
+                .prop_map(|(w, l)| ("translation", [(10, w.to_string()), (11, l)].to_vec())),
+            (15u32..300).prop_map(|m| ("mentoring", [(8, format!("{m}min"))].to_vec())),
+        ];
+        let id = prop_oneof![
+            Just(format!("r{i}")),
+            Just(format!("r\"{i}")),
+            Just(format!("r,{i}"))
+        ];
+        (id, who, at, fields).prop_map(|(id, who, at, (kind, fields))| {
+            let mut cells = vec![String::new(); 14];
+            cells[0] = id;
+            cells[1] = who;
+            cells[2] = kind.to_string();
+            cells[3] = at;
+            for (column, text) in fields {
+                cells[column] = text;
+            }
+            cells
+        })
+    }
+
+    /// A well-formed log: cells that need quotes are quoted, others may
+    /// be; line ends LF or CRLF.
+    fn log() -> impl Strategy<Value = Vec<u8>> {
+        (1usize..10)
+            .prop_flat_map(|n| {
+                (
+                    (0..n).map(record).collect::<Vec<_>>(),
+                    proptest::collection::vec(any::<bool>(), n * 14),
+                    any::<bool>(),
+                )
+            })
+            .prop_map(|(records, quote, crlf)| {
+                let end = if crlf { "\r\n" } else { "\n" };
+                let mut out = format!("{}{end}", fast_reader::HEADER);
+                for (r, cells) in records.iter().enumerate() {
+                    let line: Vec<String> = cells
+                        .iter()
+                        .enumerate()
+                        .map(|(c, cell)| {
+                            let needs = cell.contains(['"', ',', '\n', '\r']);
+                            if needs || quote[r * 14 + c] {
+                                format!("\"{}\"", cell.replace('"', "\"\""))
+                            } else {
+                                cell.clone()
+                            }
+                        })
+                        .collect();
+                    out.push_str(&line.join(","));
+                    out.push_str(end);
+                }
+                out.into_bytes()
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// A well-formed log, quoted cells and all, stays on the fast path
+        /// in chunks of any size and gives the careful reader's records.
+        #[test]
+        fn the_fast_reader_reads_quoted_logs_like_the_careful_one(
+            log in log(),
+            chunk in 1usize..96,
+        ) {
+            let outcome = fast_reader::fast_matches_careful(community(), &log, chunk)
+                .map_err(TestCaseError::fail)?;
+            prop_assert!(
+                outcome.careful.is_ok(),
+                "careful refused {:?}",
+                String::from_utf8_lossy(&log)
+            );
+            prop_assert!(outcome.fast.is_some(), "stepped aside on {:?}", String::from_utf8_lossy(&log));
+        }
+
+        /// The same logs with bytes that matter to CSV written over them:
+        /// whatever the fast reader accepts, the careful one accepts alike.
+        #[test]
+        fn the_fast_reader_never_accepts_what_the_careful_one_would_not(
+            log in log(),
+            edits in proptest::collection::vec(
+                (any::<proptest::sample::Index>(), prop_oneof![
+                    Just(b'"'), Just(b','), Just(b'\n'), Just(b'\r'), Just(b' '), Just(b'a'), Just(b'='),
+                ], any::<bool>()),
+                1..4,
+            ),
+            chunk in 1usize..96,
+        ) {
+            let mut log = log;
+            for (at, byte, insert) in edits {
+                let i = at.index(log.len());
+                if insert { log.insert(i, byte) } else { log[i] = byte }
+            }
+            fast_reader::fast_matches_careful(community(), &log, chunk)
+                .map_err(|e| TestCaseError::fail(format!("{e} on {:?}", String::from_utf8_lossy(&log))))?;
+        }
+    }
 }

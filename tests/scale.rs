@@ -127,8 +127,11 @@ fn streaming_matches_in_memory_in_windows() {
     }
 }
 
-fn generated_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("meed-scale-tests")
+/// A fresh folder for each test's generated logs, deleted when the test
+/// ends: logs are generated anew on every run, so they never go stale when
+/// the generator changes.
+fn generated_dir() -> tempfile::TempDir {
+    tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap()
 }
 
 fn reference() -> CompiledPolicy {
@@ -140,8 +143,9 @@ fn reference() -> CompiledPolicy {
 #[test]
 fn generated_log_streams_like_in_memory_and_the_baseline() {
     let policy = reference();
-    let sorted = scale_support::generate::generate(&generated_dir(), 10_000, false).unwrap();
-    let shuffled = scale_support::generate::generate(&generated_dir(), 10_000, true).unwrap();
+    let dir = generated_dir();
+    let sorted = scale_support::generate::generate(dir.path(), 10_000, false).unwrap();
+    let shuffled = scale_support::generate::generate(dir.path(), 10_000, true).unwrap();
     let roster = roster(&policy, &sorted.people);
     let options = EvalOptions::default();
     let mut file_csv = Vec::new();
@@ -186,9 +190,10 @@ fn meed(args: &[&str], env: &[(&str, &str)]) -> (String, String, Option<i32>) {
 /// streaming steps aside so that every error is reported with its line).
 #[test]
 fn the_binary_streams_and_falls_back_with_the_same_output() {
-    let dir = generated_dir();
+    let temporary = generated_dir();
+    let dir = temporary.path();
     let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference.meed");
-    let sorted = scale_support::generate::generate(&dir, 10_000, false).unwrap();
+    let sorted = scale_support::generate::generate(dir, 10_000, false).unwrap();
     let text = std::fs::read_to_string(&sorted.log).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let review = (2..).find(|&i| lines[i].contains(",review,")).unwrap();
@@ -267,8 +272,9 @@ fn the_binary_streams_and_falls_back_with_the_same_output() {
 #[test]
 fn hand_parsed_cells_stream_like_the_careful_reader() {
     let policy = reference();
-    let dir = generated_dir();
-    let sorted = scale_support::generate::generate(&dir, 10_000, false).unwrap();
+    let temporary = generated_dir();
+    let dir = temporary.path();
+    let sorted = scale_support::generate::generate(dir, 10_000, false).unwrap();
     let roster = roster(&policy, &sorted.people);
     let text = std::fs::read_to_string(&sorted.log).unwrap();
     let amounts = ["-12.35", "0.05", "0.15", "0.25", "-0.05", "5000.005", "3"];
@@ -315,8 +321,8 @@ fn hand_parsed_cells_stream_like_the_careful_reader() {
 /// evaluator's, bytes and exit code.
 #[test]
 fn values_beyond_the_fixed_point_fall_back_with_the_same_output() {
-    let dir = generated_dir().join("beyond-fixed-point");
-    std::fs::create_dir_all(&dir).unwrap();
+    let temporary = generated_dir();
+    let dir = temporary.path();
     let reference = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference.meed"),
     )

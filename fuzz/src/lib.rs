@@ -1,4 +1,6 @@
-//! The properties the fuzz targets check. The same file is compiled into
-//! `tests/robustness.rs`, so `cargo test` runs them as bounded proptests.
+//! The properties the fuzz targets check. The same files are compiled into
+//! `tests/robustness.rs` (`props`) and `tests/input.rs` (`fast_reader`), so
+//! `cargo test` runs them as bounded proptests.
 
+pub mod fast_reader;
 pub mod props;

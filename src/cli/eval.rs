@@ -203,7 +203,7 @@ fn streamed_totals(
             let Ok(format) = format_of(path, None) else {
                 return Ok(None);
             };
-            let source = std::fs::read(path)
+            let source = crate::input::read_bytes(path)
                 .ok()
                 .and_then(|bytes| decode(&path.display().to_string(), bytes).ok());
             match source.map(|s| read_roster(&policy.schema, &s, format)) {

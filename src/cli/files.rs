@@ -12,7 +12,7 @@ use super::{Outcome, Reporter};
 /// error (exit 2); one that is not UTF-8 is reported as a data error.
 pub fn read_source(path: &Path, reporter: &mut Reporter) -> Result<SourceFile, Outcome> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|error| {
+    let bytes = crate::input::read_bytes(path).map_err(|error| {
         if error.kind() == std::io::ErrorKind::IsADirectory {
             Outcome::Usage(format!("cannot read `{name}`: it is a folder, not a file"))
         } else {

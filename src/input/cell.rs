@@ -104,14 +104,24 @@ pub(crate) fn closest<'a, S: AsRef<str> + ?Sized + 'a>(
     candidates: impl IntoIterator<Item = &'a S>,
 ) -> Option<&'a str> {
     let found_lower = found.to_lowercase();
+    let found_chars = found_lower.chars().count();
     candidates
         .into_iter()
-        .map(|c| {
+        .filter_map(|c| {
             let c = c.as_ref();
-            (
-                strsim::normalized_damerau_levenshtein(&found_lower, &c.to_lowercase()),
-                c,
-            )
+            let lower = c.to_lowercase();
+            // The score is at most shorter / longer (the distance is at
+            // least the difference in length): a candidate far shorter or
+            // longer than `found` can never score 0.6, and skipping it keeps
+            // a megabyte cell from costing a megabyte-by-name matrix.
+            let chars = lower.chars().count();
+            let (short, long) = (chars.min(found_chars), chars.max(found_chars));
+            (short * 5 >= long * 3).then(|| {
+                (
+                    strsim::normalized_damerau_levenshtein(&found_lower, &lower),
+                    c,
+                )
+            })
         })
         .filter(|(score, _)| *score >= 0.6)
         .max_by(|a, b| a.0.total_cmp(&b.0))

@@ -40,6 +40,8 @@ pub enum InputErrorKind {
     EmptyLog { has_header: bool },
     #[error("the file is not UTF-8 text")]
     NotUtf8 { byte: u8, offset: usize },
+    #[error("unsafe name `{who}`: it {what}")]
+    UnsafeName { who: String, what: String },
     #[error("line {line} is {bytes} bytes long; meed reads lines of at most 1 MiB (1048576 bytes)")]
     LineTooLong { line: usize, bytes: usize },
 }
@@ -67,6 +69,7 @@ impl InputErrorKind {
             InputErrorKind::EmptyLog { .. } => "meed::empty_log",
             InputErrorKind::NotUtf8 { .. } => "meed::not_utf8",
             InputErrorKind::LineTooLong { .. } => "meed::line_too_long",
+            InputErrorKind::UnsafeName { .. } => "meed::unsafe_name",
         }
     }
 
@@ -80,6 +83,7 @@ impl InputErrorKind {
                 | InputErrorKind::DuplicateId { .. }
                 | InputErrorKind::UnknownPerson { .. }
                 | InputErrorKind::DuplicatePerson { .. }
+                | InputErrorKind::UnsafeName { .. }
         )
     }
 }

@@ -9,16 +9,17 @@ use crate::source::Span;
 /// breaks, or not a log at all (documented in `docs/guarantees.md`).
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
-/// `meed::line_too_long` for the first line longer than [`MAX_LINE_BYTES`].
+/// `meed::line_too_long` for the first line longer than [`MAX_LINE_BYTES`],
+/// its line end (`\n` or `\r\n`) not counted.
 ///
 /// The error shows no snippet: echoing a megabyte line would bury the
 /// message. The line number is in the message instead.
 pub fn check_line_lengths(site: &ErrorSite) -> Option<InputError> {
     let mut start = 0;
     for (index, line) in site.file.text().split('\n').enumerate() {
-        if line.len() > MAX_LINE_BYTES {
+        let bytes = line.strip_suffix('\r').unwrap_or(line).len();
+        if bytes > MAX_LINE_BYTES {
             let number = index + 1;
-            let bytes = line.len();
             return Some(
                 site.error(
                     InputErrorKind::LineTooLong {

@@ -11,6 +11,8 @@ mod format;
 pub mod hash;
 mod json_reader;
 mod limits;
+mod names;
+mod once;
 mod raw;
 mod records;
 mod roster;
@@ -30,6 +32,8 @@ pub use decode::decode;
 pub use error::{InputError, InputErrorKind, InputErrors, InputWarning, SHOWN_ERRORS};
 pub use format::LogFormat;
 pub use limits::MAX_LINE_BYTES;
+pub use names::{NameProblem, name_problem};
+pub use once::{Input, read_bytes};
 pub use records::REQUIRED_COLUMNS;
 
 /// One contribution from the log, validated against its kind.

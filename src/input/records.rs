@@ -185,6 +185,11 @@ impl LogChecker<'_> {
         let errors_before = self.errors.len();
         let id = self.required_text(record, "id");
         let who = self.required_text(record, "who");
+        if let Some((name, cell)) = &who
+            && let Some(error) = unsafe_name(self.site, name, cell.span)
+        {
+            self.errors.push(error);
+        }
         let kind = self
             .required_text(record, "kind")
             .and_then(|(kind, cell)| self.find_kind(&kind, cell));
@@ -411,6 +416,25 @@ pub fn bad_value(
     .with_value(text)
     .with_expected(Some(expected))
     .with_help(help)
+}
+
+/// `meed::unsafe_name` on a `who` cell (log or roster) whose name would be
+/// unsafe in an output (LANGUAGE.md §3 "Names"), or `None` for a good name.
+pub fn unsafe_name(site: &ErrorSite, who: &str, span: Span) -> Option<InputError> {
+    let problem = super::names::name_problem(who)?;
+    let shown = super::names::shown(who);
+    Some(
+        site.error(
+            InputErrorKind::UnsafeName {
+                who: shown.clone(),
+                what: problem.what(),
+            },
+            span,
+            "refused name",
+        )
+        .with_value(shown)
+        .with_help(problem.help()),
+    )
 }
 
 /// `; did you mean `lines`?` when a declared name is close.

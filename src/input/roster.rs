@@ -8,7 +8,7 @@ use super::cell::{closest, parse_cell};
 use super::error::{ErrorSite, InputError, InputErrorKind};
 use super::format::LogFormat;
 use super::raw::RawTable;
-use super::records::{bad_value, empty_file};
+use super::records::{bad_value, empty_file, unsafe_name};
 use super::{Log, Roster, read_raw};
 use crate::schema::Schema;
 use crate::source::{SourceFile, Span};
@@ -81,6 +81,9 @@ pub fn validate_roster(
                 continue;
             };
             if *column == "who" {
+                if let Some(error) = unsafe_name(site, text, cell.span) {
+                    errors.push(error);
+                }
                 who = Some((text.to_string(), cell.span));
                 continue;
             }

@@ -80,8 +80,9 @@ fn shuffled_logs_give_byte_identical_ledgers() {
     }
 }
 
-/// Meaningful once parsing or evaluation runs on several threads; until
-/// then it checks that the variable changes nothing.
+/// The bundled examples, 1 and 2 threads: small logs (one chunk each), so
+/// this checks the in-memory paths; the parallel parsing of large logs is
+/// checked by [`thread_count_does_not_change_a_several_chunk_ledger`].
 #[test]
 fn thread_count_does_not_change_the_ledger() {
     for (policy, log, people) in examples() {
@@ -98,6 +99,89 @@ fn thread_count_does_not_change_the_ledger() {
             assert_eq!(
                 one, two,
                 "{policy}: {format} differs between 1 and 2 threads"
+            );
+        }
+    }
+}
+
+/// The community example log copied over and over (new ids; a quoted cell
+/// now and then) to several MiB: the fast reader cuts it into several 1 MiB
+/// chunks and parses them in parallel. 1 and 4 threads, the log sorted and
+/// not, give the bytes of the careful path (`MEED_NO_STREAM=1`, run once:
+/// both logs hold the same records).
+#[test]
+fn thread_count_does_not_change_a_several_chunk_ledger() {
+    use meed::input::fast::{CHUNK, LogInput, Pass, stream_sorted};
+    let example = std::fs::read_to_string(root().join("examples/community/log.csv")).unwrap();
+    let mut lines = example.lines();
+    let header = lines.next().unwrap();
+    let records: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let mut copies: Vec<Vec<String>> = Vec::new();
+    for copy in 0..300 {
+        for (i, cells) in records.iter().enumerate() {
+            let mut cells: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+            cells[0] = format!("{}-{copy}", cells[0]);
+            if (copy + i) % 97 == 0 {
+                cells[1] = format!("\"{}\"", cells[1]);
+            }
+            copies.push(cells);
+        }
+    }
+    let text = |rows: &[Vec<String>]| {
+        let mut out = format!("{header}\n");
+        for row in rows {
+            out.push_str(&row.join(","));
+            out.push('\n');
+        }
+        out
+    };
+    let unsorted = text(&copies);
+    copies.sort_by(|a, b| (&a[3], a[0].as_bytes()).cmp(&(&b[3], b[0].as_bytes())));
+    let sorted = text(&copies);
+    assert!(sorted.len() > 5 * CHUNK, "{} bytes", sorted.len());
+    let policy = meed::pipeline::compile_policy(&meed::source::SourceFile::new(
+        "community.meed",
+        include_str!("../../rules/community.meed"),
+    ))
+    .unwrap_or_else(|_| panic!("the community policy compiles"));
+    let mut careful = None;
+    for (name, log) in [("sorted", &sorted), ("unsorted", &unsorted)] {
+        let dir = folder_with(
+            "rules/community.meed",
+            "examples/community/people.csv",
+            "log.csv",
+            log,
+        );
+        // The fast reader's own count of the chunks it parsed.
+        let input = LogInput::open(&dir.path().join("log.csv")).unwrap();
+        let pass = stream_sorted(&input, &policy.schema, &mut |_| Ok(()), &mut |_, _| {}).unwrap();
+        match pass {
+            Pass::Done { chunks, .. } => assert!(chunks > 5, "{chunks} chunks"),
+            Pass::Unsorted => assert_eq!(name, "unsorted"),
+        }
+        let careful = careful.get_or_insert_with(|| {
+            ledger(dir.path(), "log.csv", "csv", &[("MEED_NO_STREAM", "1")])
+        });
+        for threads in ["1", "4"] {
+            let run = meed_in(
+                dir.path(),
+                &[
+                    "eval",
+                    "policy.meed",
+                    "log.csv",
+                    "--people",
+                    "people.csv",
+                    "--format",
+                    "csv",
+                ],
+                &[("RAYON_NUM_THREADS", threads), ("MEED_TRACE_STREAM", "1")],
+            );
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            // It streamed: the fast reader did not step aside.
+            assert!(!run.stderr.contains("stepped aside"), "{}", run.stderr);
+            assert_eq!(
+                &run.stdout, careful,
+                "{name} log, {threads} threads: the ledger differs"
             );
         }
     }

@@ -2,6 +2,7 @@
 //! hang or a silently wrapped number.
 
 use meed::eval::{EvalOptions, evaluate};
+use meed::input::fast::{CHUNK, LogInput, read_records};
 use meed::input::{InputErrors, LogFormat, MAX_LINE_BYTES, read_log};
 use meed::ledger::Ledger;
 use meed::pipeline::compile_policy;
@@ -56,6 +57,61 @@ fn ten_thousand_term_sum_is_too_long() {
     let (code, message) = parse_error(&constant(&vec!["1"; 10_000].join(" + ")));
     assert_eq!(code, "meed::too_deep");
     assert!(message.contains("too long"), "{message}");
+}
+
+/// Exactly at each nesting limit parses; one level more is `too_deep`.
+#[test]
+fn nesting_at_the_limit_parses_and_one_more_is_too_deep() {
+    let nested = |open: &str, close: &str, leaf: &str, n: usize| {
+        constant(&format!("{}{leaf}{}", open.repeat(n), close.repeat(n)))
+    };
+    for (open, close, leaf) in [
+        ("(", ")", "1"),
+        ("not ", "", "true"),
+        ("- ", "", "1"),
+        ("if true then 1 else ", "", "1"),
+    ] {
+        let at = nested(open, close, leaf, 64);
+        assert!(
+            parse_policy(&SourceFile::new("at.meed", at)).is_ok(),
+            "64 of {open:?}"
+        );
+        let (code, message) = parse_error(&nested(open, close, leaf, 65));
+        assert_eq!(code, "meed::too_deep", "65 of {open:?}");
+        assert!(message.contains("more than 64 levels"), "{message}");
+    }
+}
+
+/// An expression 128 levels deep (a sum of 128 terms: 127 operators over
+/// the leaves) parses; 129 levels are `too_deep`.
+#[test]
+fn an_expression_at_the_depth_limit_parses_and_one_more_is_too_deep() {
+    let sum = |terms: usize| constant(&vec!["1"; terms].join(" + "));
+    assert!(parse_policy(&SourceFile::new("at.meed", sum(128))).is_ok());
+    let (code, message) = parse_error(&sum(129));
+    assert_eq!(code, "meed::too_deep");
+    assert!(message.contains("more than 128 levels"), "{message}");
+}
+
+/// A text literal of 4096 bytes, quotes included, parses; 4097 bytes do
+/// not (counted in bytes: a two-byte `é` counts two).
+#[test]
+fn a_text_literal_at_the_limit_parses_and_one_byte_more_is_refused() {
+    for (filler, width) in [("a", 1), ("é", 2)] {
+        let text = |bytes: usize| {
+            let inner = bytes - 2;
+            let mut t = filler.repeat(inner / width);
+            t.push_str(&"a".repeat(inner % width));
+            constant(&format!("\"{t}\""))
+        };
+        assert!(parse_policy(&SourceFile::new("at.meed", text(4096))).is_ok());
+        let (code, message) = parse_error(&text(4097));
+        assert_eq!(code, "meed::invalid_literal");
+        assert!(
+            message.contains("this text is 4097 bytes long"),
+            "{message}"
+        );
+    }
 }
 
 #[test]
@@ -222,18 +278,61 @@ fn a_ten_megabyte_line_is_refused_with_its_line_number() {
     assert_eq!(errors.errors[0].line, 1);
 }
 
+/// A line of exactly 1,048,576 bytes (its line end, `\n` or `\r\n`, not
+/// counted) is read, by the careful reader and the fast one, in CSV and
+/// JSON Lines; one byte more is `meed::line_too_long` naming the line.
 #[test]
 fn a_line_at_the_limit_is_read() {
-    let filler = MAX_LINE_BYTES - ROW.len() - 64;
-    let text = format!("{HEADER}{ROW}");
-    let text = text.replace(",web,", &format!(",{},", "w".repeat(filler)));
     let policy = community();
-    let result = read_log(
-        &policy.schema,
-        &SourceFile::new("log", text),
-        LogFormat::Csv,
-    );
-    assert!(result.is_ok(), "{:?}", result.err());
+    for end in ["\n", "\r\n"] {
+        for over in [0, 1] {
+            let line = |fill: usize| {
+                ROW.trim_end()
+                    .replace(",web,", &format!(",{},", "w".repeat(fill)))
+            };
+            let base = line(0).len();
+            let csv_line = line(MAX_LINE_BYTES + over - base);
+            assert_eq!(csv_line.len(), MAX_LINE_BYTES + over);
+            let csv = format!("{}{end}{csv_line}{end}", HEADER.trim_end());
+            let json_line = format!(
+                "{{\"id\": \"c-1\", \"who\": \"ada\", \"kind\": \"doc\", \"at\": \"2027-01-05\", \"pages\": 1, \"x\": \"{}\"}}",
+                "w".repeat(MAX_LINE_BYTES + over - 83)
+            );
+            assert_eq!(json_line.len(), MAX_LINE_BYTES + over);
+            let json = format!("{json_line}{end}");
+            for (text, format) in [(&csv, LogFormat::Csv), (&json, LogFormat::JsonLines)] {
+                let result = read_log(
+                    &policy.schema,
+                    &SourceFile::new("log", text.clone()),
+                    format,
+                );
+                match (over, result) {
+                    (0, Ok((log, _))) => assert_eq!(log.contributions.len(), 1),
+                    (1, Err(errors)) => {
+                        let error = &errors.errors[0];
+                        assert_eq!(error.kind.code(), "meed::line_too_long");
+                        let line = if format == LogFormat::Csv { 2 } else { 1 };
+                        assert_eq!(error.line, line);
+                        assert!(
+                            error
+                                .to_string()
+                                .starts_with(&format!("line {line} is 1048577 bytes long")),
+                            "{error}"
+                        );
+                    }
+                    (_, result) => panic!(
+                        "{format} {end:?} {over}: {:?}",
+                        result.map(|(l, _)| l.contributions.len())
+                    ),
+                }
+            }
+            let fast = read_records(
+                &LogInput::from_bytes(csv.into_bytes(), CHUNK),
+                &policy.schema,
+            );
+            assert_eq!(fast.is_ok(), over == 0, "fast reader, {end:?} {over}");
+        }
+    }
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::path::Path;
 use super::{StreamEvaluator, Streamed};
 use crate::eval::{EvalOptions, EvalReport};
 use crate::input::Roster;
-use crate::input::fast::{Fallback, Pass, Progress, stream_sorted, stream_unsorted};
+use crate::input::fast::{Fallback, LogInput, Pass, Progress, stream_sorted, stream_unsorted};
 use crate::ledger::Totals;
 use crate::schema::Schema;
 use crate::syntax::ast::{Period, PolicyFile};
@@ -50,8 +50,11 @@ pub fn stream_file_by(
         Ok::<_, Fallback>(evaluator)
     };
     let mut evaluator = fresh()?;
+    // Opened once: a pipe or FIFO is copied, and both passes (and the
+    // careful reader, if this steps aside) read the copy.
+    let log = LogInput::open(log)?;
     let pass = stream_sorted(
-        log,
+        &log,
         schema,
         &mut |record| {
             evaluator
@@ -63,7 +66,7 @@ pub fn stream_file_by(
     if pass == Pass::Unsorted {
         evaluator = fresh()?;
         stream_unsorted(
-            log,
+            &log,
             schema,
             &mut |record| {
                 evaluator

@@ -36,8 +36,10 @@ impl Layout {
     /// Reads the header line (without its line end).
     pub fn from_header(schema: &Schema, header: &[u8]) -> Result<Layout, Fallback> {
         let text = std::str::from_utf8(header).map_err(|_| Fallback::new("header not UTF-8"))?;
-        if text.contains('"') || text.trim().is_empty() {
-            return Err(Fallback::new("quoted or empty header"));
+        // A `\r` inside the header ends it for the careful reader (CSV
+        // takes a lone `\r` for a line end), where trimming would hide it.
+        if text.contains(['"', '\r']) || text.trim().is_empty() {
+            return Err(Fallback::new("a quoted, empty or broken header"));
         }
         let names: Vec<&str> = text.split(',').map(str::trim).collect();
         for (i, name) in names.iter().enumerate() {
@@ -83,6 +85,7 @@ impl Layout {
     }
 
     /// The index of the kind named `name`.
+    #[inline(always)]
     pub fn kind_index(&self, name: &str) -> Option<usize> {
         // Length and last byte first: most kinds differ there, without a
         // call to compare the whole names.

@@ -19,9 +19,6 @@ mod layout;
 mod parse;
 
 use std::collections::HashSet;
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::sync_channel;
@@ -30,6 +27,7 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
 use crate::input::hash::FxBuild;
+use crate::input::{Input, MAX_LINE_BYTES, name_problem};
 use crate::schema::Schema;
 use crate::value::Value;
 
@@ -64,8 +62,8 @@ impl Fallback {
 /// What a sorted pass found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pass {
-    /// Every record was handed over, in order.
-    Done { records: u64 },
+    /// Every record was handed over, in order, from this many chunks.
+    Done { records: u64, chunks: u64 },
     /// A record came before its predecessor: nothing handed over counts.
     Unsorted,
 }
@@ -74,23 +72,98 @@ pub enum Pass {
 pub type Progress<'p> = &'p mut dyn FnMut(u64, u64);
 
 /// Bytes per chunk, and chunks parsed in parallel per batch.
-const CHUNK: usize = 1 << 20;
+pub const CHUNK: usize = 1 << 20;
 const BATCH: usize = 4;
+
+/// A CSV log for the fast reader: its bytes, and the size of the chunks
+/// they are parsed in.
+#[derive(Clone, Debug)]
+pub struct LogInput {
+    input: Input,
+    chunk: usize,
+}
+
+impl LogInput {
+    /// The log at `path`, read in chunks of [`CHUNK`] bytes (a pipe or FIFO
+    /// is copied once, see [`Input::open`]).
+    pub fn open(path: &Path) -> Result<LogInput, Fallback> {
+        let input = Input::open(path).map_err(|_| Fallback::new("cannot read the log"))?;
+        Ok(LogInput {
+            input,
+            chunk: CHUNK,
+        })
+    }
+
+    /// A log already in memory, read in chunks of `chunk` bytes (at least
+    /// one): tests and fuzzing use small chunks so that records and quoted
+    /// cells cross chunk boundaries.
+    pub fn from_bytes(bytes: impl Into<Arc<[u8]>>, chunk: usize) -> LogInput {
+        LogInput {
+            input: Input::from_bytes(bytes),
+            chunk: chunk.max(1),
+        }
+    }
+}
+
+/// A record as [`read_records`] returns it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OwnedRecord {
+    pub at: DateTime<Utc>,
+    pub id: String,
+    pub who: String,
+    pub kind: usize,
+    pub fields: Vec<Value>,
+}
+
+/// Every record of the log, in `(at, id)` order, as the streaming evaluator
+/// would get them (sorted pass, then the unsorted one if needed): for
+/// comparing the fast reader with the careful one.
+pub fn read_records(log: &LogInput, schema: &Schema) -> Result<Vec<OwnedRecord>, Fallback> {
+    let mut records = Vec::new();
+    let mut push = |r: &StreamRecord<'_>| {
+        records.push(OwnedRecord {
+            at: r.at,
+            id: r.id.to_string(),
+            who: r.who_name.to_string(),
+            kind: r.kind,
+            fields: r.fields.to_vec(),
+        });
+        Ok(())
+    };
+    if let Pass::Done { .. } = stream_sorted(log, schema, &mut push, &mut |_, _| {})? {
+        return Ok(records);
+    }
+    records.clear();
+    let mut push = |r: &StreamRecord<'_>| {
+        records.push(OwnedRecord {
+            at: r.at,
+            id: r.id.to_string(),
+            who: r.who_name.to_string(),
+            kind: r.kind,
+            fields: r.fields.to_vec(),
+        });
+        Ok(())
+    };
+    stream_unsorted(log, schema, &mut push, &mut |_, _| {})?;
+    Ok(records)
+}
 
 /// Streams a log that is in `(at, id)` order into `push`.
 pub fn stream_sorted(
-    path: &Path,
+    log: &LogInput,
     schema: &Schema,
     push: &mut dyn FnMut(&StreamRecord<'_>) -> Result<(), Fallback>,
     progress: Progress<'_>,
 ) -> Result<Pass, Fallback> {
-    let (layout, start, total) = open(path, schema)?;
+    let (layout, start, total) = open(log, schema)?;
     let mut people = Interner::default();
     let mut fingerprints: Vec<u64> = Vec::with_capacity(to_usize(total / 24));
     let mut last: Option<(DateTime<Utc>, Vec<u8>)> = None;
     let mut records = 0u64;
+    let mut chunks = 0u64;
     let mut unsorted = false;
-    read_chunks(path, &layout, start, &mut |chunk| {
+    read_chunks(log, &layout, start, &mut |chunk| {
+        chunks += 1;
         for raw in &chunk.records {
             let id = chunk.text(raw.id);
             if let Some((at, prev)) = &last
@@ -108,7 +181,7 @@ pub fn stream_sorted(
                 None => last = Some((raw.at, id.as_bytes().to_vec())),
             }
             fingerprints.push(raw.fingerprint);
-            let (who, who_name) = people.intern(chunk.text(raw.who), raw.who_hash);
+            let (who, who_name) = people.intern(chunk.text(raw.who), raw.who_hash)?;
             let fields = fields_of(&layout, chunk, raw.kind, raw.fields)?;
             push(&StreamRecord {
                 at: raw.at,
@@ -129,23 +202,23 @@ pub fn stream_sorted(
     if records == 0 {
         return Err(Fallback::new("no records"));
     }
-    check_unique(path, &layout, start, fingerprints)?;
-    Ok(Pass::Done { records })
+    check_unique(log, &layout, start, fingerprints)?;
+    Ok(Pass::Done { records, chunks })
 }
 
 /// Streams a log in any order into `push`, in `(at, id)` order: sorts
 /// compact keys, then reads each line again where it stands.
 pub fn stream_unsorted(
-    path: &Path,
+    log: &LogInput,
     schema: &Schema,
     push: &mut dyn FnMut(&StreamRecord<'_>) -> Result<(), Fallback>,
     progress: Progress<'_>,
 ) -> Result<u64, Fallback> {
-    let (layout, start, total) = open(path, schema)?;
+    let (layout, start, total) = open(log, schema)?;
     let mut keys: Vec<Key> = Vec::with_capacity(to_usize(total / 48));
     let mut ids: Vec<u8> = Vec::new();
     let mut fingerprints: Vec<u64> = Vec::with_capacity(to_usize(total / 48));
-    read_chunks(path, &layout, start, &mut |chunk| {
+    read_chunks(log, &layout, start, &mut |chunk| {
         for raw in &chunk.records {
             let id = chunk.text(raw.id).as_bytes();
             keys.push(Key {
@@ -164,13 +237,12 @@ pub fn stream_unsorted(
     if keys.is_empty() {
         return Err(Fallback::new("no records"));
     }
-    check_unique(path, &layout, start, fingerprints)?;
+    check_unique(log, &layout, start, fingerprints)?;
     let id_of = |k: &Key| {
         ids.get(to_usize(k.id)..to_usize(k.id) + k.id_len as usize)
             .unwrap_or(&[])
     };
     keys.par_sort_unstable_by(|a, b| a.at.cmp(&b.at).then_with(|| id_of(a).cmp(id_of(b))));
-    let file = File::open(path).map_err(|_| Fallback::new("cannot read the log"))?;
     let mut people = Interner::default();
     let mut line = Vec::new();
     let mut scratch = Scratch::new(&layout);
@@ -178,15 +250,22 @@ pub fn stream_unsorted(
     let count = keys.len() as u64;
     for (done, key) in keys.iter().enumerate() {
         line.resize(key.line_len as usize, 0);
-        file.read_exact_at(&mut line, key.line)
+        let read = log
+            .input
+            .read_at(&mut line, key.line)
             .map_err(|_| Fallback::new("cannot read the log"))?;
+        if read != line.len() {
+            return Err(Fallback::new("the log changed"));
+        }
         let text = std::str::from_utf8(&line).map_err(|_| Fallback::new("not UTF-8"))?;
         values.clear();
+        scratch.clear_unescaped();
         let raw = parse_line(&layout, text, 0, &mut scratch, &mut values)?
             .0
             .ok_or_else(|| Fallback::new("a line changed"))?;
-        let slice = |(s, e): (u32, u32)| text.get(s as usize..e as usize).unwrap_or("");
-        let (who, who_name) = people.intern(slice(raw.who), raw.who_hash);
+        let unescaped = scratch.unescaped();
+        let slice = |span: (u32, u32)| parse::text_of(text, unescaped, span);
+        let (who, who_name) = people.intern(slice(raw.who), raw.who_hash)?;
         push(&StreamRecord {
             at: raw.at,
             id: slice(raw.id),
@@ -255,8 +334,10 @@ impl Slot {
 
 impl Interner {
     /// The person's number and name, from the name and its hash
-    /// ([`crate::input::hash::fingerprint`], computed by the parser).
-    fn intern(&mut self, name: &str, hash: u64) -> (u32, &Arc<str>) {
+    /// ([`crate::input::hash::fingerprint`], computed by the parser). A
+    /// new name is checked once: one the careful reader refuses
+    /// (`meed::unsafe_name`) steps aside.
+    fn intern(&mut self, name: &str, hash: u64) -> Result<(u32, &Arc<str>), Fallback> {
         if self.slots.len() < (self.names.len() + 1) * 4 / 3 + 1 {
             self.grow();
         }
@@ -271,6 +352,9 @@ impl Interner {
                 break 0;
             };
             if slot.who == 0 {
+                if name_problem(name).is_some() {
+                    return Err(Fallback::new("an unsafe name"));
+                }
                 let next = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
                 *slot = Slot {
                     hash,
@@ -286,10 +370,10 @@ impl Interner {
             }
             i = (i + 1) & mask;
         };
-        match self.names.get(who as usize) {
+        Ok(match self.names.get(who as usize) {
             Some(name) => (who, name),
             None => (who, &self.empty),
-        }
+        })
     }
 
     /// Doubles the table (at least 1024 slots) and places everyone again.
@@ -336,48 +420,64 @@ fn fields_of<'c>(
 }
 
 /// The log's layout, where its records start, and its size.
-fn open(path: &Path, schema: &Schema) -> Result<(Layout, u64, u64), Fallback> {
-    let file = File::open(path).map_err(|_| Fallback::new("cannot read the log"))?;
-    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut reader = BufReader::new(file);
+fn open(log: &LogInput, schema: &Schema) -> Result<(Layout, u64, u64), Fallback> {
+    let failed = |_| Fallback::new("cannot read the log");
+    let total = log.input.len().map_err(failed)?;
+    // The header, up to its line end: at most a line's length (and a byte
+    // order mark) is read looking for it.
     let mut header = Vec::new();
-    reader
-        .read_until(b'\n', &mut header)
-        .map_err(|_| Fallback::new("cannot read the log"))?;
-    let start = header.len() as u64;
+    let mut block = vec![0u8; 1 << 12];
+    let end = loop {
+        let n = log
+            .input
+            .read_at(&mut block, header.len() as u64)
+            .map_err(failed)?;
+        let read = block.get(..n).unwrap_or(&[]);
+        if let Some(i) = read.iter().position(|&b| b == b'\n') {
+            header.extend_from_slice(read.get(..=i).unwrap_or(&[]));
+            break header.len();
+        }
+        header.extend_from_slice(read);
+        if n < block.len() {
+            break header.len();
+        }
+        if header.len() > MAX_LINE_BYTES + 4 {
+            return Err(Fallback::new("a header line over the limit"));
+        }
+    };
     let body = header.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&header);
     let body = body.strip_suffix(b"\n").unwrap_or(body);
     let body = body.strip_suffix(b"\r").unwrap_or(body);
-    Ok((Layout::from_header(schema, body)?, start, total))
+    if body.len() > MAX_LINE_BYTES {
+        return Err(Fallback::new("a header line over the limit"));
+    }
+    Ok((Layout::from_header(schema, body)?, end as u64, total))
 }
 
-/// Reads the file from `start` in chunks of whole lines, parses them in
+/// Reads the log from `start` in chunks of whole records, parses them in
 /// parallel (a batch at a time, on another thread than the consumer's) and
 /// hands them to `consume` in file order until it returns `false`.
 fn read_chunks(
-    path: &Path,
+    log: &LogInput,
     layout: &Layout,
     start: u64,
     consume: &mut dyn FnMut(&Chunk) -> Result<bool, Fallback>,
 ) -> Result<(), Fallback> {
-    let mut file = File::open(path).map_err(|_| Fallback::new("cannot read the log"))?;
-    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(start))
-        .map_err(|_| Fallback::new("cannot read the log"))?;
     let (sender, receiver) = sync_channel::<Result<Vec<Chunk>, Fallback>>(1);
     std::thread::scope(|scope| {
         scope.spawn(move || {
-            let mut offset = start;
-            let mut carry: Vec<u8> = Vec::new();
+            let mut splitter = Splitter {
+                log,
+                offset: start,
+                carry: Vec::new(),
+                carry_offset: start,
+            };
             let mut done = false;
             while !done {
                 let mut raw: Vec<(Vec<u8>, u64)> = Vec::with_capacity(BATCH);
                 while raw.len() < BATCH {
-                    match next_chunk(&mut file, &mut carry) {
-                        Ok(Some(data)) => {
-                            let at = offset;
-                            offset += data.len() as u64;
-                            raw.push((data, at));
-                        }
+                    match splitter.next_chunk() {
+                        Ok(Some(chunk)) => raw.push(chunk),
                         Ok(None) => {
                             done = true;
                             break;
@@ -409,37 +509,100 @@ fn read_chunks(
     })
 }
 
-/// The next run of whole lines (the last one may lack its line end).
-fn next_chunk(file: &mut File, carry: &mut Vec<u8>) -> Result<Option<Vec<u8>>, Fallback> {
-    let mut data = std::mem::take(carry);
-    let filled = data.len();
-    data.resize(filled + CHUNK, 0);
-    let mut read = filled;
-    while read < data.len() {
-        match file.read(data.get_mut(read..).unwrap_or(&mut [])) {
-            Ok(0) => break,
-            Ok(n) => read += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return Err(Fallback::new("cannot read the log")),
+/// Cuts the log into chunks that end where a record ends: at a line end
+/// outside quotes.
+///
+/// Where quotes stand is told by their parity from the first record on:
+/// in a log that follows RFC 4180 a line end is inside a quoted cell
+/// exactly when an odd number of quotes precede it. A log that does not
+/// (a stray quote inside a cell) may be cut in the wrong place, but then
+/// the parser meets that quote, or a chunk ending inside quotes, and the
+/// fast path steps aside: no chunk is ever taken for whole records unless
+/// parsing it from a record start ended at a record end.
+struct Splitter<'l> {
+    log: &'l LogInput,
+    /// Where the next read starts.
+    offset: u64,
+    /// The start of a record not yet handed over, read already.
+    carry: Vec<u8>,
+    /// The file offset of `carry[0]`.
+    carry_offset: u64,
+}
+
+impl Splitter<'_> {
+    /// The next run of whole records (the last one may lack its line end)
+    /// and its file offset; `None` at the end of the log.
+    fn next_chunk(&mut self) -> Result<Option<(Vec<u8>, u64)>, Fallback> {
+        let chunk = self.log.chunk;
+        let at = self.carry_offset;
+        let mut data = std::mem::take(&mut self.carry);
+        let mut scanned = 0;
+        let mut quoted = false;
+        loop {
+            let filled = data.len();
+            data.resize(filled + chunk, 0);
+            let read = self
+                .log
+                .input
+                .read_at(data.get_mut(filled..).unwrap_or(&mut []), self.offset)
+                .map_err(|_| Fallback::new("cannot read the log"))?;
+            self.offset += read as u64;
+            data.truncate(filled + read);
+            if read < chunk {
+                // The end of the log: the rest is the last chunk.
+                self.carry_offset = self.offset;
+                return Ok((!data.is_empty()).then_some((data, at)));
+            }
+            if let Some(end) = last_record_end(&data, scanned, &mut quoted) {
+                self.carry = data.split_off(end + 1);
+                self.carry_offset = at + data.len() as u64;
+                return Ok(Some((data, at)));
+            }
+            scanned = data.len();
+            // No record ends in three chunks: longer than any line meed
+            // reads, or quoted cells the parity cannot place. The careful
+            // reader tells which.
+            if data.len() >= 3 * chunk.max(MAX_LINE_BYTES.min(CHUNK)) {
+                return Err(Fallback::new("no record end within three chunks"));
+            }
         }
     }
-    data.truncate(read);
-    if data.is_empty() {
-        return Ok(None);
+}
+
+/// The last line end of `data` outside quotes, looking from `from` on, with
+/// `quoted` telling whether `data[from]` is inside quotes (updated to the
+/// state at the end of `data`).
+fn last_record_end(data: &[u8], from: usize, quoted: &mut bool) -> Option<usize> {
+    let tail = data.get(from..)?;
+    if !*quoted && !tail.contains(&b'"') {
+        return tail.iter().rposition(|&b| b == b'\n').map(|i| from + i);
     }
-    if read == filled + CHUNK
-        && let Some(end) = data.iter().rposition(|&b| b == b'\n')
-    {
-        *carry = data.split_off(end + 1);
+    let mut last = None;
+    let mut i = from;
+    loop {
+        let rest = data.get(i..).unwrap_or(&[]);
+        let quote = rest.iter().position(|&b| b == b'"');
+        if !*quoted {
+            let plain = rest.get(..quote.unwrap_or(rest.len())).unwrap_or(&[]);
+            if let Some(k) = plain.iter().rposition(|&b| b == b'\n') {
+                last = Some(i + k);
+            }
+        }
+        match quote {
+            Some(q) => {
+                *quoted = !*quoted;
+                i += q + 1;
+            }
+            None => return last,
+        }
     }
-    Ok(Some(data))
 }
 
 /// Fails if two records share an id: sorts the fingerprints, and reads the
 /// ids of any shared fingerprint again to tell a real duplicate from a
 /// collision.
 fn check_unique(
-    path: &Path,
+    log: &LogInput,
     layout: &Layout,
     start: u64,
     mut fingerprints: Vec<u64>,
@@ -458,7 +621,7 @@ fn check_unique(
     }
     let mut seen: HashSet<Vec<u8>, FxBuild> = HashSet::default();
     let mut duplicate = false;
-    read_chunks(path, layout, start, &mut |chunk| {
+    read_chunks(log, layout, start, &mut |chunk| {
         for raw in &chunk.records {
             if shared.contains(&raw.fingerprint)
                 && !seen.insert(chunk.text(raw.id).as_bytes().to_vec())
