@@ -75,7 +75,7 @@ pub fn read_log(
 ) -> Result<(Log, Vec<InputWarning>), InputErrors> {
     let site = error::ErrorSite::new(source);
     let table = read_raw(&site, format);
-    let validated = records::validate_log(schema, &site, table);
+    let validated = records::validate_log(schema, &site, table, format);
     if validated.errors.is_empty() {
         Ok((validated.log, validated.warnings))
     } else {

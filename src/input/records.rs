@@ -25,7 +25,12 @@ pub struct Validated {
 }
 
 /// Checks every record of `table` against `schema`.
-pub fn validate_log(schema: &Schema, site: &ErrorSite, table: RawTable) -> Validated {
+pub fn validate_log(
+    schema: &Schema,
+    site: &ErrorSite,
+    table: RawTable,
+    format: super::LogFormat,
+) -> Validated {
     let mut checker = LogChecker {
         schema,
         site,
@@ -35,10 +40,15 @@ pub fn validate_log(schema: &Schema, site: &ErrorSite, table: RawTable) -> Valid
         missing_columns: BTreeSet::new(),
         header: table.header,
     };
+    // A quiet month is normal: a CSV header without records, or a JSON
+    // Lines file without a non-blank line, is an empty log, with a warning.
+    // A CSV file without even a header is not a log.
     if table.records.is_empty() && checker.errors.is_empty() {
-        checker
-            .errors
-            .push(empty_file(site, checker.header.is_some()));
+        if checker.header.is_some() || format == super::LogFormat::JsonLines {
+            checker.warnings.push(no_records(site));
+        } else {
+            checker.errors.push(empty_file(site, false));
+        }
     }
     checker.check_columns(&table.columns);
     let mut contributions: Vec<Contribution> = table
@@ -56,6 +66,19 @@ pub fn validate_log(schema: &Schema, site: &ErrorSite, table: RawTable) -> Valid
         errors: checker.errors,
         warnings: checker.warnings,
     }
+}
+
+/// `meed::no_records`: a log without records (a quiet period), a warning.
+fn no_records(site: &ErrorSite) -> InputWarning {
+    site.warning(
+        "meed::no_records",
+        "the log holds no records: the ledger is empty".to_string(),
+        Span::new(0, 0),
+        "no records",
+    )
+    .with_help(
+        "nothing was contributed in this log; if records were expected, export the log again",
+    )
 }
 
 /// `meed::empty_log`, at the start of the file.

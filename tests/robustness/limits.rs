@@ -335,14 +335,26 @@ fn a_line_at_the_limit_is_read() {
     }
 }
 
+/// LANGUAGE.md §3 "Empty logs": a quiet month is normal. A CSV header
+/// without records, or a JSON Lines file without a non-blank line, is an
+/// empty log with a warning; a zero-byte CSV file has no header and is an
+/// error. (Both used to be errors.)
 #[test]
-fn empty_logs_are_errors() {
-    for format in [LogFormat::Csv, LogFormat::JsonLines] {
-        let errors = log_errors("", format);
-        assert_eq!(errors.errors[0].kind.code(), "meed::empty_log");
-    }
-    let errors = log_errors(HEADER, LogFormat::Csv);
+fn empty_logs_warn_and_a_zero_byte_csv_is_an_error() {
+    let errors = log_errors("", LogFormat::Csv);
     assert_eq!(errors.errors[0].kind.code(), "meed::empty_log");
+    let policy = community();
+    for (text, format) in [
+        (HEADER, LogFormat::Csv),
+        ("", LogFormat::JsonLines),
+        ("\n  \n", LogFormat::JsonLines),
+    ] {
+        let (log, warnings) =
+            read_log(&policy.schema, &SourceFile::new("log", text), format).unwrap();
+        assert!(log.contributions.is_empty());
+        let codes: Vec<&str> = warnings.iter().map(|w| w.code).collect();
+        assert_eq!(codes, ["meed::no_records"], "{format:?} {text:?}");
+    }
 }
 
 #[test]
