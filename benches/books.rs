@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use meed::books::{Books, Group, Line, LineKind, NewRun};
 use rust_decimal::Decimal;
 use scale_support::generate::generate;
+use scale_support::parse_size;
 
 fn main() -> ExitCode {
     match run() {
@@ -188,16 +189,4 @@ fn measure(command: &mut Command) -> std::io::Result<(Duration, u64)> {
         .next_back()
         .unwrap_or(0);
     Ok((elapsed, peak))
-}
-
-fn parse_size(text: &str) -> Option<usize> {
-    let text = text.trim().to_ascii_lowercase();
-    let (number, factor) = match text.strip_suffix('k') {
-        Some(n) => (n, 1_000),
-        None => match text.strip_suffix('m') {
-            Some(n) => (n, 1_000_000),
-            None => (text.as_str(), 1),
-        },
-    };
-    number.parse::<usize>().ok().map(|n| n * factor)
 }

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 
 use scale_support::baseline::baseline;
 use scale_support::generate::generate;
+use scale_support::parse_size;
 
 /// A hash of the generator's source (stable from run to run).
 fn generator_hash() -> u64 {
@@ -92,19 +93,6 @@ fn main() -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
-}
-
-/// `100k`, `1m`, `10m` or a plain number.
-fn parse_size(text: &str) -> Option<usize> {
-    let text = text.trim().to_ascii_lowercase();
-    let (number, factor) = match text.strip_suffix('k') {
-        Some(n) => (n, 1_000),
-        None => match text.strip_suffix('m') {
-            Some(n) => (n, 1_000_000),
-            None => (text.as_str(), 1),
-        },
-    };
-    number.parse::<usize>().ok().map(|n| n * factor)
 }
 
 fn bench_size(
