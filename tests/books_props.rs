@@ -328,6 +328,11 @@ proptest! {
         prop_assert_eq!(joined, whole.grants);
     }
 
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
     /// Closing through any increasing sequence of dates books, in total,
     /// exactly what one evaluation of the whole log gives per month.
     #[test]
