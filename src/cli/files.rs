@@ -104,7 +104,7 @@ pub fn emit(out: Option<&Path>, contents: &str) -> Result<(), Outcome> {
 }
 
 /// `No such file or directory`, without Rust's `(os error 2)` suffix.
-fn plain_io_error(error: &std::io::Error) -> String {
+pub(super) fn plain_io_error(error: &std::io::Error) -> String {
     let text = error.to_string();
     match text.find(" (os error") {
         Some(i) => text.get(..i).unwrap_or(&text).to_string(),
