@@ -68,18 +68,25 @@ type TestCitation = (usize, String, String);
 /// `(line number, path)`: one path cited.
 type PathCitation = (usize, String);
 
-/// Every `file` › `test` citation of `page`, and every path it cites.
-fn citations(page: &str) -> (Vec<TestCitation>, Vec<PathCitation>) {
+/// Every `file` › `test` citation of `page`, every path it cites, and every
+/// snapshot (`snapshot `name``) it cites.
+fn citations(page: &str) -> (Vec<TestCitation>, Vec<PathCitation>, Vec<PathCitation>) {
     let mut tests = Vec::new();
     let mut paths = Vec::new();
+    let mut snapshots = Vec::new();
     for (number, line) in page.lines().enumerate() {
         let number = number + 1;
         // The `.rs` file last cited, and whether its `›` list is open: it
         // opens at `›` and stays open while only `,` separates the names.
         let mut file: Option<&str> = None;
         let mut listing = false;
+        let mut snapshot = false;
         for piece in pieces(line) {
             match piece {
+                Piece::Code(code) if snapshot => {
+                    snapshots.push((number, code.to_string()));
+                    snapshot = false;
+                }
                 Piece::Code(code) if is_path(code) => {
                     paths.push((number, code.to_string()));
                     file = code.ends_with(".rs").then_some(code);
@@ -91,6 +98,11 @@ fn citations(page: &str) -> (Vec<TestCitation>, Vec<PathCitation>) {
                     {
                         tests.push((number, file.to_string(), code.to_string()));
                     }
+                }
+                Piece::Text(text) if text.trim_end().ends_with("snapshot") => {
+                    snapshot = true;
+                    file = None;
+                    listing = false;
                 }
                 Piece::Text(text) => match text.trim() {
                     "›" if file.is_some() && !listing => listing = true,
@@ -104,7 +116,7 @@ fn citations(page: &str) -> (Vec<TestCitation>, Vec<PathCitation>) {
             }
         }
     }
-    (tests, paths)
+    (tests, paths, snapshots)
 }
 
 /// Whether `file` declares a test function `name`: `fn name(` with
@@ -137,8 +149,21 @@ fn declares_test(source: &str, name: &str) -> Result<(), String> {
 fn every_test_cited_by_the_guarantees_exists() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let page = std::fs::read_to_string(root.join("docs/guarantees.md")).unwrap();
-    let (tests, paths) = citations(&page);
+    let (tests, paths, snapshots) = citations(&page);
     let mut problems = Vec::new();
+    let snapshot_files: Vec<String> = std::fs::read_dir(root.join("tests/snapshots"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    for (line, name) in &snapshots {
+        let suffix = format!("@{name}.");
+        if !snapshot_files.iter().any(|f| f.contains(&suffix)) {
+            problems.push(format!(
+                "line {line}: no snapshot `{name}` in tests/snapshots/"
+            ));
+        }
+    }
     for (line, path) in &paths {
         if !root.join(path).exists() {
             problems.push(format!("line {line}: `{path}` does not exist"));
@@ -162,7 +187,7 @@ fn citations_are_read_from_any_layout() {
     let page = "| a | `tests/a.rs` › `one`, `two_2`; `tests/b.rs` › `three` (snapshot `x`) |\n\
                 - `src/c.rs` › `four` and the rest: `not_cited`\n\
                 `tests/d.rs` (all), `meed::code`, `tests/e.rs`›`five`, `tests/f.rs`, `no`\n";
-    let (tests, paths) = citations(page);
+    let (tests, paths, snapshots) = citations(page);
     let tests: Vec<(usize, &str, &str)> = tests
         .iter()
         .map(|(l, f, t)| (*l, f.as_str(), t.as_str()))
@@ -177,6 +202,8 @@ fn citations_are_read_from_any_layout() {
             (3, "tests/e.rs", "five"),
         ]
     );
+    let snapshots: Vec<&str> = snapshots.iter().map(|(_, p)| p.as_str()).collect();
+    assert_eq!(snapshots, ["x"]);
     let paths: Vec<&str> = paths.iter().map(|(_, p)| p.as_str()).collect();
     assert_eq!(
         paths,

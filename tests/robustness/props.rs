@@ -295,21 +295,42 @@ fn apply_edits(columns: &[String], rows: &[Vec<String>], edits: &[CellEdit]) -> 
     out
 }
 
+/// How lines end: `\n` or `\r\n`, and whether the last one does.
+#[derive(Clone, Copy, Debug)]
+struct LineEnds {
+    crlf: bool,
+    last: bool,
+}
+
+impl LineEnds {
+    /// `lines` joined the way this says.
+    fn join(self, lines: &[String]) -> Vec<u8> {
+        let end = if self.crlf { "\r\n" } else { "\n" };
+        let mut text = lines.join(end);
+        if self.last {
+            text.push_str(end);
+        }
+        text.into_bytes()
+    }
+}
+
+fn line_ends() -> impl Strategy<Value = LineEnds> {
+    (any::<bool>(), any::<bool>()).prop_map(|(crlf, last)| LineEnds { crlf, last })
+}
+
 /// A log in `format` with `edits` applied to the cells (JSON Lines: the
-/// values) of the example log's first lines.
-fn edited_log(index: usize, edits: &[CellEdit]) -> (Vec<u8>, LogFormat) {
+/// values) of the example log's first lines, its lines ended by `ends`.
+fn edited_log(index: usize, edits: &[CellEdit], ends: LineEnds) -> (Vec<u8>, LogFormat) {
     let (text, format) = &example_logs(24)[index];
     match format {
         LogFormat::Csv => {
             let (header, rows) = csv_cells(text);
             let columns: Vec<String> = header.split(',').map(str::to_string).collect();
             let rows = apply_edits(&columns, &rows, edits);
-            let mut out = format!("{header}\n");
-            for row in rows {
-                out.push_str(&row.join(","));
-                out.push('\n');
-            }
-            (out.into_bytes(), *format)
+            let lines: Vec<String> = std::iter::once(header)
+                .chain(rows.iter().map(|row| row.join(",")))
+                .collect();
+            (ends.join(&lines), *format)
         }
         LogFormat::JsonLines => {
             let objects: Vec<serde_json::Map<String, serde_json::Value>> = text
@@ -335,7 +356,7 @@ fn edited_log(index: usize, edits: &[CellEdit]) -> (Vec<u8>, LogFormat) {
                 })
                 .collect();
             let rows = apply_edits(&columns, &rows, edits);
-            let mut out = String::new();
+            let mut lines = Vec::new();
             for row in rows {
                 let fields: Vec<String> = columns
                     .iter()
@@ -348,9 +369,9 @@ fn edited_log(index: usize, edits: &[CellEdit]) -> (Vec<u8>, LogFormat) {
                         format!("{}:{value}", serde_json::Value::String(column.clone()))
                     })
                     .collect();
-                out.push_str(&format!("{{{}}}\n", fields.join(",")));
+                lines.push(format!("{{{}}}", fields.join(",")));
             }
-            (out.into_bytes(), *format)
+            (ends.join(&lines), *format)
         }
     }
 }
@@ -390,19 +411,20 @@ fn run_counting<S: Strategy>(
 }
 
 /// Example logs with cell contents changed (other rows' values, odd
-/// values): read, evaluated and rendered without a panic, no record lost;
+/// values) and either line ending, with or without a last one: read,
+/// evaluated and rendered without a panic, no record lost;
 /// most are accepted, so evaluation really runs.
 #[test]
 fn logs_with_edited_cells_never_panic_nor_lose_records() {
-    let strategy = (0..POLICIES.len(), any::<bool>(), cell_edits());
+    let strategy = (0..POLICIES.len(), any::<bool>(), cell_edits(), line_ends());
     run_counting(
         "logs with edited cells",
         128,
         30,
         strategy,
-        |(index, with_roster, edits)| {
+        |(index, with_roster, edits, ends)| {
             let policy = &policies()[index];
-            let (bytes, format) = edited_log(index, &edits);
+            let (bytes, format) = edited_log(index, &edits, ends);
             evaluate_log(policy, format, with_roster, &bytes)?;
             let text = String::from_utf8_lossy(&bytes);
             let source = SourceFile::new("fuzz.log", text.as_ref());
