@@ -17,6 +17,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use meed::eval::period::local_midnight;
 use meed::eval::split::{SplitShare, split_pool};
+use meed::eval::stream::file::stream_file;
 use meed::eval::stream::stream_log;
 use meed::eval::{EvalOptions, PeriodKey, TotalsSink, Window, evaluate};
 use meed::input::{LogFormat, read_log, read_roster};
@@ -674,4 +675,229 @@ fn pool_splits_are_exact_beyond_128_bits() {
         assert_eq!(paid, whole, "{raw:?}");
         assert!(leftovers < split.len(), "{raw:?}");
     }
+}
+
+const FAST: &str = r#"
+policy "fast" { timezone "Europe/Berlin" }
+contribution job {
+  hours: Duration
+  rate: Money(EUR)
+  count: Int
+  share: Decimal
+  remote: Bool
+  level: one of "junior", "senior"
+  note: Text
+}
+contribution tip { amount: Money(EUR) }
+reward pay: Money(EUR)
+reward time: Duration
+reward score: Points
+rule jobs {
+  on job j
+  grant pay j.rate * (j.hours / 1h) * j.share + (if j.remote then 1 EUR else 0 EUR)
+}
+rule job_time { on job j when j.level == "senior" grant time j.hours }
+rule job_score { on job j grant score j.count * 1 pts }
+rule tips { on tip t grant pay t.amount }
+"#;
+
+/// Cells each column may hold: the first three of each list are valid (in
+/// the different ways the careful reader accepts), the rest odd or wrong.
+const FAST_CELLS: [&[&str]; 12] = [
+    // id
+    &["j1", "j2", "x-9", "j1", " j3 ", "ü1"],
+    // who
+    &["ada", "bob", "cyd", " ada", "ada ", "\u{e9}va", ""],
+    // kind
+    &["job", "tip", "job", "gig", "Job", ""],
+    // at
+    &[
+        "2027-01-31T22:59:59Z",
+        "2027-01-31T23:00:00Z",
+        "2027-02-01T00:00:00+01:00",
+        "2027-03-28T01:59:59+01:00",
+        "2027-03-28T03:00:00+02:00",
+        "2027-01-05",
+        "2027-01-05T10:00:00",
+        "2027-02-30T10:00:00Z",
+        "2027-01-05T10:00:00.123456789Z",
+        "2027-01-05t10:00:00z",
+    ],
+    // hours
+    &[
+        "1h", "90min", "1h 30min", "0.5h", "2h", "-1h", "0min", "1.25min", "h", "",
+    ],
+    // rate
+    &[
+        "10",
+        "10.5",
+        "0.005",
+        "-3",
+        "1e3",
+        "12.345",
+        "99999999999999999999",
+        "",
+        "x",
+    ],
+    // count
+    &[
+        "0",
+        "1",
+        "-7",
+        "9223372036854775807",
+        "9223372036854775808",
+        "1.0",
+        "007",
+        "",
+    ],
+    // share
+    &[
+        "1",
+        "0.5",
+        "50%",
+        "12.5%",
+        "-0.25",
+        "0.0000000001",
+        ".5",
+        "1.",
+        "",
+    ],
+    // remote
+    &["true", "false", "true", "TRUE", "False", "yes", "1", ""],
+    // level
+    &["junior", "senior", " senior ", "Senior", "lead", ""],
+    // note
+    &[
+        "hello",
+        "caf\u{e9}",
+        "  spaced  ",
+        "",
+        "a;b",
+        "'quoted'",
+        "=1+1",
+    ],
+    // amount (tips)
+    &["5", "0.01", "-2.50", "1000000", "", "x"],
+];
+const FAST_HEADER: &str = "id,who,kind,at,hours,rate,count,share,remote,level,note,amount";
+
+/// Totals rendered as CSV, from the careful reader and the in-memory
+/// evaluator, or `None` if the careful reader or the evaluation refuses.
+fn careful(compiled: &meed::pipeline::CompiledPolicy, text: &str) -> Option<String> {
+    let (log, _) = read_log(
+        &compiled.schema,
+        &SourceFile::new("log.csv", text),
+        LogFormat::Csv,
+    )
+    .ok()?;
+    let mut sink = TotalsSink::default();
+    evaluate(
+        &compiled.ast,
+        &compiled.schema,
+        &log,
+        None,
+        &EvalOptions::default(),
+        &mut sink,
+    )
+    .ok()?;
+    Some(render_csv(&sink.totals))
+}
+
+/// The fast reader (through `stream_file`) either steps aside or gives
+/// exactly the totals of the careful reader and the in-memory
+/// evaluator; it never accepts a log the careful reader refuses. Rows are
+/// built cell by cell from `FAST_CELLS`, a tip row leaves the job columns
+/// empty, and rows come in any order (the unsorted pass). At least 40% of
+/// the logs must go all the way through the fast reader (about 70% do), or
+/// the comparison is hollow.
+#[test]
+fn the_fast_reader_agrees_with_the_careful_one() {
+    // Each row: a pick per column among the valid cells, and perhaps one
+    // column picked among all cells.
+    let row = (
+        prop::collection::vec(any::<prop::sample::Index>(), 12),
+        prop::option::of(0usize..12),
+    );
+    let strategy = (prop::collection::vec(row, 1..8), any::<bool>());
+    let cases = 96;
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    });
+    let streamed = std::cell::Cell::new(0u32);
+    let result = runner.run(&strategy, |(rows, crlf)| {
+        let compiled = compile_policy(&SourceFile::new("fast.meed", FAST)).unwrap();
+        let mut lines = vec![FAST_HEADER.to_string()];
+        for (n, (row, wild)) in rows.iter().enumerate() {
+            let cells: Vec<String> = row
+                .iter()
+                .zip(FAST_CELLS)
+                .enumerate()
+                .map(|(column, (pick, cells))| {
+                    let cell = if *wild == Some(column) {
+                        pick.get(cells)
+                    } else {
+                        cells[pick.index(3)]
+                    };
+                    if column == 0 {
+                        format!("{}{n}", cell.trim())
+                    } else {
+                        cell.to_string()
+                    }
+                })
+                .collect();
+            // A tip leaves the job's columns empty, a job the tip's.
+            let tip = cells[2] == "tip";
+            let cells: Vec<String> = cells
+                .into_iter()
+                .enumerate()
+                .map(|(column, cell)| match column {
+                    4..=10 if tip => String::new(),
+                    11 if !tip => String::new(),
+                    _ => cell,
+                })
+                .collect();
+            lines.push(cells.join(","));
+        }
+        let end = if crlf { "\r\n" } else { "\n" };
+        let text = lines.join(end) + end;
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("log.csv");
+        std::fs::write(&path, &text).unwrap();
+        let fast = stream_file(
+            &compiled.ast,
+            &compiled.schema,
+            &path,
+            None,
+            &EvalOptions::default(),
+            &mut |_, _| {},
+        );
+        let careful = careful(&compiled, &text);
+        match (fast, careful) {
+            (Ok((totals, _)), Some(expected)) => {
+                streamed.set(streamed.get() + 1);
+                prop_assert_eq!(render_csv(&totals), expected, "{}", text);
+            }
+            (Ok((totals, _)), None) => {
+                prop_assert!(
+                    false,
+                    "the fast reader accepted a log the careful one refuses:\n{}\n{}",
+                    text,
+                    render_csv(&totals)
+                );
+            }
+            (Err(_), _) => {}
+        }
+        Ok(())
+    });
+    if let Err(error) = result {
+        panic!("{error}");
+    }
+    let streamed = streamed.get();
+    eprintln!("{streamed} of {cases} logs went through the fast reader");
+    assert!(
+        streamed * 10 >= cases * 4,
+        "only {streamed} of {cases} logs went through the fast reader (want 40%)"
+    );
 }
