@@ -502,6 +502,32 @@ fn aggregates_with_filters_and_fallbacks() {
     // grant rests on no contribution, even though bob has likes that month.
     assert!(grant("spread", "bob").is_empty());
     assert!(grant("sales", "bob").is_empty());
+    // `explain` lists what was counted, and says so when nothing was.
+    let context = meed::render::explain::ExplainContext {
+        policy: &p.policy,
+        schema: &p.schema,
+        log: &meed::input::Log {
+            contributions: log.clone(),
+        },
+    };
+    let of = |who: &str| -> Vec<meed::ledger::Grant> {
+        ledger
+            .grants
+            .iter()
+            .filter(|g| &*g.who == who)
+            .cloned()
+            .collect()
+    };
+    let alice = meed::render::explain::render_explain("alice", None, &of("alice"), &context);
+    assert!(
+        alice.contains("month 2027-01: 2 contributions (a1, a3)\n  → rule accepted_votes"),
+        "{alice}"
+    );
+    let bob = meed::render::explain::render_explain("bob", None, &of("bob"), &context);
+    assert!(
+        bob.contains("month 2027-01: no contribution counted\n  → rule sales"),
+        "{bob}"
+    );
 }
 
 #[test]
