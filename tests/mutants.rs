@@ -901,3 +901,48 @@ fn the_fast_reader_agrees_with_the_careful_one() {
         "only {streamed} of {cases} logs went through the fast reader (want 40%)"
     );
 }
+
+/// Grants stamped in a pool period other than the one a record last
+/// opened: `each` grants for January (stamped on Sunday 31 January, week
+/// W04) arrive when a February record does, while the streaming pool still
+/// remembers week W03. They belong to W04, which holds no record and is not
+/// paid; W03's people then score nothing. A duration pool splits in
+/// minutes.
+#[test]
+fn grants_land_in_their_own_pool_period() {
+    let policy = r#"
+contribution task {}
+reward rep: Points
+reward bonus: Money(EUR)
+reward time: Duration
+rule monthly { each person per month  grant rep count(task) * 1 pts }
+pool weekly { grant bonus 70 EUR per week  split by total(rep) }
+pool hours { grant time 91min per month  split by count(task) }
+"#;
+    let log = "id,who,kind,at\n\
+               b1,bob,task,2027-01-20T10:00:00Z\n\
+               a1,ada,task,2027-01-21T10:00:00Z\n\
+               b2,bob,task,2027-01-22T10:00:00Z\n\
+               c1,cyd,task,2027-02-03T10:00:00Z\n";
+    // rep: ada 1, bob 2 (January), cyd 1 (February). No bonus: W03 and
+    // W05 hold records but no grant (unclaimed), W04 and W08 hold grants
+    // but no record. time, January: 91 minutes by 1:2 → 30 (rem 1) and 60
+    // (rem 2), the one left to bob: 30 and 61; February: cyd 91.
+    assert_eq!(
+        lines(&totals(policy, log, None)),
+        [
+            "ada,rep,1,pts",
+            "ada,time,30,min",
+            "bob,rep,2,pts",
+            "bob,time,61,min",
+            "cyd,rep,1,pts",
+            "cyd,time,91,min",
+        ]
+    );
+    let warned = warnings(policy, log);
+    assert!(
+        warned.contains("2027-W03") && warned.contains("2027-W05"),
+        "{warned}"
+    );
+    assert!(!warned.contains("2027-W04"), "{warned}");
+}
