@@ -946,3 +946,39 @@ pool hours { grant time 91min per month  split by count(task) }
     );
     assert!(!warned.contains("2027-W04"), "{warned}");
 }
+
+/// A pool scored on the roster: `person.status` is read from each person's
+/// own row.
+#[test]
+fn a_pool_scored_on_roster_columns() {
+    let policy = r#"
+person { status: one of "staff", "guest" }
+contribution task {}
+reward rep: Points
+reward bonus: Money(EUR)
+rule tasks { on task t grant rep 1 pts }
+pool fund {
+  grant bonus 10 EUR per month
+  split by if person.status == "staff" then total(rep) else 0 pts
+}
+"#;
+    let people = "who,status\nada,staff\nbob,guest\ncyd,staff\n";
+    let log = "id,who,kind,at\n\
+               a1,ada,task,2027-01-05T10:00:00Z\n\
+               b1,bob,task,2027-01-05T11:00:00Z\n\
+               b2,bob,task,2027-01-06T10:00:00Z\n\
+               c1,cyd,task,2027-01-06T11:00:00Z\n\
+               c2,cyd,task,2027-01-07T10:00:00Z\n\
+               c3,cyd,task,2027-01-08T10:00:00Z\n";
+    // Staff only: ada 1 and cyd 3 of 4: 2.50 and 7.50; bob, a guest, 0.
+    assert_eq!(
+        lines(&totals(policy, log, Some(people))),
+        [
+            "ada,bonus,2.50,EUR",
+            "ada,rep,1,pts",
+            "bob,rep,2,pts",
+            "cyd,bonus,7.50,EUR",
+            "cyd,rep,3,pts",
+        ]
+    );
+}
