@@ -6,6 +6,20 @@
 //! comparison or a dropped branch changes the answer (a record exactly at a
 //! period's first instant, a negative grant under a cap, two limits on one
 //! account, periods cut in a zone with summer time).
+//!
+//! Survivors judged equivalent (same output, checked by reading the code):
+//! - `src/eval/round.rs` `scale() < digits` → `<=`: rescaling to the scale
+//!   a number already has changes nothing;
+//! - `src/eval/stream/limits.rs` `granted.v > 0` → `>= 0`: a zero grant is
+//!   left at zero either way; `granted.v > room` → `>=`: when equal, the
+//!   grant is set to the value it has;
+//! - `src/eval/stream/pools.rs` `period_at`'s cache test `start <= at` →
+//!   `>` and `at < end` → `==`/`<=`: grants reach a pool in time order and a
+//!   period is closed (cache reset) before anything at or after its end, so
+//!   these only turn hits into misses that the binary search answers alike;
+//!   `has_closed` → `true`, `end <= t` → `>` in `has_closed` and
+//!   `take_closed`: a closed period is paid later (at the latest at the end)
+//!   with the same shares; only the memory held meanwhile differs.
 #![allow(
     clippy::panic,
     clippy::unwrap_used,
