@@ -484,13 +484,51 @@ fn aggregates_with_filters_and_fallbacks() {
     assert_eq!(p.total(&ledger, "bob", "bonus"), "0.00 EUR");
     assert_eq!(p.badge(&ledger, "bob", "regular"), Some(Value::Int(2)));
     assert_eq!(p.badge(&ledger, "alice", "regular"), None);
-    // Contributions behind an `each` grant: the records of the kinds it reads.
-    let accepted = ledger
-        .grants
-        .iter()
-        .find(|g| matches!(&g.origin, Origin::Rule { name, .. } if name == "accepted_votes"))
-        .unwrap();
-    assert_eq!(ids(accepted), vec!["a1", "a2", "a3"]);
+    // Contributions behind an `each` grant: exactly the records its
+    // aggregates counted (kind matching, `where` holding), not every record
+    // of the kinds it reads: a2 is not accepted, so it earned nothing here.
+    let grant = |rule: &str, who: &str| {
+        let found = ledger.grants.iter().find(|g| {
+            matches!(&g.origin, Origin::Rule { name, .. } if name == rule) && &*g.who == who
+        });
+        found
+            .map(ids)
+            .unwrap_or_else(|| panic!("no `{rule}` grant to {who}"))
+    };
+    assert_eq!(grant("accepted_votes", "alice"), ["a1", "a3"]);
+    // `max` and `min` without a filter count every answer.
+    assert_eq!(grant("spread", "alice"), ["a1", "a2", "a3"]);
+    assert_eq!(grant("regular", "bob"), ["l1", "l2"]);
+    // Aggregates that counted nothing (bob has no answers, no sales): the
+    // grant rests on no contribution, even though bob has likes that month.
+    assert!(grant("spread", "bob").is_empty());
+    assert!(grant("sales", "bob").is_empty());
+    // `explain` lists what was counted, and says so when nothing was.
+    let context = meed::render::explain::ExplainContext {
+        policy: &p.policy,
+        schema: &p.schema,
+        log: &meed::input::Log {
+            contributions: log.clone(),
+        },
+    };
+    let of = |who: &str| -> Vec<meed::ledger::Grant> {
+        ledger
+            .grants
+            .iter()
+            .filter(|g| &*g.who == who)
+            .cloned()
+            .collect()
+    };
+    let alice = meed::render::explain::render_explain("alice", None, &of("alice"), &context);
+    assert!(
+        alice.contains("month 2027-01: 2 contributions (a1, a3)\n  → rule accepted_votes"),
+        "{alice}"
+    );
+    let bob = meed::render::explain::render_explain("bob", None, &of("bob"), &context);
+    assert!(
+        bob.contains("month 2027-01: no contribution counted\n  → rule sales"),
+        "{bob}"
+    );
 }
 
 #[test]

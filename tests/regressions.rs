@@ -26,13 +26,52 @@ fn folder() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/inputs/regressions")
 }
 
-/// The files of one target's folder, sorted.
+/// The files of one target's folder, sorted. A folder that is missing or
+/// empty fails the test: a regression corpus that silently holds nothing
+/// checks nothing.
 fn inputs(target: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(folder().join(target))
-        .map(|entries| entries.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
+    let path = folder().join(target);
+    let entries = std::fs::read_dir(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (the README describes it)", path.display()));
+    let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     files.sort();
+    assert!(!files.is_empty(), "{} holds no input", path.display());
     files
+}
+
+/// The folders the README describes: its `- `NAME/`:` lines.
+fn described_folders() -> Vec<String> {
+    let readme = std::fs::read_to_string(folder().join("README.md")).unwrap();
+    readme
+        .lines()
+        .filter_map(|line| line.strip_prefix("- `")?.split_once("/`:"))
+        .map(|(name, _)| name.to_string())
+        .collect()
+}
+
+/// Every folder the README describes exists and holds inputs, every folder
+/// there is described, and each is one of the fuzz targets the tests run
+/// (`fast_reader/` by `tests/input.rs` › `fast_reader_regressions`).
+#[test]
+fn every_described_folder_exists_and_holds_inputs() {
+    let described = described_folders();
+    assert_eq!(
+        described,
+        ["parse_check", "fmt_roundtrip", "fast_reader", "eval_log"]
+    );
+    for target in &described {
+        assert!(!inputs(target).is_empty());
+    }
+    let mut on_disk: Vec<String> = std::fs::read_dir(folder())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    let mut sorted = described.clone();
+    sorted.sort();
+    assert_eq!(on_disk, sorted, "a folder the README does not describe");
 }
 
 fn name(path: &Path) -> String {
@@ -64,9 +103,7 @@ fn fmt_roundtrip_regressions() {
 #[test]
 fn eval_log_regressions() {
     let policies = bundled().unwrap_or_else(|e| panic!("{e}"));
-    let files = inputs("eval_log");
-    assert!(!files.is_empty());
-    for path in files {
+    for path in inputs("eval_log") {
         let bytes = std::fs::read(&path).unwrap();
         evaluate_fuzz_input(&policies, &bytes)
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));

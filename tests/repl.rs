@@ -10,7 +10,6 @@
 )]
 
 use std::io::Write as _;
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 use meed::repl::{ReplyStatus, Session, is_complete};
@@ -228,11 +227,36 @@ fn the_binary_reads_a_script_from_a_pipe() {
     assert_eq!(code, 0);
 }
 
+/// A file given at start that cannot be opened is a usage error, exit 2, as
+/// for every command (`tests/cli.rs` › `missing_file_is_a_usage_error`);
+/// no input is read.
 #[test]
 fn the_binary_fails_when_a_file_given_at_start_cannot_be_read() {
-    let (stdout, stderr, code) = meed_repl(&["no/such.meed"], "5 EUR\n");
+    for args in [
+        &["no/such.meed"][..],
+        &["rules/community.meed", "no/such.csv"][..],
+        &["rules/community.meed", "--people", "no/such.csv"][..],
+    ] {
+        let (stdout, stderr, code) = meed_repl(args, "5 EUR\n");
+        assert_eq!(stdout, "", "{args:?}");
+        assert!(
+            stderr.contains("cannot read `no/such."),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+    }
+}
+
+/// A file that opens but does not load (here a policy with a syntax error)
+/// is a policy error: exit 1, the diagnostic on stderr, no input read.
+#[test]
+fn the_binary_fails_with_1_when_a_file_given_at_start_does_not_load() {
+    let folder = tempfile::tempdir().unwrap();
+    let policy = folder.path().join("broken.meed");
+    std::fs::write(&policy, "rule r {\n").unwrap();
+    let (stdout, stderr, code) = meed_repl(&[policy.to_str().unwrap()], "5 EUR\n");
     assert_eq!(stdout, "");
-    assert!(stderr.contains("cannot read `no/such.meed`"), "{stderr}");
-    assert_eq!(code, 1);
-    assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules").exists());
+    assert!(stderr.contains("meed::"), "{stderr}");
+    assert!(!stderr.contains("cannot read"), "{stderr}");
+    assert_eq!(code, 1, "{stderr}");
 }

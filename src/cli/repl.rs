@@ -9,6 +9,7 @@ use crate::repl::line::{run_lines, run_terminal};
 use crate::repl::{Reply, ReplyStatus, Session};
 
 use super::Outcome;
+use super::files::plain_io_error;
 
 #[derive(Debug, Args)]
 pub struct ReplArgs {
@@ -25,7 +26,8 @@ pub struct ReplArgs {
 
 /// Loads the files given, then reads inputs from the terminal (with a
 /// prompt, history and completion) or, when stdin is a pipe, line by line.
-/// Piped sessions exit 1 if any input failed, so scripts can tell.
+/// Piped sessions exit 1 if any input failed, so scripts can tell, and 2
+/// if a file given at start cannot be opened.
 pub fn run(args: ReplArgs) -> Outcome {
     let interactive = std::io::stdin().is_terminal();
     let colour =
@@ -35,6 +37,23 @@ pub fn run(args: ReplArgs) -> Outcome {
         .and_then(|c| c.parse().ok())
         .filter(|w: &usize| *w >= 40)
         .unwrap_or(100);
+    // A piped session that is given a file it cannot open fails the way
+    // every command does: a usage error (exit 2), before reading any input.
+    // A file that opens but does not load is a policy or data error (exit 1).
+    if !interactive {
+        for path in [&args.policy, &args.people, &args.log]
+            .into_iter()
+            .flatten()
+        {
+            if let Err(error) = std::fs::File::open(path) {
+                return Outcome::Usage(format!(
+                    "cannot read `{}`: {}",
+                    path.display(),
+                    plain_io_error(&error)
+                ));
+            }
+        }
+    }
     let mut session = Session::new().with_style(colour, width);
     let mut started = Vec::new();
     if let Some(policy) = &args.policy {

@@ -37,12 +37,18 @@ impl<'a> Scope<'a> {
         let binding = agg.binding.as_ref().unwrap_or(&agg.kind).node.as_str();
         let mut count: i64 = 0;
         let mut acc: Option<Value> = None;
-        for record in person.records.iter().filter(|r| r.kind == kind) {
+        for (index, record) in person.records.iter().enumerate() {
+            if record.kind != kind {
+                continue;
+            }
             let inner = self.with_binding(binding, record);
             if let Some(filter) = &agg.filter {
                 if !inner.condition(filter)? {
                     continue;
                 }
+            }
+            if let Some(counted) = self.counted.and_then(|c| c.get(index)) {
+                counted.set(true);
             }
             count = count.checked_add(1).ok_or_else(|| {
                 EvalError::new(

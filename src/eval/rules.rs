@@ -2,6 +2,7 @@
 //! `each person per PERIOD` rules (one grant per person and period with
 //! activity).
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -92,8 +93,10 @@ pub fn group_by_person<'c>(
 /// which the person has at least one record (of any kind), stamped at the
 /// period's last instant.
 ///
-/// The grant's contributions are that person's records in the period of the
-/// kinds the rule's aggregates read, or all of them if it reads none.
+/// The grant's contributions are exactly the records the rule's aggregates
+/// counted while its condition and amount were worked out (kind matching,
+/// `where` holding), in `(at, id)` order; a rule with no aggregate lists all
+/// of the person's records in the period (they are what made it run).
 pub fn run_each_rules(
     env: &Env<'_>,
     rules: &[RuleRef<'_>],
@@ -109,15 +112,17 @@ pub fn run_each_rules(
         let groups = grouped
             .entry(period.node)
             .or_insert_with(|| group_by_person(records, period.node, env));
-        let kinds = mentioned_kinds(rule, env);
+        let aggregates = reads_aggregates(rule);
         for ((who, key), group) in groups.iter() {
             let context = || format!("rule `{}`, `{who}` in {key}", rule.decl.name.node);
+            let counted: Vec<Cell<bool>> = group.iter().map(|_| Cell::new(false)).collect();
             let scope = Scope {
                 person: Some(PersonPeriod {
                     who,
                     records: group,
                     totals: None,
                 }),
+                counted: Some(&counted),
                 ..Scope::new(env)
             }
             .explaining(explain);
@@ -129,14 +134,17 @@ pub fn run_each_rules(
                     continue;
                 }
             }
-            let ids = group
-                .iter()
-                .filter(|r| kinds.is_empty() || kinds.contains(&r.kind))
-                .map(|r| r.id.clone())
-                .collect();
             let at = key.last_instant(env.tz);
-            let grant = make_grant(&scope, *rule, who.clone(), at, ids)
+            let mut grant = make_grant(&scope, *rule, who.clone(), at, Vec::new())
                 .map_err(|e| e.in_context(context))?;
+            // Only now are the flags complete: the amount's aggregates ran
+            // inside `make_grant`.
+            grant.contributions = group
+                .iter()
+                .zip(&counted)
+                .filter(|(_, c)| !aggregates || c.get())
+                .map(|(r, _)| r.id.clone())
+                .collect();
             out.push(Pending {
                 key: OrderKey {
                     at,
@@ -152,8 +160,8 @@ pub fn run_each_rules(
     Ok(())
 }
 
-/// The kinds (indices) a rule's aggregates read, in its condition and amount.
-fn mentioned_kinds(rule: &RuleRef<'_>, env: &Env<'_>) -> Vec<usize> {
+/// Whether a rule's condition or amount holds an aggregate.
+fn reads_aggregates(rule: &RuleRef<'_>) -> bool {
     let mut names = Vec::new();
     if let Some(c) = &rule.decl.condition {
         aggregate_kinds(c, &mut names);
@@ -161,13 +169,7 @@ fn mentioned_kinds(rule: &RuleRef<'_>, env: &Env<'_>) -> Vec<usize> {
     if let Action::Grant { amount, .. } = &rule.decl.action {
         aggregate_kinds(amount, &mut names);
     }
-    let mut kinds: Vec<usize> = names
-        .iter()
-        .filter_map(|n| env.schema.kind_index(n))
-        .collect();
-    kinds.sort_unstable();
-    kinds.dedup();
-    kinds
+    !names.is_empty()
 }
 
 /// The kind names of every aggregate in `expr`.

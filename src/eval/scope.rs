@@ -2,6 +2,7 @@
 //! record a rule is looking at, and (in `each` rules and pools) the person's
 //! records and totals in the period.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono_tz::Tz;
@@ -150,6 +151,10 @@ pub struct Scope<'a> {
     pub person: Option<PersonPeriod<'a>>,
     /// Whether to build the calculation text (grant amounts only).
     pub explain: bool,
+    /// In an `each` rule: one flag per record of [`PersonPeriod::records`],
+    /// set when an aggregate counts that record (its kind matches and its
+    /// `where` holds), so that the grant lists exactly those records.
+    pub counted: Option<&'a [Cell<bool>]>,
 }
 
 impl<'a> Scope<'a> {
@@ -161,6 +166,7 @@ impl<'a> Scope<'a> {
             outer: None,
             person: None,
             explain: false,
+            counted: None,
         }
     }
 
@@ -183,6 +189,7 @@ impl<'a> Scope<'a> {
             outer: Some(self),
             person: self.person,
             explain: false,
+            counted: self.counted,
         }
     }
 

@@ -13,11 +13,14 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use crate::eval::arith;
+use crate::eval::pools::{units_of, with_units};
 use crate::eval::{PeriodKey, add_to_totals};
 use crate::input::{Contribution, Log};
-use crate::ledger::{Grant, Origin, Target, Totals};
+use crate::ledger::{Grant, Origin, PoolShare, Target, Totals};
 use crate::render::amount::{human, is_zero};
 use crate::schema::Schema;
+use crate::source::Span;
 use crate::syntax::ast::{Item, Period, PolicyFile, Trigger};
 use crate::value::Value;
 
@@ -89,33 +92,25 @@ fn explain_grant(
                         || format!("up to {}", local_date(grant.at, tz)),
                         |p| format!("{p} {}", PeriodKey::of(grant.at, p, tz).label()),
                     );
-                    let _ = writeln!(
-                        out,
-                        "{period}: {} contribution{} ({})",
-                        ids.len(),
-                        plural(ids.len()),
-                        list_ids(ids)
-                    );
+                    if ids.is_empty() {
+                        let _ = writeln!(out, "{period}: no contribution counted");
+                    } else {
+                        let _ = writeln!(
+                            out,
+                            "{period}: {} contribution{} ({})",
+                            ids.len(),
+                            plural(ids.len()),
+                            list_ids(ids)
+                        );
+                    }
                 }
             }
             let calculation = grant.calculation.clone().unwrap_or(what);
             let _ = writeln!(out, "  → rule {name}: {calculation}");
         }
         Origin::Pool(share) => {
-            let leftover = if share.leftover_unit {
-                ", plus one leftover minor unit"
-            } else {
-                ""
-            };
             let _ = writeln!(out, "pool {} for {}", share.pool, share.period);
-            let _ = writeln!(
-                out,
-                "  → share: {} / {} × {} = {}{leftover}",
-                human(&share.score),
-                human(&share.total_score),
-                human(&share.pool_amount),
-                human(&grant.amount)
-            );
+            let _ = writeln!(out, "  → share: {}", share_equation(share, &grant.amount));
         }
     }
     for cut in &grant.cuts {
@@ -127,6 +122,38 @@ fn explain_grant(
             human(&cut.already_granted),
             cut.period
         );
+    }
+}
+
+/// How a pool share was worked out, every step shown:
+/// `30 pts / 70 pts × 1000.00 EUR = 428.57 EUR`, and for a share that got
+/// a leftover minor unit `20 pts / 70 pts × 1000.00 EUR = 285.71 EUR,
+/// + 0.01 EUR (largest remainder) = 285.72 EUR`, so that the figure after
+/// the first `=` is the rounded-down share, never the paid one plus a unit.
+pub fn share_equation(share: &PoolShare, paid: &Value) -> String {
+    let split = format!(
+        "{} / {} × {}",
+        human(&share.score),
+        human(&share.total_score),
+        human(&share.pool_amount)
+    );
+    let leftover = share
+        .leftover_unit
+        .then(|| units_of(&share.pool_amount))
+        .flatten()
+        .and_then(|(digits, _)| {
+            let unit = with_units(&share.pool_amount, 1, digits);
+            let down = arith::sub(paid, &unit, Span::default()).ok()?;
+            Some((down, unit))
+        });
+    match leftover {
+        Some((down, unit)) => format!(
+            "{split} = {}, + {} (largest remainder) = {}",
+            human(&down),
+            human(&unit),
+            human(paid)
+        ),
+        None => format!("{split} = {}", human(paid)),
     }
 }
 

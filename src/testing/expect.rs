@@ -10,6 +10,7 @@ use crate::eval::evaluate_expr;
 use crate::ledger::{Grant, Ledger, Origin, Target};
 use crate::pipeline::CompiledPolicy;
 use crate::render::amount::human;
+use crate::render::explain::share_equation;
 use crate::source::{SourceFile, Span, Spanned};
 use crate::syntax::ast::{Expect, Expr, Ident};
 use crate::types::units::Type;
@@ -205,6 +206,7 @@ fn inactive_note(ledger: &Ledger, who: &str) -> String {
 /// `rule `volunteer_shift` for `s3`: 24 pts` and on the next line
 /// `  cut to 12 pts by limit `...` (48 pts already granted in 2027-W24)`
 /// `pool `community_fund` for 2027-Q1: 30 pts / 50 pts × 3000.00 EUR = 1800.00 EUR`
+/// (see [`share_equation`] for a share with a leftover unit)
 pub fn describe_grant(grant: &Grant, tz: Tz) -> String {
     let mut line = match &grant.origin {
         Origin::Rule { name, .. } => {
@@ -223,22 +225,12 @@ pub fn describe_grant(grant: &Grant, tz: Tz) -> String {
                 id_list(&grant.contributions)
             )
         }
-        Origin::Pool(share) => {
-            let leftover = if share.leftover_unit {
-                ", plus one leftover minor unit"
-            } else {
-                ""
-            };
-            format!(
-                "pool `{}` for {}: {} / {} × {} = {}{leftover}",
-                share.pool,
-                share.period,
-                human(&share.score),
-                human(&share.total_score),
-                human(&share.pool_amount),
-                human(&grant.amount)
-            )
-        }
+        Origin::Pool(share) => format!(
+            "pool `{}` for {}: {}",
+            share.pool,
+            share.period,
+            share_equation(share, &grant.amount)
+        ),
     };
     for cut in &grant.cuts {
         let _ = write!(
