@@ -280,6 +280,28 @@ fn missing_or_foreign_books_are_usage_errors() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(d.join("p.meed")).unwrap(), POLICY);
     assert!(!d.join("none.db").exists(), "show must not create books");
+    // A payout run records its inputs' SHA-256: a pipe cannot be read twice.
+    let run = meed(
+        d,
+        &[
+            "close",
+            "p.meed",
+            "/dev/stdin",
+            "--format-in",
+            "csv",
+            "--books",
+            "b.db",
+            "--through",
+            "2027-04-30",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("is not a regular file"),
+        "{}",
+        run.stderr
+    );
+    assert!(!d.join("b.db").exists());
 }
 
 #[test]

@@ -60,6 +60,16 @@ pub fn run(args: CloseArgs) -> Outcome {
     if let Err(outcome) = refuse_overwriting_inputs("--books", &args.books, &inputs) {
         return outcome;
     }
+    // The run records the SHA-256 of its inputs, so each is read twice: a
+    // pipe or standard input could not be.
+    for (role, path) in &inputs {
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+            return Outcome::Usage(format!(
+                "`{}` ({role}) is not a regular file: a payout run records the SHA-256 of its inputs, so save it to a file first",
+                path.display()
+            ));
+        }
+    }
     let policy = match load_policy(&args.policy, &mut reporter) {
         Ok(policy) => policy,
         Err(outcome) => return outcome,
