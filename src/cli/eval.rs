@@ -122,6 +122,7 @@ pub fn run(args: EvalArgs) -> Outcome {
 /// Totals of the reported grants, and per period when asked for.
 pub struct Evaluated {
     pub policy: CompiledPolicy,
+    /// For the whole log; empty when totals per period were asked for.
     pub totals: Totals,
     /// Per period of the kind asked for.
     pub by_period: Option<TotalsByPeriod>,
@@ -149,7 +150,7 @@ pub fn evaluate_totals(
         Some(period) => {
             let mut sink = PeriodTotalsSink::new(period, loaded.policy.schema.timezone);
             evaluate_into(&loaded, &mut sink, reporter)?;
-            (sink.totals.clone(), Some(sink.by_period()))
+            (Totals::new(), Some(sink.by_period()))
         }
         None => {
             let mut sink = TotalsSink::default();

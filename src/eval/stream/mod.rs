@@ -195,6 +195,7 @@ impl ByPeriod {
 /// What a streamed evaluation gives: the totals of the reported grants,
 /// per period when asked for, and the warnings.
 pub struct Streamed {
+    /// Empty when totals per period were asked for.
     pub totals: Totals,
     /// Totals per period (`eval --by`), when asked for.
     pub by_period: Option<TotalsByPeriod>,
@@ -397,8 +398,9 @@ impl<'a> StreamEvaluator<'a> {
         })
     }
 
-    /// Also totals the reported grants per calendar period of kind
-    /// `period`, by their stamp (`eval --by month`, `meed close`).
+    /// Totals the reported grants per calendar period of kind `period`, by
+    /// their stamp (`eval --by month`, `meed close`), instead of for the
+    /// whole log: [`Streamed::totals`] is then empty.
     pub fn total_by(&mut self, period: Period) {
         self.flow.by = Some(ByPeriod {
             period,
@@ -954,13 +956,15 @@ impl Flow {
         if self.window.is_some_and(|w| !w.reports(at)) {
             return Ok(());
         }
+        // Per period, or for the whole log: one set of totals is written per
+        // grant, so that the hot one stays in cache.
         if let Some(by) = &mut self.by {
             let totals = by.totals_at(at, tz);
             let end = (who as usize + 1) * self.targets;
             if totals.len() < end {
                 totals.resize(end, UNSET);
             }
-            add_total(totals, &self.units, who, target, value)?;
+            return add_total(totals, &self.units, who, target, value);
         }
         add_total(&mut self.totals, &self.units, who, target, value)
     }
