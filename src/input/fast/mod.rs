@@ -119,32 +119,36 @@ pub struct OwnedRecord {
 /// would get them (sorted pass, then the unsorted one if needed): for
 /// comparing the fast reader with the careful one.
 pub fn read_records(log: &LogInput, schema: &Schema) -> Result<Vec<OwnedRecord>, Fallback> {
-    let mut records = Vec::new();
-    let mut push = |r: &StreamRecord<'_>| {
-        records.push(OwnedRecord {
-            at: r.at,
-            id: r.id.to_string(),
-            who: r.who_name.to_string(),
-            kind: r.kind,
-            fields: r.fields.to_vec(),
-        });
-        Ok(())
+    let owned = |r: &StreamRecord<'_>| OwnedRecord {
+        at: r.at,
+        id: r.id.to_string(),
+        who: r.who_name.to_string(),
+        kind: r.kind,
+        fields: r.fields.to_vec(),
     };
-    if let Pass::Done { .. } = stream_sorted(log, schema, &mut push, &mut |_, _| {})? {
+    let mut records = Vec::new();
+    let pass = stream_sorted(
+        log,
+        schema,
+        &mut |r| {
+            records.push(owned(r));
+            Ok(())
+        },
+        &mut |_, _| {},
+    )?;
+    if let Pass::Done { .. } = pass {
         return Ok(records);
     }
     records.clear();
-    let mut push = |r: &StreamRecord<'_>| {
-        records.push(OwnedRecord {
-            at: r.at,
-            id: r.id.to_string(),
-            who: r.who_name.to_string(),
-            kind: r.kind,
-            fields: r.fields.to_vec(),
-        });
-        Ok(())
-    };
-    stream_unsorted(log, schema, &mut push, &mut |_, _| {})?;
+    stream_unsorted(
+        log,
+        schema,
+        &mut |r| {
+            records.push(owned(r));
+            Ok(())
+        },
+        &mut |_, _| {},
+    )?;
     Ok(records)
 }
 
