@@ -89,19 +89,21 @@ fn setup() -> tempfile::TempDir {
     dir
 }
 
+/// `close p.meed log.csv --books books.db --through THROUGH`.
+fn close_args(through: &str) -> [&str; 7] {
+    [
+        "close",
+        "p.meed",
+        "log.csv",
+        "--books",
+        "books.db",
+        "--through",
+        through,
+    ]
+}
+
 fn close(dir: &Path, through: &str) -> Run {
-    meed(
-        dir,
-        &[
-            "close",
-            "p.meed",
-            "log.csv",
-            "--books",
-            "books.db",
-            "--through",
-            through,
-        ],
-    )
+    meed(dir, &close_args(through))
 }
 
 fn show_csv(dir: &Path) -> String {
@@ -381,15 +383,7 @@ fn big_log(path: &Path, people: usize) {
 fn meed_command(dir: &Path, through: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_meed"));
     command
-        .args([
-            "close",
-            "p.meed",
-            "log.csv",
-            "--books",
-            "books.db",
-            "--through",
-            through,
-        ])
+        .args(close_args(through))
         .current_dir(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null());

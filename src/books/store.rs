@@ -198,32 +198,10 @@ impl Books {
         run: Option<i64>,
         mut each: impl FnMut(i64, &[&str; 7]),
     ) -> Result<(), BooksError> {
-        let mut statement = self.connection.prepare(
-            "SELECT run, who, reward, earned, kind, amount, unit, reason FROM lines
-             WHERE ?1 IS NULL OR run = ?1 ORDER BY rowid",
-        )?;
-        let mut rows = statement.query(params![run])?;
-        while let Some(row) = rows.next()? {
-            let text = |i: usize| {
-                row.get_ref(i)
-                    .ok()
-                    .and_then(|v| v.as_str().ok())
-                    .unwrap_or("")
-            };
-            each(
-                row.get(0)?,
-                &[
-                    text(1),
-                    text(2),
-                    text(3),
-                    text(4),
-                    text(5),
-                    text(6),
-                    text(7),
-                ],
-            );
-        }
-        Ok(())
+        each_line(&self.connection, run, |run, fields| {
+            each(run, fields);
+            Ok(())
+        })
     }
 
     /// The names of the protecting triggers still in the file.
@@ -379,48 +357,77 @@ fn read_runs(connection: &Connection) -> Result<Vec<Run>, BooksError> {
     Ok(runs)
 }
 
-fn read_lines(connection: &Connection, run: Option<i64>) -> Result<Vec<(i64, Line)>, BooksError> {
+/// Calls `each` with every line of run `run` (of every run when `None`)
+/// as stored, in the books' order: `(run, [who, reward, earned, kind,
+/// amount, unit, reason])`. The one query that reads lines.
+fn each_line(
+    connection: &Connection,
+    run: Option<i64>,
+    mut each: impl FnMut(i64, &[&str; 7]) -> Result<(), BooksError>,
+) -> Result<(), BooksError> {
     let mut statement = connection.prepare(
-        "SELECT run, who, reward, earned, unit, kind, amount, reason FROM lines
-         WHERE ?1 IS NULL OR run = ?1
-         ORDER BY rowid",
+        "SELECT run, who, reward, earned, kind, amount, unit, reason FROM lines
+         WHERE ?1 IS NULL OR run = ?1 ORDER BY rowid",
     )?;
-    let rows = statement
-        .query_map(params![run], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                Group {
-                    who: row.get(1)?,
-                    reward: row.get(2)?,
-                    earned: row.get(3)?,
-                    unit: row.get(4)?,
-                },
-                row.get::<_, String>(5)?,
-                row.get::<_, String>(6)?,
-                row.get::<_, String>(7)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    rows.into_iter()
-        .map(|(run, group, kind, amount, reason)| {
-            let bad = |what: &str| BooksError::Database {
-                message: format!("run {run} holds {what} for `{}`", group.who),
-            };
-            let kind = LineKind::parse(&kind).ok_or_else(|| bad("a line of unknown kind"))?;
-            let amount: Decimal = amount
-                .parse()
-                .map_err(|_| bad("an amount that is not a number"))?;
-            Ok((
+    let mut rows = statement.query(params![run])?;
+    while let Some(row) = rows.next()? {
+        let text = |i: usize| {
+            row.get_ref(i)
+                .ok()
+                .and_then(|v| v.as_str().ok())
+                .unwrap_or("")
+        };
+        each(
+            row.get(0)?,
+            &[
+                text(1),
+                text(2),
+                text(3),
+                text(4),
+                text(5),
+                text(6),
+                text(7),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// A stored amount, read back exactly.
+fn parse_amount(run: i64, who: &str, amount: &str) -> Result<Decimal, BooksError> {
+    amount.parse().map_err(|_| BooksError::Database {
+        message: format!("run {run} holds an amount that is not a number for `{who}`"),
+    })
+}
+
+fn read_lines(connection: &Connection, run: Option<i64>) -> Result<Vec<(i64, Line)>, BooksError> {
+    let mut lines = Vec::new();
+    let mut texts = Texts::default();
+    each_line(
+        connection,
+        run,
+        |run, [who, reward, earned, kind, amount, unit, reason]| {
+            let kind = LineKind::parse(kind).ok_or_else(|| BooksError::Database {
+                message: format!("run {run} holds a line of unknown kind for `{who}`"),
+            })?;
+            lines.push((
                 run,
                 Line {
-                    group,
+                    group: Group {
+                        who: Arc::from(*who),
+                        reward: texts.get(reward),
+                        earned: texts.get(earned),
+                        unit: texts.get(unit),
+                    },
                     kind,
-                    amount,
-                    reason,
+                    amount: parse_amount(run, who, amount)?,
+                    reason: reason.to_string(),
                 },
-            ))
-        })
-        .collect()
+            ));
+            Ok(())
+        },
+    )?;
+    Ok(lines)
 }
 
 /// Per group, the sum booked so far and the last run that booked it. Rows
@@ -428,40 +435,30 @@ fn read_lines(connection: &Connection, run: Option<i64>) -> Result<Vec<(i64, Lin
 fn booked_sums(connection: &Connection) -> Result<BTreeMap<Group, Booked>, BooksError> {
     let mut booked: BTreeMap<Group, Booked> = BTreeMap::new();
     let mut texts = Texts::default();
-    let mut statement = connection
-        .prepare("SELECT run, who, reward, earned, unit, amount FROM lines ORDER BY rowid")?;
-    let mut rows = statement.query([])?;
-    while let Some(row) = rows.next()? {
-        let run: i64 = row.get(0)?;
-        let text = |i: usize| {
-            row.get_ref(i)
-                .ok()
-                .and_then(|v| v.as_str().ok())
-                .unwrap_or("")
-        };
-        let amount: Decimal = text(5).parse().map_err(|_| BooksError::Database {
-            message: format!(
-                "run {run} holds an amount that is not a number for `{}`",
-                text(1)
-            ),
-        })?;
-        let group = Group {
-            who: Arc::from(text(1)),
-            reward: texts.get(text(2)),
-            earned: texts.get(text(3)),
-            unit: texts.get(text(4)),
-        };
-        let entry = booked.entry(group).or_insert(Booked {
-            sum: Decimal::ZERO,
-            last_run: run,
-        });
-        entry.sum = entry
-            .sum
-            .checked_add(amount)
-            .ok_or_else(|| BooksError::Database {
-                message: "a booked sum overflows".to_string(),
-            })?;
-        entry.last_run = entry.last_run.max(run);
-    }
+    each_line(
+        connection,
+        None,
+        |run, [who, reward, earned, _, amount, unit, _]| {
+            let amount = parse_amount(run, who, amount)?;
+            let group = Group {
+                who: Arc::from(*who),
+                reward: texts.get(reward),
+                earned: texts.get(earned),
+                unit: texts.get(unit),
+            };
+            let entry = booked.entry(group).or_insert(Booked {
+                sum: Decimal::ZERO,
+                last_run: run,
+            });
+            entry.sum = entry
+                .sum
+                .checked_add(amount)
+                .ok_or_else(|| BooksError::Database {
+                    message: "a booked sum overflows".to_string(),
+                })?;
+            entry.last_run = entry.last_run.max(run);
+            Ok(())
+        },
+    )?;
     Ok(booked)
 }
