@@ -19,7 +19,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use meed::eval::stream::file::stream_file;
-use meed::eval::stream::stream_log;
+use meed::eval::stream::{Keep, stream_log, stream_log_into};
+use meed::ledger::Ledger;
+use meed::render::json::render_json;
 use meed::eval::{EvalOptions, TotalsSink, Window, evaluate};
 use meed::input::{LogFormat, Roster, read_log, read_roster};
 use meed::pipeline::{CompiledPolicy, compile_policy};
@@ -99,6 +101,36 @@ fn both_ways(
         ),
         Err(e) => format!("error: {e}"),
     };
+    // Every grant, whole: the engine keeps them as the in-memory
+    // evaluator makes them.
+    let mut memory_ledger = Ledger::default();
+    let memory_grants = evaluate(
+        &policy.ast,
+        &policy.schema,
+        &log,
+        roster,
+        &options,
+        &mut memory_ledger,
+    )
+    .map(|_| render_json(&memory_ledger));
+    let mut kept = Ledger::default();
+    let kept_grants = stream_log_into(
+        &policy.ast,
+        &policy.schema,
+        &log,
+        roster,
+        &options,
+        Some((Keep::Everyone, &mut kept)),
+    )
+    .expect("the bundled policies stream")
+    .map(|_| render_json(&kept));
+    match (&memory_grants, &kept_grants) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!(a, b, "{}", log_path.display());
+            assert!(a.contains("\"contributions\"") || window.is_some(), "{a}");
+        }
+        (a, b) => assert_eq!(a.is_ok(), b.is_ok(), "{}", log_path.display()),
+    }
     (render(memory), render(streamed))
 }
 

@@ -18,6 +18,11 @@ use crate::value::{Value, with_digits};
 /// Receives every final grant, in ledger order.
 pub trait GrantSink {
     fn accept(&mut self, grant: Grant) -> Result<(), EvalError>;
+
+    /// Forgets every grant accepted so far: the evaluation starts again
+    /// (the engine found the log out of order half way, or stepped aside
+    /// for exact decimals).
+    fn restart(&mut self);
 }
 
 /// Adds a grant's granted amount to its person's total for its account or
@@ -98,6 +103,10 @@ impl GrantSink for Ledger {
         self.grants.push(grant);
         Ok(())
     }
+
+    fn restart(&mut self) {
+        *self = Ledger::default();
+    }
 }
 
 /// Keeps only the totals.
@@ -109,6 +118,10 @@ pub struct TotalsSink {
 impl GrantSink for TotalsSink {
     fn accept(&mut self, grant: Grant) -> Result<(), EvalError> {
         add_to_totals(&mut self.totals, &grant)
+    }
+
+    fn restart(&mut self) {
+        self.totals.clear();
     }
 }
 
@@ -134,6 +147,10 @@ impl GrantSink for PersonSink {
             self.ledger.accept(grant)?;
         }
         Ok(())
+    }
+
+    fn restart(&mut self) {
+        self.ledger.restart();
     }
 }
 
@@ -184,5 +201,10 @@ impl GrantSink for PeriodTotalsSink {
         let key = PeriodKey::of(grant.at, self.period, self.tz);
         add_to_totals(self.periods.entry(key).or_default(), &grant)?;
         add_to_totals(&mut self.totals, &grant)
+    }
+
+    fn restart(&mut self) {
+        self.totals.clear();
+        self.periods.clear();
     }
 }

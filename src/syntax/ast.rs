@@ -200,6 +200,17 @@ pub struct RuleDecl {
 
 eq_ignoring_spans!(RuleDecl { name, trigger, condition, action } ignoring { span });
 
+impl RuleDecl {
+    /// Whether its condition or amount reads an aggregate.
+    pub fn reads_aggregates(&self) -> bool {
+        let amount = match &self.action {
+            Action::Grant { amount, .. } => Some(amount),
+            Action::Award { .. } => None,
+        };
+        self.condition.iter().chain(amount).any(Expr::holds_aggregate)
+    }
+}
+
 /// What makes a rule fire.
 #[derive(Clone, Debug, Serialize)]
 pub enum Trigger {
@@ -467,6 +478,60 @@ impl Expect {
 
 /// An expression with its span.
 pub type Expr = Spanned<ExprKind>;
+
+impl Expr {
+    /// Calls `visit` on this expression and every expression inside it,
+    /// outermost first, in source order: the one walk over expressions,
+    /// for questions such as "does this rule read an aggregate?".
+    pub fn walk<'e>(&'e self, visit: &mut dyn FnMut(&'e Expr)) {
+        visit(self);
+        match &self.node {
+            ExprKind::Literal(_) | ExprKind::Name(_) => {}
+            ExprKind::Field { base, .. } => base.walk(visit),
+            ExprKind::Unary { operand, .. } => operand.walk(visit),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                lhs.walk(visit);
+                rhs.walk(visit);
+            }
+            ExprKind::If {
+                condition,
+                then_branch,
+                else_branch,
+            } => {
+                condition.walk(visit);
+                then_branch.walk(visit);
+                else_branch.walk(visit);
+            }
+            ExprKind::Call { args, .. } => args.iter().for_each(|a| a.walk(visit)),
+            ExprKind::Aggregate(agg) => {
+                if let Some(f) = &agg.filter {
+                    f.walk(visit);
+                }
+                if let Some(Measure::Expr(e)) = &agg.measure {
+                    e.walk(visit);
+                }
+                if let Some(f) = &agg.fallback {
+                    f.walk(visit);
+                }
+            }
+            ExprKind::Tiers(t) => {
+                t.subject.walk(visit);
+                for b in &t.brackets {
+                    b.bound.walk(visit);
+                    b.rate.walk(visit);
+                }
+                t.above.walk(visit);
+            }
+        }
+    }
+
+    /// Whether an aggregate (`count(...)`, `sum(...)`...) appears in it.
+    pub fn holds_aggregate(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| found |= matches!(e.node, ExprKind::Aggregate(_)));
+        found
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum ExprKind {

@@ -6,11 +6,13 @@ use chrono::{DateTime, Utc};
 
 use super::fixed::{Fx, Scale};
 use crate::eval::error::EvalError;
+use crate::eval::limits::describe_limit;
 use crate::eval::period::PeriodKey;
 use crate::eval::round::round_cap;
 use crate::eval::scope::{Env, Scope};
 use crate::source::Span;
 use crate::syntax::ast::{LimitDecl, Period};
+use crate::ledger::LimitCut;
 use crate::value::Value;
 
 /// One `limit ACCOUNT [from RULE, ...] at most CAP per person per PERIOD`.
@@ -22,8 +24,10 @@ pub struct StreamLimit {
     cap: Value,
     period: Period,
     span: Span,
+    /// The limit as written, for the cuts it records.
+    text: String,
     /// The period the running sums belong to: `[start, end)`.
-    window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    window: Option<(DateTime<Utc>, DateTime<Utc>, PeriodKey)>,
     /// The period's number, counting from 1: a running sum stamped with an
     /// older one is stale (cheaper than clearing every person's sum).
     epoch: u64,
@@ -43,6 +47,7 @@ impl StreamLimit {
             cap,
             period: limit.period.node,
             span: limit.cap.span,
+            text: describe_limit(limit),
             window: None,
             epoch: 0,
             running: Vec::new(),
@@ -57,6 +62,7 @@ impl StreamLimit {
 
     /// Cuts one grant (in ledger order) and adds it to the running sum, in
     /// fixed point: `max(min(granted, cap - so_far), 0)` while positive.
+    /// A cut is described in `cuts`, when given (the full ledger).
     pub fn apply(
         &mut self,
         env: &Env<'_>,
@@ -64,13 +70,18 @@ impl StreamLimit {
         who: u32,
         at: DateTime<Utc>,
         granted: &mut Fx,
+        cuts: Option<&mut Vec<LimitCut>>,
     ) -> Result<(), EvalError> {
         let span = self.span;
-        if !self.window.is_some_and(|(s, e)| s <= at && at < e) {
-            let key = PeriodKey::of(at, self.period, env.tz);
-            self.window = Some((key.start(env.tz), key.end(env.tz)));
-            self.epoch += 1;
-        }
+        let key = match self.window {
+            Some((s, e, key)) if s <= at && at < e => key,
+            _ => {
+                let key = PeriodKey::of(at, self.period, env.tz);
+                self.window = Some((key.start(env.tz), key.end(env.tz), key));
+                self.epoch += 1;
+                key
+            }
+        };
         let cap = match self.cap_fixed {
             Some(c) => c,
             None => {
@@ -102,7 +113,23 @@ impl StreamLimit {
                 .checked_sub(*so_far)
                 .ok_or_else(|| super::too_precise(span))?;
             if granted.v > room {
+                let before = *granted;
                 granted.v = room.max(0);
+                if let Some(cuts) = cuts {
+                    let value = |v: i128| {
+                        scale
+                            .value(Fx { unit: before.unit, v })
+                            .ok_or_else(|| super::too_precise(span))
+                    };
+                    cuts.push(LimitCut {
+                        limit: self.text.clone(),
+                        period: key.label(),
+                        already_granted: value(*so_far)?,
+                        cap: self.cap.clone(),
+                        before: value(before.v)?,
+                        after: value(granted.v)?,
+                    });
+                }
             }
         }
         let mut sum = Fx {

@@ -23,10 +23,12 @@
 pub mod compile;
 pub mod file;
 pub mod fixed;
+mod keep;
 pub mod limits;
 pub mod pools;
 pub mod run;
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -40,7 +42,7 @@ use crate::eval::round::round_grant;
 use crate::eval::scope::{Env, Scope};
 use crate::eval::{EvalOptions, EvalReport, roster_needed};
 use crate::input::Roster;
-use crate::ledger::{PeriodTotal, Target, Totals, TotalsByPeriod};
+use crate::ledger::{Grant, LimitCut, Origin, PeriodTotal, PoolShare, Target, Totals, TotalsByPeriod};
 use crate::schema::Schema;
 use crate::source::Span;
 use crate::syntax::ast::{Action, Item, Period, PolicyFile, Trigger};
@@ -51,6 +53,8 @@ use compile::{CAggregate, CExpr, Compiler, constants, fix_constants};
 use fixed::{Fx, Scale, Unit, scale_for};
 use limits::StreamLimit;
 use pools::{Payout, StreamPool, pay_period};
+pub use keep::Keep;
+use keep::{Kept, Provenance};
 pub use run::StreamRecord;
 use run::{Accumulator, Ctx, Fast, accumulate};
 
@@ -58,7 +62,12 @@ pub use crate::input::hash::FxBuild;
 
 /// A rule, compiled.
 struct CRule {
+    name: String,
     position: usize,
+    /// Whether its condition or amount holds an aggregate: its grants'
+    /// contributions are then the records the aggregates it read counted,
+    /// else every record of the person's period.
+    reads_aggregates: bool,
     condition: Option<CExpr>,
     action: CAction,
     /// The limits that apply to its grants, in declaration order.
@@ -93,6 +102,42 @@ struct EachPeriod {
     open: Vec<bool>,
     /// The people with an open group, in order of their first record.
     active: Vec<u32>,
+    /// When grants are kept whole: per person, the ids of their records in
+    /// the open period, and per aggregate the indexes (into those ids) of
+    /// the records it counted.
+    records: Vec<GroupRecords>,
+}
+
+/// The records of one open `each` group, for the provenance of its grants.
+#[derive(Clone, Debug, Default)]
+struct GroupRecords {
+    ids: Vec<Arc<str>>,
+    counted: Vec<Vec<u32>>,
+}
+
+impl GroupRecords {
+    /// The contributions of a grant: every record when the rule reads no
+    /// aggregate, else the records counted by the aggregates it read, in
+    /// `(at, id)` order.
+    fn contributions(&self, read: Option<&[bool]>) -> Vec<Arc<str>> {
+        let Some(read) = read else {
+            return self.ids.clone();
+        };
+        let mut marked = vec![false; self.ids.len()];
+        for (list, _) in self.counted.iter().zip(read).filter(|(_, r)| **r) {
+            for &i in list {
+                if let Some(m) = marked.get_mut(i as usize) {
+                    *m = true;
+                }
+            }
+        }
+        self.ids
+            .iter()
+            .zip(marked)
+            .filter(|(_, m)| *m)
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
 }
 
 /// An `each` grant waiting for the others of its instant, to be sorted.
@@ -104,6 +149,8 @@ struct EachGrant {
     rule: usize,
     target: usize,
     value: Fx,
+    /// Its provenance, when grants are kept whole.
+    provenance: Option<Provenance>,
 }
 
 /// People by index, with their roster rows.
@@ -166,6 +213,11 @@ struct Flow {
     accounts: usize,
     targets: usize,
     scale: Scale,
+    /// Per person: whether their grants are kept whole (see [`Keep`]).
+    kept: Vec<bool>,
+    keep: Option<Keep>,
+    /// The grants kept whole, in ledger order, until the caller takes them.
+    outbox: Vec<Kept>,
 }
 
 /// Totals per calendar period, flat per period like [`Flow::totals`].
@@ -290,7 +342,9 @@ impl<'a> StreamEvaluator<'a> {
                     _ => CAction::Award { target },
                 };
                 Some(CRule {
+                    name: rule.name.node.clone(),
                     position,
+                    reads_aggregates: rule.reads_aggregates(),
                     condition,
                     action,
                     limits: rule_limits,
@@ -320,6 +374,7 @@ impl<'a> StreamEvaluator<'a> {
                                 groups: Vec::new(),
                                 open: Vec::new(),
                                 active: Vec::new(),
+                                records: Vec::new(),
                             });
                             each.len() - 1
                         }
@@ -391,6 +446,9 @@ impl<'a> StreamEvaluator<'a> {
                 accounts: accounts.len(),
                 targets: target_list.len(),
                 scale,
+                kept: Vec::new(),
+                keep: None,
+                outbox: Vec::new(),
             },
             people: People::default(),
             target_list,
@@ -407,6 +465,21 @@ impl<'a> StreamEvaluator<'a> {
             last: None,
             totals: BTreeMap::new(),
         });
+    }
+
+    /// Keeps the final grants of the people `keep` names whole, with their
+    /// provenance, for [`StreamEvaluator::take_grants`]. Call it before the
+    /// first record.
+    pub fn keep_grants(&mut self, keep: Keep) {
+        self.flow.keep = Some(keep);
+    }
+
+    /// The grants kept whole since the last call, in ledger order.
+    pub fn take_grants(&mut self) -> Result<Vec<Grant>, EvalError> {
+        let kept = std::mem::take(&mut self.flow.outbox);
+        kept.into_iter()
+            .map(|k| k.into_grant(&self.people.names, &self.target_list, &self.scale))
+            .collect()
     }
 
     /// Takes the next record; records must come in `(at, id)` order, and a
@@ -437,6 +510,7 @@ impl<'a> StreamEvaluator<'a> {
         } = self;
         let env: &Env<'_> = env;
         let row = people.row(who);
+        let keep = flow.kept.get(who).copied().unwrap_or(false);
         let base = Ctx {
             env,
             record: None,
@@ -446,6 +520,7 @@ impl<'a> StreamEvaluator<'a> {
             accumulators: &[],
             totals: None,
             scale: *scale,
+            read: None,
         };
         for e in each.iter_mut() {
             let stride = e.aggregates.len().max(1);
@@ -466,7 +541,20 @@ impl<'a> StreamEvaluator<'a> {
                 aggregates: &e.aggregates,
                 ..base
             };
-            accumulate(&ctx, record, &e.aggregates, accumulators)?;
+            let counted = if keep {
+                if e.records.len() <= who {
+                    e.records.resize_with(who + 1, GroupRecords::default);
+                }
+                e.records.get_mut(who).map(|group| {
+                    group.counted.resize_with(e.aggregates.len(), Vec::new);
+                    let index = u32::try_from(group.ids.len()).unwrap_or(u32::MAX);
+                    group.ids.push(Arc::from(record.id));
+                    (&mut group.counted[..], index)
+                })
+            } else {
+                None
+            };
+            accumulate(&ctx, record, &e.aggregates, accumulators, counted)?;
         }
         for pool in &mut flow.pools {
             pool.period_at(record.at, env.tz)?.has_record = true;
@@ -484,7 +572,7 @@ impl<'a> StreamEvaluator<'a> {
                         aggregates: &aggregates,
                         ..base
                     };
-                    accumulate(&ctx, record, &aggregates, &mut person.accumulators)
+                    accumulate(&ctx, record, &aggregates, &mut person.accumulators, None)
                 });
             pool.aggregates = aggregates;
             fed?;
@@ -495,7 +583,14 @@ impl<'a> StreamEvaluator<'a> {
         };
         for rule in on_rules.get(record.kind).map_or(&[][..], Vec::as_slice) {
             if let Some((target, value)) = rule_grant(&ctx, rule)? {
-                flow.emit(env, record.who, record.at, target, &rule.limits, value)?;
+                let provenance = keep.then(|| Provenance {
+                    origin: Origin::Rule {
+                        name: rule.name.clone(),
+                        position: rule.position,
+                    },
+                    contributions: vec![Arc::from(record.id)],
+                });
+                flow.emit(env, record.who, record.at, target, &rule.limits, value, provenance)?;
             }
         }
         // A pool period opened here may end before the boundary.
@@ -524,10 +619,17 @@ impl<'a> StreamEvaluator<'a> {
         Some(first)
     }
 
+    /// Closes what is still open: the last `each` periods and pool
+    /// periods make their grants. [`StreamEvaluator::finish`] does it too;
+    /// call it first to take the last kept grants.
+    pub fn close(&mut self) -> Result<(), EvalError> {
+        self.close_each(None)?;
+        self.pay_pools(None)
+    }
+
     /// Closes what is still open and returns the totals and warnings.
     pub fn finish(mut self) -> Result<Streamed, EvalError> {
-        self.close_each(None)?;
-        self.pay_pools(None)?;
+        self.close()?;
         let totals = self.totals_of(&self.flow.totals)?;
         let by_period = match &self.flow.by {
             Some(by) => {
@@ -648,6 +750,8 @@ impl<'a> StreamEvaluator<'a> {
             self.people.cells.extend(row);
         }
         self.people.names.push(name.clone());
+        let keeps = self.flow.keep.as_ref().is_some_and(|k| k.keeps(name));
+        self.flow.kept.push(keeps);
         let targets = self.flow.targets;
         self.flow
             .totals
@@ -680,6 +784,15 @@ impl<'a> StreamEvaluator<'a> {
                     if let Some(open) = e.open.get_mut(who as usize) {
                         *open = false;
                     }
+                    let records = if self.flow.kept.get(who as usize) == Some(&true) {
+                        e.records
+                            .get_mut(who as usize)
+                            .map(std::mem::take)
+                            .or_else(|| Some(GroupRecords::default()))
+                    } else {
+                        None
+                    };
+                    let read = RefCell::new(vec![false; e.aggregates.len()]);
                     let row = self.people.row(who as usize);
                     let ctx = Ctx {
                         env: &self.env,
@@ -690,9 +803,20 @@ impl<'a> StreamEvaluator<'a> {
                         accumulators: &accumulators,
                         totals: None,
                         scale: self.scale,
+                        read: records.as_ref().map(|_| &read),
                     };
                     for (rule_index, rule) in e.rules.iter().enumerate() {
+                        read.borrow_mut().fill(false);
                         if let Some((target, value)) = rule_grant(&ctx, rule)? {
+                            let provenance = records.as_ref().map(|group| Provenance {
+                                origin: Origin::Rule {
+                                    name: rule.name.clone(),
+                                    position: rule.position,
+                                },
+                                contributions: group.contributions(
+                                    rule.reads_aggregates.then_some(&read.borrow()[..]),
+                                ),
+                            });
                             grants.push(EachGrant {
                                 at,
                                 position: rule.position,
@@ -701,6 +825,7 @@ impl<'a> StreamEvaluator<'a> {
                                 rule: rule_index,
                                 target,
                                 value,
+                                provenance,
                             });
                         }
                     }
@@ -724,8 +849,15 @@ impl<'a> StreamEvaluator<'a> {
                 .get(g.each)
                 .and_then(|e| e.rules.get(g.rule))
                 .map_or(&[][..], |r| r.limits.as_slice());
-            self.flow
-                .emit(&self.env, g.who, g.at, g.target, limits, g.value)?;
+            self.flow.emit(
+                &self.env,
+                g.who,
+                g.at,
+                g.target,
+                limits,
+                g.value,
+                g.provenance,
+            )?;
         }
         Ok(())
     }
@@ -741,6 +873,7 @@ impl<'a> StreamEvaluator<'a> {
             accumulators: &[],
             totals: None,
             scale: self.scale,
+            read: None,
         };
         let tz = self.env.tz;
         let mut paid = Vec::new();
@@ -748,6 +881,7 @@ impl<'a> StreamEvaluator<'a> {
             pools,
             units,
             accounts,
+            kept,
             ..
         } = &mut self.flow;
         for pool in pools {
@@ -769,21 +903,45 @@ impl<'a> StreamEvaluator<'a> {
                     Payout::Unclaimed(warning) => {
                         self.warnings.push((pool.position, period.key, warning));
                     }
-                    Payout::Shares(shares) => {
+                    Payout::Shares {
+                        shares,
+                        total_score,
+                    } => {
                         let at = period.key.last_instant(tz);
-                        for (who, value) in shares {
+                        for share in shares {
                             let value = self
                                 .scale
-                                .of(&value)
+                                .of(&share.value)
                                 .ok_or_else(|| too_precise(pool.split_span))?;
-                            paid.push((who, at, pool.target, value));
+                            let provenance =
+                                (kept.get(share.who as usize) == Some(&true)).then(|| Provenance {
+                                    origin: Origin::Pool(PoolShare {
+                                        pool: pool.name.clone(),
+                                        period: period.key.label(),
+                                        score: share.score,
+                                        total_score: total_score.clone(),
+                                        pool_amount: pool.amount.clone(),
+                                        leftover_unit: share.leftover_unit,
+                                    }),
+                                    contributions: Vec::new(),
+                                });
+                            paid.push((share.who, at, pool.target, value, provenance));
                         }
                     }
                 }
             }
         }
-        for (who, at, target, value) in paid {
-            self.flow.credit(tz, who, at, target, value)?;
+        for (who, at, target, value, provenance) in paid {
+            let kept = provenance.map(|provenance| Kept {
+                who,
+                target,
+                at,
+                provenance,
+                amount: value,
+                granted: value,
+                cuts: Vec::new(),
+            });
+            self.flow.credit(tz, who, at, target, value, kept)?;
         }
         Ok(())
     }
@@ -848,7 +1006,7 @@ fn rule_grant(ctx: &Ctx<'_>, rule: &CRule) -> Result<Option<(usize, Fx)>, EvalEr
 
 /// A value the fixed-point totals cannot hold exactly: streaming steps
 /// aside and the in-memory evaluator computes it with exact decimals.
-fn too_precise(span: Span) -> EvalError {
+pub(super) fn too_precise(span: Span) -> EvalError {
     EvalError::internal("a value needs more digits than streaming keeps", Some(span))
 }
 
@@ -911,6 +1069,7 @@ pub(crate) fn add_to(total: &mut Fx, value: Fx) -> Result<(), EvalError> {
 impl Flow {
     /// A grant of stage 1 or 2, in ledger order: cut by its limits, then
     /// added to its person's totals and to every pool period holding it.
+    #[allow(clippy::too_many_arguments, reason = "one grant's parts")]
     fn emit(
         &mut self,
         env: &Env<'_>,
@@ -919,11 +1078,14 @@ impl Flow {
         target: usize,
         limits: &[usize],
         value: Fx,
+        provenance: Option<Provenance>,
     ) -> Result<(), EvalError> {
         let mut granted = value;
+        let mut cuts: Vec<LimitCut> = Vec::new();
         for &index in limits {
             if let Some(limit) = self.limits.get_mut(index) {
-                limit.apply(env, &self.scale, who, at, &mut granted)?;
+                let cuts = provenance.is_some().then_some(&mut cuts);
+                limit.apply(env, &self.scale, who, at, &mut granted, cuts)?;
             }
         }
         if target < self.accounts {
@@ -940,11 +1102,20 @@ impl Flow {
                 add_total(&mut period.totals, units, who, target, granted)?;
             }
         }
-        self.credit(env.tz, who, at, target, granted)
+        let kept = provenance.map(|provenance| Kept {
+            who,
+            target,
+            at,
+            provenance,
+            amount: value,
+            granted,
+            cuts,
+        });
+        self.credit(env.tz, who, at, target, granted, kept)
     }
 
     /// Credits a final grant stamped at `at` to its person's totals, when
-    /// the window reports it.
+    /// the window reports it, and keeps it whole when `kept` is given.
     fn credit(
         &mut self,
         tz: chrono_tz::Tz,
@@ -952,9 +1123,13 @@ impl Flow {
         at: DateTime<Utc>,
         target: usize,
         value: Fx,
+        kept: Option<Kept>,
     ) -> Result<(), EvalError> {
         if self.window.is_some_and(|w| !w.reports(at)) {
             return Ok(());
+        }
+        if let Some(kept) = kept {
+            self.outbox.push(kept);
         }
         // Per period, or for the whole log: one set of totals is written per
         // grant, so that the hot one stays in cache.
@@ -1029,9 +1204,33 @@ pub fn stream_log(
     roster: Option<&Roster>,
     options: &EvalOptions,
 ) -> Option<Result<Streamed, EvalError>> {
+    stream_log_into(policy, schema, log, roster, options, None)
+}
+
+/// Like [`stream_log`], handing the final grants of the people `kept`
+/// names, whole and in ledger order, to its sink as well.
+pub fn stream_log_into(
+    policy: &PolicyFile,
+    schema: &Schema,
+    log: &crate::input::Log,
+    roster: Option<&Roster>,
+    options: &EvalOptions,
+    mut kept: Option<(Keep, &mut dyn crate::eval::GrantSink)>,
+) -> Option<Result<Streamed, EvalError>> {
     let mut evaluator = StreamEvaluator::new(policy, schema, roster, options)?;
+    if let Some((keep, _)) = &kept {
+        evaluator.keep_grants(keep.clone());
+    }
+    let mut order: Vec<&crate::input::Contribution> = log
+        .contributions
+        .iter()
+        .filter(|c| options.window.is_none_or(|w| w.reads(c.at)))
+        .collect();
+    // In `(at, id)` order, as the engine needs them (a log read in memory is
+    // sorted, one built by hand may not be).
+    order.sort_by(|a, b| (a.at, a.id.as_bytes()).cmp(&(b.at, b.id.as_bytes())));
     let mut index: HashMap<Arc<str>, u32, FxBuild> = HashMap::default();
-    let result = log.contributions.iter().try_for_each(|c| {
+    let result = order.into_iter().try_for_each(|c| {
         let next = u32::try_from(index.len()).unwrap_or(u32::MAX);
         let who = *index.entry(c.who.clone()).or_insert(next);
         evaluator.push(&StreamRecord {
@@ -1041,7 +1240,8 @@ pub fn stream_log(
             who_name: &c.who,
             kind: c.kind,
             fields: &c.fields,
-        })
+        })?;
+        file::hand_over(&mut evaluator, &mut kept)
     });
-    Some(result.and_then(|()| evaluator.finish()))
+    Some(result.and_then(|()| file::finish(evaluator, &mut kept)))
 }

@@ -139,9 +139,22 @@ impl StreamPool {
     }
 }
 
-/// What paying one period gives: shares per person, or a warning.
+/// One person's share of a pool period, and how it was worked out.
+pub struct PaidShare {
+    pub who: u32,
+    pub value: Value,
+    pub score: Value,
+    /// Whether a leftover minor unit was added to this share.
+    pub leftover_unit: bool,
+}
+
+/// What paying one period gives: shares per person (by who) with the sum
+/// of the scores, or a warning.
 pub enum Payout {
-    Shares(Vec<(u32, Value)>),
+    Shares {
+        shares: Vec<PaidShare>,
+        total_score: Value,
+    },
     Unclaimed(EvalWarning),
 }
 
@@ -226,9 +239,17 @@ pub(super) fn pay_period(
     let paid = shares
         .iter()
         .filter_map(|share| {
-            let (who, _) = scores.get(share.index)?;
-            Some((*who, with_units(&pool.amount, share.units, pool.digits)))
+            let (who, score) = scores.get(share.index)?;
+            Some(PaidShare {
+                who: *who,
+                value: with_units(&pool.amount, share.units, pool.digits),
+                score: score.clone(),
+                leftover_unit: share.leftover_unit,
+            })
         })
         .collect();
-    Ok(Payout::Shares(paid))
+    Ok(Payout::Shares {
+        shares: paid,
+        total_score: total_score.unwrap_or(Value::Int(0)),
+    })
 }

@@ -2,6 +2,7 @@
 //! evaluator ([`crate::eval::arith`]), with slots instead of names.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
@@ -39,6 +40,10 @@ pub struct Ctx<'a> {
     pub totals: Option<&'a [Option<Value>]>,
     /// The policy's fixed-point scale.
     pub scale: Scale,
+    /// When grants are kept with their provenance: which aggregates were
+    /// read while a rule was worked out (their records are the grant's
+    /// contributions).
+    pub read: Option<&'a RefCell<Vec<bool>>>,
 }
 
 fn internal(message: &str, span: Option<Span>) -> EvalError {
@@ -203,6 +208,11 @@ impl Ctx<'_> {
         else {
             return Err(internal("no such aggregate", None));
         };
+        if let Some(read) = self.read
+            && let Some(flag) = read.borrow_mut().get_mut(slot)
+        {
+            *flag = true;
+        }
         match (agg.function, &state.acc) {
             (AggregateFn::Count, _) => Ok(Value::Int(state.count)),
             (_, Some(v)) => Ok(v.clone()),
@@ -223,18 +233,21 @@ impl Ctx<'_> {
     }
 }
 
-/// Feeds one record to the accumulators of the aggregates of its kind.
+/// Feeds one record to the accumulators of the aggregates of its kind;
+/// when `counted` is given, also notes the record (by its index `at`) in
+/// the list of each aggregate that counted it.
 pub fn accumulate(
     base: &Ctx<'_>,
     record: &StreamRecord<'_>,
     aggregates: &[CAggregate],
     accumulators: &mut [Accumulator],
+    mut counted: Option<(&mut [Vec<u32>], u32)>,
 ) -> Result<(), EvalError> {
     let ctx = Ctx {
         record: Some(record),
         ..*base
     };
-    for (agg, state) in aggregates.iter().zip(accumulators.iter_mut()) {
+    for (slot, (agg, state)) in aggregates.iter().zip(accumulators.iter_mut()).enumerate() {
         if agg.kind != record.kind {
             continue;
         }
@@ -251,6 +264,11 @@ pub fn accumulate(
                 Some(agg.span),
             )
         })?;
+        if let Some((lists, index)) = &mut counted
+            && let Some(list) = lists.get_mut(slot)
+        {
+            list.push(*index);
+        }
         let Some(measure) = &agg.measure else {
             continue;
         };
