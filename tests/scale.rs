@@ -20,11 +20,11 @@ use std::process::Command;
 
 use meed::eval::stream::file::stream_file;
 use meed::eval::stream::{Keep, stream_log, stream_log_into};
-use meed::ledger::Ledger;
-use meed::render::json::render_json;
 use meed::eval::{EvalOptions, TotalsSink, Window, evaluate};
 use meed::input::{LogFormat, Roster, read_log, read_roster};
+use meed::ledger::Ledger;
 use meed::pipeline::{CompiledPolicy, compile_policy};
+use meed::render::json::render_json;
 use meed::render::{csv::render_csv, table::render_table};
 use meed::source::SourceFile;
 
@@ -399,5 +399,55 @@ fn values_beyond_the_fixed_point_fall_back_with_the_same_output() {
             policy.display(),
             streamed.1
         );
+    }
+}
+
+/// `eval --format json` streams the engine's grants through a temporary
+/// file: on every bundled example, and on a generated log sorted and
+/// shuffled (the engine restarts when it finds the log out of order), the
+/// document is byte for byte the in-memory evaluator's ledger.
+#[test]
+fn the_json_ledger_is_the_in_memory_ledger() {
+    let temporary = generated_dir();
+    let dir = temporary.path();
+    let mut cases: Vec<(PathBuf, PathBuf, PathBuf)> = bundled();
+    let sorted = scale_support::generate::generate(&dir.join("sorted"), 2_000, false).unwrap();
+    let shuffled = scale_support::generate::generate(&dir.join("shuffled"), 2_000, true).unwrap();
+    let reference_policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference.meed");
+    for generated in [&sorted, &shuffled] {
+        cases.push((
+            reference_policy.clone(),
+            generated.log.clone(),
+            generated.people.clone(),
+        ));
+    }
+    for (rule, log_path, people) in cases {
+        let policy = policy(&rule);
+        let roster = roster(&policy, &people);
+        let format = LogFormat::from_path(&log_path).unwrap();
+        let (log, _) = read_log(&policy.schema, &source(&log_path), format).unwrap();
+        let mut ledger = Ledger::default();
+        evaluate(
+            &policy.ast,
+            &policy.schema,
+            &log,
+            roster.as_ref(),
+            &EvalOptions::default(),
+            &mut ledger,
+        )
+        .unwrap();
+        let mut args = vec!["eval", "--format", "json"];
+        let (rule_arg, log_arg, people_arg) = (
+            rule.display().to_string(),
+            log_path.display().to_string(),
+            people.display().to_string(),
+        );
+        args.extend([rule_arg.as_str(), log_arg.as_str()]);
+        if people.exists() {
+            args.extend(["--people", people_arg.as_str()]);
+        }
+        let (stdout, stderr, code) = meed(&args, &[]);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert_eq!(stdout, render_json(&ledger), "{}", log_path.display());
     }
 }

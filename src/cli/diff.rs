@@ -6,14 +6,15 @@ use clap::{Args, ValueEnum};
 use rust_decimal::Decimal;
 
 use crate::diff::{Direction, PolicyDiff, Side, diff_policies};
-use crate::eval::TotalsSink;
+use crate::ledger::Totals;
+use crate::pipeline::CompiledPolicy;
 use crate::render::diff::{
     DiffTitles, render_diff_csv, render_diff_json, render_diff_markdown, render_diff_table,
 };
 
-use super::eval::{evaluate_into, named_data};
+use super::eval::{evaluate_totals, named_data};
 use super::files::{emit, refuse_overwriting_inputs};
-use super::load::{DataArgs, Loaded, load_data, load_policy};
+use super::load::{DataArgs, load_policy};
 use super::{Outcome, Reporter};
 
 #[derive(Debug, Args)]
@@ -68,16 +69,17 @@ pub fn run(args: DiffArgs) -> Outcome {
     }
     let sides = load_side(&args.old, &args, &mut reporter)
         .and_then(|old| Ok((old, load_side(&args.new, &args, &mut reporter)?)));
-    let ((old, old_totals), (new, new_totals)) = match sides {
+    let ((old, old_totals, _), (new, new_totals, new_records)) = match sides {
         Ok(sides) => sides,
         Err(outcome) => return outcome,
     };
     let diff = diff_policies(&side(&old, &old_totals), &side(&new, &new_totals));
+    let log_name = args.data.log.display().to_string();
     let titles = DiffTitles {
-        old: old.policy.source.name(),
-        new: new.policy.source.name(),
-        log: new.log_source.name(),
-        records: new.log.contributions.len(),
+        old: old.source.name(),
+        new: new.source.name(),
+        log: &log_name,
+        records: usize::try_from(new_records).unwrap_or(usize::MAX),
     };
     let report = match args.format {
         DiffFormat::Table => render_diff_table(&diff, &titles),
@@ -95,25 +97,25 @@ pub fn run(args: DiffArgs) -> Outcome {
     }
 }
 
-fn side<'a>(loaded: &'a Loaded, totals: &'a TotalsSink) -> Side<'a> {
+fn side<'a>(policy: &'a CompiledPolicy, totals: &'a Totals) -> Side<'a> {
     Side {
-        source: &loaded.policy.source,
-        policy: &loaded.policy.ast,
-        schema: &loaded.policy.schema,
-        totals: &totals.totals,
+        source: &policy.source,
+        policy: &policy.ast,
+        schema: &policy.schema,
+        totals,
     }
 }
 
+/// One policy evaluated over the log: the policy, its totals and how many
+/// records the log holds.
 fn load_side(
     path: &std::path::Path,
     args: &DiffArgs,
     reporter: &mut Reporter,
-) -> Result<(Loaded, TotalsSink), Outcome> {
+) -> Result<(CompiledPolicy, Totals, u64), Outcome> {
     let policy = load_policy(path, reporter)?;
-    let loaded = load_data(policy, &args.data, reporter)?;
-    let mut totals = TotalsSink::default();
-    evaluate_into(&loaded, &mut totals, reporter)?;
-    Ok((loaded, totals))
+    let evaluated = evaluate_totals(policy, &args.data, None, reporter)?;
+    Ok((evaluated.policy, evaluated.totals, evaluated.records))
 }
 
 /// Prints each tripped guard to stderr; true if any tripped.

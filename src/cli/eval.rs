@@ -5,17 +5,18 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use crate::eval::stream::Streamed;
-use crate::eval::stream::file::stream_file_by;
-use crate::eval::{EvalOptions, PeriodTotalsSink, TotalsSink, evaluate};
+use crate::eval::stream::file::stream_file_into;
+use crate::eval::stream::{Keep, Streamed};
+use crate::eval::{EvalError, EvalOptions, GrantSink, PeriodTotalsSink, TotalsSink};
 use crate::input::{LogFormat, decode, read_roster};
-use crate::ledger::{Ledger, Totals, TotalsByPeriod};
+use crate::ledger::{Grant, Totals, TotalsByPeriod};
 use crate::pipeline::CompiledPolicy;
 use crate::render::by_period::{render_csv_by_period, render_table_by_period};
-use crate::render::{csv::render_csv, json::render_json, table::render_table};
+use crate::render::json::JsonGrants;
+use crate::render::{csv::render_csv, table::render_table};
 use crate::syntax::ast::Period;
 
-use super::files::{emit, refuse_overwriting_inputs};
+use super::files::{emit, emit_streamed, refuse_overwriting_inputs};
 use super::load::{DataArgs, InputArgs, Loaded, format_of, load_data, load_policy, window};
 use super::progress::ProgressBar;
 use super::{Outcome, Reporter};
@@ -91,15 +92,9 @@ pub fn run(args: EvalArgs) -> Outcome {
         Err(outcome) => return outcome,
     };
     let output = if format == OutputFormat::Json {
-        let loaded = match load_data(policy, &args.inputs.data, &mut reporter) {
-            Ok(loaded) => loaded,
-            Err(outcome) => return outcome,
-        };
-        let mut ledger = Ledger::default();
-        if let Err(outcome) = evaluate_into(&loaded, &mut ledger, &mut reporter) {
-            return outcome;
-        }
-        render_json(&ledger)
+        return write_json_ledger(policy, &args, &mut reporter)
+            .err()
+            .unwrap_or(Outcome::Success);
     } else {
         let by = args.by.map(Period::from);
         let evaluated = match evaluate_totals(policy, &args.inputs.data, by, &mut reporter) {
@@ -119,6 +114,34 @@ pub fn run(args: EvalArgs) -> Outcome {
     }
 }
 
+/// `eval --format json`: every grant with its provenance, and the totals.
+/// The grants wait in a temporary file until the evaluation has succeeded,
+/// so a failed run writes nothing.
+fn write_json_ledger(
+    policy: CompiledPolicy,
+    args: &EvalArgs,
+    reporter: &mut Reporter,
+) -> Result<(), Outcome> {
+    let mut grants = JsonGrants::new().map_err(|error| {
+        Outcome::Usage(format!(
+            "cannot create a temporary file for the ledger: {}",
+            super::files::plain_io_error(&error)
+        ))
+    })?;
+    let evaluated = evaluate_kept(
+        policy,
+        &args.inputs.data,
+        None,
+        Some((Keep::Everyone, &mut grants)),
+        reporter,
+    )?;
+    let mut grants = Some(grants);
+    emit_streamed(args.out.as_deref(), &mut |out| match grants.take() {
+        Some(grants) => grants.write_document(&evaluated.totals, out),
+        None => Ok(()),
+    })
+}
+
 /// Totals of the reported grants, and per period when asked for.
 pub struct Evaluated {
     pub policy: CompiledPolicy,
@@ -126,6 +149,8 @@ pub struct Evaluated {
     pub totals: Totals,
     /// Per period of the kind asked for.
     pub by_period: Option<TotalsByPeriod>,
+    /// How many records the log holds.
+    pub records: u64,
 }
 
 /// Evaluates `policy` over the log and roster of `data` into totals (per
@@ -138,23 +163,43 @@ pub fn evaluate_totals(
     by: Option<Period>,
     reporter: &mut Reporter,
 ) -> Result<Evaluated, Outcome> {
-    if let Some(streamed) = streamed_totals(&policy, data, by, reporter)? {
+    evaluate_kept(policy, data, by, None, reporter)
+}
+
+/// Like [`evaluate_totals`], handing the final grants of the people
+/// `kept` names, whole and in ledger order, to its sink as well.
+pub fn evaluate_kept(
+    policy: CompiledPolicy,
+    data: &DataArgs,
+    by: Option<Period>,
+    mut kept: Option<(Keep, &mut dyn GrantSink)>,
+    reporter: &mut Reporter,
+) -> Result<Evaluated, Outcome> {
+    let again = kept
+        .as_mut()
+        .map(|(keep, sink)| (keep.clone(), &mut **sink as &mut dyn GrantSink));
+    if let Some(streamed) = streamed_totals(&policy, data, by, again, reporter)? {
         return Ok(Evaluated {
             policy,
             totals: streamed.totals,
             by_period: streamed.by_period,
+            records: streamed.records,
         });
     }
+    if let Some((_, sink)) = &mut kept {
+        sink.restart();
+    }
     let loaded = load_data(policy, data, reporter)?;
+    let records = loaded.log.contributions.len() as u64;
     let (totals, by_period) = match by {
         Some(period) => {
             let mut sink = PeriodTotalsSink::new(period, loaded.policy.schema.timezone);
-            evaluate_into(&loaded, &mut sink, reporter)?;
+            evaluate_into(&loaded, &mut Tee(&mut sink, kept), reporter)?;
             (Totals::new(), Some(sink.by_period()))
         }
         None => {
             let mut sink = TotalsSink::default();
-            evaluate_into(&loaded, &mut sink, reporter)?;
+            evaluate_into(&loaded, &mut Tee(&mut sink, kept), reporter)?;
             (sink.totals, None)
         }
     };
@@ -162,7 +207,30 @@ pub fn evaluate_totals(
         policy: loaded.policy,
         totals,
         by_period,
+        records,
     })
+}
+
+/// Every grant to the first sink; the grants of the people kept to the
+/// second too.
+struct Tee<'a, 'b>(&'a mut dyn GrantSink, Option<(Keep, &'b mut dyn GrantSink)>);
+
+impl GrantSink for Tee<'_, '_> {
+    fn accept(&mut self, grant: Grant) -> Result<(), EvalError> {
+        if let Some((keep, kept)) = &mut self.1
+            && keep.keeps(&grant.who)
+        {
+            kept.accept(grant.clone())?;
+        }
+        self.0.accept(grant)
+    }
+
+    fn restart(&mut self) {
+        self.0.restart();
+        if let Some((_, kept)) = &mut self.1 {
+            kept.restart();
+        }
+    }
 }
 
 /// The policy, the log and the people file, with what each is (for
@@ -191,6 +259,7 @@ fn streamed_totals(
     policy: &CompiledPolicy,
     data: &DataArgs,
     by: Option<Period>,
+    kept: Option<(Keep, &mut dyn GrantSink)>,
     reporter: &mut Reporter,
 ) -> Result<Option<Streamed>, Outcome> {
     let window = window(data, policy)?;
@@ -219,13 +288,14 @@ fn streamed_totals(
         explain: false,
     };
     let mut bar = ProgressBar::new();
-    let streamed = stream_file_by(
+    let streamed = stream_file_into(
         &policy.ast,
         &policy.schema,
         &data.log,
         roster.as_ref(),
         &options,
         by,
+        kept,
         &mut |done, total| bar.update(done, total),
     );
     bar.finish();
@@ -270,7 +340,7 @@ pub fn evaluate_with(
     reporter: &mut Reporter,
 ) -> Result<(), Outcome> {
     let policy = &loaded.policy;
-    match evaluate(
+    match crate::eval::run(
         &policy.ast,
         &policy.schema,
         &loaded.log,

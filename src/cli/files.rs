@@ -51,16 +51,29 @@ pub fn read_stdin(reporter: &mut Reporter) -> Result<SourceFile, Outcome> {
 /// - Special files (`/dev/stdout`, a named pipe, a terminal, anything under
 ///   `/dev` or `/proc`) are written directly: they cannot be renamed over.
 pub fn write_atomically(path: &Path, contents: &str) -> Result<(), Outcome> {
-    write_output(path, contents.as_bytes(), |folder| {
+    write_output(
+        path,
+        &mut |out| out.write_all(contents.as_bytes()),
+        |folder| tempfile::NamedTempFile::new_in(folder),
+    )
+}
+
+/// Writes what `contents` writes, as [`write_atomically`] does, without
+/// holding it all in memory (a ledger of millions of grants).
+pub fn write_streamed_atomically(path: &Path, contents: Contents<'_>) -> Result<(), Outcome> {
+    write_output(path, contents, |folder| {
         tempfile::NamedTempFile::new_in(folder)
     })
 }
+
+/// Writes an output's bytes to where they go.
+pub type Contents<'c> = &'c mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>;
 
 /// [`write_atomically`] with the temporary file made by `new_temporary`, so
 /// tests can make that step fail.
 fn write_output(
     path: &Path,
-    contents: &[u8],
+    contents: Contents<'_>,
     new_temporary: impl FnOnce(&Path) -> std::io::Result<tempfile::NamedTempFile>,
 ) -> Result<(), Outcome> {
     let shown = path.display();
@@ -116,7 +129,11 @@ fn write_output(
             .set_permissions(permissions)
             .map_err(failed)?;
     }
-    temporary.write_all(contents).map_err(failed)?;
+    {
+        let mut buffered = std::io::BufWriter::new(temporary.as_file_mut());
+        contents(&mut buffered).map_err(failed)?;
+        buffered.flush().map_err(failed)?;
+    }
     temporary.as_file().sync_all().map_err(failed)?;
     // On any error the temporary file is removed when it is dropped.
     temporary.persist(&target).map_err(|e| failed(e.error))?;
@@ -126,10 +143,11 @@ fn write_output(
 /// Writes to a file that cannot be replaced (a device, a pipe, a terminal,
 /// `/dev/stdout`), appending as a shell's `>>` would, which for a pipe or
 /// a freshly truncated file is the same as writing.
-fn write_in_place(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
-    file.write_all(contents)?;
-    file.flush()
+fn write_in_place(path: &Path, contents: Contents<'_>) -> std::io::Result<()> {
+    let file = std::fs::OpenOptions::new().append(true).open(path)?;
+    let mut buffered = std::io::BufWriter::new(file);
+    contents(&mut buffered)?;
+    buffered.flush()
 }
 
 /// Whether `path`, or a link on the way to the file it names, is under
@@ -259,12 +277,17 @@ fn new_file_permissions() -> Option<std::fs::Permissions> {
 
 /// Writes output to `--out FILE` (atomically) or to stdout.
 pub fn emit(out: Option<&Path>, contents: &str) -> Result<(), Outcome> {
+    emit_streamed(out, &mut |w| w.write_all(contents.as_bytes()))
+}
+
+/// Like [`emit`], for output written piece by piece.
+pub fn emit_streamed(out: Option<&Path>, contents: Contents<'_>) -> Result<(), Outcome> {
     match out {
-        Some(path) => write_atomically(path, contents),
+        Some(path) => write_streamed_atomically(path, contents),
         None => {
-            let mut stdout = std::io::stdout().lock();
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             // A closed pipe (`meed eval ... | head`) is not an error worth a message.
-            let _ = stdout.write_all(contents.as_bytes());
+            let _ = contents(&mut stdout);
             let _ = stdout.flush();
             Ok(())
         }
@@ -310,7 +333,7 @@ mod tests {
         std::fs::create_dir(&locked).unwrap();
         let policy = locked.join("policy.meed");
         std::fs::write(&policy, "old\n").unwrap();
-        let outcome = write_output(&policy, b"new\n", |_| {
+        let outcome = write_output(&policy, &mut |w| w.write_all(b"new\n"), |_| {
             Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied))
         });
         let message = message(outcome);
@@ -334,7 +357,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ledger = dir.path().join("ledger.csv");
         std::fs::write(&ledger, "old ledger\n").unwrap();
-        let outcome = write_output(&ledger, b"new ledger\n", |folder| {
+        let outcome = write_output(&ledger, &mut |w| w.write_all(b"new ledger\n"), |folder| {
             let path = folder.join(".meed-test-temporary");
             std::fs::write(&path, "")?;
             // Opened for reading only: every write fails.

@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use clap::Args;
 use similar::TextDiff;
 
+use crate::eval::stream::Keep;
 use crate::ledger::Ledger;
 use crate::render::snapshot::render_snapshot;
 
-use super::eval::{evaluate_into, named_inputs};
+use super::eval::{evaluate_kept, named_inputs};
 use super::files::{emit, refuse_overwriting_inputs, write_atomically};
-use super::load::{InputArgs, load_inputs};
+use super::load::{InputArgs, load_policy};
 use super::{Outcome, Reporter};
 
 #[derive(Debug, Args)]
@@ -34,12 +35,16 @@ pub fn run(args: SnapshotArgs) -> Outcome {
     {
         return outcome;
     }
-    let loaded = match load_inputs(&args.inputs, &mut reporter) {
-        Ok(loaded) => loaded,
+    let policy = match load_policy(&args.inputs.policy, &mut reporter) {
+        Ok(policy) => policy,
         Err(outcome) => return outcome,
     };
     let mut ledger = Ledger::default();
-    if let Err(outcome) = evaluate_into(&loaded, &mut ledger, &mut reporter) {
+    let kept = Some((
+        Keep::Everyone,
+        &mut ledger as &mut dyn crate::eval::GrantSink,
+    ));
+    if let Err(outcome) = evaluate_kept(policy, &args.inputs.data, None, kept, &mut reporter) {
         return outcome;
     }
     let current = render_snapshot(&ledger);

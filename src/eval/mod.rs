@@ -142,6 +142,37 @@ pub fn evaluate(
     })
 }
 
+/// Evaluates `policy` over a log read into memory, handing every final
+/// grant to `sink` in ledger order: through the engine
+/// ([`stream::stream_log_into`]), or through [`evaluate`] when the engine
+/// steps aside — for explanations, for a value its fixed point cannot hold,
+/// and on any error, which [`evaluate`] words with the rule and the
+/// contribution. The two give the same grants (`tests/scale.rs` and
+/// `tests/differential.rs` compare them).
+pub fn run(
+    policy: &PolicyFile,
+    schema: &Schema,
+    log: &Log,
+    roster: Option<&Roster>,
+    options: &EvalOptions,
+    sink: &mut dyn GrantSink,
+) -> Result<EvalReport, EvalError> {
+    if !options.explain
+        && let Some(Ok(streamed)) = stream::stream_log_into(
+            policy,
+            schema,
+            log,
+            roster,
+            options,
+            Some((stream::Keep::Everyone, &mut *sink)),
+        )
+    {
+        return Ok(streamed.report);
+    }
+    sink.restart();
+    evaluate(policy, schema, log, roster, options, sink)
+}
+
 /// Evaluates one expression that needs no contribution, with the policy's
 /// constants in scope: `5 EUR + 0.02 EUR * 120` gives `7.40 EUR`... before
 /// rounding, `7.40 EUR` exactly. Nothing is rounded: this is not a grant.

@@ -207,7 +207,10 @@ impl RuleDecl {
             Action::Grant { amount, .. } => Some(amount),
             Action::Award { .. } => None,
         };
-        self.condition.iter().chain(amount).any(Expr::holds_aggregate)
+        self.condition
+            .iter()
+            .chain(amount)
+            .any(Expr::holds_aggregate)
     }
 }
 

@@ -20,7 +20,7 @@ pub mod expect;
 pub mod given;
 pub mod suite;
 
-use crate::eval::{EvalError, EvalErrorKind, EvalOptions, evaluate};
+use crate::eval::{EvalError, EvalErrorKind, EvalOptions};
 use crate::ledger::Ledger;
 use crate::source::SourceFile;
 use crate::syntax::ast::{Given, TestDecl};
@@ -74,7 +74,7 @@ pub fn run_test(suite: &TestSuite, test: &TestDecl) -> TestOutcome {
         Err(problems) => return TestOutcome::Failed(problems),
     };
     let mut ledger = Ledger::default();
-    if let Err(error) = evaluate(
+    if let Err(error) = crate::eval::run(
         &policy.ast,
         &policy.schema,
         &input.log,

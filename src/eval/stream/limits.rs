@@ -10,9 +10,9 @@ use crate::eval::limits::describe_limit;
 use crate::eval::period::PeriodKey;
 use crate::eval::round::round_cap;
 use crate::eval::scope::{Env, Scope};
+use crate::ledger::LimitCut;
 use crate::source::Span;
 use crate::syntax::ast::{LimitDecl, Period};
-use crate::ledger::LimitCut;
 use crate::value::Value;
 
 /// One `limit ACCOUNT [from RULE, ...] at most CAP per person per PERIOD`.
@@ -118,7 +118,10 @@ impl StreamLimit {
                 if let Some(cuts) = cuts {
                     let value = |v: i128| {
                         scale
-                            .value(Fx { unit: before.unit, v })
+                            .value(Fx {
+                                unit: before.unit,
+                                v,
+                            })
                             .ok_or_else(|| super::too_precise(span))
                     };
                     cuts.push(LimitCut {

@@ -42,7 +42,9 @@ use crate::eval::round::round_grant;
 use crate::eval::scope::{Env, Scope};
 use crate::eval::{EvalOptions, EvalReport, roster_needed};
 use crate::input::Roster;
-use crate::ledger::{Grant, LimitCut, Origin, PeriodTotal, PoolShare, Target, Totals, TotalsByPeriod};
+use crate::ledger::{
+    Grant, LimitCut, Origin, PeriodTotal, PoolShare, Target, Totals, TotalsByPeriod,
+};
 use crate::schema::Schema;
 use crate::source::Span;
 use crate::syntax::ast::{Action, Item, Period, PolicyFile, Trigger};
@@ -51,10 +53,10 @@ use crate::value::Value;
 
 use compile::{CAggregate, CExpr, Compiler, constants, fix_constants};
 use fixed::{Fx, Scale, Unit, scale_for};
-use limits::StreamLimit;
-use pools::{Payout, StreamPool, pay_period};
 pub use keep::Keep;
 use keep::{Kept, Provenance};
+use limits::StreamLimit;
+use pools::{Payout, StreamPool, pay_period};
 pub use run::StreamRecord;
 use run::{Accumulator, Ctx, Fast, accumulate};
 
@@ -252,6 +254,8 @@ pub struct Streamed {
     /// Totals per period (`eval --by`), when asked for.
     pub by_period: Option<TotalsByPeriod>,
     pub report: EvalReport,
+    /// How many records the log holds (read or not: see [`Window`]).
+    pub records: u64,
 }
 
 /// Evaluates a policy over records pushed in `(at, id)` order.
@@ -270,6 +274,7 @@ pub struct StreamEvaluator<'a> {
     people: People,
     target_list: Vec<Target>,
     warnings: Vec<(usize, PeriodKey, EvalWarning)>,
+    records: u64,
 }
 
 impl<'a> StreamEvaluator<'a> {
@@ -453,6 +458,7 @@ impl<'a> StreamEvaluator<'a> {
             people: People::default(),
             target_list,
             warnings: Vec::new(),
+            records: 0,
         })
     }
 
@@ -486,6 +492,7 @@ impl<'a> StreamEvaluator<'a> {
     /// person's index must be the number of people seen before them.
     pub fn push(&mut self, record: &StreamRecord<'_>) -> Result<(), EvalError> {
         let who = record.who as usize;
+        self.records += 1;
         if who == self.people.names.len() {
             self.add_person(record.who_name)?;
         }
@@ -590,7 +597,15 @@ impl<'a> StreamEvaluator<'a> {
                     },
                     contributions: vec![Arc::from(record.id)],
                 });
-                flow.emit(env, record.who, record.at, target, &rule.limits, value, provenance)?;
+                flow.emit(
+                    env,
+                    record.who,
+                    record.at,
+                    target,
+                    &rule.limits,
+                    value,
+                    provenance,
+                )?;
             }
         }
         // A pool period opened here may end before the boundary.
@@ -653,6 +668,7 @@ impl<'a> StreamEvaluator<'a> {
             totals,
             by_period,
             report,
+            records: self.records,
         })
     }
 
@@ -1221,11 +1237,7 @@ pub fn stream_log_into(
     if let Some((keep, _)) = &kept {
         evaluator.keep_grants(keep.clone());
     }
-    let mut order: Vec<&crate::input::Contribution> = log
-        .contributions
-        .iter()
-        .filter(|c| options.window.is_none_or(|w| w.reads(c.at)))
-        .collect();
+    let mut order: Vec<&crate::input::Contribution> = log.contributions.iter().collect();
     // In `(at, id)` order, as the engine needs them (a log read in memory is
     // sorted, one built by hand may not be).
     order.sort_by(|a, b| (a.at, a.id.as_bytes()).cmp(&(b.at, b.id.as_bytes())));

@@ -1,7 +1,7 @@
 //! `:ledger`, `:explain` and `:diff`: evaluating the session's policy.
 
 use crate::diff::{Side, diff_policies};
-use crate::eval::{EvalOptions, GrantSink, PersonSink, TotalsSink, evaluate};
+use crate::eval::{EvalOptions, GrantSink, PersonSink, TotalsSink};
 use crate::ledger::Grant;
 use crate::pipeline::CompiledPolicy;
 use crate::render::diff::{DiffTitles, render_diff_table};
@@ -216,7 +216,7 @@ impl Session {
             window: None,
             explain,
         };
-        match evaluate(
+        match crate::eval::run(
             &policy.ast,
             &policy.schema,
             &data.log,
