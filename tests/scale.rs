@@ -451,3 +451,57 @@ fn the_json_ledger_is_the_in_memory_ledger() {
         assert_eq!(stdout, render_json(&ledger), "{}", log_path.display());
     }
 }
+
+/// `meed explain` runs the engine for one person and words the calculations
+/// over that person's records: for everyone in every bundled example, its
+/// output is the in-memory evaluator's explanation over the whole log.
+#[test]
+fn explain_on_the_engine_is_the_in_memory_explanation() {
+    use meed::eval::PersonSink;
+    use meed::render::explain::{ExplainContext, render_explain};
+    for (rule, log_path, people) in bundled() {
+        let policy = policy(&rule);
+        let roster = roster(&policy, &people);
+        let format = LogFormat::from_path(&log_path).unwrap();
+        let (log, _) = read_log(&policy.schema, &source(&log_path), format).unwrap();
+        let mut names: Vec<&str> = log.contributions.iter().map(|c| c.who.as_ref()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert!(names.len() > 3);
+        for who in names {
+            let mut sink = PersonSink::new(who);
+            let options = EvalOptions {
+                window: None,
+                explain: true,
+            };
+            evaluate(
+                &policy.ast,
+                &policy.schema,
+                &log,
+                roster.as_ref(),
+                &options,
+                &mut sink,
+            )
+            .unwrap();
+            let context = ExplainContext {
+                policy: &policy.ast,
+                schema: &policy.schema,
+                log: &log,
+            };
+            let expected = render_explain(who, None, &sink.ledger.grants, &context);
+            let (rule_arg, log_arg, people_arg) = (
+                rule.display().to_string(),
+                log_path.display().to_string(),
+                people.display().to_string(),
+            );
+            let mut args = vec!["explain", rule_arg.as_str(), log_arg.as_str(), who];
+            if people.exists() {
+                args.extend(["--people", people_arg.as_str()]);
+            }
+            let (stdout, stderr, code) = meed(&args, &[]);
+            assert_eq!(code, Some(0), "{stderr}");
+            assert_eq!(stdout, expected, "{} {who}", log_path.display());
+            assert!(!stderr.contains("meed: "), "{stderr}");
+        }
+    }
+}

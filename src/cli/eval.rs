@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use crate::eval::stream::file::stream_file_into;
+use crate::eval::stream::file::{Observers, stream_file_into};
 use crate::eval::stream::{Keep, Streamed};
 use crate::eval::{EvalError, EvalOptions, GrantSink, PeriodTotalsSink, TotalsSink};
-use crate::input::{LogFormat, decode, read_roster};
+use crate::input::{LogFormat, Roster, decode, read_roster};
 use crate::ledger::{Grant, Totals, TotalsByPeriod};
 use crate::pipeline::CompiledPolicy;
 use crate::render::by_period::{render_csv_by_period, render_table_by_period};
@@ -128,13 +128,11 @@ fn write_json_ledger(
             super::files::plain_io_error(&error)
         ))
     })?;
-    let evaluated = evaluate_kept(
-        policy,
-        &args.inputs.data,
-        None,
-        Some((Keep::Everyone, &mut grants)),
-        reporter,
-    )?;
+    let observers = Observers {
+        kept: Some((Keep::Everyone, &mut grants)),
+        ..Observers::default()
+    };
+    let evaluated = evaluate_observed(policy, &args.inputs.data, observers, reporter)?;
     let mut grants = Some(grants);
     emit_streamed(args.out.as_deref(), &mut |out| match grants.take() {
         Some(grants) => grants.write_document(&evaluated.totals, out),
@@ -151,6 +149,8 @@ pub struct Evaluated {
     pub by_period: Option<TotalsByPeriod>,
     /// How many records the log holds.
     pub records: u64,
+    /// The people file, when one was given.
+    pub roster: Option<Roster>,
 }
 
 /// Evaluates `policy` over the log and roster of `data` into totals (per
@@ -163,34 +163,54 @@ pub fn evaluate_totals(
     by: Option<Period>,
     reporter: &mut Reporter,
 ) -> Result<Evaluated, Outcome> {
-    evaluate_kept(policy, data, by, None, reporter)
+    let observers = Observers {
+        by,
+        ..Observers::default()
+    };
+    evaluate_observed(policy, data, observers, reporter)
 }
 
-/// Like [`evaluate_totals`], handing the final grants of the people
-/// `kept` names, whole and in ledger order, to its sink as well.
-pub fn evaluate_kept(
+/// Like [`evaluate_totals`], handing what `observers` ask for to them as
+/// well (whole grants, records).
+pub fn evaluate_observed(
     policy: CompiledPolicy,
     data: &DataArgs,
-    by: Option<Period>,
-    mut kept: Option<(Keep, &mut dyn GrantSink)>,
+    mut observers: Observers<'_>,
     reporter: &mut Reporter,
 ) -> Result<Evaluated, Outcome> {
-    let again = kept
-        .as_mut()
-        .map(|(keep, sink)| (keep.clone(), &mut **sink as &mut dyn GrantSink));
-    if let Some(streamed) = streamed_totals(&policy, data, by, again, reporter)? {
+    if let Some((streamed, roster)) = streamed_totals(&policy, data, &mut observers, reporter)? {
         return Ok(Evaluated {
             policy,
             totals: streamed.totals,
             by_period: streamed.by_period,
             records: streamed.records,
+            roster,
         });
     }
+    let Observers { by, kept, records } = observers;
+    let mut kept = kept;
     if let Some((_, sink)) = &mut kept {
         sink.restart();
     }
     let loaded = load_data(policy, data, reporter)?;
-    let records = loaded.log.contributions.len() as u64;
+    if let Some(records) = records {
+        records.restart();
+        // People numbered in order of first appearance, as the engine does.
+        let mut people: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+        for c in &loaded.log.contributions {
+            let next = u32::try_from(people.len()).unwrap_or(u32::MAX);
+            let who = *people.entry(&c.who).or_insert(next);
+            records.record(&crate::eval::stream::StreamRecord {
+                at: c.at,
+                id: &c.id,
+                who,
+                who_name: &c.who,
+                kind: c.kind,
+                fields: &c.fields,
+            });
+        }
+    }
+    let count = loaded.log.contributions.len() as u64;
     let (totals, by_period) = match by {
         Some(period) => {
             let mut sink = PeriodTotalsSink::new(period, loaded.policy.schema.timezone);
@@ -207,7 +227,8 @@ pub fn evaluate_kept(
         policy: loaded.policy,
         totals,
         by_period,
-        records,
+        records: count,
+        roster: loaded.roster,
     })
 }
 
@@ -258,10 +279,9 @@ pub fn named_data(data: &DataArgs) -> Vec<(&'static str, &Path)> {
 fn streamed_totals(
     policy: &CompiledPolicy,
     data: &DataArgs,
-    by: Option<Period>,
-    kept: Option<(Keep, &mut dyn GrantSink)>,
+    observers: &mut Observers<'_>,
     reporter: &mut Reporter,
-) -> Result<Option<Streamed>, Outcome> {
+) -> Result<Option<(Streamed, Option<Roster>)>, Outcome> {
     let window = window(data, policy)?;
     if format_of(&data.log, data.format_in)? != LogFormat::Csv
         || std::env::var_os("MEED_NO_STREAM").is_some_and(|v| v != "0")
@@ -294,8 +314,7 @@ fn streamed_totals(
         &data.log,
         roster.as_ref(),
         &options,
-        by,
-        kept,
+        observers,
         &mut |done, total| bar.update(done, total),
     );
     bar.finish();
@@ -304,7 +323,7 @@ fn streamed_totals(
             for warning in &streamed.report.warnings {
                 reporter.report(warning, &policy.source);
             }
-            Ok(Some(streamed))
+            Ok(Some((streamed, roster)))
         }
         Err(fallback) => {
             if std::env::var_os("MEED_TRACE_STREAM").is_some() {

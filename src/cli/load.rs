@@ -9,7 +9,6 @@ use clap::Args;
 use crate::eval::Window;
 use crate::input::{Log, LogFormat, Roster, check_people, read_log, read_roster};
 use crate::pipeline::{CompiledPolicy, PolicyProblem, compile_policy};
-use crate::source::SourceFile;
 
 use super::files::read_source;
 use super::{DiagnosticFormat, Outcome, Reporter};
@@ -53,17 +52,9 @@ pub struct DataArgs {
 /// Everything an evaluation needs, validated.
 pub struct Loaded {
     pub policy: CompiledPolicy,
-    pub log_source: SourceFile,
     pub log: Log,
     pub roster: Option<Roster>,
     pub window: Option<Window>,
-}
-
-/// Loads and validates the policy, the log and the roster, reporting every
-/// problem found. Nothing is evaluated unless all of it is sound.
-pub fn load_inputs(args: &InputArgs, reporter: &mut Reporter) -> Result<Loaded, Outcome> {
-    let policy = load_policy(&args.policy, reporter)?;
-    load_data(policy, &args.data, reporter)
 }
 
 /// Reads and validates the log and roster against an already loaded policy.
@@ -109,7 +100,6 @@ pub fn load_data(
     }
     Ok(Loaded {
         policy,
-        log_source,
         log,
         roster,
         window,

@@ -7,10 +7,11 @@ use clap::Args;
 use similar::TextDiff;
 
 use crate::eval::stream::Keep;
+use crate::eval::stream::file::Observers;
 use crate::ledger::Ledger;
 use crate::render::snapshot::render_snapshot;
 
-use super::eval::{evaluate_kept, named_inputs};
+use super::eval::{evaluate_observed, named_inputs};
 use super::files::{emit, refuse_overwriting_inputs, write_atomically};
 use super::load::{InputArgs, load_policy};
 use super::{Outcome, Reporter};
@@ -40,11 +41,11 @@ pub fn run(args: SnapshotArgs) -> Outcome {
         Err(outcome) => return outcome,
     };
     let mut ledger = Ledger::default();
-    let kept = Some((
-        Keep::Everyone,
-        &mut ledger as &mut dyn crate::eval::GrantSink,
-    ));
-    if let Err(outcome) = evaluate_kept(policy, &args.inputs.data, None, kept, &mut reporter) {
+    let observers = Observers {
+        kept: Some((Keep::Everyone, &mut ledger)),
+        ..Observers::default()
+    };
+    if let Err(outcome) = evaluate_observed(policy, &args.inputs.data, observers, &mut reporter) {
         return outcome;
     }
     let current = render_snapshot(&ledger);

@@ -41,27 +41,75 @@ pub fn stream_file_by(
     by: Option<Period>,
     progress: Progress<'_>,
 ) -> Result<Streamed, Fallback> {
-    stream_file_into(policy, schema, log, roster, options, by, None, progress)
+    let mut observers = Observers {
+        by,
+        ..Observers::default()
+    };
+    stream_file_into(
+        policy,
+        schema,
+        log,
+        roster,
+        options,
+        &mut observers,
+        progress,
+    )
 }
 
-/// Like [`stream_file_by`], handing the final grants of the people `kept`
-/// names, whole and in ledger order, to `sink` as well. If the log turns
-/// out not to be in order half way, `sink` is restarted.
+/// Sees every record of a run, in `(at, id)` order (`meed explain` keeps
+/// one person's, to describe the contributions behind their grants).
+pub trait RecordSink {
+    fn record(&mut self, record: &super::StreamRecord<'_>);
+
+    /// Forgets the records seen so far: the run starts again.
+    fn restart(&mut self);
+}
+
+/// What a run hands out besides the totals.
+#[derive(Default)]
+pub struct Observers<'o> {
+    /// Totals per period of this kind too (`eval --by`, `meed close`).
+    pub by: Option<Period>,
+    /// The final grants of the people kept, whole, in ledger order.
+    pub kept: Option<(Keep, &'o mut dyn GrantSink)>,
+    /// Every record.
+    pub records: Option<&'o mut dyn RecordSink>,
+}
+
+impl Observers<'_> {
+    fn restart(&mut self) {
+        if let Some((_, sink)) = &mut self.kept {
+            sink.restart();
+        }
+        if let Some(records) = &mut self.records {
+            records.restart();
+        }
+    }
+
+    fn record(&mut self, record: &super::StreamRecord<'_>) {
+        if let Some(records) = &mut self.records {
+            records.record(record);
+        }
+    }
+}
+
+/// Like [`stream_file_by`], handing what `observers` ask for to them as
+/// well. If the log turns out not to be in order half way, they are
+/// restarted.
 ///
 /// A [`Fallback`] means: use the careful reader and the in-memory evaluator
-/// instead; `sink` may then hold grants, and must be restarted.
-#[allow(clippy::too_many_arguments, reason = "the parts of one run")]
+/// instead; the observers may then hold grants, and must be restarted.
 pub fn stream_file_into(
     policy: &PolicyFile,
     schema: &Schema,
     log: &Path,
     roster: Option<&Roster>,
     options: &EvalOptions,
-    by: Option<Period>,
-    mut kept: Option<(Keep, &mut dyn GrantSink)>,
+    observers: &mut Observers<'_>,
     progress: Progress<'_>,
 ) -> Result<Streamed, Fallback> {
-    let keep = kept.as_ref().map(|(keep, _)| keep.clone());
+    let keep = observers.kept.as_ref().map(|(keep, _)| keep.clone());
+    let by = observers.by;
     let fresh = || {
         let mut evaluator = StreamEvaluator::new(policy, schema, roster, options)
             .ok_or_else(|| Fallback::new("the policy is not one streaming handles"))?;
@@ -82,27 +130,27 @@ pub fn stream_file_into(
         &log,
         schema,
         &mut |record| {
+            observers.record(record);
             evaluator.push(record).map_err(fallback)?;
-            hand_over(&mut evaluator, &mut kept).map_err(fallback)
+            hand_over(&mut evaluator, &mut observers.kept).map_err(fallback)
         },
         progress,
     )?;
     if pass == Pass::Unsorted {
         evaluator = fresh()?;
-        if let Some((_, sink)) = &mut kept {
-            sink.restart();
-        }
+        observers.restart();
         stream_unsorted(
             &log,
             schema,
             &mut |record| {
+                observers.record(record);
                 evaluator.push(record).map_err(fallback)?;
-                hand_over(&mut evaluator, &mut kept).map_err(fallback)
+                hand_over(&mut evaluator, &mut observers.kept).map_err(fallback)
             },
             progress,
         )?;
     }
-    finish(evaluator, &mut kept).map_err(fallback)
+    finish(evaluator, &mut observers.kept).map_err(fallback)
 }
 
 /// Hands the grants the evaluator kept since the last call to the sink.
