@@ -1,14 +1,17 @@
-//! How fast `meed eval --format csv` is on large logs, next to a
+//! How fast every command of the engine is on large logs, next to a
 //! hand-written Rust program for the same policy, and how much memory each
 //! needs.
 //!
 //! For each size it generates (once per version of the generator, into the
-//! target folder) a log sorted by
-//! time, the same log shuffled, and a roster of up to 10,000 people; runs the
-//! real binary on `benches/reference.meed` and the baseline (this binary
-//! again, with `--baseline`) as subprocesses; checks that their outputs are
-//! byte-identical (and that the shuffled log gives the same ledger); and
-//! prints records per second, the ratio, and peak RSS.
+//! target folder) a log sorted by time, the same log shuffled, the sorted
+//! log with every cell quoted and as JSON Lines, and a roster of up to
+//! 10,000 people. On `benches/reference.meed` it runs, as subprocesses of
+//! the real binary: `eval --format csv` on each form of the log,
+//! `eval --format json` (to a file), `explain` for one person, `diff` of
+//! the policy and a changed copy; and the baseline (this binary again, with
+//! `--baseline`). It checks that every form of the log gives the baseline's
+//! output byte for byte, and prints records per second, peak RSS, and the
+//! ratios issue #11 sets targets for.
 //!
 //! ```text
 //! cargo bench --bench scale                       # 1M and 10M records
@@ -111,15 +114,37 @@ fn bench_size(
         "\n{size} records ({mb:.0} MB, generated or found in {:.1} s)",
         started.elapsed().as_secs_f64()
     );
-    let meed_cmd = |log: &Path| {
+    let forms = other_forms(&sorted.log, &dir.join(format!("forms-{size}")))?;
+    let changed = dir.join("changed.meed");
+    std::fs::write(
+        &changed,
+        std::fs::read_to_string(policy)?.replace("m.duration * 0.5", "m.duration * 0.6"),
+    )?;
+    let ledger_out = dir.join(format!("ledger-{size}.json"));
+    let with_people = |c: &mut Command| {
+        c.arg("--people").arg(&sorted.people);
+    };
+    let eval_cmd = |log: &Path, format: &str| {
         let mut c = Command::new(meed);
-        c.arg("eval")
-            .arg(policy)
-            .arg(log)
-            .arg("--people")
-            .arg(&sorted.people)
-            .arg("--format")
-            .arg("csv");
+        c.arg("eval").arg(policy).arg(log);
+        with_people(&mut c);
+        c.arg("--format").arg(format);
+        if format == "json" {
+            c.arg("--out").arg(&ledger_out);
+        }
+        c
+    };
+    let explain_cmd = || {
+        let mut c = Command::new(meed);
+        c.arg("explain").arg(policy).arg(&sorted.log).arg("p00001");
+        with_people(&mut c);
+        c
+    };
+    let diff_cmd = || {
+        let mut c = Command::new(meed);
+        c.arg("diff").arg(policy).arg(&changed).arg(&sorted.log);
+        with_people(&mut c);
+        c.arg("--format").arg("csv");
         c
     };
     let base_cmd = || {
@@ -127,36 +152,59 @@ fn bench_size(
         c.arg("--baseline").arg(&sorted.log).arg(&sorted.people);
         c
     };
-    let meed_runs = repeat(runs, || meed_cmd(&sorted.log))?;
+    // Side by side, in one run: each command measured the same way.
+    let meed_runs = repeat(runs, || eval_cmd(&sorted.log, "csv"))?;
     let base_runs = repeat(runs, base_cmd)?;
-    let shuffled_runs = repeat(1, || meed_cmd(&shuffled.log))?;
-    let (m, b, s) = (
-        summary(&meed_runs),
-        summary(&base_runs),
-        summary(&shuffled_runs),
-    );
+    let quoted_runs = repeat(runs, || eval_cmd(&forms.quoted, "csv"))?;
+    let jsonl_runs = repeat(runs, || eval_cmd(&forms.jsonl, "csv"))?;
+    let json_runs = repeat(runs, || eval_cmd(&sorted.log, "json"))?;
+    let explain_runs = repeat(runs, explain_cmd)?;
+    let diff_runs = repeat(runs, diff_cmd)?;
+    let shuffled_runs = repeat(1, || eval_cmd(&shuffled.log, "csv"))?;
+    let _ = std::fs::remove_file(&ledger_out);
     let rate = |d: Duration| size as f64 / d.as_secs_f64().max(1e-9);
+    let m = summary(&meed_runs);
+    let rows: [(&str, &[Run]); 8] = [
+        ("eval csv, plain CSV", &meed_runs),
+        ("eval csv, quoted CSV", &quoted_runs),
+        ("eval csv, JSON Lines", &jsonl_runs),
+        ("eval json (to a file)", &json_runs),
+        ("explain one person", &explain_runs),
+        ("diff of two policies", &diff_runs),
+        ("eval csv, shuffled", &shuffled_runs),
+        ("hand-written baseline", &base_runs),
+    ];
+    for (name, runs) in rows {
+        let (time, peak) = summary(runs);
+        println!(
+            "  {name:<24} {:>8.3} s  {:>12.0} records/s  peak RSS {:>7.1} MiB",
+            time.as_secs_f64(),
+            rate(time),
+            peak as f64 / 1024.0
+        );
+    }
+    let time_of = |runs: &[Run]| summary(runs).0.as_secs_f64();
+    let plain = time_of(&meed_runs).max(1e-9);
+    println!("  ratios (issue #11 target in brackets):");
     println!(
-        "  meed (sorted)    {:>8.3} s  {:>12.0} records/s  peak RSS {:>7.1} MiB",
-        m.0.as_secs_f64(),
-        rate(m.0),
-        m.1 as f64 / 1024.0
+        "    quoted CSV / plain CSV, records/s   {:.2}  [>= 0.8]",
+        plain / time_of(&quoted_runs).max(1e-9)
     );
     println!(
-        "  baseline         {:>8.3} s  {:>12.0} records/s  peak RSS {:>7.1} MiB",
-        b.0.as_secs_f64(),
-        rate(b.0),
-        b.1 as f64 / 1024.0
+        "    JSON Lines / plain CSV, records/s   {:.2}  [>= 0.5]",
+        plain / time_of(&jsonl_runs).max(1e-9)
     );
     println!(
-        "  meed (shuffled)  {:>8.3} s  {:>12.0} records/s  peak RSS {:>7.1} MiB",
-        s.0.as_secs_f64(),
-        rate(s.0),
-        s.1 as f64 / 1024.0
+        "    diff / eval, time                   {:.2}  [<= 2.2]",
+        time_of(&diff_runs) / plain
     );
     println!(
-        "  ratio meed/baseline (records/s): {:.2}",
-        rate(m.0) / rate(b.0)
+        "    explain / eval, time                {:.2}  [<= 1.2]",
+        time_of(&explain_runs) / plain
+    );
+    println!(
+        "    meed / baseline, records/s          {:.2}  [>= 0.75]",
+        rate(m.0) / rate(summary(&base_runs).0)
     );
     let reference = &base_runs
         .first()
@@ -165,6 +213,8 @@ fn bench_size(
     let mut same = true;
     for (name, runs) in [
         ("meed (sorted)", &meed_runs),
+        ("meed (quoted)", &quoted_runs),
+        ("meed (JSON Lines)", &jsonl_runs),
         ("meed (shuffled)", &shuffled_runs),
     ] {
         for run in runs {
@@ -186,6 +236,71 @@ fn bench_size(
         println!("  outputs byte-identical ({rows} lines)");
     }
     Ok(same)
+}
+
+/// The sorted log in the other forms a log may come in.
+struct Forms {
+    quoted: PathBuf,
+    jsonl: PathBuf,
+}
+
+/// Writes (once) the log with every cell quoted, as spreadsheets export
+/// it, and as JSON Lines (every value a string, empty cells left out).
+fn other_forms(log: &Path, dir: &Path) -> std::io::Result<Forms> {
+    use std::io::{BufRead, BufWriter, Write};
+    std::fs::create_dir_all(dir)?;
+    let forms = Forms {
+        quoted: dir.join("log-quoted.csv"),
+        jsonl: dir.join("log.jsonl"),
+    };
+    if forms.quoted.exists() && forms.jsonl.exists() {
+        return Ok(forms);
+    }
+    let reader = std::io::BufReader::new(std::fs::File::open(log)?);
+    let quoted_tmp = dir.join("log-quoted.csv.partial");
+    let jsonl_tmp = dir.join("log.jsonl.partial");
+    let mut quoted = BufWriter::new(std::fs::File::create(&quoted_tmp)?);
+    let mut jsonl = BufWriter::new(std::fs::File::create(&jsonl_tmp)?);
+    let mut header: Vec<String> = Vec::new();
+    for line in reader.lines() {
+        let line = line?;
+        let cells: Vec<&str> = line.split(',').collect();
+        let row: Vec<String> = cells
+            .iter()
+            .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+            .collect();
+        writeln!(quoted, "{}", row.join(","))?;
+        if header.is_empty() {
+            header = cells.iter().map(|c| c.to_string()).collect();
+            continue;
+        }
+        let fields: Vec<String> = header
+            .iter()
+            .zip(&cells)
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{}:{}", json_string(k), json_string(v)))
+            .collect();
+        writeln!(jsonl, "{{{}}}", fields.join(","))?;
+    }
+    quoted.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    jsonl.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    std::fs::rename(quoted_tmp, &forms.quoted)?;
+    std::fs::rename(jsonl_tmp, &forms.jsonl)?;
+    Ok(forms)
+}
+
+fn json_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Median time and largest peak RSS of some runs.
