@@ -282,7 +282,10 @@ fn other_forms(log: &Path, dir: &Path) -> std::io::Result<Forms> {
             .collect();
         writeln!(jsonl, "{{{}}}", fields.join(","))?;
     }
-    quoted.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    quoted
+        .into_inner()
+        .map_err(|e| e.into_error())?
+        .sync_all()?;
     jsonl.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     std::fs::rename(quoted_tmp, &forms.quoted)?;
     std::fs::rename(jsonl_tmp, &forms.jsonl)?;

@@ -174,3 +174,32 @@ fn cli_filter_and_missing_file() {
     let run = meed(&["test", "nope.meed"]);
     assert_eq!(run.code, 2);
 }
+
+/// Issue #12: an error in a `given` value of a test-only file is reported
+/// in that file (it was reported at a line of the imported policy).
+#[test]
+fn a_given_value_error_is_reported_in_the_test_file() {
+    let name = "tests/inputs/testing/import_given_error.meed";
+    let source = SourceFile::new(name, std::fs::read_to_string(name).unwrap());
+    let suite = compile_test_file(&source).unwrap_or_else(|_| panic!("{name} compiles"));
+    let runs = run_suite(&suite, None);
+    let [run] = runs.as_slice() else {
+        panic!("one test expected");
+    };
+    let TestOutcome::Failed(problems) = &run.outcome else {
+        panic!("the test must fail");
+    };
+    let [problem] = problems.as_slice() else {
+        panic!("one problem expected");
+    };
+    assert_eq!(problem.source.name(), name);
+    let text = render_plain(problem.diagnostic.as_ref());
+    assert!(text.contains("division by zero"), "{text}");
+    let offset = source.text().find("4h / 0").unwrap();
+    let label = problem.diagnostic.labels().unwrap().next().unwrap();
+    assert!(
+        (offset..offset + 6).contains(&label.offset()),
+        "label at {} in {text}",
+        label.offset()
+    );
+}

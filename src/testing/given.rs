@@ -1,16 +1,20 @@
 //! A test's `given` block as the evaluator's input: a log of its
 //! contributions and a roster of its `person` rows.
 //!
-//! Values are literal expressions (`25000 EUR`, `90min`, `"core"`, or a
-//! constant of the policy); the checker has already made sure they have the
-//! declared types, so converting them can only fail on a real problem
-//! (a missing roster column, a division by zero in a constant).
+//! Values are expressions written in the test (`25000 EUR`, `90min`,
+//! `"core"`, a constant of the policy, `4h / 2`); the checker has already
+//! made sure they have the declared types, so converting them can only fail
+//! on a real problem: a missing roster column, a division by zero. Such an
+//! error is reported in the file that holds it: the policy for its
+//! constants, the test's file for the value (a test-only file that imports
+//! its policy is another file).
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::eval::{EvalError, evaluate_expr};
+use crate::eval::EvalError;
+use crate::eval::scope::{Env, Scope};
 use crate::input::{Contribution, Log, Roster, parse_timestamp};
 use crate::pipeline::CompiledPolicy;
 use crate::schema::FieldSchema;
@@ -36,13 +40,20 @@ pub fn given_input(
 ) -> Result<GivenInput, Vec<Located>> {
     let mut input = GivenInput::default();
     let mut problems = Vec::new();
+    let env =
+        Env::new(&policy.ast, &policy.schema, None).map_err(|e| vec![in_policy(policy, e)])?;
+    let values = Values {
+        policy,
+        source,
+        env: &env,
+    };
     for given in &test.given {
         match given {
-            Given::Contribution(record) => match contribution(policy, source, record) {
+            Given::Contribution(record) => match contribution(&values, record) {
                 Ok(c) => input.log.contributions.push(c),
                 Err(problem) => problems.push(problem),
             },
-            Given::Person(person) => match person_row(policy, source, person) {
+            Given::Person(person) => match person_row(&values, person) {
                 Ok(row) => {
                     input
                         .roster
@@ -64,12 +75,18 @@ pub fn given_input(
     }
 }
 
+/// What the values of a test are worked out with.
+struct Values<'v> {
+    policy: &'v CompiledPolicy,
+    /// The file the test is written in.
+    source: &'v SourceFile,
+    /// The policy's constants, evaluated.
+    env: &'v Env<'v>,
+}
+
 /// `review r1 by bob at 2027-01-05 { lines: 120, repo: "core" }`
-fn contribution(
-    policy: &CompiledPolicy,
-    source: &SourceFile,
-    record: &GivenContribution,
-) -> Result<Contribution, Located> {
+fn contribution(values: &Values<'_>, record: &GivenContribution) -> Result<Contribution, Located> {
+    let (policy, source) = (values.policy, values.source);
     let schema = &policy.schema;
     let kind = schema.kind_index(&record.kind.node).ok_or_else(|| {
         internal(
@@ -83,7 +100,7 @@ fn contribution(
         .map_or(&[][..], |k| k.fields.as_slice());
     let fields = declared
         .iter()
-        .map(|field| field_value(policy, field, &record.fields))
+        .map(|field| field_value(values, field, &record.fields))
         .collect::<Result<Vec<Value>, Located>>()?;
     Ok(Contribution {
         id: Arc::from(record.id.node.as_str()),
@@ -97,11 +114,8 @@ fn contribution(
 
 /// `person alice { status: "volunteer", team: "docs" }`: every roster
 /// column must be given, as in a people file.
-fn person_row(
-    policy: &CompiledPolicy,
-    source: &SourceFile,
-    person: &GivenPerson,
-) -> Result<Vec<Value>, Located> {
+fn person_row(values: &Values<'_>, person: &GivenPerson) -> Result<Vec<Value>, Located> {
+    let (policy, source) = (values.policy, values.source);
     policy
         .schema
         .person
@@ -124,7 +138,7 @@ fn person_row(
                 ));
                 return Err(Located::new(source, error));
             }
-            field_value(policy, column, &person.fields)
+            field_value(values, column, &person.fields)
         })
         .collect()
 }
@@ -132,16 +146,19 @@ fn person_row(
 /// The value given for `field`, converted to its declared type (an Int
 /// literal for a Decimal field is the checker's only widening).
 fn field_value(
-    policy: &CompiledPolicy,
+    values: &Values<'_>,
     field: &FieldSchema,
     given: &[FieldValue],
 ) -> Result<Value, Located> {
     let written = given
         .iter()
         .find(|f| f.name.node == field.name)
-        .ok_or_else(|| internal(policy, format!("no value for `{}`", field.name)))?;
-    let value = evaluate_expr(&policy.ast, &policy.schema, &written.value)
-        .map_err(|e| in_policy(policy, e))?;
+        .ok_or_else(|| internal(values.policy, format!("no value for `{}`", field.name)))?;
+    // The constants were evaluated already: what fails here is the value
+    // as written in the test.
+    let value = Scope::new(values.env)
+        .value(&written.value)
+        .map_err(|e| Located::new(values.source, EvalInTest::new(e, values.source)))?;
     Ok(match (&field.ty, value) {
         (Type::Decimal, Value::Int(i)) => Value::Decimal(i.into()),
         (_, value) => value,
