@@ -207,6 +207,50 @@ impl Window {
     }
 }
 
+/// What was probably meant by a period that does not parse: `March 2027`
+/// is `2027-03`, `2027-13` has no month 13, `Q1 2027` is `2027-Q1`.
+pub fn period_hint(text: &str) -> Option<String> {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let words: Vec<String> = text
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '/')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let text = text.trim();
+    if let Some((year, month)) = text.split_once('-')
+        && year.len() == 4
+        && year.bytes().all(|b| b.is_ascii_digit())
+        && !month.is_empty()
+        && month.bytes().all(|b| b.is_ascii_digit())
+    {
+        return match month.parse::<u32>() {
+            Ok(m @ 1..=9) if month.len() == 1 => {
+                Some(format!("write the month with two digits: `{year}-{m:02}`"))
+            }
+            Ok(m) if !(1..=12).contains(&m) => Some(format!(
+                "there is no month {m}: months go from `{year}-01` to `{year}-12`"
+            )),
+            _ => None,
+        };
+    }
+    let year = words
+        .iter()
+        .find(|w| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()))?;
+    for word in &words {
+        if let Some(month) = MONTHS.iter().position(|m| word.starts_with(m)) {
+            return Some(format!("for a month, write `{year}-{:02}`", month + 1));
+        }
+        if let Some(q) = word.strip_prefix('q')
+            && matches!(q, "1" | "2" | "3" | "4")
+        {
+            return Some(format!("for a quarter, write `{year}-Q{q}`"));
+        }
+    }
+    None
+}
+
 /// Reads a period label back into its key.
 fn parse_period_key(text: &str) -> Option<PeriodKey> {
     let (year_text, rest) = match text.split_once('-') {
@@ -268,6 +312,21 @@ mod tests {
 
     fn label(at: &str, period: Period, tz: Tz) -> String {
         PeriodKey::of(utc(at), period, tz).label()
+    }
+
+    #[test]
+    fn a_period_that_does_not_parse_gets_a_hint() {
+        let hint = |t: &str| period_hint(t).unwrap_or_default();
+        assert_eq!(hint("March 2027"), "for a month, write `2027-03`");
+        assert_eq!(hint("2027 december"), "for a month, write `2027-12`");
+        assert_eq!(hint("Q3 2027"), "for a quarter, write `2027-Q3`");
+        assert_eq!(
+            hint("2027-13"),
+            "there is no month 13: months go from `2027-01` to `2027-12`"
+        );
+        assert_eq!(hint("2027-1"), "write the month with two digits: `2027-01`");
+        assert_eq!(period_hint("foo"), None);
+        assert_eq!(period_hint("2027-05"), None);
     }
 
     #[test]

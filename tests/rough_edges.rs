@@ -1,0 +1,45 @@
+//! The rough edges a new user hit (issue #15), one test each, numbered as
+//! in the issue: each failed before its fix.
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a panic in a test is a failing test"
+)]
+
+mod binary;
+
+use binary::meed;
+
+const COMMUNITY: [&str; 4] = [
+    "rules/community.meed",
+    "examples/community/log.csv",
+    "--people",
+    "examples/community/people.csv",
+];
+
+/// 12. A period that does not parse lists the forms that do, and says what
+/// was probably meant.
+#[test]
+fn e12_a_bad_period_lists_the_accepted_forms() {
+    for (period, hint) in [
+        ("2027-13", "there is no month 13"),
+        ("March 2027", "for a month, write `2027-03`"),
+        ("Q1 2027", "for a quarter, write `2027-Q1`"),
+    ] {
+        let mut args = vec!["eval"];
+        args.extend(COMMUNITY);
+        args.extend(["--period", period]);
+        let run = meed(&args);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains(hint), "{period}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(
+                "a year `2027`, a quarter `2027-Q1`, a month `2027-01`, an ISO week `2027-W05` or a day `2027-01-05`"
+            ),
+            "{}",
+            run.stderr
+        );
+    }
+}
