@@ -43,3 +43,18 @@ fn e12_a_bad_period_lists_the_accepted_forms() {
         );
     }
 }
+
+/// 13. `meed fmt FILE` says what it did.
+#[test]
+fn e13_fmt_says_how_many_files_it_formatted() {
+    let dir = tempfile::tempdir().unwrap();
+    let tidy = dir.path().join("tidy.meed");
+    let untidy = dir.path().join("untidy.meed");
+    std::fs::write(&tidy, "reward bonus: Money(EUR)\n").unwrap();
+    std::fs::write(&untidy, "reward   bonus: Money(EUR)\n").unwrap();
+    let run = meed(&["fmt", tidy.to_str().unwrap(), untidy.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "formatted 2 files (1 changed)\n");
+    let run = meed(&["fmt", tidy.to_str().unwrap()]);
+    assert_eq!(run.stderr, "formatted 1 file (0 changed)\n");
+}

@@ -29,6 +29,8 @@ pub fn run(args: FmtArgs) -> Outcome {
     let mut reporter = Reporter::new(args.diagnostics);
     let mut would_change = Vec::new();
     let mut usage = None;
+    // Files written in place, and how many of them changed.
+    let (mut formatted_files, mut changed) = (0usize, 0usize);
     for path in &args.files {
         let from_stdin = path.as_os_str() == "-";
         let source = if from_stdin {
@@ -59,6 +61,9 @@ pub fn run(args: FmtArgs) -> Outcome {
             }
             continue;
         }
+        if !args.check {
+            formatted_files += 1;
+        }
         if formatted == source.text() {
             continue;
         }
@@ -67,7 +72,15 @@ pub fn run(args: FmtArgs) -> Outcome {
             would_change.push(source.name().to_string());
         } else if let Err(outcome) = write_atomically(path, &formatted) {
             return outcome;
+        } else {
+            changed += 1;
         }
+    }
+    if formatted_files > 0 {
+        errln!(
+            "formatted {formatted_files} file{} ({changed} changed)",
+            if formatted_files == 1 { "" } else { "s" }
+        );
     }
     if usage.is_some() {
         return Outcome::Usage(String::new());
