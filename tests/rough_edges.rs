@@ -58,3 +58,19 @@ fn e13_fmt_says_how_many_files_it_formatted() {
     let run = meed(&["fmt", tidy.to_str().unwrap()]);
     assert_eq!(run.stderr, "formatted 1 file (0 changed)\n");
 }
+
+/// 14. An empty policy file is not silently "0 errors".
+#[test]
+fn e14_an_empty_policy_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.meed");
+    std::fs::write(&empty, "# to do\n").unwrap();
+    let run = meed(&["check", empty.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("meed::empty_policy"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("declares nothing") && run.stderr.contains("1 warning"),
+        "{}",
+        run.stderr
+    );
+}

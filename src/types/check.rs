@@ -19,6 +19,16 @@ use crate::types::units::Type;
 pub fn check_policy(source: &SourceFile, policy: &PolicyFile) -> CheckReport {
     let mut checker = Checker::new(source, policy);
     checker.check_items(policy);
+    // A file of comments, or a header alone: "0 errors" would read as if
+    // all were well.
+    let declares_nothing = policy
+        .items
+        .iter()
+        .all(|item| matches!(item, Item::Policy(_)));
+    if declares_nothing {
+        let warning = checker.error(CheckErrorKind::EmptyPolicy, Span::new(0, 0));
+        checker.push(warning);
+    }
     checker.finish()
 }
 

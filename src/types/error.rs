@@ -241,6 +241,8 @@ pub enum CheckErrorKind {
     },
     #[error("`{function}` of no contributions is already 0; the `else` fallback is never used")]
     NeedlessFallback { function: &'static str },
+    #[error("the file declares nothing: no contribution kind, reward or rule")]
+    EmptyPolicy,
 }
 
 /// A type in plain words for an HR analyst: "a whole number", "an amount of money".
@@ -318,6 +320,7 @@ impl CheckErrorKind {
             K::OverlappingLimits { .. } => "meed::overlapping_limits",
             K::SubMinorCap { .. } => "meed::sub_minor_cap",
             K::NeedlessFallback { .. } => "meed::needless_fallback",
+            K::EmptyPolicy => "meed::empty_policy",
         }
     }
 
@@ -334,6 +337,7 @@ impl CheckErrorKind {
                 | K::OverlappingLimits { .. }
                 | K::SubMinorCap { .. }
                 | K::NeedlessFallback { .. }
+                | K::EmptyPolicy
         )
     }
 }

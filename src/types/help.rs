@@ -258,6 +258,7 @@ impl CheckErrorKind {
                 "a money cap is rounded down to the currency's minor unit, so this limit pays at most `{rounded}`; write `{rounded}` to say so"
             ),
             K::NeedlessFallback { .. } => "remove the `else` part".into(),
+            K::EmptyPolicy => "a policy declares what contributions look like, the rewards, and the rules between them, e.g. `contribution review { lines: Int }`, `reward bonus: Money(EUR)` and `rule review_bonus { on review r  grant bonus 5 EUR }`; see docs/language.md".into(),
         })
     }
 }
