@@ -74,3 +74,38 @@ fn e14_an_empty_policy_is_a_warning() {
         run.stderr
     );
 }
+
+/// 5. A currency symbol gets the same help as `EURO`: write the code.
+#[test]
+fn e05_currency_symbols_ask_for_the_code() {
+    let dir = tempfile::tempdir().unwrap();
+    for (amount, symbol, code) in [
+        ("40 €", "€", "40 EUR"),
+        ("€40", "€", "40 EUR"),
+        ("$5", "$", "40 USD"),
+        ("3 £", "£", "40 GBP"),
+        ("100 ¥", "¥", "40 JPY"),
+    ] {
+        let path = dir.path().join("p.meed");
+        std::fs::write(
+            &path,
+            format!(
+                "contribution sale {{ amount: Money(EUR) }}\nreward bonus: Money(EUR)\nrule r {{\n  on sale s\n  grant bonus {amount}\n}}\n"
+            ),
+        )
+        .unwrap();
+        let run = meed(&["check", path.to_str().unwrap()]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("`{symbol}` is not a unit meed knows")),
+            "{amount}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains(&format!("as `{code}`")),
+            "{}",
+            run.stderr
+        );
+    }
+}

@@ -36,6 +36,11 @@ pub fn specific_problem(expected: &Expected, found: &Found, text: &str) -> Optio
         }
     }
     let at = text.get(found.span.start..).unwrap_or("");
+    if let Some(symbol) = at.chars().next()
+        && let Some(code) = currency_of_symbol(symbol)
+    {
+        return Some(currency_symbol(symbol, code, found.span.start));
+    }
     if at.starts_with('=') && !at.starts_with("==") && rules.iter().any(|r| is_operator(*r)) {
         return Some(single_equals(found.span.start));
     }
@@ -173,6 +178,39 @@ fn snake_case(word: &str) -> String {
         }
     }
     out
+}
+
+/// The ISO 4217 code people mean by a currency symbol.
+fn currency_of_symbol(symbol: char) -> Option<&'static str> {
+    Some(match symbol {
+        '€' => "EUR",
+        '$' => "USD",
+        '£' => "GBP",
+        '¥' => "JPY",
+        '₹' => "INR",
+        '₩' => "KRW",
+        '₣' => "CHF",
+        _ => return None,
+    })
+}
+
+/// `40 €`, `€40`, `$5`: currencies are written with their code after the
+/// amount.
+fn currency_symbol(symbol: char, code: &str, at: usize) -> Problem {
+    let also = match symbol {
+        '$' => " (or `CAD`, `AUD`... for other dollars)",
+        '¥' => " (or `CNY` for yuan)",
+        _ => "",
+    };
+    Problem::new(
+        ParseErrorKind::Syntax,
+        Span::new(at, at + symbol.len_utf8()),
+        format!("`{symbol}` is not a unit meed knows"),
+    )
+    .label("currency symbol")
+    .help(format!(
+        "write amounts with the currency's code after the number, as `40 {code}`{also}"
+    ))
 }
 
 fn bad_unit(word: &str, span: Span) -> Problem {
