@@ -19,7 +19,7 @@ const COMMUNITY: [&str; 4] = [
     "examples/community/people.csv",
 ];
 
-/// 12. A period that does not parse lists the forms that do, and says what
+/// Item 12: A period that does not parse lists the forms that do, and says what
 /// was probably meant.
 #[test]
 fn e12_a_bad_period_lists_the_accepted_forms() {
@@ -44,7 +44,7 @@ fn e12_a_bad_period_lists_the_accepted_forms() {
     }
 }
 
-/// 13. `meed fmt FILE` says what it did.
+/// Item 13: `meed fmt FILE` says what it did.
 #[test]
 fn e13_fmt_says_how_many_files_it_formatted() {
     let dir = tempfile::tempdir().unwrap();
@@ -59,7 +59,7 @@ fn e13_fmt_says_how_many_files_it_formatted() {
     assert_eq!(run.stderr, "formatted 1 file (0 changed)\n");
 }
 
-/// 14. An empty policy file is not silently "0 errors".
+/// Item 14: An empty policy file is not silently "0 errors".
 #[test]
 fn e14_an_empty_policy_is_a_warning() {
     let dir = tempfile::tempdir().unwrap();
@@ -75,7 +75,7 @@ fn e14_an_empty_policy_is_a_warning() {
     );
 }
 
-/// 5. A currency symbol gets the same help as `EURO`: write the code.
+/// Item 5: A currency symbol gets the same help as `EURO`: write the code.
 #[test]
 fn e05_currency_symbols_ask_for_the_code() {
     let dir = tempfile::tempdir().unwrap();
