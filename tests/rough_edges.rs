@@ -12,6 +12,15 @@ mod binary;
 
 use binary::meed;
 
+/// The message without line wrapping: words separated by single spaces,
+/// the frame's `│` left out.
+fn flat(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 const COMMUNITY: [&str; 4] = [
     "rules/community.meed",
     "examples/community/log.csv",
@@ -108,4 +117,32 @@ fn e05_currency_symbols_ask_for_the_code() {
             run.stderr
         );
     }
+}
+
+/// Item 8: a local time without its offset is refused (the instant would be a
+/// guess at a daylight-saving change), but the help gives the time with its
+/// offset in the policy's zone.
+#[test]
+fn e08_a_local_time_gets_its_offset_in_the_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log.csv");
+    std::fs::write(
+        &log,
+        "id,who,kind,at,amount,product\ns1,ana,sale,2027-07-10 09:15,100,licence\n",
+    )
+    .unwrap();
+    let run = meed(&[
+        "eval",
+        "rules/sales_commission.meed",
+        log.to_str().unwrap(),
+        "--people",
+        "examples/sales_commission/people.csv",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let text = flat(&run.stderr);
+    assert!(text.contains("a local time without its offset"), "{text}");
+    assert!(
+        text.contains("`2027-07-10T09:15:00+02:00` is that time in Europe/Paris"),
+        "{text}"
+    );
 }

@@ -35,6 +35,14 @@ pub enum CellError {
     CurrencyMismatch { expected: Currency, found: String },
     #[error("a log cannot hold {0} values")]
     Unsupported(Type),
+    /// `2027-01-10 09:15:00`: a wall-clock time with no offset from UTC.
+    #[error("expected Timestamp, found `{found}`, a local time without its offset from UTC")]
+    LocalTime {
+        found: String,
+        /// The same wall-clock time in the policy's zone, with its offset.
+        in_zone: String,
+        zone: String,
+    },
 }
 
 impl CellError {
@@ -51,6 +59,7 @@ impl CellError {
             CellError::Invalid { expected, .. } | CellError::Unsupported(expected) => {
                 Some(expected.to_string())
             }
+            CellError::LocalTime { .. } => Some(Type::Timestamp.to_string()),
             CellError::IntOverflow { .. } => Some(Type::Int.to_string()),
             CellError::NotInSet { allowed, .. } => Some(Type::OneOf(allowed.clone()).to_string()),
             CellError::CurrencyMismatch { expected, .. } => {
@@ -65,6 +74,13 @@ impl CellError {
         match self {
             CellError::Empty => "fill in the cell".to_string(),
             CellError::Invalid { expected, found } => type_help(expected, found),
+            CellError::LocalTime { in_zone, zone, .. } if zone == "UTC" => format!(
+                "add its offset from UTC: `{}` if it is UTC, the policy's time zone",
+                in_zone.replace("+00:00", "Z")
+            ),
+            CellError::LocalTime { in_zone, zone, .. } => format!(
+                "add its offset from UTC: `{in_zone}` is that time in {zone}, the policy's time zone"
+            ),
             CellError::IntOverflow { .. } => {
                 "Int holds whole numbers up to 9223372036854775807; declare the field as Decimal for larger numbers"
                     .to_string()
@@ -152,6 +168,19 @@ fn type_help(expected: &Type, found: &str) -> String {
 /// `2027-01-05T10:00:00` without an offset.
 fn looks_like_local_time(text: &str) -> bool {
     chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").is_ok()
+}
+
+/// `2027-01-05T10:00:00`, `2027-01-05 10:00:00`, `2027-01-05 10:00`: a
+/// wall-clock time with no offset, as spreadsheets export it.
+pub(crate) fn local_time(text: &str) -> Option<chrono::NaiveDateTime> {
+    [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|format| chrono::NaiveDateTime::parse_from_str(text, format).ok())
 }
 
 /// Parses one cell as a value of `ty`; `tz` places bare dates.

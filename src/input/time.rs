@@ -21,6 +21,19 @@ pub fn parse_timestamp(text: &str, tz: Tz) -> Result<DateTime<Utc>, CellError> {
     if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
         return Ok(instant.with_timezone(&Utc));
     }
+    // Not guessed (a fold or a gap would make the instant ambiguous), but
+    // the help shows the time with the offset it has in the policy's zone.
+    if let Some(local) = super::cell::local_time(text)
+        && let Some(instant) = local_instant(local, tz)
+    {
+        return Err(CellError::LocalTime {
+            found: text.to_string(),
+            in_zone: instant
+                .with_timezone(&tz)
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+            zone: tz.name().to_string(),
+        });
+    }
     // INVARIANT: only the strict `YYYY-MM-DD` shape is a bare date, so `5/1/2027`
     // (day or month first?) is never guessed.
     let is_date_shape = text.len() == 10
