@@ -39,9 +39,9 @@ pub enum CellError {
     #[error("expected Timestamp, found `{found}`, a local time without its offset from UTC")]
     LocalTime {
         found: String,
-        /// The same wall-clock time in the policy's zone, with its offset.
-        in_zone: String,
-        zone: String,
+        /// How to write it: the same wall-clock time with the offset it has
+        /// in the policy's zone.
+        help: Box<str>,
     },
 }
 
@@ -74,13 +74,7 @@ impl CellError {
         match self {
             CellError::Empty => "fill in the cell".to_string(),
             CellError::Invalid { expected, found } => type_help(expected, found),
-            CellError::LocalTime { in_zone, zone, .. } if zone == "UTC" => format!(
-                "add its offset from UTC: `{}` if it is UTC, the policy's time zone",
-                in_zone.replace("+00:00", "Z")
-            ),
-            CellError::LocalTime { in_zone, zone, .. } => format!(
-                "add its offset from UTC: `{in_zone}` is that time in {zone}, the policy's time zone"
-            ),
+            CellError::LocalTime { help, .. } => help.to_string(),
             CellError::IntOverflow { .. } => {
                 "Int holds whole numbers up to 9223372036854775807; declare the field as Decimal for larger numbers"
                     .to_string()

@@ -26,12 +26,20 @@ pub fn parse_timestamp(text: &str, tz: Tz) -> Result<DateTime<Utc>, CellError> {
     if let Some(local) = super::cell::local_time(text)
         && let Some(instant) = local_instant(local, tz)
     {
+        let in_zone = instant
+            .with_timezone(&tz)
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, tz == Tz::UTC);
+        let help = if tz == Tz::UTC {
+            format!("add its offset from UTC: `{in_zone}` if it is UTC, the policy's time zone")
+        } else {
+            format!(
+                "add its offset from UTC: `{in_zone}` is that time in {}, the policy's time zone",
+                tz.name()
+            )
+        };
         return Err(CellError::LocalTime {
             found: text.to_string(),
-            in_zone: instant
-                .with_timezone(&tz)
-                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
-            zone: tz.name().to_string(),
+            help: help.into(),
         });
     }
     // INVARIANT: only the strict `YYYY-MM-DD` shape is a bare date, so `5/1/2027`
