@@ -63,12 +63,9 @@ pub enum Ty {
     Pts,
     Dur,
     Bool,
-}
-
-impl Ty {
-    fn is_quantity(self) -> bool {
-        matches!(self, Ty::Money | Ty::Pts | Ty::Dur)
-    }
+    /// Money in the policy's other currency (`JPY` beside `EUR`, or the
+    /// other way round).
+    Tips,
 }
 
 /// Where an expression stands, which decides the names it may read.
@@ -90,16 +87,16 @@ pub enum Account {
     Bonus,
     Rep,
     TimeOff,
+    Tips,
 }
 
 impl Account {
-    const ALL: [Account; 3] = [Account::Bonus, Account::Rep, Account::TimeOff];
-
     fn name(self) -> &'static str {
         match self {
             Account::Bonus => "bonus",
             Account::Rep => "rep",
             Account::TimeOff => "time_off",
+            Account::Tips => "tips",
         }
     }
 
@@ -108,6 +105,7 @@ impl Account {
             Account::Bonus => Ty::Money,
             Account::Rep => Ty::Pts,
             Account::TimeOff => Ty::Dur,
+            Account::Tips => Ty::Tips,
         }
     }
 }
@@ -146,7 +144,6 @@ const PERIODS: [&str; 5] = ["day", "week", "month", "quarter", "year"];
 #[derive(Clone, Debug)]
 pub struct Generated {
     pub text: String,
-    pub zone: &'static str,
     pub tz: Tz,
     pub anchors: Vec<&'static str>,
     /// `EUR` or `JPY`.
@@ -161,6 +158,12 @@ pub struct Generated {
 struct Gen<'c> {
     c: &'c mut Choices,
     cur: &'static str,
+    /// The currency of `tips`.
+    other: &'static str,
+    /// The accounts declared: `bonus` always, the others when chosen (a
+    /// policy with money accounts only streams at the currency's scale,
+    /// one with points or durations at ten places).
+    accounts: Vec<Account>,
     features: Vec<&'static str>,
     reads_roster: bool,
 }
@@ -171,9 +174,22 @@ pub fn policy(c: &mut Choices) -> Generated {
     let currency = c.pick(&["EUR", "JPY"]);
     let half_up = c.flag(30);
     let tz: Tz = zone.parse().unwrap_or(Tz::UTC);
+    let other = if currency == "EUR" { "JPY" } else { "EUR" };
+    let mut accounts = vec![Account::Bonus];
+    if c.flag(60) {
+        accounts.push(Account::Rep);
+    }
+    if c.flag(60) {
+        accounts.push(Account::TimeOff);
+    }
+    if c.flag(30) {
+        accounts.push(Account::Tips);
+    }
     let mut g = Gen {
         c,
         cur: currency,
+        other,
+        accounts: accounts.clone(),
         features: Vec::new(),
         reads_roster: false,
     };
@@ -190,11 +206,26 @@ pub fn policy(c: &mut Choices) -> Generated {
          contribution task {{ hours: Duration, n: Int, tag: one of \"a\", \"b\", ok: Bool }}\n\
          contribution like {{}}\n\
          reward bonus: Money({currency})\n\
-         reward rep: Points\n\
-         reward time_off: Duration\n\
          badge star\n\
          person {{ team: one of \"red\", \"blue\", level: Int }}\n"
     ));
+    for account in &accounts {
+        let ty = match account {
+            Account::Bonus => continue,
+            Account::Rep => "Points".to_string(),
+            Account::TimeOff => "Duration".to_string(),
+            Account::Tips => format!("Money({other})"),
+        };
+        g.feature(match account {
+            Account::Rep => "points account",
+            Account::TimeOff => "duration account",
+            _ => "second currency",
+        });
+        text.push_str(&format!("reward {}: {ty}\n", account.name()));
+    }
+    if accounts.len() == 1 {
+        g.feature("money accounts only");
+    }
     let rate = if currency == "EUR" {
         "0.015 EUR"
     } else {
@@ -227,7 +258,6 @@ pub fn policy(c: &mut Choices) -> Generated {
     features.dedup();
     Generated {
         text,
-        zone,
         tz,
         anchors,
         currency,
@@ -274,7 +304,7 @@ impl Gen<'_> {
             body.push_str("  award star\n");
             return (body, None);
         }
-        let account = self.c.pick(&Account::ALL);
+        let account = self.pick_account();
         let amount = if self.c.flag(15) {
             // A negative grant, on purpose.
             self.feature("negative grant");
@@ -289,7 +319,7 @@ impl Gen<'_> {
 
     /// `limit ACCOUNT [from RULES] at most CAP per person per PERIOD`.
     fn limit(&mut self, rules: &[(String, Option<Account>)]) -> String {
-        let account = self.c.pick(&Account::ALL);
+        let account = self.pick_account();
         let granting: Vec<&str> = rules
             .iter()
             .filter(|(_, a)| *a == Some(account))
@@ -325,8 +355,18 @@ impl Gen<'_> {
         )
     }
 
+    fn pick_account(&mut self) -> Account {
+        let i = self.c.below(self.accounts.len());
+        self.accounts[i]
+    }
+
+    /// The currency of a money type.
+    fn cur_of(&self, ty: Ty) -> &'static str {
+        if ty == Ty::Tips { self.other } else { self.cur }
+    }
+
     fn cap(&mut self, ty: Ty) -> String {
-        if self.c.flag(10) {
+        if self.c.flag(10) && ty != Ty::Tips {
             // A constant expression as the cap.
             return match ty {
                 Ty::Money => "rate * 200".to_string(),
@@ -337,8 +377,8 @@ impl Gen<'_> {
         let eur = ["10 EUR", "2.555 EUR", "0.5 EUR", "25 EUR", "1 EUR", "0 EUR"];
         let jpy = ["100 JPY", "1000 JPY", "2.5 JPY", "10 JPY", "0 JPY"];
         match ty {
-            Ty::Money if self.cur == "EUR" => self.c.pick(&eur).to_string(),
-            Ty::Money => self.c.pick(&jpy).to_string(),
+            Ty::Money | Ty::Tips if self.cur_of(ty) == "EUR" => self.c.pick(&eur).to_string(),
+            Ty::Money | Ty::Tips => self.c.pick(&jpy).to_string(),
             Ty::Pts => self
                 .c
                 .pick(&["5 pts", "0.5 pts", "100 pts", "7.25 pts"])
@@ -349,18 +389,17 @@ impl Gen<'_> {
 
     /// `pool pN { grant ACCOUNT AMOUNT per PERIOD  split by SCORE }`.
     fn pool(&mut self, i: usize) -> String {
-        let account = self.c.pick(&[
-            Account::Bonus,
-            Account::Bonus,
-            Account::Rep,
-            Account::TimeOff,
-        ]);
+        let account = if self.c.flag(50) {
+            self.pick_account()
+        } else {
+            Account::Bonus
+        };
         let amount = match account {
-            Account::Bonus if self.cur == "EUR" => {
+            Account::Bonus | Account::Tips if self.cur_of(account.ty()) == "EUR" => {
                 self.c
                     .pick(&["100 EUR", "0.07 EUR", "1000 EUR", "10.01 EUR"])
             }
-            Account::Bonus => self.c.pick(&["7 JPY", "1000 JPY", "100 JPY"]),
+            Account::Bonus | Account::Tips => self.c.pick(&["7 JPY", "1000 JPY", "100 JPY"]),
             Account::Rep => self.c.pick(&["10 pts", "7 pts", "0.5 pts"]),
             Account::TimeOff => self.c.pick(&["60min", "7min", "1.5h"]),
         };
@@ -380,7 +419,7 @@ impl Gen<'_> {
             self.expr(ty, Ctx::Pool, 2)
         } else {
             self.feature("split by total()");
-            let of = self.c.pick(&Account::ALL);
+            let of = self.pick_account();
             format!("total({})", of.name())
         };
         format!(
@@ -431,7 +470,7 @@ impl Gen<'_> {
                 }
                 3 => {
                     self.feature("ratio of amounts");
-                    let q = self.c.pick(&[Ty::Money, Ty::Pts, Ty::Dur]);
+                    let q = self.c.pick(&[Ty::Money, Ty::Pts, Ty::Dur, Ty::Tips]);
                     format!("({} / {})", self.expr(q, ctx, d), self.divisor(q, ctx, d))
                 }
                 4 => self.call1(Ty::Dec, ctx, d),
@@ -480,6 +519,8 @@ impl Gen<'_> {
                 self.c.pick(&["3 EUR", "0.07 EUR", "rate"]).to_string()
             }
             Ty::Money => self.c.pick(&["3 JPY", "7 JPY", "rate"]).to_string(),
+            Ty::Tips if self.other == "EUR" => self.c.pick(&["3 EUR", "0.07 EUR"]).to_string(),
+            Ty::Tips => self.c.pick(&["3 JPY", "7 JPY"]).to_string(),
             Ty::Pts => self.c.pick(&["3 pts", "bump"]).to_string(),
             _ => self.c.pick(&["45min", "1h"]).to_string(),
         }
@@ -525,7 +566,7 @@ impl Gen<'_> {
         let mut text = format!("tiers ({subject}) {{");
         for b in bounds {
             let bound = match subject_ty {
-                Ty::Money => format!("{b} {}", self.cur),
+                Ty::Money | Ty::Tips => format!("{b} {}", self.cur_of(subject_ty)),
                 Ty::Pts => format!("{b} pts"),
                 Ty::Dur => format!("{b}min"),
                 _ => b.to_string(),
@@ -550,7 +591,7 @@ impl Gen<'_> {
             0 => {
                 let ty = self
                     .c
-                    .pick(&[Ty::Int, Ty::Dec, Ty::Money, Ty::Pts, Ty::Dur]);
+                    .pick(&[Ty::Int, Ty::Dec, Ty::Money, Ty::Pts, Ty::Dur, Ty::Tips]);
                 let op = self.c.pick(&["==", "!=", "<", "<=", ">", ">="]);
                 format!(
                     "{} {op} {}",
@@ -585,14 +626,10 @@ impl Gen<'_> {
                 return self.roster_column(ty, "person");
             }
             Ctx::Group | Ctx::Pool if ty != Ty::Bool && self.c.flag(70) => {
-                if ctx == Ctx::Pool && ty.is_quantity() && self.c.flag(40) {
+                let account = self.accounts.iter().copied().find(|a| a.ty() == ty);
+                if let Some(account) = account.filter(|_| ctx == Ctx::Pool && self.c.flag(40)) {
                     self.feature("total() in an expression");
-                    let account = match ty {
-                        Ty::Money => "bonus",
-                        Ty::Pts => "rep",
-                        _ => "time_off",
-                    };
-                    return format!("total({account})");
+                    return format!("total({})", account.name());
                 }
                 if let Some(aggregate) = self.aggregate(ty) {
                     return aggregate;
@@ -725,8 +762,10 @@ impl Gen<'_> {
             return match ty {
                 Ty::Int => "4611686018427387904",
                 Ty::Dec => "7922816251426433759354395.0",
-                Ty::Money if self.cur == "EUR" => "79228162514264337593543950 EUR",
-                Ty::Money => "79228162514264337593543950 JPY",
+                Ty::Money | Ty::Tips if self.cur_of(ty) == "EUR" => {
+                    "79228162514264337593543950 EUR"
+                }
+                Ty::Money | Ty::Tips => "79228162514264337593543950 JPY",
                 Ty::Pts => "79228162514264337593543950 pts",
                 Ty::Dur => "79228162514264337593543950min",
                 Ty::Bool => "true",
@@ -740,6 +779,8 @@ impl Gen<'_> {
                 .pick(&["0.5", "1.0", "0.37", "10%", "0.015", "2.5", "0.333"]),
             Ty::Money if self.cur == "EUR" => self.c.pick(&eur),
             Ty::Money => self.c.pick(&jpy),
+            Ty::Tips if self.other == "EUR" => self.c.pick(&eur[..6]),
+            Ty::Tips => self.c.pick(&jpy[..6]),
             Ty::Pts => self
                 .c
                 .pick(&["1 pts", "0 pts", "2.5 pts", "15 pts", "0.1 pts", "bump"]),
