@@ -192,7 +192,7 @@ fn check(case: &Case, tally: &RefCell<Tally>) -> Result<(), String> {
     let roster = case.people.as_deref().map(|people| {
         read_roster(
             &compiled.schema,
-            &SourceFile::new("people.csv", &log::roster_csv(people)),
+            &SourceFile::new("people.csv", log::roster_csv(people)),
             LogFormat::Csv,
         )
     });

@@ -8,7 +8,7 @@
 //! currency's minor unit; timestamps are written with `Z`, with the zone's
 //! own offset, with `+05:30`, or as a bare local date.
 
-use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveTime, SecondsFormat, TimeDelta, Utc};
 use chrono_tz::Tz;
 
 use super::choices::Choices;
@@ -57,7 +57,9 @@ const ID_PREFIX: [&str; 4] = ["a", "b", "B", "x_"];
 /// Records for `policy`, in the order the log file holds them (sorted by
 /// `(at, id)` or shuffled, as the choices say), and whether it is sorted.
 pub fn records(c: &mut Choices, policy: &Generated) -> (Vec<Rec>, bool) {
-    let count = c.below(25);
+    // Mostly short logs; some long enough for caps and pools to bite
+    // across many people and periods.
+    let count = if c.flag(8) { c.below(150) } else { c.below(25) };
     let mut out: Vec<Rec> = Vec::with_capacity(count);
     for i in 0..count {
         let at = match out.last() {
@@ -116,6 +118,11 @@ fn instant(c: &mut Choices, policy: &Generated) -> DateTime<Utc> {
     let mut at = anchor + TimeDelta::minutes(steps * 30);
     if c.flag(30) {
         at += TimeDelta::minutes(i64::try_from(c.below(30)).unwrap_or(0));
+    } else if c.flag(10) {
+        // The last instant before a grid point: often the last instant of
+        // a local day, week, month..., where `each` rules and pools stamp
+        // their grants.
+        at -= TimeDelta::nanoseconds(1);
     }
     at
 }
@@ -128,11 +135,12 @@ fn at_text(c: &mut Choices, at: DateTime<Utc>, tz: Tz) -> String {
         return local.date_naive().to_string();
     }
     match c.below(4) {
-        0 | 1 => at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        2 => local.to_rfc3339(),
+        0 | 1 => at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        2 => local.to_rfc3339_opts(SecondsFormat::AutoSi, false),
         _ => {
             let india = chrono::FixedOffset::east_opt(5 * 3600 + 1800).unwrap();
-            at.with_timezone(&india).to_rfc3339()
+            at.with_timezone(&india)
+                .to_rfc3339_opts(SecondsFormat::AutoSi, false)
         }
     }
 }
