@@ -544,6 +544,18 @@ impl Gen<'_> {
 
     fn if_expr(&mut self, ty: Ty, ctx: Ctx, depth: usize) -> String {
         self.feature("if");
+        if self.c.flag(25) {
+            // A chain, unparenthesised: `else if`.
+            self.feature("else if");
+            return format!(
+                "(if {} then {} else if {} then {} else {})",
+                self.expr(Ty::Bool, ctx, depth),
+                self.expr(ty, ctx, depth),
+                self.expr(Ty::Bool, ctx, depth),
+                self.expr(ty, ctx, depth),
+                self.expr(ty, ctx, depth)
+            );
+        }
         format!(
             "(if {} then {} else {})",
             self.expr(Ty::Bool, ctx, depth),
@@ -655,6 +667,12 @@ impl Gen<'_> {
                 1 => format!("{b}.tag == \"a\""),
                 _ => format!("{b}.tag != \"b\""),
             }),
+            (Ty::Bool, _) if self.c.flag(15) => {
+                self.feature("record id compared");
+                let op = self.c.pick(&["==", "!="]);
+                let id = self.c.pick(&["a0", "b1", "B2", "x_3"]);
+                Some(format!("{b}.id {op} \"{id}\""))
+            }
             (Ty::Bool, _) => {
                 self.feature("record time compared");
                 let op = self.c.pick(&["<", ">="]);
