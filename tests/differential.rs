@@ -40,6 +40,7 @@ use std::collections::BTreeMap;
 use chrono_tz::Tz;
 use meed::eval::{EvalOptions, Window};
 use meed::input::{LogFormat, read_log, read_roster};
+use meed::ledger::Origin;
 use meed::pipeline::{CompiledPolicy, compile_policy};
 use meed::render::by_period::render_csv_by_period;
 use meed::render::csv::render_csv;
@@ -177,6 +178,11 @@ struct Tally {
     both_failed: BTreeMap<String, usize>,
     file_fallbacks: BTreeMap<String, usize>,
     with_grants: usize,
+    /// Cases whose ledger holds a grant a limit cut, a pool share, a
+    /// negative grant.
+    with_cut: usize,
+    with_pool_share: usize,
+    with_negative: usize,
     through_file: usize,
     /// Known divergences met (each has a failing regression test).
     /// By name, and whether the policy holds a huge literal.
@@ -231,9 +237,15 @@ fn check(case: &Case, tally: &RefCell<Tally>) -> Result<(), String> {
     };
     let mut t = tally.borrow_mut();
     t.both_done += 1;
-    if expected.grants.as_ref().is_some_and(|g| !g.is_empty()) {
-        t.with_grants += 1;
-    }
+    let grants = expected.grants.as_deref().unwrap_or_default();
+    t.with_grants += usize::from(!grants.is_empty());
+    t.with_cut += usize::from(grants.iter().any(|g| !g.cuts.is_empty()));
+    t.with_pool_share += usize::from(grants.iter().any(|g| matches!(g.origin, Origin::Pool(_))));
+    t.with_negative += usize::from(
+        grants
+            .iter()
+            .any(|g| g.granted.to_string().starts_with('-')),
+    );
     // The file path (fast reader), on the same log file, when it does not
     // step aside.
     // It costs about 40 ms a case in a debug build (ten times the rest), so
@@ -297,10 +309,20 @@ fn engine_agrees_with_the_reference() {
         runner.config().cases,
         started.elapsed()
     );
-    // Most cases must evaluate and grant something, or the property says
-    // little.
+    // Most cases must evaluate and grant something, and limits, pools and
+    // negative grants must show up, or the property says little.
     let cases = usize::try_from(runner.config().cases).unwrap();
     assert!(tally.with_grants * 2 >= cases, "{tally:?}");
+    for (what, n) in [
+        ("a cut", tally.with_cut),
+        ("a pool share", tally.with_pool_share),
+        ("a negative grant", tally.with_negative),
+    ] {
+        assert!(
+            n * 20 >= cases,
+            "fewer than 5% of cases with {what}: {tally:?}"
+        );
+    }
 }
 
 /// Every construct the issue lists shows up in the generated policies, and
