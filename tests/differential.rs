@@ -4,17 +4,22 @@
 //! same records through the `meed` binary.
 //!
 //! - [`engine_agrees_with_the_reference`]: at least 2,000 generated
-//!   policies and logs per run (`PROPTEST_CASES` overrides), compared on
-//!   the totals (rendered and as values), the totals per period, the
-//!   warnings, and whether evaluation fails; and the fast file path on the
-//!   same log file.
+//!   policies, logs, rosters and windows per run (`PROPTEST_CASES`
+//!   overrides), compared on the totals (rendered and as values), the
+//!   totals per period (`eval --by`), the warnings, and whether evaluation
+//!   fails (and with which error kind); some cases also through the fast
+//!   file path. The policies come from `differential/policy.rs`, the logs
+//!   from `differential/log.rs`, both reading proptest's numbers through
+//!   `differential/choices.rs`, so failures shrink to small programs.
 //! - [`every_input_form_gives_the_same_bytes`]: plain CSV, every cell
-//!   quoted, JSON Lines, shuffled: byte-identical `--format csv` and
-//!   `--format json`.
+//!   quoted, JSON Lines, shuffled: byte-identical `--format csv`,
+//!   `--format json` and `--by` output through the binary.
 //! - [`the_generator_covers_every_construct`]: the generator really emits
 //!   every construct the issue lists (a generator that silently stopped
 //!   producing pools would make the property vacuous).
-//! - Regression tests for what the property found, at the end.
+//! - Regression tests for what the property found, at the end; the
+//!   property counts those known divergences instead of failing on them
+//!   (`MEED_DIFF_STRICT=1` makes it fail), so it keeps finding new ones.
 #![allow(
     clippy::panic,
     clippy::unwrap_used,
@@ -184,8 +189,8 @@ struct Tally {
     with_pool_share: usize,
     with_negative: usize,
     through_file: usize,
-    /// Known divergences met (each has a failing regression test).
-    /// By name, and whether the policy holds a huge literal.
+    /// Known divergences met, by name and by whether the policy holds a
+    /// huge literal (each has a regression test at the end of this file).
     known: BTreeMap<(&'static str, bool), usize>,
 }
 
@@ -246,10 +251,10 @@ fn check(case: &Case, tally: &RefCell<Tally>) -> Result<(), String> {
             .iter()
             .any(|g| g.granted.to_string().starts_with('-')),
     );
-    // The file path (fast reader), on the same log file, when it does not
-    // step aside.
-    // It costs about 40 ms a case in a debug build (ten times the rest), so
-    // only the cases the generator marks take it.
+    // The file path (fast reader, and a sort when the file is shuffled), on
+    // the same log file, when it does not step aside. It costs about 40 ms
+    // a case in a debug build (ten times the rest), so only the cases the
+    // generator marks take it.
     if !case.through_file {
         return Ok(());
     }

@@ -3,13 +3,16 @@
 //! expression is built *for* a type, so every generated policy passes
 //! `compile_policy` (the property asserts it).
 //!
-//! The declarations are fixed, the rules, limits and pools are not:
+//! The kinds and the roster are fixed, the rest is chosen (the zone, the
+//! currency `CUR`, `rounding half_up`, which accounts besides `bonus`, the
+//! rules, limits and pools):
 //!
 //! ```text
 //! contribution sale { amount: Money(CUR), n: Int }
 //! contribution task { hours: Duration, n: Int, tag: one of "a", "b", ok: Bool }
 //! contribution like {}
-//! reward bonus: Money(CUR)   reward rep: Points   reward time_off: Duration
+//! reward bonus: Money(CUR)
+//! [reward rep: Points] [reward time_off: Duration] [reward tips: Money(OTHER)]
 //! badge star
 //! person { team: one of "red", "blue", level: Int }
 //! ```
