@@ -1,0 +1,277 @@
+//! The two evaluators side by side: the reference (in-memory
+//! [`meed::eval::evaluate`], to become the reference interpreter) and the
+//! engine (today [`StreamEvaluator`]), and what each makes of one compiled
+//! policy and one log.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+use meed::eval::stream::file::stream_file_by;
+use meed::eval::stream::{StreamEvaluator, StreamRecord};
+use meed::eval::{EvalError, EvalOptions, GrantSink, PeriodTotalsSink, evaluate};
+use meed::input::{Log, Roster};
+use meed::ledger::{Grant, Ledger, Totals, TotalsByPeriod};
+use meed::pipeline::CompiledPolicy;
+use meed::render::by_period::render_csv_by_period;
+use meed::render::csv::render_csv;
+use meed::syntax::ast::Period;
+
+/// What an evaluator made of a policy and a log.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The evaluator does not take the policy at all
+    /// (`StreamEvaluator::new` returned `None`).
+    Refused,
+    /// Evaluation failed; `kind` is the [`meed::eval::EvalErrorKind`]
+    /// variant's name.
+    Failed {
+        kind: String,
+        message: String,
+    },
+    Done(Output),
+}
+
+/// The results that are compared.
+#[derive(Debug)]
+pub struct Output {
+    pub totals: Totals,
+    pub by_period: TotalsByPeriod,
+    /// The warnings, as debug text.
+    pub warnings: String,
+    /// Every grant in ledger order, when the evaluator gives them (today
+    /// only the reference; the engine will once it emits grants).
+    pub grants: Option<Vec<Grant>>,
+}
+
+fn failed(e: &EvalError) -> Outcome {
+    let kind = format!("{:?}", e.kind);
+    let kind = kind
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    Outcome::Failed {
+        kind,
+        message: e.to_string(),
+    }
+}
+
+/// Every grant into a ledger, and the totals per period of one kind.
+struct Tee {
+    ledger: Ledger,
+    periods: PeriodTotalsSink,
+}
+
+impl GrantSink for Tee {
+    fn accept(&mut self, grant: Grant) -> Result<(), EvalError> {
+        self.periods.accept(grant.clone())?;
+        self.ledger.accept(grant)
+    }
+}
+
+/// The reference: the in-memory evaluator, into a ledger (every grant) and
+/// a [`PeriodTotalsSink`] (the totals per `by` period, as `eval --by`).
+pub fn reference(
+    compiled: &CompiledPolicy,
+    log: &Log,
+    roster: Option<&Roster>,
+    options: &EvalOptions,
+    by: Period,
+    tz: Tz,
+) -> Outcome {
+    let mut tee = Tee {
+        ledger: Ledger::default(),
+        periods: PeriodTotalsSink::new(by, tz),
+    };
+    match evaluate(
+        &compiled.ast,
+        &compiled.schema,
+        log,
+        roster,
+        options,
+        &mut tee,
+    ) {
+        Ok(report) => Outcome::Done(Output {
+            totals: tee.ledger.totals.clone(),
+            by_period: tee.periods.by_period(),
+            warnings: format!("{:?}", report.warnings),
+            grants: Some(tee.ledger.grants),
+        }),
+        Err(e) => failed(&e),
+    }
+}
+
+/// The engine over a log the careful reader read (hence in `(at, id)`
+/// order): the whole-log totals in one run, the totals per `by` period in a
+/// second (asking for them leaves the totals empty).
+///
+/// This is the one place to change when the engine emits every grant:
+/// fill [`Output::grants`] and the comparison checks them too.
+pub fn engine(
+    compiled: &CompiledPolicy,
+    log: &Log,
+    roster: Option<&Roster>,
+    options: &EvalOptions,
+    by: Period,
+) -> Outcome {
+    let run = |by: Option<Period>| {
+        let mut evaluator = StreamEvaluator::new(&compiled.ast, &compiled.schema, roster, options)?;
+        if let Some(period) = by {
+            evaluator.total_by(period);
+        }
+        let mut people: HashMap<Arc<str>, u32> = HashMap::new();
+        let pushed = log.contributions.iter().try_for_each(|c| {
+            let next = u32::try_from(people.len()).unwrap_or(u32::MAX);
+            let who = *people.entry(c.who.clone()).or_insert(next);
+            evaluator.push(&StreamRecord {
+                at: c.at,
+                id: &c.id,
+                who,
+                who_name: &c.who,
+                kind: c.kind,
+                fields: &c.fields,
+            })
+        });
+        Some(pushed.and_then(|()| evaluator.finish()))
+    };
+    let whole = match run(None) {
+        None => return Outcome::Refused,
+        Some(Err(e)) => return failed(&e),
+        Some(Ok(streamed)) => streamed,
+    };
+    let per_period = match run(Some(by)) {
+        None => return Outcome::Refused,
+        Some(Err(e)) => return failed(&e),
+        Some(Ok(streamed)) => streamed,
+    };
+    Outcome::Done(Output {
+        totals: whole.totals,
+        by_period: per_period.by_period.unwrap_or_default(),
+        warnings: format!("{:?}", whole.report.warnings),
+        grants: None,
+    })
+}
+
+/// The engine over the log file itself, through the fast reader (as `meed
+/// eval --format csv` runs it): the totals, or why it stepped aside.
+pub fn engine_file(
+    compiled: &CompiledPolicy,
+    path: &Path,
+    roster: Option<&Roster>,
+    options: &EvalOptions,
+    by: Option<Period>,
+) -> Result<(Totals, Option<TotalsByPeriod>), String> {
+    let mut progress = |_: u64, _: u64| {};
+    stream_file_by(
+        &compiled.ast,
+        &compiled.schema,
+        path,
+        roster,
+        options,
+        by,
+        &mut progress,
+    )
+    .map(|s| (s.totals, s.by_period))
+    .map_err(|f| f.0)
+}
+
+/// A divergence already reported (see the regression tests at the end of
+/// `tests/differential.rs`), by a short name; `None` for anything else.
+/// The property counts these instead of failing on them, so that it keeps
+/// looking for new ones, unless `MEED_DIFF_STRICT` is set.
+pub fn known_divergence(reference: &Outcome, engine: &Outcome) -> Option<&'static str> {
+    match (reference, engine) {
+        (Outcome::Done(_), Outcome::Failed { message, .. })
+            if message.contains("needs more digits than streaming keeps") =>
+        {
+            Some(
+                "engine fails where the reference does not: a value needs more digits than streaming keeps",
+            )
+        }
+        (Outcome::Failed { .. }, Outcome::Failed { message, .. })
+            if message.contains("needs more digits than streaming keeps") =>
+        {
+            Some(
+                "both fail, the engine with an internal error: a value needs more digits than streaming keeps",
+            )
+        }
+        _ => None,
+    }
+}
+
+/// Where two outcomes differ, in words; `None` when they agree.
+pub fn differences(reference: &Outcome, engine: &Outcome) -> Option<String> {
+    match (reference, engine) {
+        (_, Outcome::Refused) => Some("the engine refused the policy".into()),
+        (Outcome::Refused, _) => Some("the reference refused the policy".into()),
+        (Outcome::Failed { kind: a, .. }, Outcome::Failed { kind: b, .. }) if a == b => None,
+        (Outcome::Failed { .. }, Outcome::Failed { .. }) => Some(format!(
+            "both failed, differently:\n{reference:?}\n{engine:?}"
+        )),
+        (Outcome::Failed { message, .. }, Outcome::Done(out)) => Some(format!(
+            "the reference failed ({message}), the engine gave\n{}",
+            render_csv(&out.totals)
+        )),
+        (Outcome::Done(out), Outcome::Failed { message, .. }) => Some(format!(
+            "the engine failed ({message}), the reference gave\n{}",
+            render_csv(&out.totals)
+        )),
+        (Outcome::Done(r), Outcome::Done(e)) => compare(r, e),
+    }
+}
+
+fn sorted(rows: &TotalsByPeriod) -> Vec<&meed::ledger::PeriodTotal> {
+    let mut rows: Vec<_> = rows.iter().collect();
+    rows.sort_by(|a, b| {
+        (a.period, a.who.as_bytes(), &a.target).cmp(&(b.period, b.who.as_bytes(), &b.target))
+    });
+    rows
+}
+
+/// Totals rendered byte for byte and equal as values; the same per period;
+/// the same warnings; every grant, when both give them.
+fn compare(r: &Output, e: &Output) -> Option<String> {
+    let (rt, et) = (render_csv(&r.totals), render_csv(&e.totals));
+    if rt != et {
+        return Some(format!("totals differ\nreference:\n{rt}engine:\n{et}"));
+    }
+    if r.totals != e.totals {
+        return Some(format!(
+            "totals render alike but differ as values\n{:?}\n{:?}",
+            r.totals, e.totals
+        ));
+    }
+    let (rp, ep) = (
+        render_csv_by_period(&r.by_period),
+        render_csv_by_period(&e.by_period),
+    );
+    if rp != ep {
+        return Some(format!(
+            "totals per period differ\nreference:\n{rp}engine:\n{ep}"
+        ));
+    }
+    // The rows' order is not part of the result (the renderer sorts them;
+    // the in-memory sink gives them by who, the engine by first appearance).
+    if sorted(&r.by_period) != sorted(&e.by_period) {
+        return Some(format!(
+            "totals per period render alike but differ as values\nreference: {:?}\nengine:    {:?}",
+            r.by_period, e.by_period
+        ));
+    }
+    if r.warnings != e.warnings {
+        return Some(format!(
+            "warnings differ\nreference: {}\nengine:    {}",
+            r.warnings, e.warnings
+        ));
+    }
+    if let (Some(rg), Some(eg)) = (&r.grants, &e.grants) {
+        if rg != eg {
+            return Some(format!(
+                "grants differ\nreference: {rg:#?}\nengine: {eg:#?}"
+            ));
+        }
+    }
+    None
+}
