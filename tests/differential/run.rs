@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use chrono_tz::Tz;
 use meed::eval::stream::file::stream_file_by;
-use meed::eval::stream::{StreamEvaluator, StreamRecord};
+use meed::eval::stream::{Keep, StreamEvaluator, StreamRecord};
 use meed::eval::{EvalError, EvalOptions, GrantSink, PeriodTotalsSink, evaluate};
 use meed::input::{Log, Roster};
 use meed::ledger::{Grant, Ledger, Totals, TotalsByPeriod};
@@ -69,6 +69,11 @@ impl GrantSink for Tee {
         self.periods.accept(grant.clone())?;
         self.ledger.accept(grant)
     }
+
+    fn restart(&mut self) {
+        self.periods.restart();
+        self.ledger.restart();
+    }
 }
 
 /// The reference: the in-memory evaluator, into a ledger (every grant) and
@@ -107,8 +112,8 @@ pub fn reference(
 /// order): the whole-log totals in one run, the totals per `by` period in a
 /// second (asking for them leaves the totals empty).
 ///
-/// This is the one place to change when the engine emits every grant:
-/// fill [`Output::grants`] and the comparison checks them too.
+/// The first run keeps every grant whole ([`Keep::Everyone`]), so the
+/// comparison checks every grant too.
 pub fn engine(
     compiled: &CompiledPolicy,
     log: &Log,
@@ -116,10 +121,11 @@ pub fn engine(
     options: &EvalOptions,
     by: Period,
 ) -> Outcome {
-    let run = |by: Option<Period>| {
+    let run = |by: Option<Period>, grants: &mut Vec<Grant>| {
         let mut evaluator = StreamEvaluator::new(&compiled.ast, &compiled.schema, roster, options)?;
-        if let Some(period) = by {
-            evaluator.total_by(period);
+        match by {
+            Some(period) => evaluator.total_by(period),
+            None => evaluator.keep_grants(Keep::Everyone),
         }
         let mut people: HashMap<Arc<str>, u32> = HashMap::new();
         let pushed = log.contributions.iter().try_for_each(|c| {
@@ -132,16 +138,24 @@ pub fn engine(
                 who_name: &c.who,
                 kind: c.kind,
                 fields: &c.fields,
-            })
+            })?;
+            grants.extend(evaluator.take_grants()?);
+            Ok(())
         });
-        Some(pushed.and_then(|()| evaluator.finish()))
+        let closed = pushed.and_then(|()| {
+            evaluator.close()?;
+            grants.extend(evaluator.take_grants()?);
+            Ok(())
+        });
+        Some(closed.and_then(|()| evaluator.finish()))
     };
-    let whole = match run(None) {
+    let mut grants = Vec::new();
+    let whole = match run(None, &mut grants) {
         None => return Outcome::Refused,
         Some(Err(e)) => return failed(&e),
         Some(Ok(streamed)) => streamed,
     };
-    let per_period = match run(Some(by)) {
+    let per_period = match run(Some(by), &mut Vec::new()) {
         None => return Outcome::Refused,
         Some(Err(e)) => return failed(&e),
         Some(Ok(streamed)) => streamed,
@@ -150,7 +164,7 @@ pub fn engine(
         totals: whole.totals,
         by_period: per_period.by_period.unwrap_or_default(),
         warnings: format!("{:?}", whole.report.warnings),
-        grants: None,
+        grants: Some(grants),
     })
 }
 
@@ -270,6 +284,16 @@ fn compare(r: &Output, e: &Output) -> Option<String> {
         if rg != eg {
             return Some(format!(
                 "grants differ\nreference: {rg:#?}\nengine: {eg:#?}"
+            ));
+        }
+        // Equal values may still print differently (`15.0 pts`, `15 pts`).
+        let (rj, ej) = (
+            serde_json::to_string_pretty(rg).unwrap_or_default(),
+            serde_json::to_string_pretty(eg).unwrap_or_default(),
+        );
+        if rj != ej {
+            return Some(format!(
+                "grants print differently\nreference: {rj}\nengine: {ej}"
             ));
         }
     }

@@ -42,6 +42,9 @@ pub struct Provenance {
 /// amounts in fixed point), until the caller takes it.
 #[derive(Debug)]
 pub struct Kept {
+    /// Where it stands among grants of the same instant: `on` and `each`
+    /// grants (0) before pool shares (1), then by rule or pool position.
+    pub rank: (u8, usize),
     pub who: u32,
     pub target: usize,
     pub at: DateTime<Utc>,

@@ -501,8 +501,10 @@ impl<'a> StreamEvaluator<'a> {
         }
         // Records come in order: until the next period end, nothing closes.
         if self.boundary.is_none_or(|b| record.at >= b) {
+            let start = self.flow.outbox.len();
             self.close_each(Some(record.at))?;
             self.pay_pools(Some(record.at))?;
+            self.in_ledger_order(start);
             self.boundary = self.next_boundary();
         }
         let StreamEvaluator {
@@ -638,8 +640,25 @@ impl<'a> StreamEvaluator<'a> {
     /// periods make their grants. [`StreamEvaluator::finish`] does it too;
     /// call it first to take the last kept grants.
     pub fn close(&mut self) -> Result<(), EvalError> {
+        let start = self.flow.outbox.len();
         self.close_each(None)?;
-        self.pay_pools(None)
+        self.pay_pools(None)?;
+        self.in_ledger_order(start);
+        Ok(())
+    }
+
+    /// Puts the grants kept since `start` in ledger order. Periods that close
+    /// together (a gap in the log, its end) are closed kind by kind: every
+    /// `each` group first, then every pool, so that a pool counts the `each`
+    /// grants of its period; their grants are stamped at different instants
+    /// and must be sorted by stamp, then `each` before pools, then by
+    /// position and who.
+    fn in_ledger_order(&mut self, start: usize) {
+        let names = &self.people.names;
+        let name = |who: u32| names.get(who as usize).map(|n| n.as_bytes());
+        if let Some(closing) = self.flow.outbox.get_mut(start..) {
+            closing.sort_by(|a, b| (a.at, a.rank, name(a.who)).cmp(&(b.at, b.rank, name(b.who))));
+        }
     }
 
     /// Closes what is still open and returns the totals and warnings.
@@ -941,14 +960,22 @@ impl<'a> StreamEvaluator<'a> {
                                     }),
                                     contributions: Vec::new(),
                                 });
-                            paid.push((share.who, at, pool.target, value, provenance));
+                            paid.push((
+                                share.who,
+                                at,
+                                pool.target,
+                                value,
+                                provenance,
+                                pool.position,
+                            ));
                         }
                     }
                 }
             }
         }
-        for (who, at, target, value, provenance) in paid {
+        for (who, at, target, value, provenance, position) in paid {
             let kept = provenance.map(|provenance| Kept {
+                rank: (1, position),
                 who,
                 target,
                 at,
@@ -1118,7 +1145,15 @@ impl Flow {
                 add_total(&mut period.totals, units, who, target, granted)?;
             }
         }
+        let position = match &provenance {
+            Some(Provenance {
+                origin: Origin::Rule { position, .. },
+                ..
+            }) => *position,
+            _ => 0,
+        };
         let kept = provenance.map(|provenance| Kept {
+            rank: (0, position),
             who,
             target,
             at,
