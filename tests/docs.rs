@@ -532,7 +532,9 @@ fn every_link_of_the_reference_leads_somewhere() {
         let page = if file.is_empty() {
             markdown.clone()
         } else {
-            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join(file);
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("docs")
+                .join(file);
             match std::fs::read_to_string(&path) {
                 Ok(text) => text,
                 Err(_) => {
