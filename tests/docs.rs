@@ -19,13 +19,19 @@
 //! - `warns=CODE` — the block must check with this warning (and no other
 //!   warning, and no error); its tests must pass.
 //! - `error=CODE` — a mistake shown on purpose: checking the block, or
-//!   running its tests, must FAIL, and every error must have `CODE` (one
-//!   mistake per example; warnings do not count).
+//!   running its tests, must FAIL with exactly the listed codes (`error=`
+//!   may repeat; warnings do not count).
 //! - ` ```text eval=POLICY log=LOG [log=LOG2] [people=PEOPLE] ` — the exact
 //!   output of `meed eval POLICY LOG --people PEOPLE --format csv`, run on
 //!   the named blocks; with several `log=`, each must give this output.
+//! - ` ```csv file=NAME policy=POLICY [people=PEOPLE] error=CODE... ` — a log
+//!   with mistakes: `meed eval POLICY NAME` must exit 1 and report exactly
+//!   the listed codes (read from `--diagnostics json`).
 //!
-//! Every ` ```meed ` block is checked; no block may opt out. All named blocks
+//! Every block is checked; no block may opt out: a ` ```meed ` block always
+//! is, a ` ```csv ` or ` ```jsonl ` block must be a log or roster that an
+//! `eval=` block reads or a `policy=` log, a ` ```text ` block must be an
+//! `eval=` output, and no other language may appear. All named blocks
 //! are written into one temporary folder first, so imports resolve as they
 //! would beside the reader's own files.
 //!
@@ -258,13 +264,15 @@ fn every_example_in_the_reference_is_checked() {
         let warning_codes = codes(&outcome.warnings);
         let at = format!("{REFERENCE}:{}", block.line);
         match (block.key("error"), block.key("warns")) {
-            (Some(code), _) => {
-                // Only the mistake shown: another error would make the
-                // example teach two things at once.
-                if failure_codes.is_empty() || failure_codes.iter().any(|c| c != code) {
+            (Some(_), _) => {
+                // Only the mistakes shown: another error would make the
+                // example teach something it does not say.
+                let expected: BTreeSet<&str> = block.all("error").into_iter().collect();
+                let found: BTreeSet<&str> = failure_codes.iter().map(String::as_str).collect();
+                if found != expected {
                     let _ = writeln!(
                         failures,
-                        "{at}: this example of a mistake must fail with `{code}` alone, but it gave {failure_codes:?}\n{}",
+                        "{at}: this example of a mistake must fail with exactly {expected:?}, but it gave {failure_codes:?}\n{}",
                         rendered(&outcome.failures)
                     );
                 }
@@ -313,6 +321,68 @@ fn every_example_in_the_reference_is_checked() {
                     block.text
                 );
             }
+        }
+    }
+
+    for block in blocks.iter().filter(|b| b.key("policy").is_some()) {
+        let log = block.key("file").unwrap_or_else(|| {
+            panic!(
+                "{REFERENCE}:{}: a log with policy= needs a file= name",
+                block.line
+            )
+        });
+        let mut command = Command::new(env!("CARGO_BIN_EXE_meed"));
+        command
+            .arg("eval")
+            .arg(folder.path().join(block.key("policy").unwrap()))
+            .arg(folder.path().join(log))
+            .args(["--format", "csv", "--diagnostics", "json"])
+            .env("NO_COLOR", "1");
+        if let Some(people) = block.key("people") {
+            command.arg("--people").arg(folder.path().join(people));
+        }
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let found: BTreeSet<String> = stderr
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|d| d["severity"] == "error")
+            .filter_map(|d| d["code"].as_str().map(str::to_string))
+            .collect();
+        let expected: BTreeSet<String> =
+            block.all("error").into_iter().map(str::to_string).collect();
+        if output.status.code() != Some(1) || found != expected {
+            let _ = writeln!(
+                failures,
+                "{REFERENCE}:{}: `meed eval` on `{log}` must fail with exactly {expected:?}, but it exited with {:?} and reported {found:?}\n{stderr}",
+                block.line,
+                output.status.code()
+            );
+        }
+    }
+
+    // No block goes unchecked.
+    let read_by_eval: BTreeSet<&str> = blocks
+        .iter()
+        .filter(|b| b.key("eval").is_some())
+        .flat_map(|b| b.all("log").into_iter().chain(b.key("people")))
+        .collect();
+    for block in &blocks {
+        let checked = match block.lang.as_str() {
+            "meed" => true,
+            "csv" | "jsonl" => {
+                block.key("policy").is_some()
+                    || block.key("file").is_some_and(|f| read_by_eval.contains(f))
+            }
+            "text" => block.key("eval").is_some(),
+            _ => false,
+        };
+        if !checked {
+            let _ = writeln!(
+                failures,
+                "{REFERENCE}:{}: this ```{} block is not checked; mark it as the top of tests/docs.rs explains",
+                block.line, block.lang
+            );
         }
     }
 
