@@ -40,8 +40,7 @@ pub struct Output {
     pub by_period: TotalsByPeriod,
     /// The warnings, as debug text.
     pub warnings: String,
-    /// Every grant in ledger order, when the evaluator gives them (today
-    /// only the reference; the engine will once it emits grants).
+    /// Every grant in ledger order.
     pub grants: Option<Vec<Grant>>,
 }
 
