@@ -200,6 +200,9 @@ pub struct Streamed {
     /// Totals per period (`eval --by`), when asked for.
     pub by_period: Option<TotalsByPeriod>,
     pub report: EvalReport,
+    /// The careful reader's warnings about the log (a column no kind
+    /// declares), set by [`file::stream_file_by`].
+    pub log_warnings: Option<crate::input::fast::LogWarnings>,
 }
 
 /// Evaluates a policy over records pushed in `(at, id)` order.
@@ -551,6 +554,7 @@ impl<'a> StreamEvaluator<'a> {
             totals,
             by_period,
             report,
+            log_warnings: None,
         })
     }
 

@@ -1,6 +1,7 @@
-//! The fast CSV log reader, for logs of millions of records: the file is
-//! read in chunks (never whole), chunks are parsed in parallel, and records
-//! are handed one by one, in `(at, id)` order, to a consumer.
+//! The fast log reader, for logs of millions of records, CSV (plain or
+//! quoted cells) or JSON Lines: the file is read in chunks (never whole),
+//! chunks are parsed in parallel, and records are handed one by one, in
+//! `(at, id)` order, to a consumer.
 //!
 //! It validates what the careful reader validates, but does not explain: at
 //! the first thing it is not sure about (quotes, a bad value, an unknown
@@ -15,6 +16,7 @@
 //! Duplicate ids are found with 64-bit fingerprints, each shared fingerprint
 //! confirmed by comparing the ids themselves.
 
+mod json;
 mod layout;
 mod parse;
 
@@ -27,8 +29,11 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
 use crate::input::hash::FxBuild;
-use crate::input::{Input, MAX_LINE_BYTES, name_problem};
+use crate::input::{
+    Input, InputWarning, LogFormat, MAX_LINE_BYTES, column_warnings, decode, name_problem,
+};
 use crate::schema::Schema;
+use crate::source::SourceFile;
 use crate::value::Value;
 
 pub use layout::Layout;
@@ -75,34 +80,100 @@ pub type Progress<'p> = &'p mut dyn FnMut(u64, u64);
 pub const CHUNK: usize = 1 << 20;
 const BATCH: usize = 4;
 
-/// A CSV log for the fast reader: its bytes, and the size of the chunks
-/// they are parsed in.
+/// A log for the fast reader: its bytes, its format, and the size of the
+/// chunks they are parsed in.
 #[derive(Clone, Debug)]
 pub struct LogInput {
     input: Input,
     chunk: usize,
+    format: LogFormat,
 }
 
 impl LogInput {
     /// The log at `path`, read in chunks of [`CHUNK`] bytes (a pipe or FIFO
-    /// is copied once, see [`Input::open`]).
+    /// is copied once, see [`Input::open`]), in the format its extension
+    /// names ([`LogFormat::from_path`]; CSV for any other).
     pub fn open(path: &Path) -> Result<LogInput, Fallback> {
         let input = Input::open(path).map_err(|_| Fallback::new("cannot read the log"))?;
         Ok(LogInput {
             input,
             chunk: CHUNK,
+            format: LogFormat::from_path(path).unwrap_or(LogFormat::Csv),
         })
     }
 
-    /// A log already in memory, read in chunks of `chunk` bytes (at least
-    /// one): tests and fuzzing use small chunks so that records and quoted
-    /// cells cross chunk boundaries.
+    /// A CSV log already in memory, read in chunks of `chunk` bytes (at
+    /// least one): tests and fuzzing use small chunks so that records and
+    /// quoted cells cross chunk boundaries.
     pub fn from_bytes(bytes: impl Into<Arc<[u8]>>, chunk: usize) -> LogInput {
         LogInput {
             input: Input::from_bytes(bytes),
             chunk: chunk.max(1),
+            format: LogFormat::Csv,
         }
     }
+
+    /// The same log read as `format`.
+    #[must_use]
+    pub fn with_format(self, format: LogFormat) -> LogInput {
+        LogInput { format, ..self }
+    }
+
+    pub fn format(&self) -> LogFormat {
+        self.format
+    }
+}
+
+/// Warnings of the careful reader about a log the fast reader read, and
+/// the start of the log they point into (for their snippets and places).
+#[derive(Clone, Debug)]
+pub struct LogWarnings {
+    pub source: SourceFile,
+    pub warnings: Vec<InputWarning>,
+}
+
+/// What the careful reader would warn about in a log the fast reader
+/// accepts: for a CSV log, `meed::unknown_column` once per column no kind
+/// declares (LANGUAGE.md: such columns are ignored, with one warning).
+/// `name` names the log in messages, as the careful reader's source does.
+///
+/// The warnings are the careful reader's own, made from the header and
+/// the line after it (the lines a snippet of the header shows), so they
+/// print the same.
+pub fn log_warnings(log: &LogInput, schema: &Schema, name: &str) -> Result<LogWarnings, Fallback> {
+    let none = || LogWarnings {
+        source: SourceFile::new(name, ""),
+        warnings: Vec::new(),
+    };
+    if log.format != LogFormat::Csv {
+        return Ok(none());
+    }
+    let (layout, end, total) = open(log, schema)?;
+    if !layout.undeclared {
+        return Ok(none());
+    }
+    let failed = |_| Fallback::new("cannot read the log");
+    let mut head = vec![0u8; to_usize(end)];
+    log.input.read_at(&mut head, 0).map_err(failed)?;
+    let mut block = vec![0u8; 1 << 12];
+    while (head.len() as u64) < total && head.len() < to_usize(end) + MAX_LINE_BYTES + 2 {
+        let n = log
+            .input
+            .read_at(&mut block, head.len() as u64)
+            .map_err(failed)?;
+        let read = block.get(..n).unwrap_or(&[]);
+        if let Some(i) = read.iter().position(|&b| b == b'\n') {
+            head.extend_from_slice(read.get(..=i).unwrap_or(&[]));
+            break;
+        }
+        head.extend_from_slice(read);
+        if n == 0 {
+            break;
+        }
+    }
+    let source = decode(name, head).map_err(|_| Fallback::new("not UTF-8"))?;
+    let warnings = column_warnings(schema, &source, LogFormat::Csv);
+    Ok(LogWarnings { source, warnings })
 }
 
 /// A record as [`read_records`] returns it.
@@ -427,6 +498,17 @@ fn fields_of<'c>(
 fn open(log: &LogInput, schema: &Schema) -> Result<(Layout, u64, u64), Fallback> {
     let failed = |_| Fallback::new("cannot read the log");
     let total = log.input.len().map_err(failed)?;
+    if log.format == LogFormat::JsonLines {
+        // No header: records start after a byte order mark, if any.
+        let mut bom = [0u8; 3];
+        let n = log.input.read_at(&mut bom, 0).map_err(failed)?;
+        let start = if bom.get(..n) == Some(b"\xEF\xBB\xBF".as_slice()) {
+            3
+        } else {
+            0
+        };
+        return Ok((Layout::for_json_lines(schema)?, start, total));
+    }
     // The header, up to its line end: at most a line's length (and a byte
     // order mark) is read looking for it.
     let mut header = Vec::new();
@@ -557,7 +639,15 @@ impl Splitter<'_> {
                 self.carry_offset = self.offset;
                 return Ok((!data.is_empty()).then_some((data, at)));
             }
-            if let Some(end) = last_record_end(&data, scanned, &mut quoted) {
+            let end = match self.log.format {
+                // A JSON string holds no line break: every `\n` ends a record.
+                LogFormat::JsonLines => data
+                    .get(scanned..)
+                    .and_then(|tail| tail.iter().rposition(|&b| b == b'\n'))
+                    .map(|i| scanned + i),
+                LogFormat::Csv => last_record_end(&data, scanned, &mut quoted),
+            };
+            if let Some(end) = end {
                 self.carry = data.split_off(end + 1);
                 self.carry_offset = at + data.len() as u64;
                 return Ok(Some((data, at)));
