@@ -369,7 +369,7 @@ impl Scan<'_> {
     /// A quote at `j`: a quoted cell if it opens the cell (RFC 4180), read
     /// to its closing quote, which must end the cell. Any other quote steps
     /// aside (the careful reader takes it as it is, or reports it).
-    #[cold]
+    #[inline]
     fn quote(&mut self, j: usize) {
         let column = self.cells.len();
         if j != self.cell_start || self.cr.is_some() || column >= 64 {
