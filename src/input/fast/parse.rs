@@ -370,36 +370,51 @@ impl Scan<'_> {
     /// to its closing quote, which must end the cell. Any other quote steps
     /// aside (the careful reader takes it as it is, or reports it).
     #[inline]
-    fn quote(&mut self, j: usize) {
-        let column = self.cells.len();
-        if j != self.cell_start || self.cr.is_some() || column >= 64 {
-            self.bad = Some("a quote inside a cell");
-            return;
-        }
-        let mut i = j + 1;
-        let close = loop {
-            let Some(k) = self
-                .bytes
-                .get(i..)
-                .and_then(|rest| rest.iter().position(|&b| b == b'"'))
-            else {
-                self.bad = Some("a quoted cell never closed");
+    fn quote(&mut self, mut j: usize) {
+        // Rows quoted throughout (as spreadsheets export them) are read
+        // cell after cell here, without going back to the byte scan.
+        loop {
+            let column = self.cells.len();
+            if j != self.cell_start || self.cr.is_some() || column >= 64 {
+                self.bad = Some("a quote inside a cell");
                 return;
+            }
+            let mut i = j + 1;
+            let close = loop {
+                let Some(k) = self
+                    .bytes
+                    .get(i..)
+                    .and_then(|rest| rest.iter().position(|&b| b == b'"'))
+                else {
+                    self.bad = Some("a quoted cell never closed");
+                    return;
+                };
+                if self.bytes.get(i + k + 1) == Some(&b'"') {
+                    self.quotes.escaped |= 1 << column;
+                    i += k + 2;
+                } else {
+                    break i + k;
+                }
             };
-            if self.bytes.get(i + k + 1) == Some(&b'"') {
-                self.quotes.escaped |= 1 << column;
-                i += k + 2;
-            } else {
-                break i + k;
+            match self.bytes.get(close + 1) {
+                Some(b',') if self.bytes.get(close + 2) == Some(&b'"') => {
+                    // What a `,` does in [`Scan::stops_at`] (no `\r` yet).
+                    self.quotes.quoted |= 1 << column;
+                    self.cells.push((j + 1, close));
+                    self.cell_start = close + 2;
+                    j = close + 2;
+                }
+                None | Some(b',' | b'\n' | b'\r') => {
+                    self.quotes.quoted |= 1 << column;
+                    self.quoted = Some((j + 1, close));
+                    self.resume = Some(close + 1);
+                    return;
+                }
+                Some(_) => {
+                    self.bad = Some("text after a closing quote");
+                    return;
+                }
             }
-        };
-        match self.bytes.get(close + 1) {
-            None | Some(b',' | b'\n' | b'\r') => {
-                self.quotes.quoted |= 1 << column;
-                self.quoted = Some((j + 1, close));
-                self.resume = Some(close + 1);
-            }
-            Some(_) => self.bad = Some("text after a closing quote"),
         }
     }
 }
