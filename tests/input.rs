@@ -1165,8 +1165,46 @@ fn json_lines_are_read_by_the_fast_reader() {
         (records[2].id.as_str(), records[2].who.as_str()),
         ("r\"2", "o'brien")
     );
+    // Keys no kind declares are skipped, with the careful reader's
+    // warnings (compared by `fast_matches_careful_as`), even late in the log.
+    let extra = "{\"id\":\"r1\",\"who\":\"ada\",\"kind\":\"question\",\"at\":\"2027-01-05\",\"answered\":true}\n\
+                 {\"url\":\"x\",\"id\":\"r2\",\"who\":\"ada\",\"kind\":\"question\",\"at\":\"2027-01-05\",\"answered\":true,\"\":[1,{}]}\n\
+                 {\"id\":\"r3\",\"url\":\"y\",\"who\":\"ada\",\"kind\":\"question\",\"at\":\"2027-01-05\",\"answered\":true,\"note\":null}\n";
+    for chunk in [1, 13, 64, 4096] {
+        let outcome =
+            fast_reader::fast_matches_careful_as(community(), extra.as_bytes(), chunk, format)
+                .unwrap();
+        assert_eq!(
+            outcome.fast.map(|r| r.len()),
+            None,
+            "a nested value steps aside"
+        );
+    }
+    let extra = extra.replace(",\"\":[1,{}]", ",\"\":12");
+    for chunk in [1, 13, 64, 4096] {
+        let outcome =
+            fast_reader::fast_matches_careful_as(community(), extra.as_bytes(), chunk, format)
+                .unwrap();
+        assert_eq!(outcome.fast.map(|r| r.len()), Some(3), "chunk {chunk}");
+    }
+    let input = meed::input::fast::LogInput::from_bytes(extra.into_bytes(), 64).with_format(format);
+    meed::input::fast::read_records(&input, community()).unwrap();
+    let warnings = meed::input::fast::log_warnings(&input, community(), "log.jsonl").unwrap();
+    let shown: Vec<String> = warnings
+        .warnings
+        .iter()
+        .map(|w| w.message.clone())
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "field `url` is not declared by any contribution kind",
+            "a field without a name is ignored",
+            "field `note` is not declared by any contribution kind",
+        ]
+    );
     for odd in [
-        r#"{"id":"r1","who":"ada","kind":"question","at":"2027-01-05","answered":true,"url":"x"}"#,
+        r#"{"id":"r1","who":"ada","kind":"question","at":"2027-01-05","answered":true,"url":"x","url":"y"}"#,
         r#"{"id":"r1","who":"ada","kind":"question","at":"2027-01-05","answered":[true]}"#,
         r#"{"id":"r1","who":"ada","kind":"question","at":"2027-01-05","answered":true,"id":"r2"}"#,
         r#"{"id":"r1","who":"ada","kind":"doc","at":"2027-01-05","pages":012}"#,
@@ -1284,12 +1322,23 @@ mod fast_reader_props {
 
     /// `records` as JSON Lines: a record's own fields (whole numbers and
     /// booleans as JSON numbers and booleans when `typed`), another kind's
-    /// fields `null` when `nulls`, keys in reverse order when `reverse`.
-    fn jsonl(records: &[Vec<String>], typed: bool, nulls: bool, reverse: bool) -> Vec<u8> {
+    /// fields `null` when `nulls`, keys in reverse order when `reverse`;
+    /// with `extra`, every other record from the second on has a key no
+    /// kind declares.
+    fn jsonl(
+        records: &[Vec<String>],
+        typed: bool,
+        nulls: bool,
+        reverse: bool,
+        extra: bool,
+    ) -> Vec<u8> {
         let names: Vec<&str> = fast_reader::HEADER.split(',').collect();
         let mut out = String::new();
-        for cells in records {
+        for (r, cells) in records.iter().enumerate() {
             let mut entries: Vec<String> = Vec::new();
+            if extra && r % 2 == 1 {
+                entries.push(format!("\"note\": \"n{r}\""));
+            }
             for (name, cell) in names.iter().zip(cells) {
                 let value = if cell.is_empty() {
                     if !nulls {
@@ -1364,8 +1413,9 @@ mod fast_reader_props {
                 ("plain", csv(&records, |_, _| false, false, None), LogFormat::Csv),
                 ("quoted", csv(&records, |_, _| true, true, None), LogFormat::Csv),
                 ("undeclared", csv(&records, |_, _| false, false, Some(("url", "x"))), LogFormat::Csv),
-                ("jsonl", jsonl(&records, typed, nulls, reverse), LogFormat::JsonLines),
-                ("jsonl reversed", jsonl(&reversed, typed, nulls, reverse), LogFormat::JsonLines),
+                ("jsonl", jsonl(&records, typed, nulls, reverse, false), LogFormat::JsonLines),
+                ("jsonl reversed", jsonl(&reversed, typed, nulls, reverse, false), LogFormat::JsonLines),
+                ("jsonl undeclared", jsonl(&records, typed, nulls, reverse, true), LogFormat::JsonLines),
             ];
             let mut first: Option<Vec<meed::input::fast::OwnedRecord>> = None;
             for (name, log, format) in forms {
@@ -1398,7 +1448,7 @@ mod fast_reader_props {
             ),
             chunk in 1usize..96,
         ) {
-            let mut log = jsonl(&records, typed, nulls, reverse);
+            let mut log = jsonl(&records, typed, nulls, reverse, typed);
             for (at, byte, insert) in edits {
                 let i = at.index(log.len());
                 if insert { log.insert(i, byte) } else { log[i] = byte }

@@ -7,7 +7,9 @@
 //! `false` and `null`, each key once and written without escapes. Anything
 //! else (a nested value, a key written twice or with escapes, a number
 //! JSON does not allow, text after the object) steps aside, and the careful
-//! reader, built on `serde_json`, reports it or reads it.
+//! reader, built on `serde_json`, reports it or reads it. A key no kind
+//! declares is skipped, and its first place kept: the careful reader's
+//! warning about it is made from there ([`super::log_warnings`]).
 
 use super::Fallback;
 use super::layout::Layout;
@@ -27,13 +29,21 @@ pub struct JsonLine {
     pub quotes: Quotes,
 }
 
+/// Keys no kind declares: each one's name and where it is first written
+/// (a byte offset), in the order met.
+pub type UnknownKeys = Vec<(String, usize)>;
+
 /// Scans the line starting at `start`: each value's range into `cells`
-/// (one per column of `layout`, `(0, 0)` for a key absent or `null`).
+/// (one per column of `layout`, `(0, 0)` for a key absent or `null`); a
+/// key no kind declares into `unknown` if it is not there yet, and into
+/// `line_unknown` (the key ranges of this line, to find one written twice).
 pub fn scan_object(
     layout: &Layout,
     bytes: &[u8],
     start: usize,
     cells: &mut Vec<(usize, usize)>,
+    line_unknown: &mut Vec<(usize, usize)>,
+    unknown: &mut UnknownKeys,
 ) -> Result<JsonLine, Fallback> {
     let (line_end, next) = match bytes
         .get(start..)
@@ -45,6 +55,7 @@ pub fn scan_object(
     let line = bytes.get(..line_end).unwrap_or(&[]);
     cells.clear();
     cells.resize(layout.columns, (0, 0));
+    line_unknown.clear();
     let mut quotes = Quotes::default();
     let mut i = skip_space(line, start);
     let Some(&first) = line.get(i) else {
@@ -78,14 +89,15 @@ pub fn scan_object(
             return Err(Fallback::new("a JSON key with escapes"));
         }
         let key = line.get(key_start..key_end).unwrap_or(&[]);
-        let column = layout
-            .column_of(key)
-            .ok_or_else(|| Fallback::new("a JSON key no kind declares"))?;
-        let bit = 1u64 << column;
+        let column = layout.column_of(key);
+        let bit = column.map_or(0, |c| 1u64 << c);
         if seen & bit != 0 {
             return Err(Fallback::new("a JSON key written twice"));
         }
         seen |= bit;
+        if column.is_none() {
+            undeclared(line, (key_start, key_end), line_unknown, unknown)?;
+        }
         i = skip_space(line, key_end + 1);
         if line.get(i) != Some(&b':') {
             return Err(Fallback::new("a JSON key without a value"));
@@ -95,7 +107,7 @@ pub fn scan_object(
         if escaped {
             quotes.escaped |= bit;
         }
-        if let Some(cell) = cells.get_mut(column) {
+        if let Some(cell) = column.and_then(|c| cells.get_mut(c)) {
             *cell = range;
         }
         i = skip_space(line, end);
@@ -114,6 +126,28 @@ pub fn scan_object(
         object: true,
         quotes,
     })
+}
+
+/// A key no kind declares, at `key` in `line`: refused if this line has it
+/// already (the careful reader reports a key written twice), kept in
+/// `unknown` if it is new.
+#[cold]
+fn undeclared(
+    line: &[u8],
+    key: (usize, usize),
+    line_unknown: &mut Vec<(usize, usize)>,
+    unknown: &mut UnknownKeys,
+) -> Result<(), Fallback> {
+    let text = |(s, e): (usize, usize)| line.get(s..e).unwrap_or(&[]);
+    if line_unknown.iter().any(|&k| text(k) == text(key)) {
+        return Err(Fallback::new("a JSON key written twice"));
+    }
+    line_unknown.push(key);
+    let name = std::str::from_utf8(text(key)).map_err(|_| Fallback::new("not UTF-8"))?;
+    if !unknown.iter().any(|(n, _)| n == name) {
+        unknown.push((name.to_string(), key.0));
+    }
+    Ok(())
 }
 
 /// JSON white space (a line's `\r` included: `serde_json` takes it so).

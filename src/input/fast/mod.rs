@@ -22,8 +22,8 @@ mod parse;
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -87,6 +87,9 @@ pub struct LogInput {
     input: Input,
     chunk: usize,
     format: LogFormat,
+    /// JSON keys no kind declares, each with the first file offset a pass
+    /// met it at (for [`log_warnings`]).
+    unknown_keys: Arc<Mutex<Vec<(String, u64)>>>,
 }
 
 impl LogInput {
@@ -99,6 +102,7 @@ impl LogInput {
             input,
             chunk: CHUNK,
             format: LogFormat::from_path(path).unwrap_or(LogFormat::Csv),
+            unknown_keys: Arc::default(),
         })
     }
 
@@ -110,6 +114,7 @@ impl LogInput {
             input: Input::from_bytes(bytes),
             chunk: chunk.max(1),
             format: LogFormat::Csv,
+            unknown_keys: Arc::default(),
         }
     }
 
@@ -122,7 +127,30 @@ impl LogInput {
     pub fn format(&self) -> LogFormat {
         self.format
     }
+
+    /// Keeps the first place of each JSON key no kind declares.
+    fn note_unknown_keys(&self, found: &[(String, u64)]) -> Result<(), Fallback> {
+        if found.is_empty() {
+            return Ok(());
+        }
+        let mut known = self
+            .unknown_keys
+            .lock()
+            .map_err(|_| Fallback::new("internal: a reader thread failed"))?;
+        for (name, at) in found {
+            match known.iter_mut().find(|(n, _)| n == name) {
+                Some((_, first)) => *first = (*first).min(*at),
+                None => known.push((name.clone(), *at)),
+            }
+        }
+        Ok(())
+    }
 }
+
+/// How far into a JSON Lines log a key no kind declares may first appear
+/// for [`log_warnings`] to give the careful reader's warning (the log is
+/// read up to there again); past it, the fast path steps aside.
+const UNKNOWN_KEY_REACH: u64 = 64 << 20;
 
 /// Warnings of the careful reader about a log the fast reader read, and
 /// the start of the log they point into (for their snippets and places).
@@ -133,46 +161,64 @@ pub struct LogWarnings {
 }
 
 /// What the careful reader would warn about in a log the fast reader
-/// accepts: for a CSV log, `meed::unknown_column` once per column no kind
+/// accepts: `meed::unknown_column` once per CSV column or JSON key no kind
 /// declares (LANGUAGE.md: such columns are ignored, with one warning).
 /// `name` names the log in messages, as the careful reader's source does.
+/// For JSON Lines, call it after a pass over the whole log (the keys are
+/// found there).
 ///
-/// The warnings are the careful reader's own, made from the header and
-/// the line after it (the lines a snippet of the header shows), so they
-/// print the same.
+/// The warnings are the careful reader's own, made from the start of the
+/// log: up to the line after the header, or after the line where the last
+/// key no kind declares first appears (the lines a snippet there shows),
+/// so they print the same.
 pub fn log_warnings(log: &LogInput, schema: &Schema, name: &str) -> Result<LogWarnings, Fallback> {
     let none = || LogWarnings {
         source: SourceFile::new(name, ""),
         warnings: Vec::new(),
     };
-    if log.format != LogFormat::Csv {
-        return Ok(none());
-    }
     let (layout, end, total) = open(log, schema)?;
-    if !layout.undeclared {
-        return Ok(none());
-    }
+    let from = match log.format {
+        LogFormat::Csv if layout.undeclared => end,
+        LogFormat::Csv => return Ok(none()),
+        LogFormat::JsonLines => {
+            let known = log
+                .unknown_keys
+                .lock()
+                .map_err(|_| Fallback::new("internal: a reader thread failed"))?;
+            match known.iter().map(|(_, at)| *at).max() {
+                Some(last) if last <= UNKNOWN_KEY_REACH => last,
+                Some(_) => return Err(Fallback::new("a key no kind declares, far into the log")),
+                None => return Ok(none()),
+            }
+        }
+    };
+    // From `from`: the rest of its line, and the next one.
     let failed = |_| Fallback::new("cannot read the log");
-    let mut head = vec![0u8; to_usize(end)];
+    let mut head = vec![0u8; to_usize(from)];
     log.input.read_at(&mut head, 0).map_err(failed)?;
     let mut block = vec![0u8; 1 << 12];
-    while (head.len() as u64) < total && head.len() < to_usize(end) + MAX_LINE_BYTES + 2 {
+    let mut ends = usize::from(log.format == LogFormat::JsonLines) + 1;
+    while (head.len() as u64) < total && head.len() < to_usize(from) + 2 * MAX_LINE_BYTES + 4 {
         let n = log
             .input
             .read_at(&mut block, head.len() as u64)
             .map_err(failed)?;
-        let read = block.get(..n).unwrap_or(&[]);
-        if let Some(i) = read.iter().position(|&b| b == b'\n') {
+        let mut read = block.get(..n).unwrap_or(&[]);
+        while let Some(i) = read.iter().position(|&b| b == b'\n') {
             head.extend_from_slice(read.get(..=i).unwrap_or(&[]));
+            read = read.get(i + 1..).unwrap_or(&[]);
+            ends -= 1;
+            if ends == 0 {
+                break;
+            }
+        }
+        if ends == 0 || n == 0 {
             break;
         }
         head.extend_from_slice(read);
-        if n == 0 {
-            break;
-        }
     }
     let source = decode(name, head).map_err(|_| Fallback::new("not UTF-8"))?;
-    let warnings = column_warnings(schema, &source, LogFormat::Csv);
+    let warnings = column_warnings(schema, &source, log.format);
     Ok(LogWarnings { source, warnings })
 }
 
@@ -586,6 +632,7 @@ fn read_chunks(
         });
         for batch in receiver {
             for chunk in batch? {
+                log.note_unknown_keys(&chunk.unknown_keys)?;
                 if !consume(&chunk)? {
                     return Ok(());
                 }

@@ -17,7 +17,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use super::Fallback;
-use super::json::scan_object;
+use super::json::{UnknownKeys, scan_object};
 use super::layout::Layout;
 use crate::input::cell::{parse_cell, parse_timestamp};
 use crate::input::hash::fingerprint;
@@ -61,6 +61,9 @@ pub struct Chunk {
     pub offset: u64,
     pub records: Vec<RawRecord>,
     pub values: Vec<Value>,
+    /// JSON keys no kind declares, each with the file offset where this
+    /// chunk first has it.
+    pub unknown_keys: Vec<(String, u64)>,
 }
 
 impl Chunk {
@@ -95,12 +98,18 @@ pub fn parse_chunk(layout: &Layout, data: Vec<u8>, offset: u64) -> Result<Chunk,
         }
         start = next;
     }
+    let unknown_keys = scratch
+        .unknown
+        .into_iter()
+        .map(|(name, at)| (name, offset + at as u64))
+        .collect();
     Ok(Chunk {
         data,
         unescaped: scratch.unescaped,
         offset,
         records,
         values,
+        unknown_keys,
     })
 }
 
@@ -123,6 +132,10 @@ pub struct Scratch {
     date: Option<([u8; 10], NaiveDate)>,
     texts: Vec<Arc<str>>,
     unescaped: String,
+    /// JSON keys no kind declares: the current line's, and the first place
+    /// of each.
+    line_unknown: Vec<(usize, usize)>,
+    unknown: UnknownKeys,
 }
 
 impl Scratch {
@@ -132,6 +145,8 @@ impl Scratch {
             date: None,
             texts: Vec::new(),
             unescaped: String::new(),
+            line_unknown: Vec::new(),
+            unknown: Vec::new(),
         }
     }
 
@@ -212,7 +227,14 @@ pub fn parse_line(
             (line_end, next, cr.unwrap_or(line_end), quotes)
         }
         LogFormat::JsonLines => {
-            let line = scan_object(layout, text.as_bytes(), start, &mut scratch.cells)?;
+            let line = scan_object(
+                layout,
+                text.as_bytes(),
+                start,
+                &mut scratch.cells,
+                &mut scratch.line_unknown,
+                &mut scratch.unknown,
+            )?;
             let body_end = if line.object { line.line_end } else { start };
             (line.line_end, line.next, body_end, line.quotes)
         }
