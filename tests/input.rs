@@ -890,6 +890,29 @@ fn fast_reader_regressions() {
     }
 }
 
+/// The `fast_reader_jsonl` fuzz target's seeds and findings: the property
+/// holds on each.
+#[test]
+fn fast_reader_jsonl_regressions() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/inputs/regressions/fast_reader_jsonl");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    let mut accepted = 0;
+    for path in files {
+        let (log, chunk) = fast_reader::shape_jsonl(&std::fs::read(&path).unwrap());
+        let outcome =
+            fast_reader::fast_matches_careful_as(community(), &log, chunk, LogFormat::JsonLines)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        accepted += usize::from(outcome.fast.is_some());
+    }
+    assert!(accepted >= 1, "the community seed stays on the fast path");
+}
+
 // ---- the binary: the line limit on both paths, pipes and FIFOs ---------
 
 fn root() -> &'static Path {

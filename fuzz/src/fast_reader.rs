@@ -134,6 +134,15 @@ pub fn shape(data: &[u8]) -> (Vec<u8>, usize) {
     (log, chunk)
 }
 
+/// A fuzz input as a JSON Lines log: the first byte picks the chunk size
+/// (1 to 64 bytes); the rest is the log.
+pub fn shape_jsonl(data: &[u8]) -> (Vec<u8>, usize) {
+    match data.split_first() {
+        Some((&first, rest)) => (rest.to_vec(), 1 + usize::from(first & 63)),
+        None => (Vec::new(), 1),
+    }
+}
+
 /// Pads the line starting at `start` with `a` just before its line end (or
 /// the end of the log) to between `MAX_LINE_BYTES - 3` and
 /// `MAX_LINE_BYTES + 4` bytes: at the limit, and just either side of it.
