@@ -163,6 +163,9 @@ impl Scratch {
 /// Recent texts kept by [`Scratch`].
 const TEXTS: usize = 16;
 
+/// A cell's range in the text (`None` when unescaped) and its text.
+type Cell<'t> = (Option<(usize, usize)>, Cow<'t, str>);
+
 /// The text of cell `column`, trimmed, and its range when it is a range
 /// of `text` (not for a quoted cell with doubled quotes, unescaped).
 #[inline(always)]
@@ -172,7 +175,7 @@ fn cell_text<'t>(
     quotes: Quotes,
     format: LogFormat,
     column: usize,
-) -> Result<(Option<(usize, usize)>, Cow<'t, str>), Fallback> {
+) -> Result<Cell<'t>, Fallback> {
     let (s, e) = cells.get(column).copied().unwrap_or((0, 0));
     let raw = text.get(s..e).unwrap_or("");
     if quotes.escaped != 0 && quotes.escaped >> (column & 63) & 1 == 1 && column < 64 {
