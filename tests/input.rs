@@ -894,8 +894,8 @@ fn fast_reader_regressions() {
 /// holds on each.
 #[test]
 fn fast_reader_jsonl_regressions() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/inputs/regressions/fast_reader_jsonl");
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/inputs/regressions/fast_reader_jsonl");
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
