@@ -890,12 +890,11 @@ fn fast_reader_regressions() {
     }
 }
 
-/// The `fast_reader_jsonl` fuzz target's seeds and findings: the property
-/// holds on each.
+/// The `fast_reader_jsonl` fuzz target's seeds (`fuzz/seeds/`): the
+/// property holds on each.
 #[test]
-fn fast_reader_jsonl_regressions() {
-    let dir =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/inputs/regressions/fast_reader_jsonl");
+fn fast_reader_jsonl_seeds() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/fast_reader_jsonl");
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
