@@ -1117,6 +1117,100 @@ fn pipes_and_fifos_are_read_once() {
     }
 }
 
+/// `meed eval` streams the community log written as quoted CSV with a
+/// column no kind declares, and as JSON Lines (shuffled, with a key no kind
+/// declares): the same ledger and the same messages, warnings included (as
+/// people and as JSON), as the careful path, and it does not step aside.
+#[test]
+fn eval_streams_quoted_csv_and_json_lines_like_the_careful_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = root().join("examples/community");
+    let mut reader = csv::Reader::from_path(example.join("log.csv")).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    let quote = |cells: &[String]| {
+        cells
+            .iter()
+            .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut quoted = format!("{},\"url\"\r\n", quote(&header));
+    for row in &rows {
+        quoted.push_str(&format!("{},\"https://x/, \"\"y\"\"\"\r\n", quote(row)));
+    }
+    let mut jsonl = String::new();
+    for (i, row) in rows.iter().enumerate().rev() {
+        let mut entries: Vec<String> = header
+            .iter()
+            .zip(row)
+            .filter(|(_, cell)| !cell.is_empty())
+            .map(|(key, cell)| format!("{key:?}: {}", serde_json::to_string(cell).unwrap()))
+            .collect();
+        if i % 7 == 3 {
+            entries.push("\"note\": \"seen\"".to_string());
+        }
+        jsonl.push_str(&format!("{{{}}}\n", entries.join(", ")));
+    }
+    let policy = root().join("rules/community.meed");
+    let people = example.join("people.csv");
+    let logs = [("log.csv", quoted), ("log.jsonl", jsonl)];
+    for (name, text) in logs {
+        let log = dir.path().join(name);
+        std::fs::write(&log, text).unwrap();
+        for diagnostics in ["human", "json"] {
+            let args: Vec<&std::ffi::OsStr> = vec![
+                "eval".as_ref(),
+                policy.as_os_str(),
+                log.as_os_str(),
+                "--people".as_ref(),
+                people.as_os_str(),
+                "--format".as_ref(),
+                "csv".as_ref(),
+                "--diagnostics".as_ref(),
+                diagnostics.as_ref(),
+            ];
+            let streamed = meed_with(&args, &[("MEED_TRACE_STREAM", "1")]);
+            let careful = meed_with(&args, &[("MEED_NO_STREAM", "1")]);
+            assert!(
+                !streamed.1.contains("stepped aside"),
+                "{name}: {}",
+                streamed.1
+            );
+            assert_eq!(streamed, careful, "{name} {diagnostics}");
+            assert_eq!(streamed.2, Some(0), "{name}: {}", streamed.1);
+            assert!(
+                streamed.1.contains("meed::unknown_column"),
+                "{}",
+                streamed.1
+            );
+        }
+    }
+}
+
+/// Runs meed with `env` set; its output, messages and exit code.
+fn meed_with(args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> (String, String, Option<i32>) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_meed"));
+    command.args(args).env_remove("MEED_NO_STREAM");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let out = command.output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code(),
+    )
+}
+
 /// `O_NONBLOCK`: opening a FIFO for reading without waiting for a writer.
 fn libc_nonblock() -> i32 {
     0o4000
@@ -1303,11 +1397,19 @@ mod fast_reader_props {
                     any::<bool>(),
                 )
             })
-            .prop_map(|(records, quote, crlf)| csv(&records, |r, c| quote[r * 14 + c], crlf, None))
+            .prop_map(|(records, quote, crlf)| {
+                csv(
+                    &records,
+                    |r, c| r < usize::MAX && quote[r * 14 + c],
+                    crlf,
+                    None,
+                )
+            })
     }
 
-    /// `records` as CSV: a cell quoted when it must be or `quote` says so;
-    /// with an `extra` column no kind declares (header name, cell), if any.
+    /// `records` as CSV: a cell quoted when it must be or `quote` says so
+    /// (the header's names too, as row `usize::MAX`); with an `extra`
+    /// column no kind declares (header name, cell), if any.
     fn csv(
         records: &[Vec<String>],
         quote: impl Fn(usize, usize) -> bool,
@@ -1315,10 +1417,22 @@ mod fast_reader_props {
         extra: Option<(&str, &str)>,
     ) -> Vec<u8> {
         let end = if crlf { "\r\n" } else { "\n" };
-        let mut out = fast_reader::HEADER.to_string();
+        let mut names: Vec<&str> = fast_reader::HEADER.split(',').collect();
         if let Some((name, _)) = extra {
-            out.push_str(&format!(",{name}"));
+            names.push(name);
         }
+        let mut out = names
+            .iter()
+            .enumerate()
+            .map(|(c, name)| {
+                if quote(usize::MAX, c) {
+                    format!("\"{name}\"")
+                } else {
+                    (*name).to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(",");
         out.push_str(end);
         for (r, cells) in records.iter().enumerate() {
             let mut line: Vec<String> = cells

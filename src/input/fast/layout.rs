@@ -7,9 +7,12 @@
 //! own words. A CSV column no kind declares is skipped: the careful reader's
 //! warning about it is given by [`super::header_warnings`].
 
+use std::borrow::Cow;
+
 use chrono_tz::Tz;
 
 use super::Fallback;
+use super::parse::scan_line;
 use crate::input::{LogFormat, REQUIRED_COLUMNS};
 use crate::schema::Schema;
 use crate::types::units::Type;
@@ -46,10 +49,27 @@ impl Layout {
         let text = std::str::from_utf8(header).map_err(|_| Fallback::new("header not UTF-8"))?;
         // A `\r` inside the header ends it for the careful reader (CSV
         // takes a lone `\r` for a line end), where trimming would hide it.
-        if text.contains(['"', '\r']) || text.trim().is_empty() {
-            return Err(Fallback::new("a quoted, empty or broken header"));
+        if text.contains('\r') || text.trim().is_empty() {
+            return Err(Fallback::new("an empty or broken header"));
         }
-        let names: Vec<&str> = text.split(',').map(str::trim).collect();
+        // Quoted names (spreadsheets quote every cell) as RFC 4180 reads
+        // them; one that runs past the line (a line break inside quotes)
+        // steps aside, as the header is read up to its first line end.
+        let mut cells = Vec::new();
+        let (_, _, _, quotes) = scan_line(header, 0, &mut cells)?;
+        let names: Vec<Cow<'_, str>> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, &(s, e))| {
+                let name = text.get(s..e).unwrap_or("");
+                if quotes.escaped >> (i & 63) & 1 == 1 && i < 64 {
+                    Cow::Owned(name.replace("\"\"", "\"").trim().to_string())
+                } else {
+                    Cow::Borrowed(name.trim())
+                }
+            })
+            .collect();
+        let names: Vec<&str> = names.iter().map(|n| n.as_ref()).collect();
         let mut undeclared = false;
         for (i, name) in names.iter().enumerate() {
             // Columns without a name may repeat (the careful reader warns

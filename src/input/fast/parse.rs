@@ -454,7 +454,7 @@ impl Scan<'_> {
 ///
 /// Eight bytes at a time: the bytes that matter (`\n`, `\r`, `"`, `,`)
 /// are all below `-`, and most bytes of a log (digits, letters) are not.
-fn scan_line(
+pub fn scan_line(
     bytes: &[u8],
     start: usize,
     cells: &mut Vec<(usize, usize)>,
