@@ -138,7 +138,12 @@ impl Layout {
     /// The column of the JSON key `key`, if a kind declares it.
     #[inline(always)]
     pub fn column_of(&self, key: &[u8]) -> Option<usize> {
-        self.names.iter().position(|n| n.as_bytes() == key)
+        // Length and last byte first, as in `kind_index`.
+        let last = key.last();
+        self.names.iter().position(|n| {
+            let n = n.as_bytes();
+            n.len() == key.len() && n.last() == last && n == key
+        })
     }
 
     /// The index of the kind named `name`.
