@@ -890,6 +890,28 @@ fn fast_reader_regressions() {
     }
 }
 
+/// The `fast_reader_jsonl` fuzz target's seeds (`fuzz/seeds/`): the
+/// property holds on each.
+#[test]
+fn fast_reader_jsonl_seeds() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/fast_reader_jsonl");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    let mut accepted = 0;
+    for path in files {
+        let (log, chunk) = fast_reader::shape_jsonl(&std::fs::read(&path).unwrap());
+        let outcome =
+            fast_reader::fast_matches_careful_as(community(), &log, chunk, LogFormat::JsonLines)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        accepted += usize::from(outcome.fast.is_some());
+    }
+    assert!(accepted >= 1, "the community seed stays on the fast path");
+}
+
 // ---- the binary: the line limit on both paths, pipes and FIFOs ---------
 
 fn root() -> &'static Path {
@@ -1095,9 +1117,222 @@ fn pipes_and_fifos_are_read_once() {
     }
 }
 
+/// `meed eval` streams the community log written as quoted CSV with a
+/// column no kind declares, and as JSON Lines (shuffled, with a key no kind
+/// declares): the same ledger and the same messages, warnings included (as
+/// people and as JSON), as the careful path, and it does not step aside.
+#[test]
+fn eval_streams_quoted_csv_and_json_lines_like_the_careful_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = root().join("examples/community");
+    let mut reader = csv::Reader::from_path(example.join("log.csv")).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    let quote = |cells: &[String]| {
+        cells
+            .iter()
+            .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut quoted = format!("{},\"url\"\r\n", quote(&header));
+    for row in &rows {
+        quoted.push_str(&format!("{},\"https://x/, \"\"y\"\"\"\r\n", quote(row)));
+    }
+    let mut jsonl = String::new();
+    for (i, row) in rows.iter().enumerate().rev() {
+        let mut entries: Vec<String> = header
+            .iter()
+            .zip(row)
+            .filter(|(_, cell)| !cell.is_empty())
+            .map(|(key, cell)| format!("{key:?}: {}", serde_json::to_string(cell).unwrap()))
+            .collect();
+        if i % 7 == 3 {
+            entries.push("\"note\": \"seen\"".to_string());
+        }
+        jsonl.push_str(&format!("{{{}}}\n", entries.join(", ")));
+    }
+    let policy = root().join("rules/community.meed");
+    let people = example.join("people.csv");
+    let logs = [("log.csv", quoted), ("log.jsonl", jsonl)];
+    for (name, text) in logs {
+        let log = dir.path().join(name);
+        std::fs::write(&log, text).unwrap();
+        for diagnostics in ["human", "json"] {
+            let args: Vec<&std::ffi::OsStr> = vec![
+                "eval".as_ref(),
+                policy.as_os_str(),
+                log.as_os_str(),
+                "--people".as_ref(),
+                people.as_os_str(),
+                "--format".as_ref(),
+                "csv".as_ref(),
+                "--diagnostics".as_ref(),
+                diagnostics.as_ref(),
+            ];
+            let streamed = meed_with(&args, &[("MEED_TRACE_STREAM", "1")]);
+            let careful = meed_with(&args, &[("MEED_NO_STREAM", "1")]);
+            assert!(
+                !streamed.1.contains("stepped aside"),
+                "{name}: {}",
+                streamed.1
+            );
+            assert_eq!(streamed, careful, "{name} {diagnostics}");
+            assert_eq!(streamed.2, Some(0), "{name}: {}", streamed.1);
+            assert!(
+                streamed.1.contains("meed::unknown_column"),
+                "{}",
+                streamed.1
+            );
+        }
+    }
+}
+
+/// Runs meed with `env` set; its output, messages and exit code.
+fn meed_with(args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> (String, String, Option<i32>) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_meed"));
+    command.args(args).env_remove("MEED_NO_STREAM");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let out = command.output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code(),
+    )
+}
+
 /// `O_NONBLOCK`: opening a FIFO for reading without waiting for a writer.
 fn libc_nonblock() -> i32 {
     0o4000
+}
+
+/// Columns no kind declares stay on the fast path: their cells are skipped
+/// (quoted or not, empty-named columns too), and the fast reader gives the
+/// careful reader's `meed::unknown_column` warnings, one per column,
+/// rendered and placed alike.
+#[test]
+fn undeclared_columns_are_skipped_with_the_careful_readers_warnings() {
+    use meed::input::fast::{LogInput, log_warnings, read_records};
+    use meed::render::diagnostic::JsonDiagnostic;
+    let log = format!(
+        "{}id,url,{},\r\n\
+         r1,\"https://x, y\",ada,review,2027-01-05T10:00:00Z,12,core,,,,,,,,,\r\n\
+         r2,,ben,question,2027-01-06T10:00:00Z,,,,,,true,,,,,\"\"\r\n",
+        '\u{feff}',
+        fast_reader::HEADER.trim_start_matches("id,")
+    );
+    for chunk in [1, 7, 64, meed::input::fast::CHUNK] {
+        assert_eq!(fast(log.as_bytes(), chunk), Some(2), "chunk {chunk}");
+    }
+    let input = LogInput::from_bytes(log.clone().into_bytes(), 16);
+    assert_eq!(read_records(&input, community()).unwrap().len(), 2);
+    let fast_warnings = log_warnings(&input, community(), "log.csv").unwrap();
+    let source = decode("log.csv", log.into_bytes()).unwrap();
+    let (_, careful) = read_log(community(), &source, LogFormat::Csv).unwrap();
+    assert_eq!(careful.len(), 2, "`url` and the column without a name");
+    assert_eq!(fast_warnings.warnings.len(), 2);
+    for (fast, careful) in fast_warnings.warnings.iter().zip(&careful) {
+        assert_eq!(fast.code, "meed::unknown_column");
+        assert_eq!(render_plain(fast), render_plain(careful));
+        assert_eq!(
+            JsonDiagnostic::new(fast, &fast_warnings.source),
+            JsonDiagnostic::new(careful, &source)
+        );
+    }
+}
+
+/// JSON Lines on the fast path: keys in any order, strings with escapes,
+/// numbers and booleans as written, `null` for another kind's field, a
+/// byte order mark, CRLF and blank lines; in chunks of every size, the
+/// careful reader's records. What it does not take (a key no kind
+/// declares, a nested value, a key twice, a bad number) steps aside.
+#[test]
+fn json_lines_are_read_by_the_fast_reader() {
+    let log = "\u{feff}{\"id\": \"r1\", \"who\": \"smith, john\", \"kind\": \"review\", \"at\": \"2027-01-05T10:00:00Z\", \"lines\": 12, \"repo\": \"a \\\"b\\\"\\nc\", \"pages\": null}\r\n\
+               \r\n  \n\
+               { \"answered\" : true , \"at\":\"2027-01-06\",\"kind\":\"question\",\"who\":\"o\\u0027brien\",\"id\":\"r\\\"2\"}\n\
+               {\"id\":\"r3\",\"who\":\"ada\",\"kind\":\"mentoring\",\"at\":\"2027-01-04T10:00:00+02:00\",\"duration\":\"90min\"}";
+    let format = LogFormat::JsonLines;
+    for chunk in 1..=log.len() + 1 {
+        let outcome =
+            fast_reader::fast_matches_careful_as(community(), log.as_bytes(), chunk, format)
+                .unwrap();
+        assert_eq!(outcome.fast.map(|r| r.len()), Some(3), "chunk {chunk}");
+    }
+    let records = meed::input::fast::read_records(
+        &meed::input::fast::LogInput::from_bytes(log.as_bytes().to_vec(), 5).with_format(format),
+        community(),
+    )
+    .unwrap();
+    assert_eq!(records[0].id, "r3");
+    assert_eq!(records[1].who, "smith, john");
+    assert_eq!(records[1].fields[1], Value::Text("a \"b\"\nc".into()));
+    assert_eq!(
+        (records[2].id.as_str(), records[2].who.as_str()),
+        ("r\"2", "o'brien")
+    );
+    // Keys no kind declares are skipped, with the careful reader's
+    // warnings (compared by `fast_matches_careful_as`), even late in the log.
+    let extra = "{\"id\":\"r1\",\"who\":\"ada\",\"kind\":\"question\",\"at\":\"2027-01-05\",\"answered\":true}\n\
+                 {\"url\":\"x\",\"id\":\"r2\",\"who\":\"ada\",\"kind\":\"question\",\"at\":\"2027-01-05\",\"answered\":true,\"\":[1,{}]}\n\
+                 {\"id\":\"r3\",\"url\":\"y\",\"who\":\"ada\",\"kind\":\"question\",\"at\":\"2027-01-05\",\"answered\":true,\"note\":null}\n";
+    for chunk in [1, 13, 64, 4096] {
+        let outcome =
+            fast_reader::fast_matches_careful_as(community(), extra.as_bytes(), chunk, format)
+                .unwrap();
+        assert_eq!(
+            outcome.fast.map(|r| r.len()),
+            None,
+            "a nested value steps aside"
+        );
+    }
+    let extra = extra.replace(",\"\":[1,{}]", ",\"\":12");
+    for chunk in [1, 13, 64, 4096] {
+        let outcome =
+            fast_reader::fast_matches_careful_as(community(), extra.as_bytes(), chunk, format)
+                .unwrap();
+        assert_eq!(outcome.fast.map(|r| r.len()), Some(3), "chunk {chunk}");
+    }
+    let input = meed::input::fast::LogInput::from_bytes(extra.into_bytes(), 64).with_format(format);
+    meed::input::fast::read_records(&input, community()).unwrap();
+    let warnings = meed::input::fast::log_warnings(&input, community(), "log.jsonl").unwrap();
+    let shown: Vec<String> = warnings
+        .warnings
+        .iter()
+        .map(|w| w.message.clone())
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "field `url` is not declared by any contribution kind",
+            "a field without a name is ignored",
+            "field `note` is not declared by any contribution kind",
+        ]
+    );
+    for odd in [
+        r#"{"id":"r1","who":"ada","kind":"question","at":"2027-01-05","answered":true,"url":"x","url":"y"}"#,
+        r#"{"id":"r1","who":"ada","kind":"question","at":"2027-01-05","answered":[true]}"#,
+        r#"{"id":"r1","who":"ada","kind":"question","at":"2027-01-05","answered":true,"id":"r2"}"#,
+        r#"{"id":"r1","who":"ada","kind":"doc","at":"2027-01-05","pages":012}"#,
+        r#"{"id":"r1","who":"ada","kind":"doc","at":"2027-01-05","pages":12} x"#,
+        r#"{"id":"r1","who":"ada","kind":"doc","at":"2027-01-05","pa\u0067es":12}"#,
+        r#"{"id":"r1","who":"ada","kind":"doc","at":"2027-01-05"}"#,
+        r#"["r1"]"#,
+    ] {
+        let outcome =
+            fast_reader::fast_matches_careful_as(community(), odd.as_bytes(), 7, format).unwrap();
+        assert!(outcome.fast.is_none(), "{odd}");
+    }
 }
 
 mod fast_reader_props {
@@ -1163,26 +1398,118 @@ mod fast_reader_props {
                 )
             })
             .prop_map(|(records, quote, crlf)| {
-                let end = if crlf { "\r\n" } else { "\n" };
-                let mut out = format!("{}{end}", fast_reader::HEADER);
-                for (r, cells) in records.iter().enumerate() {
-                    let line: Vec<String> = cells
-                        .iter()
-                        .enumerate()
-                        .map(|(c, cell)| {
-                            let needs = cell.contains(['"', ',', '\n', '\r']);
-                            if needs || quote[r * 14 + c] {
-                                format!("\"{}\"", cell.replace('"', "\"\""))
-                            } else {
-                                cell.clone()
-                            }
-                        })
-                        .collect();
-                    out.push_str(&line.join(","));
-                    out.push_str(end);
-                }
-                out.into_bytes()
+                csv(
+                    &records,
+                    |r, c| r < usize::MAX && quote[r * 14 + c],
+                    crlf,
+                    None,
+                )
             })
+    }
+
+    /// `records` as CSV: a cell quoted when it must be or `quote` says so
+    /// (the header's names too, as row `usize::MAX`); with an `extra`
+    /// column no kind declares (header name, cell), if any.
+    fn csv(
+        records: &[Vec<String>],
+        quote: impl Fn(usize, usize) -> bool,
+        crlf: bool,
+        extra: Option<(&str, &str)>,
+    ) -> Vec<u8> {
+        let end = if crlf { "\r\n" } else { "\n" };
+        let mut names: Vec<&str> = fast_reader::HEADER.split(',').collect();
+        if let Some((name, _)) = extra {
+            names.push(name);
+        }
+        let mut out = names
+            .iter()
+            .enumerate()
+            .map(|(c, name)| {
+                if quote(usize::MAX, c) {
+                    format!("\"{name}\"")
+                } else {
+                    (*name).to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        out.push_str(end);
+        for (r, cells) in records.iter().enumerate() {
+            let mut line: Vec<String> = cells
+                .iter()
+                .enumerate()
+                .map(|(c, cell)| {
+                    let needs = cell.contains(['"', ',', '\n', '\r']);
+                    if needs || quote(r, c) {
+                        format!("\"{}\"", cell.replace('"', "\"\""))
+                    } else {
+                        cell.clone()
+                    }
+                })
+                .collect();
+            if let Some((_, cell)) = extra {
+                line.push(cell.to_string());
+            }
+            out.push_str(&line.join(","));
+            out.push_str(end);
+        }
+        out.into_bytes()
+    }
+
+    /// `records` as JSON Lines: a record's own fields (whole numbers and
+    /// booleans as JSON numbers and booleans when `typed`), another kind's
+    /// fields `null` when `nulls`, keys in reverse order when `reverse`;
+    /// with `extra`, every other record from the second on has a key no
+    /// kind declares.
+    fn jsonl(
+        records: &[Vec<String>],
+        typed: bool,
+        nulls: bool,
+        reverse: bool,
+        extra: bool,
+    ) -> Vec<u8> {
+        let names: Vec<&str> = fast_reader::HEADER.split(',').collect();
+        let mut out = String::new();
+        for (r, cells) in records.iter().enumerate() {
+            let mut entries: Vec<String> = Vec::new();
+            if extra && r % 2 == 1 {
+                entries.push(format!("\"note\": \"n{r}\""));
+            }
+            for (name, cell) in names.iter().zip(cells) {
+                let value = if cell.is_empty() {
+                    if !nulls {
+                        continue;
+                    }
+                    "null".to_string()
+                } else if typed
+                    && (cell == "true"
+                        || cell == "false"
+                        || (cell.bytes().all(|b| b.is_ascii_digit()) && !cell.starts_with('0')))
+                {
+                    cell.clone()
+                } else {
+                    serde_json::to_string(cell).unwrap()
+                };
+                entries.push(format!("\"{name}\": {value}"));
+            }
+            if reverse {
+                entries.reverse();
+            }
+            out.push_str(&format!("{{{}}}\n", entries.join(", ")));
+        }
+        out.into_bytes()
+    }
+
+    /// Records of the community policy, and how to write them.
+    fn forms() -> impl Strategy<Value = (Vec<Vec<String>>, bool, bool, bool)> {
+        (1usize..10).prop_flat_map(|n| {
+            (
+                (0..n).map(record).collect::<Vec<_>>(),
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+            )
+        })
     }
 
     proptest! {
@@ -1203,6 +1530,67 @@ mod fast_reader_props {
                 String::from_utf8_lossy(&log)
             );
             prop_assert!(outcome.fast.is_some(), "stepped aside on {:?}", String::from_utf8_lossy(&log));
+        }
+
+        /// The same records as plain CSV (quotes only where needed), every
+        /// cell quoted, with a column no kind declares, and as JSON Lines
+        /// (in file order and reversed): the fast reader reads every form,
+        /// in chunks of any size, as the careful reader does, and all forms
+        /// give the same records.
+        #[test]
+        fn every_form_of_the_same_records_reads_alike(
+            (records, typed, nulls, reverse) in forms(),
+            chunk in 1usize..96,
+        ) {
+            use meed::input::LogFormat;
+            let mut reversed = records.clone();
+            reversed.reverse();
+            let forms = [
+                ("plain", csv(&records, |_, _| false, false, None), LogFormat::Csv),
+                ("quoted", csv(&records, |_, _| true, true, None), LogFormat::Csv),
+                ("undeclared", csv(&records, |_, _| false, false, Some(("url", "x"))), LogFormat::Csv),
+                ("jsonl", jsonl(&records, typed, nulls, reverse, false), LogFormat::JsonLines),
+                ("jsonl reversed", jsonl(&reversed, typed, nulls, reverse, false), LogFormat::JsonLines),
+                ("jsonl undeclared", jsonl(&records, typed, nulls, reverse, true), LogFormat::JsonLines),
+            ];
+            let mut first: Option<Vec<meed::input::fast::OwnedRecord>> = None;
+            for (name, log, format) in forms {
+                let shown = || format!("{name}: {:?}", String::from_utf8_lossy(&log));
+                let outcome = fast_reader::fast_matches_careful_as(community(), &log, chunk, format)
+                    .map_err(|e| TestCaseError::fail(format!("{e} on {}", shown())))?;
+                prop_assert!(outcome.careful.is_ok(), "careful refused {}", shown());
+                let Some(fast) = outcome.fast else {
+                    return Err(TestCaseError::fail(format!("stepped aside on {}", shown())));
+                };
+                match &first {
+                    None => first = Some(fast),
+                    Some(first) => prop_assert_eq!(first, &fast, "{}", shown()),
+                }
+            }
+        }
+
+        /// JSON Lines logs with bytes that matter to JSON written over them:
+        /// whatever the fast reader accepts, the careful one accepts alike.
+        #[test]
+        fn the_fast_reader_never_accepts_json_the_careful_one_would_not(
+            (records, typed, nulls, reverse) in forms(),
+            edits in proptest::collection::vec(
+                (any::<proptest::sample::Index>(), prop_oneof![
+                    Just(b'"'), Just(b','), Just(b'\n'), Just(b'\r'), Just(b' '), Just(b'{'),
+                    Just(b'}'), Just(b':'), Just(b'\\'), Just(b'0'), Just(b'.'), Just(b'e'),
+                    Just(b'['),
+                ], any::<bool>()),
+                1..4,
+            ),
+            chunk in 1usize..96,
+        ) {
+            let mut log = jsonl(&records, typed, nulls, reverse, typed);
+            for (at, byte, insert) in edits {
+                let i = at.index(log.len());
+                if insert { log.insert(i, byte) } else { log[i] = byte }
+            }
+            fast_reader::fast_matches_careful_as(community(), &log, chunk, meed::input::LogFormat::JsonLines)
+                .map_err(|e| TestCaseError::fail(format!("{e} on {:?}", String::from_utf8_lossy(&log))))?;
         }
 
         /// The same logs with bytes that matter to CSV written over them:

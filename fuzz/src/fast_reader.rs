@@ -1,15 +1,18 @@
-//! The fast CSV reader against the careful one, on the same bytes.
+//! The fast reader against the careful one, on the same bytes (CSV or JSON
+//! Lines).
 //!
 //! Shared by the libFuzzer target `fast_reader` and by the bounded
 //! proptests in `tests/input.rs` (which include this file with `#[path]`).
 //! The property: whenever the fast reader gives records, the careful reader
 //! accepts the same bytes and gives the same records (ids, names, kinds,
 //! instants and field values, digits and scale included), in the same
-//! order. When the fast reader steps aside, the careful reader decides, so
-//! there is nothing to compare.
+//! order, and the fast reader's warnings (a column no kind declares) are
+//! the careful reader's, rendered alike. When the fast reader steps aside,
+//! the careful reader decides, so there is nothing to compare.
 
-use meed::input::fast::{LogInput, OwnedRecord, read_records};
+use meed::input::fast::{LogInput, OwnedRecord, log_warnings, read_records};
 use meed::input::{LogFormat, MAX_LINE_BYTES, decode, read_log};
+use meed::render::diagnostic::render_plain;
 use meed::schema::Schema;
 use meed::source::SourceFile;
 use meed::syntax::parser::parse_policy;
@@ -42,22 +45,37 @@ pub fn fast_matches_careful(
     bytes: &[u8],
     chunk: usize,
 ) -> Result<Outcome, String> {
-    let fast = read_records(&LogInput::from_bytes(bytes.to_vec(), chunk), schema).ok();
-    let careful = decode("log.csv", bytes.to_vec())
+    fast_matches_careful_as(schema, bytes, chunk, LogFormat::Csv)
+}
+
+/// Like [`fast_matches_careful`], for a log in `format`.
+pub fn fast_matches_careful_as(
+    schema: &Schema,
+    bytes: &[u8],
+    chunk: usize,
+    format: LogFormat,
+) -> Result<Outcome, String> {
+    let input = LogInput::from_bytes(bytes.to_vec(), chunk).with_format(format);
+    let fast = read_records(&input, schema).ok();
+    let read = decode("log", bytes.to_vec())
         .map_err(|_| ())
-        .and_then(|source| read_log(schema, &source, LogFormat::Csv).map_err(|_| ()))
-        .map(|(log, _)| {
-            log.contributions
-                .into_iter()
-                .map(|c| OwnedRecord {
-                    at: c.at,
-                    id: c.id.to_string(),
-                    who: c.who.to_string(),
-                    kind: c.kind,
-                    fields: c.fields,
-                })
-                .collect::<Vec<_>>()
-        });
+        .and_then(|source| read_log(schema, &source, format).map_err(|_| ()));
+    let careful_warnings: Vec<String> = match &read {
+        Ok((_, warnings)) => warnings.iter().map(|w| render_plain(w)).collect(),
+        Err(()) => Vec::new(),
+    };
+    let careful = read.map(|(log, _)| {
+        log.contributions
+            .into_iter()
+            .map(|c| OwnedRecord {
+                at: c.at,
+                id: c.id.to_string(),
+                who: c.who.to_string(),
+                kind: c.kind,
+                fields: c.fields,
+            })
+            .collect::<Vec<_>>()
+    });
     if let Some(fast) = &fast {
         let Ok(careful) = &careful else {
             return Err(format!(
@@ -79,6 +97,15 @@ pub fn fast_matches_careful(
                     "the readers differ (chunks of {chunk}):\n fast:    {f:?}\n careful: {c:?}"
                 ));
             }
+        }
+        let warnings = log_warnings(&input, schema, "log")
+            .map_err(|e| format!("the fast reader has no warnings to give: {}", e.0))?;
+        let fast_warnings: Vec<String> =
+            warnings.warnings.iter().map(|w| render_plain(w)).collect();
+        if fast_warnings != careful_warnings {
+            return Err(format!(
+                "the readers warn differently:\n fast:    {fast_warnings:?}\n careful: {careful_warnings:?}"
+            ));
         }
     }
     Ok(Outcome { fast, careful })
@@ -105,6 +132,15 @@ pub fn shape(data: &[u8]) -> (Vec<u8>, usize) {
         pad_first_record(&mut log, body, usize::from(first & 7));
     }
     (log, chunk)
+}
+
+/// A fuzz input as a JSON Lines log: the first byte picks the chunk size
+/// (1 to 64 bytes); the rest is the log.
+pub fn shape_jsonl(data: &[u8]) -> (Vec<u8>, usize) {
+    match data.split_first() {
+        Some((&first, rest)) => (rest.to_vec(), 1 + usize::from(first & 63)),
+        None => (Vec::new(), 1),
+    }
 }
 
 /// Pads the line starting at `start` with `a` just before its line end (or

@@ -283,7 +283,10 @@ fn streamed_totals(
     reporter: &mut Reporter,
 ) -> Result<Option<(Streamed, Option<Roster>)>, Outcome> {
     let window = window(data, policy)?;
-    if format_of(&data.log, data.format_in)? != LogFormat::Csv
+    // The streaming path reads the log in the format its extension names
+    // (CSV otherwise): a `--format-in` that says otherwise goes the careful way.
+    if format_of(&data.log, data.format_in)?
+        != LogFormat::from_path(&data.log).unwrap_or(LogFormat::Csv)
         || std::env::var_os("MEED_NO_STREAM").is_some_and(|v| v != "0")
     {
         return Ok(None);
@@ -320,6 +323,12 @@ fn streamed_totals(
     bar.finish();
     match streamed {
         Ok(streamed) => {
+            // The log's warnings first, as the careful path prints them.
+            if let Some(log) = &streamed.log_warnings {
+                for warning in &log.warnings {
+                    reporter.report(warning, &log.source);
+                }
+            }
             for warning in &streamed.report.warnings {
                 reporter.report(warning, &policy.source);
             }

@@ -83,6 +83,20 @@ pub fn read_log(
     }
 }
 
+/// The careful reader's warnings about the columns or keys of `source` that
+/// no kind declares (`meed::unknown_column`, one per column), without
+/// validating its records: the fast reader gives these with its records.
+/// `source` may be the start of a log (its header, for CSV).
+pub fn column_warnings(
+    schema: &Schema,
+    source: &SourceFile,
+    format: LogFormat,
+) -> Vec<InputWarning> {
+    let site = error::ErrorSite::new(source);
+    let table = read_raw(&site, format);
+    records::column_warnings(schema, &site, table)
+}
+
 /// Reads and validates a roster: `who` plus the policy's `person` columns.
 pub fn read_roster(
     schema: &Schema,

@@ -68,6 +68,24 @@ pub fn validate_log(
     }
 }
 
+/// The warnings about columns (CSV) or keys (JSON Lines) that no kind
+/// declares, `meed::unknown_column`, exactly as [`validate_log`] gives
+/// them: for the fast reader, which reads the records itself.
+pub fn column_warnings(schema: &Schema, site: &ErrorSite, table: RawTable) -> Vec<InputWarning> {
+    let mut checker = LogChecker {
+        schema,
+        site,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        first_use: BTreeMap::new(),
+        missing_columns: BTreeSet::new(),
+        header: table.header,
+    };
+    // Errors (a missing column) are the careful reader's to report.
+    checker.check_columns(&table.columns);
+    checker.warnings
+}
+
 /// `meed::no_records`: a log without records (a quiet period), a warning.
 fn no_records(site: &ErrorSite) -> InputWarning {
     site.warning(

@@ -1,17 +1,22 @@
-//! A CSV log file, streamed through the streaming evaluator: one pass when
-//! the file is in `(at, id)` order, a sort of compact keys otherwise.
+//! A log file (CSV or JSON Lines, by its extension), streamed through the
+//! streaming evaluator: one pass when the file is in `(at, id)` order, a
+//! sort of compact keys otherwise.
 
 use std::path::Path;
 
 use super::{Keep, StreamEvaluator, Streamed};
 use crate::eval::{EvalOptions, EvalReport, GrantSink};
 use crate::input::Roster;
-use crate::input::fast::{Fallback, LogInput, Pass, Progress, stream_sorted, stream_unsorted};
+use crate::input::fast::{
+    Fallback, LogInput, Pass, Progress, log_warnings, stream_sorted, stream_unsorted,
+};
 use crate::ledger::Totals;
 use crate::schema::Schema;
 use crate::syntax::ast::{Period, PolicyFile};
 
-/// The totals of `policy` over the CSV log at `log`, streamed.
+/// The totals of `policy` over the log at `log`, streamed: JSON Lines when
+/// its extension says so ([`crate::input::LogFormat::from_path`]), CSV
+/// otherwise.
 ///
 /// A [`Fallback`] means: use the careful reader and the in-memory evaluator
 /// instead (they report any problem in the log or in evaluation exactly).
@@ -28,7 +33,7 @@ pub fn stream_file(
 }
 
 /// Like [`stream_file`], with the totals per period of kind `by` too, when
-/// given.
+/// given, and the careful reader's warnings about the log.
 ///
 /// A [`Fallback`] means: use the careful reader and the in-memory evaluator
 /// instead (they report any problem in the log or in evaluation exactly).
@@ -123,6 +128,7 @@ pub fn stream_file_into(
     };
     let fallback = |e: crate::eval::EvalError| Fallback::new(e.to_string());
     let mut evaluator = fresh()?;
+    let name = log.display().to_string();
     // Opened once: a pipe or FIFO is copied, and both passes (and the
     // careful reader, if this steps aside) read the copy.
     let log = LogInput::open(log)?;
@@ -150,7 +156,10 @@ pub fn stream_file_into(
             progress,
         )?;
     }
-    finish(evaluator, &mut observers.kept).map_err(fallback)
+    let warnings = log_warnings(&log, schema, &name)?;
+    let mut streamed = finish(evaluator, &mut observers.kept).map_err(fallback)?;
+    streamed.log_warnings = Some(warnings);
+    Ok(streamed)
 }
 
 /// Hands the grants the evaluator kept since the last call to the sink.

@@ -256,6 +256,9 @@ pub struct Streamed {
     pub report: EvalReport,
     /// How many records the log holds (read or not: see [`Window`]).
     pub records: u64,
+    /// The careful reader's warnings about the log (a column no kind
+    /// declares), set by [`file::stream_file_into`].
+    pub log_warnings: Option<crate::input::fast::LogWarnings>,
 }
 
 /// Evaluates a policy over records pushed in `(at, id)` order.
@@ -688,6 +691,7 @@ impl<'a> StreamEvaluator<'a> {
             by_period,
             report,
             records: self.records,
+            log_warnings: None,
         })
     }
 

@@ -1,6 +1,7 @@
-//! The fast CSV log reader, for logs of millions of records: the file is
-//! read in chunks (never whole), chunks are parsed in parallel, and records
-//! are handed one by one, in `(at, id)` order, to a consumer.
+//! The fast log reader, for logs of millions of records, CSV (plain or
+//! quoted cells) or JSON Lines: the file is read in chunks (never whole),
+//! chunks are parsed in parallel, and records are handed one by one, in
+//! `(at, id)` order, to a consumer.
 //!
 //! It validates what the careful reader validates, but does not explain: at
 //! the first thing it is not sure about (quotes, a bad value, an unknown
@@ -15,20 +16,24 @@
 //! Duplicate ids are found with 64-bit fingerprints, each shared fingerprint
 //! confirmed by comparing the ids themselves.
 
+mod json;
 mod layout;
 mod parse;
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
 use crate::input::hash::FxBuild;
-use crate::input::{Input, MAX_LINE_BYTES, name_problem};
+use crate::input::{
+    Input, InputWarning, LogFormat, MAX_LINE_BYTES, column_warnings, decode, name_problem,
+};
 use crate::schema::Schema;
+use crate::source::SourceFile;
 use crate::value::Value;
 
 pub use layout::Layout;
@@ -75,34 +80,146 @@ pub type Progress<'p> = &'p mut dyn FnMut(u64, u64);
 pub const CHUNK: usize = 1 << 20;
 const BATCH: usize = 4;
 
-/// A CSV log for the fast reader: its bytes, and the size of the chunks
-/// they are parsed in.
+/// A log for the fast reader: its bytes, its format, and the size of the
+/// chunks they are parsed in.
 #[derive(Clone, Debug)]
 pub struct LogInput {
     input: Input,
     chunk: usize,
+    format: LogFormat,
+    /// JSON keys no kind declares, each with the first file offset a pass
+    /// met it at (for [`log_warnings`]).
+    unknown_keys: Arc<Mutex<Vec<(String, u64)>>>,
 }
 
 impl LogInput {
     /// The log at `path`, read in chunks of [`CHUNK`] bytes (a pipe or FIFO
-    /// is copied once, see [`Input::open`]).
+    /// is copied once, see [`Input::open`]), in the format its extension
+    /// names ([`LogFormat::from_path`]; CSV for any other).
     pub fn open(path: &Path) -> Result<LogInput, Fallback> {
         let input = Input::open(path).map_err(|_| Fallback::new("cannot read the log"))?;
         Ok(LogInput {
             input,
             chunk: CHUNK,
+            format: LogFormat::from_path(path).unwrap_or(LogFormat::Csv),
+            unknown_keys: Arc::default(),
         })
     }
 
-    /// A log already in memory, read in chunks of `chunk` bytes (at least
-    /// one): tests and fuzzing use small chunks so that records and quoted
-    /// cells cross chunk boundaries.
+    /// A CSV log already in memory, read in chunks of `chunk` bytes (at
+    /// least one): tests and fuzzing use small chunks so that records and
+    /// quoted cells cross chunk boundaries.
     pub fn from_bytes(bytes: impl Into<Arc<[u8]>>, chunk: usize) -> LogInput {
         LogInput {
             input: Input::from_bytes(bytes),
             chunk: chunk.max(1),
+            format: LogFormat::Csv,
+            unknown_keys: Arc::default(),
         }
     }
+
+    /// The same log read as `format`.
+    #[must_use]
+    pub fn with_format(self, format: LogFormat) -> LogInput {
+        LogInput { format, ..self }
+    }
+
+    pub fn format(&self) -> LogFormat {
+        self.format
+    }
+
+    /// Keeps the first place of each JSON key no kind declares.
+    fn note_unknown_keys(&self, found: &[(String, u64)]) -> Result<(), Fallback> {
+        if found.is_empty() {
+            return Ok(());
+        }
+        let mut known = self
+            .unknown_keys
+            .lock()
+            .map_err(|_| Fallback::new("internal: a reader thread failed"))?;
+        for (name, at) in found {
+            match known.iter_mut().find(|(n, _)| n == name) {
+                Some((_, first)) => *first = (*first).min(*at),
+                None => known.push((name.clone(), *at)),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How far into a JSON Lines log a key no kind declares may first appear
+/// for [`log_warnings`] to give the careful reader's warning (the log is
+/// read up to there again); past it, the fast path steps aside.
+const UNKNOWN_KEY_REACH: u64 = 64 << 20;
+
+/// Warnings of the careful reader about a log the fast reader read, and
+/// the start of the log they point into (for their snippets and places).
+#[derive(Clone, Debug)]
+pub struct LogWarnings {
+    pub source: SourceFile,
+    pub warnings: Vec<InputWarning>,
+}
+
+/// What the careful reader would warn about in a log the fast reader
+/// accepts: `meed::unknown_column` once per CSV column or JSON key no kind
+/// declares (LANGUAGE.md: such columns are ignored, with one warning).
+/// `name` names the log in messages, as the careful reader's source does.
+/// For JSON Lines, call it after a pass over the whole log (the keys are
+/// found there).
+///
+/// The warnings are the careful reader's own, made from the start of the
+/// log: up to the line after the header, or after the line where the last
+/// key no kind declares first appears (the lines a snippet there shows),
+/// so they print the same.
+pub fn log_warnings(log: &LogInput, schema: &Schema, name: &str) -> Result<LogWarnings, Fallback> {
+    let none = || LogWarnings {
+        source: SourceFile::new(name, ""),
+        warnings: Vec::new(),
+    };
+    let (layout, end, total) = open(log, schema)?;
+    let from = match log.format {
+        LogFormat::Csv if layout.undeclared => end,
+        LogFormat::Csv => return Ok(none()),
+        LogFormat::JsonLines => {
+            let known = log
+                .unknown_keys
+                .lock()
+                .map_err(|_| Fallback::new("internal: a reader thread failed"))?;
+            match known.iter().map(|(_, at)| *at).max() {
+                Some(last) if last <= UNKNOWN_KEY_REACH => last,
+                Some(_) => return Err(Fallback::new("a key no kind declares, far into the log")),
+                None => return Ok(none()),
+            }
+        }
+    };
+    // From `from`: the rest of its line, and the next one.
+    let failed = |_| Fallback::new("cannot read the log");
+    let mut head = vec![0u8; to_usize(from)];
+    log.input.read_at(&mut head, 0).map_err(failed)?;
+    let mut block = vec![0u8; 1 << 12];
+    let mut ends = usize::from(log.format == LogFormat::JsonLines) + 1;
+    while (head.len() as u64) < total && head.len() < to_usize(from) + 2 * MAX_LINE_BYTES + 4 {
+        let n = log
+            .input
+            .read_at(&mut block, head.len() as u64)
+            .map_err(failed)?;
+        let mut read = block.get(..n).unwrap_or(&[]);
+        while let Some(i) = read.iter().position(|&b| b == b'\n') {
+            head.extend_from_slice(read.get(..=i).unwrap_or(&[]));
+            read = read.get(i + 1..).unwrap_or(&[]);
+            ends -= 1;
+            if ends == 0 {
+                break;
+            }
+        }
+        if ends == 0 || n == 0 {
+            break;
+        }
+        head.extend_from_slice(read);
+    }
+    let source = decode(name, head).map_err(|_| Fallback::new("not UTF-8"))?;
+    let warnings = column_warnings(schema, &source, log.format);
+    Ok(LogWarnings { source, warnings })
 }
 
 /// A record as [`read_records`] returns it.
@@ -427,6 +544,17 @@ fn fields_of<'c>(
 fn open(log: &LogInput, schema: &Schema) -> Result<(Layout, u64, u64), Fallback> {
     let failed = |_| Fallback::new("cannot read the log");
     let total = log.input.len().map_err(failed)?;
+    if log.format == LogFormat::JsonLines {
+        // No header: records start after a byte order mark, if any.
+        let mut bom = [0u8; 3];
+        let n = log.input.read_at(&mut bom, 0).map_err(failed)?;
+        let start = if bom.get(..n) == Some(b"\xEF\xBB\xBF".as_slice()) {
+            3
+        } else {
+            0
+        };
+        return Ok((Layout::for_json_lines(schema)?, start, total));
+    }
     // The header, up to its line end: at most a line's length (and a byte
     // order mark) is read looking for it.
     let mut header = Vec::new();
@@ -504,6 +632,7 @@ fn read_chunks(
         });
         for batch in receiver {
             for chunk in batch? {
+                log.note_unknown_keys(&chunk.unknown_keys)?;
                 if !consume(&chunk)? {
                     return Ok(());
                 }
@@ -557,7 +686,15 @@ impl Splitter<'_> {
                 self.carry_offset = self.offset;
                 return Ok((!data.is_empty()).then_some((data, at)));
             }
-            if let Some(end) = last_record_end(&data, scanned, &mut quoted) {
+            let end = match self.log.format {
+                // A JSON string holds no line break: every `\n` ends a record.
+                LogFormat::JsonLines => data
+                    .get(scanned..)
+                    .and_then(|tail| tail.iter().rposition(|&b| b == b'\n'))
+                    .map(|i| scanned + i),
+                LogFormat::Csv => last_record_end(&data, scanned, &mut quoted),
+            };
+            if let Some(end) = end {
                 self.carry = data.split_off(end + 1);
                 self.carry_offset = at + data.len() as u64;
                 return Ok(Some((data, at)));
@@ -576,30 +713,29 @@ impl Splitter<'_> {
 /// The last line end of `data` outside quotes, looking from `from` on, with
 /// `quoted` telling whether `data[from]` is inside quotes (updated to the
 /// state at the end of `data`).
+///
+/// The quotes are counted (a loop the compiler vectorizes), which tells
+/// the state at the end; the line end is then looked for backwards from
+/// there, usually within the last record, instead of following every quote
+/// of the chunk forwards on the thread that feeds the parsers.
 fn last_record_end(data: &[u8], from: usize, quoted: &mut bool) -> Option<usize> {
     let tail = data.get(from..)?;
-    if !*quoted && !tail.contains(&b'"') {
+    let quotes = tail.iter().filter(|&&b| b == b'"').count();
+    let start_quoted = *quoted;
+    *quoted = start_quoted ^ (quotes % 2 == 1);
+    if !start_quoted && quotes == 0 {
         return tail.iter().rposition(|&b| b == b'\n').map(|i| from + i);
     }
-    let mut last = None;
-    let mut i = from;
-    loop {
-        let rest = data.get(i..).unwrap_or(&[]);
-        let quote = rest.iter().position(|&b| b == b'"');
-        if !*quoted {
-            let plain = rest.get(..quote.unwrap_or(rest.len())).unwrap_or(&[]);
-            if let Some(k) = plain.iter().rposition(|&b| b == b'\n') {
-                last = Some(i + k);
-            }
-        }
-        match quote {
-            Some(q) => {
-                *quoted = !*quoted;
-                i += q + 1;
-            }
-            None => return last,
+    // Going backwards, `inside` is the state just after byte `i`.
+    let mut inside = *quoted;
+    for (i, &b) in tail.iter().enumerate().rev() {
+        match b {
+            b'"' => inside = !inside,
+            b'\n' if !inside => return Some(from + i),
+            _ => {}
         }
     }
+    None
 }
 
 /// Fails if two records share an id: sorts the fingerprints, and reads the
@@ -640,5 +776,41 @@ fn check_unique(
         Err(Fallback::new("a duplicate id"))
     } else {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, reason = "a failing index is a failing test")]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::last_record_end;
+
+    /// The last line end outside quotes, following every quote forwards.
+    fn forwards(data: &[u8], from: usize, quoted: &mut bool) -> Option<usize> {
+        let mut last = None;
+        for (i, &b) in data.iter().enumerate().skip(from) {
+            match b {
+                b'"' => *quoted = !*quoted,
+                b'\n' if !*quoted => last = Some(i),
+                _ => {}
+            }
+        }
+        last
+    }
+
+    proptest! {
+        #[test]
+        fn record_ends_are_found_backwards_as_forwards(
+            data in "[a\"\n,]{0,40}",
+            from in 0usize..40,
+            quoted: bool,
+        ) {
+            let data = data.as_bytes();
+            let from = from.min(data.len());
+            let (mut a, mut b) = (quoted, quoted);
+            prop_assert_eq!(last_record_end(data, from, &mut a), forwards(data, from, &mut b));
+            prop_assert_eq!(a, b);
+        }
     }
 }

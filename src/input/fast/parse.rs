@@ -1,11 +1,14 @@
-//! Parsing a chunk of CSV lines into compact records, on any thread.
+//! Parsing a chunk of CSV or JSON Lines records into compact records, on
+//! any thread.
 //!
 //! Cells are byte ranges of the chunk, never a `String` each (but for the
-//! rare quoted id or name with doubled quotes); only the fields of the
-//! record's own kind become values. Quoted cells follow RFC 4180. A line
-//! the fast path is not sure about (a stray quote, a ragged row, a bad
-//! value) stops it: the careful reader then reads the whole file and
-//! reports every problem.
+//! rare quoted id or name with doubled quotes or JSON escapes); only the
+//! fields of the record's own kind become values. Quoted cells follow RFC
+//! 4180; a JSON object's values are placed in columns by key
+//! ([`super::json`]), and from there both forms are read alike. A line the
+//! fast path is not sure about (a stray quote, a ragged row, a bad value)
+//! stops it: the careful reader then reads the whole file and reports every
+//! problem.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -14,10 +17,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use super::Fallback;
+use super::json::{UnknownKeys, scan_object};
 use super::layout::Layout;
-use crate::input::MAX_LINE_BYTES;
 use crate::input::cell::{parse_cell, parse_timestamp};
 use crate::input::hash::fingerprint;
+use crate::input::{LogFormat, MAX_LINE_BYTES};
 use crate::types::units::Type;
 use crate::value::{Money, Value};
 
@@ -57,6 +61,9 @@ pub struct Chunk {
     pub offset: u64,
     pub records: Vec<RawRecord>,
     pub values: Vec<Value>,
+    /// JSON keys no kind declares, each with the file offset where this
+    /// chunk first has it.
+    pub unknown_keys: Vec<(String, u64)>,
 }
 
 impl Chunk {
@@ -91,18 +98,25 @@ pub fn parse_chunk(layout: &Layout, data: Vec<u8>, offset: u64) -> Result<Chunk,
         }
         start = next;
     }
+    let unknown_keys = scratch
+        .unknown
+        .into_iter()
+        .map(|(name, at)| (name, offset + at as u64))
+        .collect();
     Ok(Chunk {
         data,
         unescaped: scratch.unescaped,
         offset,
         records,
         values,
+        unknown_keys,
     })
 }
 
 /// Which cells of a line are quoted: bit `c` for cell `c` (a quoted cell
 /// past the 64th steps aside). A quoted cell's range is the text inside its
-/// quotes; an escaped one holds doubled quotes (`"a ""b"""`) to unescape.
+/// quotes; an escaped one holds doubled quotes (`"a ""b"""`) to unescape,
+/// or, in JSON Lines, is a whole string with escapes (`"a\"b"`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Quotes {
     pub quoted: u64,
@@ -118,6 +132,10 @@ pub struct Scratch {
     date: Option<([u8; 10], NaiveDate)>,
     texts: Vec<Arc<str>>,
     unescaped: String,
+    /// JSON keys no kind declares: the current line's, and the first place
+    /// of each.
+    line_unknown: Vec<(usize, usize)>,
+    unknown: UnknownKeys,
 }
 
 impl Scratch {
@@ -127,6 +145,8 @@ impl Scratch {
             date: None,
             texts: Vec::new(),
             unescaped: String::new(),
+            line_unknown: Vec::new(),
+            unknown: Vec::new(),
         }
     }
 
@@ -143,6 +163,9 @@ impl Scratch {
 /// Recent texts kept by [`Scratch`].
 const TEXTS: usize = 16;
 
+/// A cell's range in the text (`None` when unescaped) and its text.
+type Cell<'t> = (Option<(usize, usize)>, Cow<'t, str>);
+
 /// The text of cell `column`, trimmed, and its range when it is a range
 /// of `text` (not for a quoted cell with doubled quotes, unescaped).
 #[inline(always)]
@@ -150,22 +173,29 @@ fn cell_text<'t>(
     text: &'t str,
     cells: &[(usize, usize)],
     quotes: Quotes,
+    format: LogFormat,
     column: usize,
-) -> (Option<(usize, usize)>, Cow<'t, str>) {
+) -> Result<Cell<'t>, Fallback> {
     let (s, e) = cells.get(column).copied().unwrap_or((0, 0));
     let raw = text.get(s..e).unwrap_or("");
     if quotes.escaped != 0 && quotes.escaped >> (column & 63) & 1 == 1 && column < 64 {
-        return (None, Cow::Owned(unescape(raw)));
+        return Ok((None, Cow::Owned(unescape(raw, format)?)));
     }
     let (s, e, t) = trimmed(s, raw);
-    (Some((s, e)), Cow::Borrowed(t))
+    Ok((Some((s, e)), Cow::Borrowed(t)))
 }
 
-/// The text of a quoted cell with doubled quotes, each `""` as `"`,
-/// trimmed.
+/// The text of a quoted cell with doubled quotes, each `""` as `"`, or of
+/// a JSON string with escapes, as `serde_json` reads it (the careful
+/// reader's way); trimmed.
 #[cold]
-fn unescape(inner: &str) -> String {
-    inner.replace("\"\"", "\"").trim().to_string()
+fn unescape(inner: &str, format: LogFormat) -> Result<String, Fallback> {
+    match format {
+        LogFormat::Csv => Ok(inner.replace("\"\"", "\"").trim().to_string()),
+        LogFormat::JsonLines => serde_json::from_str::<String>(inner)
+            .map(|s| s.trim().to_string())
+            .map_err(|_| Fallback::new("a bad JSON string")),
+    }
 }
 
 /// Surrounding white space removed as the careful reader does (`str::trim`),
@@ -192,7 +222,26 @@ pub fn parse_line(
     scratch: &mut Scratch,
     values: &mut Vec<Value>,
 ) -> Result<(Option<RawRecord>, usize), Fallback> {
-    let (line_end, next, cr, quotes) = scan_line(text.as_bytes(), start, &mut scratch.cells)?;
+    let format = layout.format;
+    let (line_end, next, body_end, quotes) = match format {
+        LogFormat::Csv => {
+            let (line_end, next, cr, quotes) =
+                scan_line(text.as_bytes(), start, &mut scratch.cells)?;
+            (line_end, next, cr.unwrap_or(line_end), quotes)
+        }
+        LogFormat::JsonLines => {
+            let line = scan_object(
+                layout,
+                text.as_bytes(),
+                start,
+                &mut scratch.cells,
+                &mut scratch.line_unknown,
+                &mut scratch.unknown,
+            )?;
+            let body_end = if line.object { line.line_end } else { start };
+            (line.line_end, line.next, body_end, line.quotes)
+        }
+    };
     // The careful reader refuses a line over the limit (its `\n` or `\r\n`
     // not counted): so does this one, for a record over it (a record of
     // several lines is longer than each of them).
@@ -203,25 +252,28 @@ pub fn parse_line(
     if measured - start > MAX_LINE_BYTES {
         return Err(Fallback::new("a line over the limit"));
     }
-    let body_end = cr.unwrap_or(line_end);
     if body_end == start {
         return Ok((None, next));
     }
     let body = text.get(start..body_end).unwrap_or("");
     let cells = &scratch.cells;
-    let cell = |column: usize| cell_text(text, cells, quotes, column);
-    // A row of empty cells (no quotes: `""` goes the careful way).
-    let blank = || quotes.quoted == 0 && body.split(',').all(|c| c.trim().is_empty());
+    let cell = |column: usize| cell_text(text, cells, quotes, format, column);
+    // A CSV row of empty cells (no quotes: `""` goes the careful way).
+    let blank = || {
+        format == LogFormat::Csv
+            && quotes.quoted == 0
+            && body.split(',').all(|c| c.trim().is_empty())
+    };
     if cells.len() != layout.columns {
         if blank() {
             return Ok((None, next));
         }
         return Err(Fallback::new("a ragged row"));
     }
-    let (id_span, id) = cell(layout.id);
-    let (who_span, who) = cell(layout.who);
-    let (_, kind) = cell(layout.kind);
-    let (_, at) = cell(layout.at);
+    let (id_span, id) = cell(layout.id)?;
+    let (who_span, who) = cell(layout.who)?;
+    let (_, kind) = cell(layout.kind)?;
+    let (_, at) = cell(layout.at)?;
     if id.is_empty() || who.is_empty() || kind.is_empty() || at.is_empty() {
         if blank() {
             return Ok((None, next));
@@ -238,7 +290,7 @@ pub fn parse_line(
         .get(kind_index)
         .ok_or_else(|| Fallback::new("an unknown kind"))?;
     for (column, ty) in &kind_layout.fields {
-        let (_, text) = cell(*column);
+        let (_, text) = cell(*column)?;
         values.push(value(ty, &text, layout, &mut scratch.texts)?);
     }
     let pos = |n: usize| {
@@ -342,37 +394,52 @@ impl Scan<'_> {
     /// A quote at `j`: a quoted cell if it opens the cell (RFC 4180), read
     /// to its closing quote, which must end the cell. Any other quote steps
     /// aside (the careful reader takes it as it is, or reports it).
-    #[cold]
-    fn quote(&mut self, j: usize) {
-        let column = self.cells.len();
-        if j != self.cell_start || self.cr.is_some() || column >= 64 {
-            self.bad = Some("a quote inside a cell");
-            return;
-        }
-        let mut i = j + 1;
-        let close = loop {
-            let Some(k) = self
-                .bytes
-                .get(i..)
-                .and_then(|rest| rest.iter().position(|&b| b == b'"'))
-            else {
-                self.bad = Some("a quoted cell never closed");
+    #[inline]
+    fn quote(&mut self, mut j: usize) {
+        // Rows quoted throughout (as spreadsheets export them) are read
+        // cell after cell here, without going back to the byte scan.
+        loop {
+            let column = self.cells.len();
+            if j != self.cell_start || self.cr.is_some() || column >= 64 {
+                self.bad = Some("a quote inside a cell");
                 return;
+            }
+            let mut i = j + 1;
+            let close = loop {
+                let Some(k) = self
+                    .bytes
+                    .get(i..)
+                    .and_then(|rest| rest.iter().position(|&b| b == b'"'))
+                else {
+                    self.bad = Some("a quoted cell never closed");
+                    return;
+                };
+                if self.bytes.get(i + k + 1) == Some(&b'"') {
+                    self.quotes.escaped |= 1 << column;
+                    i += k + 2;
+                } else {
+                    break i + k;
+                }
             };
-            if self.bytes.get(i + k + 1) == Some(&b'"') {
-                self.quotes.escaped |= 1 << column;
-                i += k + 2;
-            } else {
-                break i + k;
+            match self.bytes.get(close + 1) {
+                Some(b',') if self.bytes.get(close + 2) == Some(&b'"') => {
+                    // What a `,` does in [`Scan::stops_at`] (no `\r` yet).
+                    self.quotes.quoted |= 1 << column;
+                    self.cells.push((j + 1, close));
+                    self.cell_start = close + 2;
+                    j = close + 2;
+                }
+                None | Some(b',' | b'\n' | b'\r') => {
+                    self.quotes.quoted |= 1 << column;
+                    self.quoted = Some((j + 1, close));
+                    self.resume = Some(close + 1);
+                    return;
+                }
+                Some(_) => {
+                    self.bad = Some("text after a closing quote");
+                    return;
+                }
             }
-        };
-        match self.bytes.get(close + 1) {
-            None | Some(b',' | b'\n' | b'\r') => {
-                self.quotes.quoted |= 1 << column;
-                self.quoted = Some((j + 1, close));
-                self.resume = Some(close + 1);
-            }
-            Some(_) => self.bad = Some("text after a closing quote"),
         }
     }
 }
@@ -387,7 +454,7 @@ impl Scan<'_> {
 ///
 /// Eight bytes at a time: the bytes that matter (`\n`, `\r`, `"`, `,`)
 /// are all below `-`, and most bytes of a log (digits, letters) are not.
-fn scan_line(
+pub fn scan_line(
     bytes: &[u8],
     start: usize,
     cells: &mut Vec<(usize, usize)>,
@@ -662,6 +729,7 @@ mod tests {
 
     fn fast(ty: &Type, text: &str) -> Option<Value> {
         let layout = Layout {
+            format: crate::input::LogFormat::Csv,
             columns: 0,
             id: 0,
             who: 0,
@@ -669,6 +737,8 @@ mod tests {
             at: 0,
             kinds: Vec::new(),
             tz: chrono_tz::UTC,
+            names: Vec::new(),
+            undeclared: false,
         };
         value(ty, text, &layout, &mut Vec::new()).ok()
     }
@@ -728,6 +798,7 @@ mod tests {
     #[test]
     fn repeated_texts_share_one_allocation() {
         let layout = Layout {
+            format: crate::input::LogFormat::Csv,
             columns: 0,
             id: 0,
             who: 0,
@@ -735,6 +806,8 @@ mod tests {
             at: 0,
             kinds: Vec::new(),
             tz: chrono_tz::UTC,
+            names: Vec::new(),
+            undeclared: false,
         };
         let mut texts = Vec::new();
         let a = value(&Type::Text, "core", &layout, &mut texts).unwrap();
