@@ -543,7 +543,7 @@ bo,2027-06,reputation,1,pts
     );
     assert!(
         table.stdout.starts_with(
-            "who  period    reward      amount  unit\nana  2027-W13  bonus         5.00  EUR\n"
+            "who  period    reward        amount  unit\nana  2027-W13  bonus           5.00  EUR\n"
         ),
         "{}",
         table.stdout

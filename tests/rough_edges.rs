@@ -146,3 +146,79 @@ fn e08_a_local_time_gets_its_offset_in_the_help() {
         "{text}"
     );
 }
+
+/// Item 3: time off reads the same wherever a person reads it (hours and
+/// minutes, as `explain` and `diff` write it); the CSV keeps minutes.
+#[test]
+fn e03_time_off_reads_in_hours_and_minutes() {
+    let args = [
+        "eval",
+        "rules/oncall_timeoff.meed",
+        "examples/oncall_timeoff/log.csv",
+        "--people",
+        "examples/oncall_timeoff/people.csv",
+    ];
+    let table = meed(&[&args[..], &["--format", "table"]].concat());
+    assert!(
+        table.stdout.contains("time_off    37h 30min\n"),
+        "{}",
+        table.stdout
+    );
+    let by = meed(&[&args[..], &["--format", "table", "--by", "quarter"]].concat());
+    assert!(
+        by.stdout.contains("time_off     9h 30min\n"),
+        "{}",
+        by.stdout
+    );
+    let csv = meed(&[&args[..], &["--format", "csv"]].concat());
+    assert!(
+        csv.stdout.contains("ada,time_off,2250,min\n"),
+        "{}",
+        csv.stdout
+    );
+    let explain = meed(&[&["explain"], &args[1..3], &["ada", "time_off"], &args[3..]].concat());
+    assert!(explain.stdout.contains("37h 30min"), "{}", explain.stdout);
+}
+
+/// Item 11: `diff` shows the lines of a changed rule, as it shows a changed
+/// constant's old and new value.
+#[test]
+fn e11_diff_shows_the_changed_lines_of_a_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("new.meed");
+    let old = std::fs::read_to_string("rules/community.meed").unwrap();
+    std::fs::write(
+        &new,
+        old.replace(
+            "grant reputation 4 pts * d.pages",
+            "grant reputation 5 pts * d.pages",
+        ),
+    )
+    .unwrap();
+    let new = new.to_str().unwrap();
+    let args = [
+        "diff",
+        "rules/community.meed",
+        new,
+        "examples/community/log.csv",
+        "--people",
+        "examples/community/people.csv",
+    ];
+    let table = meed(&args);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(
+        table.stdout.contains(
+            "  rule `documentation`: changed\n      -   grant reputation 4 pts * d.pages\n      +   grant reputation 5 pts * d.pages\n"
+        ),
+        "{}",
+        table.stdout
+    );
+    let markdown = meed(&[&args[..], &["--format", "markdown"]].concat());
+    assert!(
+        markdown
+            .stdout
+            .contains("  ```diff\n  -   grant reputation 4 pts * d.pages\n  +   grant reputation 5 pts * d.pages\n  ```\n"),
+        "{}",
+        markdown.stdout
+    );
+}

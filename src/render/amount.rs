@@ -18,6 +18,17 @@ pub fn amount_and_unit(target: &Target, total: &Value) -> (String, String) {
     }
 }
 
+/// An amount and its unit as a person reads them in a table: durations in
+/// hours and minutes (`37h 30min`, the unit left blank, as `explain` and
+/// `diff` write them), everything else as [`amount_and_unit`] (CSV and
+/// JSON keep minutes: they are for machines).
+pub fn amount_and_unit_to_read(target: &Target, total: &Value) -> (String, String) {
+    match (target, total) {
+        (Target::Account(_), Value::Duration(minutes)) => (human_duration(*minutes), String::new()),
+        _ => amount_and_unit(target, total),
+    }
+}
+
 /// A value written as a bare number where it is one.
 fn plain_number(value: &Value) -> String {
     match value {

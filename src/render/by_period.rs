@@ -2,7 +2,7 @@
 //! breakdown payroll wants.
 
 use crate::ledger::{PeriodTotal, TotalsByPeriod};
-use crate::render::amount::{amount_and_unit, is_zero};
+use crate::render::amount::{amount_and_unit, amount_and_unit_to_read, is_zero};
 use crate::render::text::{csv_row, escape_visible};
 
 /// One row: who, period label, reward name, amount, unit.
@@ -11,7 +11,10 @@ type Row = (String, String, String, String, String);
 /// The rows with a non-zero total, sorted by `who` (byte order), then the
 /// period (time order), then the reward's name (byte order, badges and
 /// accounts together).
-fn rows(by_period: &TotalsByPeriod) -> Vec<Row> {
+fn rows(
+    by_period: &TotalsByPeriod,
+    amount_and_unit: fn(&crate::ledger::Target, &crate::value::Value) -> (String, String),
+) -> Vec<Row> {
     let mut sorted: Vec<&PeriodTotal> = by_period.iter().filter(|t| !is_zero(&t.total)).collect();
     sorted.sort_by(|a, b| {
         (a.who.as_bytes(), a.period, a.target.name()).cmp(&(
@@ -39,7 +42,7 @@ fn rows(by_period: &TotalsByPeriod) -> Vec<Row> {
 /// with a non-zero total; amounts and units as in `eval --format csv`.
 pub fn render_csv_by_period(by_period: &TotalsByPeriod) -> String {
     let mut out = String::from("who,period,reward,amount,unit\n");
-    for (who, period, reward, amount, unit) in rows(by_period) {
+    for (who, period, reward, amount, unit) in rows(by_period, amount_and_unit) {
         out.push_str(&csv_row(&[&who, &period, &reward, &amount, &unit]));
     }
     out
@@ -47,7 +50,7 @@ pub fn render_csv_by_period(by_period: &TotalsByPeriod) -> String {
 
 /// The same rows aligned for a terminal, each person's name once.
 pub fn render_table_by_period(by_period: &TotalsByPeriod) -> String {
-    let rows: Vec<Row> = rows(by_period)
+    let rows: Vec<Row> = rows(by_period, amount_and_unit_to_read)
         .into_iter()
         .map(|(who, p, r, a, u)| (escape_visible(&who).into_owned(), p, r, a, u))
         .collect();

@@ -110,6 +110,14 @@ pub fn render_diff_markdown(diff: &PolicyDiff, titles: &DiffTitles<'_>) -> Strin
                 change_word(change.change),
                 one_line_texts(change, Markdown::Inline)
             );
+            let lines = changed_lines(change);
+            if !lines.is_empty() {
+                let _ = writeln!(out, "\n  ```diff");
+                for line in &lines {
+                    let _ = writeln!(out, "  {line}");
+                }
+                let _ = writeln!(out, "  ```");
+            }
         }
         out.push('\n');
     }
@@ -206,8 +214,36 @@ fn write_declarations_text(out: &mut String, changes: &[DeclarationChange]) {
             change_word(change.change),
             one_line_texts(change, Markdown::Inline)
         );
+        for line in changed_lines(change) {
+            let _ = writeln!(out, "      {}", escape_visible(&line));
+        }
     }
     out.push('\n');
+}
+
+/// For a declaration of several lines that changed, the lines that differ
+/// (`- ` as it was, `+ ` as it is), as constants show old → new on one
+/// line; nothing for other changes.
+fn changed_lines(change: &DeclarationChange) -> Vec<String> {
+    let (Some(old), Some(new), Change::Changed) =
+        (&change.old_text, &change.new_text, change.change)
+    else {
+        return Vec::new();
+    };
+    if !old.trim().contains('\n') && !new.trim().contains('\n') {
+        return Vec::new();
+    }
+    let diff = similar::TextDiff::from_lines(old.as_str(), new.as_str());
+    diff.iter_all_changes()
+        .filter_map(|c| {
+            let sign = match c.tag() {
+                similar::ChangeTag::Delete => '-',
+                similar::ChangeTag::Insert => '+',
+                similar::ChangeTag::Equal => return None,
+            };
+            Some(format!("{sign} {}", c.value().trim_end()))
+        })
+        .collect()
 }
 
 fn write_person_table(out: &mut String, rows: &[&DiffRow]) {

@@ -1,7 +1,7 @@
 //! Totals per person, aligned for a terminal.
 
 use crate::ledger::{Target, Totals};
-use crate::render::amount::{amount_and_unit, is_zero};
+use crate::render::amount::{amount_and_unit_to_read, is_zero};
 use crate::render::text::escape_visible;
 
 /// One block per person; amounts right-aligned so columns of money line up.
@@ -14,7 +14,7 @@ pub fn render_table(totals: &Totals) -> String {
             if is_zero(total) {
                 continue;
             }
-            let (amount, unit) = amount_and_unit(target, total);
+            let (amount, unit) = amount_and_unit_to_read(target, total);
             let name = match target {
                 Target::Account(name) => name.clone(),
                 Target::Badge(name) => format!("badge {name}"),

@@ -111,21 +111,41 @@ struct EachPeriod {
 }
 
 /// The records of one open `each` group, for the provenance of its grants.
+/// The ids are kept end to end in one text (a month of a large log holds
+/// hundreds of thousands of them).
 #[derive(Clone, Debug, Default)]
 struct GroupRecords {
-    ids: Vec<Arc<str>>,
+    ids: String,
+    /// Where each id ends in `ids`.
+    ends: Vec<usize>,
     counted: Vec<Vec<u32>>,
 }
 
 impl GroupRecords {
+    fn push(&mut self, id: &str) -> u32 {
+        let index = u32::try_from(self.ends.len()).unwrap_or(u32::MAX);
+        self.ids.push_str(id);
+        self.ends.push(self.ids.len());
+        index
+    }
+
+    fn id(&self, index: usize) -> Option<Arc<str>> {
+        let start = match index {
+            0 => 0,
+            i => *self.ends.get(i - 1)?,
+        };
+        self.ids.get(start..*self.ends.get(index)?).map(Arc::from)
+    }
+
     /// The contributions of a grant: every record when the rule reads no
     /// aggregate, else the records counted by the aggregates it read, in
     /// `(at, id)` order.
     fn contributions(&self, read: Option<&[bool]>) -> Vec<Arc<str>> {
+        let all = 0..self.ends.len();
         let Some(read) = read else {
-            return self.ids.clone();
+            return all.filter_map(|i| self.id(i)).collect();
         };
-        let mut marked = vec![false; self.ids.len()];
+        let mut marked = vec![false; self.ends.len()];
         for (list, _) in self.counted.iter().zip(read).filter(|(_, r)| **r) {
             for &i in list {
                 if let Some(m) = marked.get_mut(i as usize) {
@@ -133,11 +153,8 @@ impl GroupRecords {
                 }
             }
         }
-        self.ids
-            .iter()
-            .zip(marked)
-            .filter(|(_, m)| *m)
-            .map(|(id, _)| id.clone())
+        all.filter(|&i| marked.get(i) == Some(&true))
+            .filter_map(|i| self.id(i))
             .collect()
     }
 }
@@ -559,8 +576,7 @@ impl<'a> StreamEvaluator<'a> {
                 }
                 e.records.get_mut(who).map(|group| {
                     group.counted.resize_with(e.aggregates.len(), Vec::new);
-                    let index = u32::try_from(group.ids.len()).unwrap_or(u32::MAX);
-                    group.ids.push(Arc::from(record.id));
+                    let index = group.push(record.id);
                     (&mut group.counted[..], index)
                 })
             } else {
