@@ -27,6 +27,9 @@ pub fn render_plain(diagnostic: &dyn Diagnostic) -> String {
     render_graphical(diagnostic, false, 80)
 }
 
+/// The name and version of a JSON diagnostic's layout (`docs/json.md`).
+pub const DIAGNOSTIC_SCHEMA: &str = "meed.diagnostic/1";
+
 /// One diagnostic as a JSON object, for `--diagnostics json`.
 ///
 /// `line`, `column`, `end_line` and `end_column` are `null` for a problem
@@ -35,6 +38,8 @@ pub fn render_plain(diagnostic: &dyn Diagnostic) -> String {
 /// reader to the wrong line.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct JsonDiagnostic {
+    /// [`DIAGNOSTIC_SCHEMA`], so a program knows the layout it reads.
+    pub schema: &'static str,
     pub file: String,
     pub line: Option<usize>,
     pub column: Option<usize>,
@@ -60,6 +65,7 @@ impl JsonDiagnostic {
                 )
             });
         JsonDiagnostic {
+            schema: DIAGNOSTIC_SCHEMA,
             file: source.name().to_string(),
             line: place.map(|((line, _), _)| line),
             column: place.map(|((_, column), _)| column),

@@ -193,9 +193,22 @@ pub fn render_diff_csv(diff: &PolicyDiff) -> String {
     out
 }
 
+/// The name and version of the JSON diff's layout (`docs/json.md`).
+pub const DIFF_SCHEMA: &str = "meed.diff/1";
+
 /// The whole comparison as JSON.
 pub fn render_diff_json(diff: &PolicyDiff) -> String {
-    let mut out = serde_json::to_string_pretty(diff).unwrap_or_default();
+    #[derive(serde::Serialize)]
+    struct Versioned<'d> {
+        schema: &'static str,
+        #[serde(flatten)]
+        diff: &'d PolicyDiff,
+    }
+    let document = Versioned {
+        schema: DIFF_SCHEMA,
+        diff,
+    };
+    let mut out = serde_json::to_string_pretty(&document).unwrap_or_default();
     out.push('\n');
     out
 }

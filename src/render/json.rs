@@ -8,8 +8,14 @@ use crate::eval::{EvalError, GrantSink};
 use crate::ledger::{Grant, Ledger, Target, Totals};
 use crate::render::amount::{amount_and_unit, is_zero};
 
+/// The name and version of the JSON ledger's layout (`docs/json.md`): a
+/// program reading it checks this first. A new field keeps the version; a
+/// field renamed, removed or changed in meaning bumps it.
+pub const LEDGER_SCHEMA: &str = "meed.ledger/1";
+
 #[derive(Serialize)]
 struct JsonLedger<'a> {
+    schema: &'static str,
     totals: Vec<JsonTotal<'a>>,
     grants: &'a [Grant],
 }
@@ -31,7 +37,11 @@ pub fn render_json(ledger: &Ledger) -> String {
 /// The document with these totals and grants.
 fn document(totals: &Totals, grants: &[Grant]) -> String {
     let totals = json_totals(totals);
-    let document = JsonLedger { totals, grants };
+    let document = JsonLedger {
+        schema: LEDGER_SCHEMA,
+        totals,
+        grants,
+    };
     let mut out = serde_json::to_string_pretty(&document).unwrap_or_default();
     out.push('\n');
     out
