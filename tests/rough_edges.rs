@@ -222,3 +222,56 @@ fn e11_diff_shows_the_changed_lines_of_a_rule() {
         markdown.stdout
     );
 }
+
+fn eval_log(log_text: &str) -> binary::Run {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log.csv");
+    std::fs::write(&log, log_text).unwrap();
+    meed(&[
+        "eval",
+        "rules/community.meed",
+        log.to_str().unwrap(),
+        "--people",
+        "examples/community/people.csv",
+    ])
+}
+
+/// Item 2: a `;`-separated log (a European spreadsheet's CSV) is one error
+/// that says so, not four missing columns.
+#[test]
+fn e02_a_semicolon_separated_log_is_named() {
+    let run =
+        eval_log("id;who;kind;at;words;language\nx1;dana;translation;2027-01-01T00:00:00Z;12;ja\n");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let text = flat(&run.stderr);
+    assert!(text.contains("has 1 problem"), "{text}");
+    assert!(
+        text.contains("the columns are separated by `;`, not by commas"),
+        "{text}"
+    );
+    assert!(!text.contains("missing column"), "{text}");
+    let tabs = eval_log("id\twho\tkind\tat\nx1\tdana\tlike\t2027-01-01T00:00:00Z\n");
+    assert!(
+        flat(&tabs.stderr).contains("separated by tab"),
+        "{}",
+        tabs.stderr
+    );
+}
+
+/// Item 7: a misspelt field column (`wrds`, `Words`) is pointed at, with
+/// the name it should have.
+#[test]
+fn e07_a_misspelt_column_gets_a_did_you_mean() {
+    for header in ["wrds", "Words"] {
+        let run = eval_log(&format!(
+            "id,who,kind,at,{header},language\nx1,dana,translation,2027-01-01T00:00:00Z,12,ja\n"
+        ));
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let text = flat(&run.stderr);
+        assert!(text.contains("missing column `words`"), "{text}");
+        assert!(
+            text.contains(&format!("rename `{header}` to `words`")),
+            "{text}"
+        );
+    }
+}

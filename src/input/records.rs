@@ -143,6 +143,11 @@ enum Lookup<'r> {
 impl LogChecker<'_> {
     /// Required columns a CSV header lacks, and columns no kind declares.
     fn check_columns(&mut self, columns: &[(Arc<str>, Span)]) {
+        if let Some(error) = self.other_separator() {
+            // One error, not one per missing column.
+            self.errors.push(error);
+            return;
+        }
         if let Some(header) = &self.header {
             for required in REQUIRED_COLUMNS.iter().filter(|c| !header.has(c)) {
                 let kind = InputErrorKind::MissingColumn {
@@ -394,24 +399,85 @@ impl LogChecker<'_> {
         values.into_iter().collect()
     }
 
+    /// A header of one column holding `;` or tabs: a file saved with
+    /// another separator (European spreadsheets use `;`), not four missing
+    /// columns.
+    fn other_separator(&self) -> Option<InputError> {
+        let header = self.header.as_ref()?;
+        let [(name, span)] = header.columns.as_slice() else {
+            return None;
+        };
+        let (separator, shown) = if name.contains(';') {
+            (';', "`;`")
+        } else if name.contains('\t') {
+            ('\t', "tab")
+        } else {
+            return None;
+        };
+        let columns: Vec<&str> = name.split(separator).collect();
+        if !REQUIRED_COLUMNS.iter().all(|c| columns.contains(c)) {
+            return None;
+        }
+        let error = self
+            .site
+            .error(
+                InputErrorKind::MalformedCsv {
+                    detail: format!(
+                        "the columns are separated by {shown}, not by commas"
+                    ),
+                },
+                *span,
+                format!("{}-separated", if separator == ';' { "`;`" } else { "tab" }),
+            )
+            .with_help(
+                "meed reads CSV with commas: save the file again as \"CSV (comma-delimited)\",                  or export it as JSON Lines (`.jsonl`)"
+                    .to_string(),
+            );
+        Some(error)
+    }
+
     /// A field column the CSV header lacks: one error, the first time a
-    /// record of a kind that needs it appears.
+    /// record of a kind that needs it appears. A column of the header that
+    /// no kind declares and is spelt nearly so (`duraton`, `Pages`) is
+    /// pointed at.
     fn missing_column(&mut self, column: &str, kind: &str, ty: &Type) {
         let Some(header) = &self.header else { return };
         if !self.missing_columns.insert(column.to_string()) {
             return;
         }
-        let error = self
-            .site
-            .error(
-                InputErrorKind::MissingColumn {
-                    column: column.to_string(),
-                },
-                header.span,
-                format!("no `{column}` column in this header"),
-            )
-            .with_expected(Some(ty.to_string()))
-            .with_help(format!("`{kind}` records need a `{column}` column ({ty})"));
+        let kind_error = InputErrorKind::MissingColumn {
+            column: column.to_string(),
+        };
+        let unused = header
+            .columns
+            .iter()
+            .filter(|(name, _)| !self.is_declared(name));
+        let near = closest(column, unused.clone().map(|(name, _)| name))
+            .or_else(|| {
+                unused
+                    .clone()
+                    .map(|(name, _)| &**name)
+                    .find(|name| name.eq_ignore_ascii_case(column))
+            })
+            .and_then(|near| unused.clone().find(|(name, _)| &**name == near));
+        let error = match near {
+            Some((near, span)) => self
+                .site
+                .error(kind_error, *span, format!("rename this to `{column}`"))
+                .with_expected(Some(ty.to_string()))
+                .with_help(format!(
+                    "`{kind}` records need a `{column}` column ({ty}); rename `{near}` to `{column}`: column names must match exactly"
+                )),
+            None => self
+                .site
+                .error(
+                    kind_error,
+                    header.span,
+                    format!("no `{column}` column in this header"),
+                )
+                .with_expected(Some(ty.to_string()))
+                .with_help(format!("`{kind}` records need a `{column}` column ({ty})")),
+        };
         self.errors.push(error);
     }
 
