@@ -275,3 +275,62 @@ fn e07_a_misspelt_column_gets_a_did_you_mean() {
         );
     }
 }
+
+/// Item 1: `diff` on a log holding a kind only the new policy declares
+/// compares (the old side earns nothing from those records) and says so
+/// once, instead of one `unknown_kind` error per record.
+#[test]
+fn e01_diff_with_a_kind_only_one_side_declares() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = std::fs::read_to_string("rules/community.meed").unwrap();
+    let new = old.replacen(
+        "contribution doc {",
+        "contribution meetup { minutes: Int }\n\nrule meetups {\n  on meetup t\n  grant reputation 1 pts * t.minutes\n}\n\ncontribution doc {",
+        1,
+    );
+    let new_path = dir.path().join("new.meed");
+    std::fs::write(&new_path, new).unwrap();
+    let log = std::fs::read_to_string("examples/community/log.csv").unwrap();
+    let mut lines = log.lines();
+    let header = lines.next().unwrap();
+    let columns = header.split(',').count();
+    let mut text = format!("{header},minutes\n");
+    for line in lines {
+        text.push_str(&format!("{line},\n"));
+    }
+    for i in 0..5 {
+        let mut cells = vec![
+            format!("m{i}"),
+            "dana".to_string(),
+            "meetup".to_string(),
+            format!("2027-03-0{}T10:00:00Z", i + 1),
+        ];
+        cells.resize(columns, String::new());
+        cells.push("30".to_string());
+        text.push_str(&cells.join(","));
+        text.push('\n');
+    }
+    let log_path = dir.path().join("log.csv");
+    std::fs::write(&log_path, text).unwrap();
+    let run = meed(&[
+        "diff",
+        "rules/community.meed",
+        new_path.to_str().unwrap(),
+        log_path.to_str().unwrap(),
+        "--people",
+        "examples/community/people.csv",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("unknown_kind"), "{}", run.stderr);
+    assert_eq!(
+        run.stdout
+            .matches(
+                "contribution kind `meetup`: added (under the old policy its records earn nothing)"
+            )
+            .count(),
+        1,
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("+150 pts"), "{}", run.stdout);
+}

@@ -15,6 +15,7 @@ use crate::render::diff::{
 use super::eval::{evaluate_totals, named_data};
 use super::files::{emit, refuse_overwriting_inputs};
 use super::load::{DataArgs, load_policy};
+
 use super::{Outcome, Reporter};
 
 #[derive(Debug, Args)]
@@ -67,8 +68,15 @@ pub fn run(args: DiffArgs) -> Outcome {
             return outcome;
         }
     }
-    let sides = load_side(&args.old, &args, &mut reporter)
-        .and_then(|old| Ok((old, load_side(&args.new, &args, &mut reporter)?)));
+    let policies = load_policy(&args.old, &mut reporter)
+        .and_then(|old| Ok((old, load_policy(&args.new, &mut reporter)?)));
+    let (mut old, mut new) = match policies {
+        Ok(policies) => policies,
+        Err(outcome) => return outcome,
+    };
+    read_alike(&mut old, &mut new);
+    let sides = evaluate_side(old, &args, &mut reporter)
+        .and_then(|old| Ok((old, evaluate_side(new, &args, &mut reporter)?)));
     let ((old, old_totals, _), (new, new_totals, new_records)) = match sides {
         Ok(sides) => sides,
         Err(outcome) => return outcome,
@@ -108,14 +116,43 @@ fn side<'a>(policy: &'a CompiledPolicy, totals: &'a Totals) -> Side<'a> {
 
 /// One policy evaluated over the log: the policy, its totals and how many
 /// records the log holds.
-fn load_side(
-    path: &std::path::Path,
+fn evaluate_side(
+    policy: CompiledPolicy,
     args: &DiffArgs,
     reporter: &mut Reporter,
 ) -> Result<(CompiledPolicy, Totals, u64), Outcome> {
-    let policy = load_policy(path, reporter)?;
     let evaluated = evaluate_totals(policy, &args.data, None, reporter)?;
     Ok((evaluated.policy, evaluated.totals, evaluated.records))
+}
+
+/// A log written for the new policy may hold a kind the old one does not
+/// declare (or the other way round): each side reads the other's kinds
+/// too, so such records earn nothing on that side instead of stopping the
+/// comparison (the report says the kind was added or removed). A kind whose
+/// fields would clash with a column of the other side is left out, and the
+/// log's error says why.
+fn read_alike(old: &mut CompiledPolicy, new: &mut CompiledPolicy) {
+    let (old_kinds, new_kinds) = (old.schema.kinds.clone(), new.schema.kinds.clone());
+    adopt_kinds(&mut old.schema, &new_kinds);
+    adopt_kinds(&mut new.schema, &old_kinds);
+}
+
+fn adopt_kinds(schema: &mut crate::schema::Schema, others: &[crate::schema::KindSchema]) {
+    for kind in others {
+        if schema.kind_index(&kind.name).is_some() {
+            continue;
+        }
+        let clashes = kind.fields.iter().any(|field| {
+            schema
+                .kinds
+                .iter()
+                .flat_map(|k| &k.fields)
+                .any(|f| f.name == field.name && f.ty != field.ty)
+        });
+        if !clashes {
+            schema.kinds.push(kind.clone());
+        }
+    }
 }
 
 /// Prints each tripped guard to stderr; true if any tripped.

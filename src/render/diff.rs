@@ -105,9 +105,10 @@ pub fn render_diff_markdown(diff: &PolicyDiff, titles: &DiffTitles<'_>) -> Strin
         for change in &diff.declarations {
             let _ = writeln!(
                 out,
-                "- {}: {}{}",
+                "- {}: {}{}{}",
                 declaration_label(change, Markdown::Inline),
                 change_word(change.change),
+                kind_note(change),
                 one_line_texts(change, Markdown::Inline)
             );
             let lines = changed_lines(change);
@@ -222,9 +223,10 @@ fn write_declarations_text(out: &mut String, changes: &[DeclarationChange]) {
     for change in changes {
         let _ = writeln!(
             out,
-            "  {}: {}{}",
+            "  {}: {}{}{}",
             declaration_label(change, Markdown::Inline),
             change_word(change.change),
+            kind_note(change),
             one_line_texts(change, Markdown::Inline)
         );
         for line in changed_lines(change) {
@@ -355,6 +357,17 @@ fn change_word(change: Change) -> &'static str {
         Change::Added => "added",
         Change::Removed => "removed",
         Change::Changed => "changed",
+    }
+}
+
+/// For a kind only one side declares, what its records earn on the other.
+fn kind_note(change: &DeclarationChange) -> &'static str {
+    match (change.what, change.change) {
+        ("contribution kind", Change::Added) => " (under the old policy its records earn nothing)",
+        ("contribution kind", Change::Removed) => {
+            " (under the new policy its records earn nothing)"
+        }
+        _ => "",
     }
 }
 
