@@ -1,0 +1,202 @@
+//! One version of one document, analysed: its diagnostics (exactly what
+//! `meed check` reports for it) and a syntax tree for the other requests.
+//!
+//! A file being edited is often broken. The diagnostics then hold the
+//! syntax error, and the tree comes from the same text with the broken
+//! top-level item blanked out (every byte of it a space, line breaks kept,
+//! so every offset still means the same place): hover, outline and
+//! definition keep working in the rest of the file.
+
+use lsp_types::{Diagnostic, Range, Url};
+
+use crate::pipeline::compile_test_file;
+use crate::source::SourceFile;
+use crate::syntax::ast::{Item, PolicyFile};
+use crate::syntax::parse_policy;
+
+use super::diagnostics::{Target, convert, convert_foreign};
+use super::position::LineIndex;
+
+/// The words that start a top-level item, at the start of a line.
+const ITEM_KEYWORDS: [&str; 11] = [
+    "policy",
+    "person",
+    "contribution",
+    "reward",
+    "badge",
+    "let",
+    "rule",
+    "limit",
+    "pool",
+    "test",
+    "import",
+];
+
+/// How many broken items are blanked out before giving up on a tree.
+const REPAIR_ATTEMPTS: usize = 4;
+
+/// A document's text and what the server knows about it.
+#[derive(Debug)]
+pub struct Analysis {
+    pub uri: Url,
+    pub source: SourceFile,
+    pub lines: LineIndex,
+    /// The tree of the text, or of the text with its broken items blanked
+    /// out; `None` when even that does not parse.
+    pub ast: Option<PolicyFile>,
+    /// Whether `ast` is the tree of the text as written.
+    pub parsed: bool,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    /// Analyses `text`, the content of the document at `uri`. The file's
+    /// path (for a `file:` address) names the source, so a test file's
+    /// `import` is resolved relative to its folder, as `meed check` does.
+    pub fn new(uri: Url, text: String) -> Analysis {
+        let name = uri
+            .to_file_path()
+            .map_or_else(|_| uri.to_string(), |p| p.display().to_string());
+        let source = SourceFile::new(name, text);
+        let lines = LineIndex::new(source.text());
+        let (ast, parsed) = match parse_policy(&source) {
+            Ok(ast) => (Some(ast), true),
+            Err(error) => (repair(&source, error.problem.span.start), false),
+        };
+        let mut analysis = Analysis {
+            uri,
+            source,
+            lines,
+            ast,
+            parsed,
+            diagnostics: Vec::new(),
+        };
+        analysis.diagnostics = analysis.check();
+        analysis
+    }
+
+    /// The byte offset of an LSP position in this text.
+    pub fn offset(&self, position: lsp_types::Position) -> usize {
+        self.lines.offset(self.source.text(), position)
+    }
+
+    pub fn range(&self, span: crate::source::Span) -> Range {
+        self.lines.range(self.source.text(), span)
+    }
+
+    /// What `meed check` reports for this file: a test-only file is checked
+    /// with the policy it imports; a problem in that policy is shown at the
+    /// `import`, pointing to its own place.
+    fn check(&self) -> Vec<Diagnostic> {
+        let problems = match compile_test_file(&self.source) {
+            Ok(suite) => suite.warnings,
+            Err(problems) => problems,
+        };
+        let target = Target {
+            source: &self.source,
+            lines: &self.lines,
+            uri: &self.uri,
+        };
+        let mut out = Vec::new();
+        for problem in &problems {
+            if problem.source.name() == self.source.name() {
+                out.extend(convert(problem.diagnostic.as_ref(), &target));
+            } else {
+                let at = self.import_range();
+                out.push(convert_foreign(
+                    problem.diagnostic.as_ref(),
+                    &problem.source,
+                    at,
+                ));
+            }
+        }
+        out
+    }
+
+    fn import_range(&self) -> Range {
+        let import = self.ast.as_ref().and_then(|ast| {
+            ast.items.iter().find_map(|item| match item {
+                Item::Import(import) => Some(import.path.span),
+                _ => None,
+            })
+        });
+        import.map_or_else(Range::default, |span| self.range(span))
+    }
+}
+
+/// The tree of `source` with the top-level item around each syntax error
+/// blanked out, offsets unchanged.
+fn repair(source: &SourceFile, mut offset: usize) -> Option<PolicyFile> {
+    let mut text = source.text().to_string();
+    for _ in 0..REPAIR_ATTEMPTS {
+        let before = text.clone();
+        text = blank_item(&text, offset);
+        if text == before {
+            return None;
+        }
+        match parse_policy(&SourceFile::new(source.name(), text.clone())) {
+            Ok(ast) => return Some(ast),
+            Err(error) => offset = error.problem.span.start,
+        }
+    }
+    None
+}
+
+/// `text` with the top-level item holding `offset` replaced by spaces: from
+/// the last line starting an item at or before `offset` to the next one.
+fn blank_item(text: &str, offset: usize) -> String {
+    let starts = item_starts(text);
+    let start = starts
+        .iter()
+        .copied()
+        .filter(|&s| s <= offset)
+        .max()
+        .unwrap_or(0);
+    let end = starts
+        .iter()
+        .copied()
+        .find(|&s| s > offset)
+        .unwrap_or(text.len());
+    text.char_indices()
+        .map(|(i, c)| {
+            if i < start || i >= end || c == '\n' || c == '\r' {
+                c.to_string()
+            } else {
+                // INVARIANT: as many bytes as the character, so offsets hold.
+                " ".repeat(c.len_utf8())
+            }
+        })
+        .collect()
+}
+
+/// Byte offsets of the lines that start with an item keyword.
+fn item_starts(text: &str) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let starts_item = ITEM_KEYWORDS.iter().any(|keyword| {
+            line.strip_prefix(keyword)
+                .is_some_and(|rest| rest.starts_with([' ', '\t', '{', '"']))
+        });
+        if starts_item {
+            starts.push(line_start);
+        }
+        line_start += line.len();
+    }
+    starts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blanking_keeps_offsets_and_other_items() {
+        let text = "reward bonus: Money(EUR)\nrule r {\n  on é x\n}\nlet a = 1\n";
+        let blanked = blank_item(text, text.find('é').unwrap());
+        assert_eq!(blanked.len(), text.len());
+        assert!(blanked.starts_with("reward bonus: Money(EUR)\n"));
+        assert!(blanked.ends_with("\nlet a = 1\n"));
+        assert!(!blanked.contains("rule"));
+    }
+}
