@@ -102,25 +102,30 @@ impl Analysis {
             if problem.source.name() == self.source.name() {
                 out.extend(convert(problem.diagnostic.as_ref(), &target));
             } else {
-                let at = self.import_range();
+                let (at, shown) = self.import();
                 out.push(convert_foreign(
                     problem.diagnostic.as_ref(),
                     &problem.source,
                     at,
+                    &shown,
                 ));
             }
         }
         out
     }
 
-    fn import_range(&self) -> Range {
+    /// Where the first `import` names its policy, and the path as written.
+    fn import(&self) -> (Range, String) {
         let import = self.ast.as_ref().and_then(|ast| {
             ast.items.iter().find_map(|item| match item {
-                Item::Import(import) => Some(import.path.span),
+                Item::Import(import) => Some(&import.path),
                 _ => None,
             })
         });
-        import.map_or_else(Range::default, |span| self.range(span))
+        match import {
+            Some(path) => (self.range(path.span), path.node.clone()),
+            None => (Range::default(), self.source.name().to_string()),
+        }
     }
 }
 

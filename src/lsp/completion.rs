@@ -73,7 +73,11 @@ pub fn complete(doc: &Analysis, position: Position) -> Vec<CompletionItem> {
         }
         if let Some(kind) = bound_kind(before, name) {
             let mut items = fields(ast, &kind);
-            items.extend(BUILTIN_FIELDS.iter().map(|(f, d)| item(f, CompletionItemKind::FIELD, d)));
+            items.extend(
+                BUILTIN_FIELDS
+                    .iter()
+                    .map(|(f, d)| item(f, CompletionItemKind::FIELD, d)),
+            );
             return items;
         }
         return fields(ast, name);
@@ -101,9 +105,7 @@ fn is_name_char(c: char) -> bool {
 }
 
 fn last_word(text: &str) -> &str {
-    let start = text
-        .rfind(|c: char| !is_name_char(c))
-        .map_or(0, |i| i + 1);
+    let start = text.rfind(|c: char| !is_name_char(c)).map_or(0, |i| i + 1);
     text.get(start..).unwrap_or("")
 }
 
@@ -143,9 +145,13 @@ fn item(label: &str, kind: CompletionItemKind, detail: &str) -> CompletionItem {
 }
 
 fn field_items(ast_fields: &[FieldDecl]) -> impl Iterator<Item = CompletionItem> + '_ {
-    ast_fields
-        .iter()
-        .map(|f| item(&f.name.node, CompletionItemKind::FIELD, &type_text(&f.ty.node)))
+    ast_fields.iter().map(|f| {
+        item(
+            &f.name.node,
+            CompletionItemKind::FIELD,
+            &type_text(&f.ty.node),
+        )
+    })
 }
 
 fn type_text(ty: &crate::syntax::ast::TypeExpr) -> String {
@@ -221,7 +227,11 @@ fn names(ast: &PolicyFile) -> Vec<CompletionItem> {
     let mut items = Vec::new();
     for decl in &ast.items {
         let (name, kind, detail) = match decl {
-            Item::Contribution(k) => (&k.name.node, CompletionItemKind::STRUCT, "contribution kind"),
+            Item::Contribution(k) => (
+                &k.name.node,
+                CompletionItemKind::STRUCT,
+                "contribution kind",
+            ),
             Item::Reward(r) => (&r.name.node, CompletionItemKind::PROPERTY, "reward account"),
             Item::Badge(b) => (&b.name.node, CompletionItemKind::ENUM_MEMBER, "badge"),
             Item::Let(c) => (&c.name.node, CompletionItemKind::CONSTANT, "constant"),

@@ -40,11 +40,13 @@ pub fn convert(diagnostic: &dyn MietteDiagnostic, target: &Target<'_>) -> Vec<Di
 }
 
 /// A diagnostic in another file (the policy a test file imports), shown at
-/// `at` in this one (the `import`), with its own place as related information.
+/// `at` in this one (the `import`, whose path is written `shown`), with its
+/// own place as related information.
 pub fn convert_foreign(
     diagnostic: &dyn MietteDiagnostic,
     foreign: &SourceFile,
     at: Range,
+    shown: &str,
 ) -> Diagnostic {
     let lines = LineIndex::new(foreign.text());
     let place = primary_label(diagnostic)
@@ -63,10 +65,12 @@ pub fn convert_foreign(
     Diagnostic {
         range: at,
         severity: Some(severity(diagnostic.severity())),
-        code: diagnostic.code().map(|c| NumberOrString::String(c.to_string())),
+        code: diagnostic
+            .code()
+            .map(|c| NumberOrString::String(c.to_string())),
         source: Some("meed".to_string()),
         message: with_help(
-            format!("in `{}{place_text}`: {diagnostic}", foreign.name()),
+            format!("in `{shown}{place_text}`: {diagnostic}"),
             diagnostic,
         ),
         related_information: related,
@@ -104,7 +108,9 @@ fn convert_one(diagnostic: &dyn MietteDiagnostic, target: &Target<'_>) -> Diagno
     Diagnostic {
         range,
         severity: Some(severity(diagnostic.severity())),
-        code: diagnostic.code().map(|c| NumberOrString::String(c.to_string())),
+        code: diagnostic
+            .code()
+            .map(|c| NumberOrString::String(c.to_string())),
         source: Some("meed".to_string()),
         message: with_help(diagnostic.to_string(), diagnostic),
         related_information: (!related.is_empty()).then_some(related),

@@ -82,10 +82,12 @@ fn declaration(
     symbol: &Symbol,
 ) -> Option<(Span, String)> {
     let field = |fields: &[FieldDecl], name: &str, owner: String| {
-        fields
-            .iter()
-            .find(|f| f.name.node == name)
-            .map(|f| (f.span, format!("{owner}{}: {}", f.name.node, text_at(doc, f.ty.span))))
+        fields.iter().find(|f| f.name.node == name).map(|f| {
+            (
+                f.span,
+                format!("{owner}{}: {}", f.name.node, text_at(doc, f.ty.span)),
+            )
+        })
     };
     ast.items.iter().find_map(|item| match (item, symbol) {
         (Item::Contribution(kind), Symbol::Kind(name)) if &kind.name.node == name => {
@@ -94,9 +96,14 @@ fn declaration(
                 .iter()
                 .map(|f| format!("{}: {}", f.name.node, text_at(doc, f.ty.span)))
                 .collect();
-            Some((kind.span, format!("contribution {name} {{ {} }}", fields.join(", "))))
+            Some((
+                kind.span,
+                format!("contribution {name} {{ {} }}", fields.join(", ")),
+            ))
         }
-        (Item::Contribution(decl), Symbol::Field { kind, field: name }) if &decl.name.node == kind => {
+        (Item::Contribution(decl), Symbol::Field { kind, field: name })
+            if &decl.name.node == kind =>
+        {
             field(&decl.fields, name, format!("{kind}."))
         }
         (Item::Person(person), Symbol::Column(name)) => {

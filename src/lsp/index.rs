@@ -19,7 +19,10 @@ use crate::types::units::Type;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Symbol {
     Kind(String),
-    Field { kind: String, field: String },
+    Field {
+        kind: String,
+        field: String,
+    },
     Column(String),
     Reward(String),
     Badge(String),
@@ -28,7 +31,10 @@ pub enum Symbol {
     Pool(String),
     /// `r` of `on review r` (or of an aggregate), told apart from other
     /// bindings of the same name by where it is bound.
-    Binding { name: String, at: usize },
+    Binding {
+        name: String,
+        at: usize,
+    },
 }
 
 impl Symbol {
@@ -156,7 +162,11 @@ impl<'a> Index<'a> {
             Item::Policy(_) | Item::Import(_) => {}
             Item::Person(person) => {
                 for field in &person.fields {
-                    self.add(Symbol::Column(field.name.node.clone()), field.name.span, true);
+                    self.add(
+                        Symbol::Column(field.name.node.clone()),
+                        field.name.span,
+                        true,
+                    );
                 }
             }
             Item::Contribution(kind) => {
@@ -164,10 +174,18 @@ impl<'a> Index<'a> {
                 self.fields(&kind.name.node, &kind.fields);
             }
             Item::Reward(reward) => {
-                self.add(Symbol::Reward(reward.name.node.clone()), reward.name.span, true);
+                self.add(
+                    Symbol::Reward(reward.name.node.clone()),
+                    reward.name.span,
+                    true,
+                );
             }
             Item::Badge(badge) => {
-                self.add(Symbol::Badge(badge.name.node.clone()), badge.name.span, true);
+                self.add(
+                    Symbol::Badge(badge.name.node.clone()),
+                    badge.name.span,
+                    true,
+                );
             }
             Item::Let(constant) => {
                 self.add(
@@ -207,7 +225,11 @@ impl<'a> Index<'a> {
                 }
             }
             Item::Limit(limit) => {
-                self.add(Symbol::Reward(limit.account.node.clone()), limit.account.span, false);
+                self.add(
+                    Symbol::Reward(limit.account.node.clone()),
+                    limit.account.span,
+                    false,
+                );
                 for rule in &limit.from {
                     self.add(Symbol::Rule(rule.node.clone()), rule.span, false);
                 }
@@ -215,7 +237,11 @@ impl<'a> Index<'a> {
             }
             Item::Pool(pool) => {
                 self.add(Symbol::Pool(pool.name.node.clone()), pool.name.span, true);
-                self.add(Symbol::Reward(pool.account.node.clone()), pool.account.span, false);
+                self.add(
+                    Symbol::Reward(pool.account.node.clone()),
+                    pool.account.span,
+                    false,
+                );
                 self.expr(&pool.amount, &Frame::new(Scope::constants()));
                 self.expr(&pool.split_by, &Frame::new(Scope::pool()));
             }
@@ -224,7 +250,11 @@ impl<'a> Index<'a> {
                 for given in &test.given {
                     match given {
                         Given::Contribution(record) => {
-                            self.add(Symbol::Kind(record.kind.node.clone()), record.kind.span, false);
+                            self.add(
+                                Symbol::Kind(record.kind.node.clone()),
+                                record.kind.span,
+                                false,
+                            );
                             self.values(&record.fields, &constants, |field| Symbol::Field {
                                 kind: record.kind.node.clone(),
                                 field,

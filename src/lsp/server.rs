@@ -16,8 +16,8 @@ use lsp_types::request::{
 };
 use lsp_types::{
     CompletionOptions, DocumentSymbolResponse, GotoDefinitionResponse, OneOf,
-    PublishDiagnosticsParams, ServerCapabilities, TextDocumentSyncCapability,
-    TextDocumentSyncKind, Url,
+    PublishDiagnosticsParams, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind,
+    Url,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -40,7 +40,7 @@ pub fn capabilities() -> ServerCapabilities {
         document_formatting_provider: Some(OneOf::Left(true)),
         rename_provider: Some(OneOf::Left(true)),
         completion_provider: Some(CompletionOptions {
-            trigger_characters: Some(vec![".".to_string(), " ".to_string()]),
+            trigger_characters: Some(vec![".".to_string()]),
             ..CompletionOptions::default()
         }),
         ..ServerCapabilities::default()
@@ -101,11 +101,10 @@ impl Server<'_> {
                     p.context.include_declaration,
                 ))
             }),
-            DocumentSymbolRequest::METHOD => {
-                self.answer::<DocumentSymbolRequest>(request, |doc, _| {
+            DocumentSymbolRequest::METHOD => self
+                .answer::<DocumentSymbolRequest>(request, |doc, _| {
                     Some(DocumentSymbolResponse::Nested(symbols::outline(doc)))
-                })
-            }
+                }),
             Formatting::METHOD => {
                 self.answer::<Formatting>(request, |doc, _| Some(formatting::format(doc)))
             }
@@ -162,9 +161,9 @@ impl Server<'_> {
     fn notification(&mut self, notification: Notification) -> Result<(), LspError> {
         match notification.method.as_str() {
             DidOpenTextDocument::METHOD => {
-                if let Ok(p) = notification.extract::<lsp_types::DidOpenTextDocumentParams>(
-                    DidOpenTextDocument::METHOD,
-                ) {
+                if let Ok(p) = notification
+                    .extract::<lsp_types::DidOpenTextDocumentParams>(DidOpenTextDocument::METHOD)
+                {
                     let doc = p.text_document;
                     self.update(doc.uri, doc.text, Some(doc.version))?;
                 }
@@ -180,9 +179,9 @@ impl Server<'_> {
                 }
             }
             DidSaveTextDocument::METHOD => {
-                if let Ok(p) = notification.extract::<lsp_types::DidSaveTextDocumentParams>(
-                    DidSaveTextDocument::METHOD,
-                ) {
+                if let Ok(p) = notification
+                    .extract::<lsp_types::DidSaveTextDocumentParams>(DidSaveTextDocument::METHOD)
+                {
                     let others: Vec<(Url, Vec<lsp_types::Diagnostic>)> = self
                         .documents
                         .refresh_others(&p.text_document.uri)
@@ -195,9 +194,9 @@ impl Server<'_> {
                 }
             }
             DidCloseTextDocument::METHOD => {
-                if let Ok(p) = notification.extract::<lsp_types::DidCloseTextDocumentParams>(
-                    DidCloseTextDocument::METHOD,
-                ) {
+                if let Ok(p) = notification
+                    .extract::<lsp_types::DidCloseTextDocumentParams>(DidCloseTextDocument::METHOD)
+                {
                     self.documents.close(&p.text_document.uri);
                     self.publish(p.text_document.uri, Vec::new(), None)?;
                 }

@@ -17,7 +17,13 @@ pub fn outline(doc: &Analysis) -> Vec<DocumentSymbol> {
 }
 
 fn symbol(doc: &Analysis, item: &Item) -> DocumentSymbol {
-    let text = |span: Span| doc.source.text().get(span.start..span.end).unwrap_or("").to_string();
+    let text = |span: Span| {
+        doc.source
+            .text()
+            .get(span.start..span.end)
+            .unwrap_or("")
+            .to_string()
+    };
     let (name, detail, kind, name_span, children) = match item {
         Item::Policy(header) => (
             format!("policy \"{}\"", header.title.node),
@@ -49,10 +55,12 @@ fn symbol(doc: &Analysis, item: &Item) -> DocumentSymbol {
         ),
         Item::Badge(badge) => (
             badge.name.node.clone(),
-            Some(badge.title.as_ref().map_or_else(
-                || "badge".to_string(),
-                |t| format!("badge \"{}\"", t.node),
-            )),
+            Some(
+                badge
+                    .title
+                    .as_ref()
+                    .map_or_else(|| "badge".to_string(), |t| format!("badge \"{}\"", t.node)),
+            ),
             SymbolKind::ENUM_MEMBER,
             badge.name.span,
             Vec::new(),
@@ -82,7 +90,10 @@ fn symbol(doc: &Analysis, item: &Item) -> DocumentSymbol {
         ),
         Item::Pool(pool) => (
             pool.name.node.clone(),
-            Some(format!("pool: {} per {}", pool.account.node, pool.period.node)),
+            Some(format!(
+                "pool: {} per {}",
+                pool.account.node, pool.period.node
+            )),
             SymbolKind::OBJECT,
             pool.name.span,
             Vec::new(),
@@ -127,7 +138,10 @@ fn fields(doc: &Analysis, fields: &[FieldDecl]) -> Vec<DocumentSymbol> {
         .collect()
 }
 
-#[allow(deprecated, reason = "`deprecated` is a required field of lsp-types' struct")]
+#[allow(
+    deprecated,
+    reason = "`deprecated` is a required field of lsp-types' struct"
+)]
 fn make(
     doc: &Analysis,
     name: String,
