@@ -9,7 +9,7 @@
 
 use lsp_types::{Diagnostic, Range, Url};
 
-use crate::pipeline::compile_test_file;
+use crate::pipeline::{compile_parsed_test_file, compile_test_file};
 use crate::source::SourceFile;
 use crate::syntax::ast::{Item, PolicyFile};
 use crate::syntax::parse_policy;
@@ -59,19 +59,23 @@ impl Analysis {
             .map_or_else(|_| uri.to_string(), |p| p.display().to_string());
         let source = SourceFile::new(name, text);
         let lines = LineIndex::new(source.text());
-        let (ast, parsed) = match parse_policy(&source) {
-            Ok(ast) => (Some(ast), true),
-            Err(error) => (repair(&source, error.problem.span.start), false),
+        let (ast, syntax_error) = match parse_policy(&source) {
+            Ok(ast) => (Some(ast), None),
+            Err(error) => (repair(&source, error.problem.span.start), Some(error)),
         };
         let mut analysis = Analysis {
             uri,
             source,
             lines,
             ast,
-            parsed,
+            parsed: syntax_error.is_none(),
             diagnostics: Vec::new(),
         };
-        analysis.diagnostics = analysis.check();
+        analysis.diagnostics = match syntax_error {
+            // What `meed check` reports for a file that does not parse.
+            Some(error) => convert(&error, &analysis.target()),
+            None => analysis.check(),
+        };
         analysis
     }
 
@@ -88,15 +92,16 @@ impl Analysis {
     /// with the policy it imports; a problem in that policy is shown at the
     /// `import`, pointing to its own place.
     fn check(&self) -> Vec<Diagnostic> {
-        let problems = match compile_test_file(&self.source) {
+        // The tree is checked as it is, without parsing the text again.
+        let compiled = match &self.ast {
+            Some(ast) => compile_parsed_test_file(&self.source, ast),
+            None => compile_test_file(&self.source),
+        };
+        let problems = match compiled {
             Ok(suite) => suite.warnings,
             Err(problems) => problems,
         };
-        let target = Target {
-            source: &self.source,
-            lines: &self.lines,
-            uri: &self.uri,
-        };
+        let target = self.target();
         let mut out = Vec::new();
         for problem in &problems {
             if problem.source.name() == self.source.name() {
@@ -112,6 +117,14 @@ impl Analysis {
             }
         }
         out
+    }
+
+    fn target(&self) -> Target<'_> {
+        Target {
+            source: &self.source,
+            lines: &self.lines,
+            uri: &self.uri,
+        }
     }
 
     /// Where the first `import` names its policy, and the path as written.
