@@ -66,7 +66,11 @@ fn published(client: &Connection) -> usize {
     loop {
         match client.receiver.recv_timeout(Duration::from_secs(60)) {
             Ok(Message::Notification(n)) if n.method == "textDocument/publishDiagnostics" => {
-                return n.params["diagnostics"].as_array().map_or(0, Vec::len);
+                return n
+                    .params
+                    .get("diagnostics")
+                    .and_then(|d| d.as_array())
+                    .map_or(0, Vec::len);
             }
             Ok(_) => {}
             Err(_) => {
