@@ -547,3 +547,53 @@ fn bad_requests_get_errors_and_the_server_stays_up() {
             .contains("Money(EUR)")
     );
 }
+
+/// `meed lsp` itself, over standard input and output: the framing, the
+/// `--stdio` flag editors pass, and a clean exit after `shutdown` and `exit`.
+#[test]
+fn the_binary_serves_over_stdio() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let frame = |message: Value| {
+        let body = message.to_string();
+        format!("Content-Length: {}\r\n\r\n{body}", body.len())
+    };
+    let uri = scratch("stdio.meed");
+    let input = [
+        json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": { "capabilities": {} } }),
+        json!({ "jsonrpc": "2.0", "method": "initialized", "params": {} }),
+        json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": { "textDocument": {
+            "uri": uri, "languageId": "meed", "version": 1, "text": "reward bonus: Money(EUR)\nlet x = 1 USD + bonus\n" } } }),
+        json!({ "jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": null }),
+        json!({ "jsonrpc": "2.0", "method": "exit", "params": null }),
+    ]
+    .into_iter()
+    .map(frame)
+    .collect::<String>();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meed"))
+        .args(["lsp", "--stdio"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains(r#""serverInfo":{"name":"meed""#),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("textDocument/publishDiagnostics"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("meed::unknown_name"), "{stdout}");
+    assert!(stdout.contains(r#""id":2,"result":null"#), "{stdout}");
+}

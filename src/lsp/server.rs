@@ -49,8 +49,12 @@ pub fn capabilities() -> ServerCapabilities {
 
 /// Serves one client on `connection` until it says `shutdown` and `exit`.
 pub fn serve(connection: &Connection) -> Result<(), LspError> {
-    let capabilities = serde_json::to_value(capabilities())?;
-    connection.initialize(capabilities)?;
+    let (id, _params) = connection.initialize_start()?;
+    let initialized = serde_json::json!({
+        "capabilities": capabilities(),
+        "serverInfo": { "name": "meed", "version": env!("CARGO_PKG_VERSION") },
+    });
+    connection.initialize_finish(id, initialized)?;
     let mut server = Server {
         connection,
         documents: Documents::default(),
