@@ -597,3 +597,70 @@ fn the_binary_serves_over_stdio() {
     assert!(stdout.contains("meed::unknown_name"), "{stdout}");
     assert!(stdout.contains(r#""id":2,"result":null"#), "{stdout}");
 }
+
+mod edits {
+    //! Whatever the text and wherever the cursor, every request answers and
+    //! none panics: the bundled policies with a piece cut out or random text
+    //! typed in (what a file looks like mid-edit), every capability asked at
+    //! random positions, including ones past the end and inside characters.
+
+    use lsp_types::{Position, Url};
+    use meed::lsp::analysis::Analysis;
+    use meed::lsp::{completion, formatting, hover, navigation, rename, symbols};
+    use proptest::prelude::*;
+
+    fn policies() -> Vec<String> {
+        [
+            "community",
+            "qa_reputation",
+            "sales_commission",
+            "oncall_timeoff",
+            "volunteers",
+        ]
+        .iter()
+        .map(|name| super::read(&format!("rules/{name}.meed")))
+        .collect()
+    }
+
+    /// `text` with `cut` bytes removed at `at` and `typed` inserted there,
+    /// on character boundaries.
+    fn edit(text: &str, at: usize, cut: usize, typed: &str) -> String {
+        let floor = |mut i: usize| {
+            i = i.min(text.len());
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let start = floor(at);
+        let end = floor(start + cut);
+        format!("{}{typed}{}", &text[..start], &text[end..])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn every_request_answers_on_any_edit(
+            which in 0usize..5,
+            at in 0usize..6000,
+            cut in 0usize..80,
+            typed in "[a-z_. {}()\":#0-9é😀\n-]{0,12}",
+            positions in proptest::collection::vec((0u32..200, 0u32..90), 4),
+        ) {
+            let text = edit(&policies()[which], at, cut, &typed);
+            let uri = Url::parse("file:///scratch/edited.meed").unwrap();
+            let doc = Analysis::new(uri, text);
+            let _ = symbols::outline(&doc);
+            let _ = formatting::format(&doc);
+            for (line, character) in positions {
+                let position = Position::new(line, character);
+                let _ = hover::hover(&doc, position);
+                let _ = navigation::definition(&doc, position);
+                let _ = navigation::references(&doc, position, true);
+                let _ = completion::complete(&doc, position);
+                let _ = rename::rename(&doc, position, "renamed");
+            }
+        }
+    }
+}
