@@ -187,6 +187,22 @@ fn pos(text: &str, needle: &str, nth: usize, shift: usize) -> Position {
     Position::new(line as u32, character as u32)
 }
 
+/// The LSP position just after the first occurrence of `needle`, which
+/// may span lines.
+fn after(text: &str, needle: &str) -> Position {
+    let end = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` is in the text"))
+        + needle.len();
+    let before = &text[..end];
+    let line = before.matches('\n').count();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Position::new(
+        line as u32,
+        before[line_start..].encode_utf16().count() as u32,
+    )
+}
+
 const POLICY: &str = "tests/inputs/lsp/policy.meed";
 
 const SEVERAL_ERRORS: &str = "\
@@ -444,36 +460,76 @@ fn completion_in_context() {
             .collect()
     };
     let mut answers = serde_json::Map::new();
-    for (what, edited, needle) in [
+    // (what, the text as edited, where the cursor is: after this text)
+    for (what, edited, cursor) in [
         (
             "after r.by.",
             text.replacen("r.by.status", "r.by.", 1),
-            "r.by. !=",
+            "r.by.",
         ),
         (
             "after a number",
             text.replacen("5.00 EUR +", "5.00 +", 1),
-            "5.00 +",
+            "5.00 ",
         ),
         (
             "start of a line",
             text.replacen("\nlimit", "\nli\nlimit", 1),
-            "\nli\n",
+            "\nli",
         ),
         (
             "in an expression",
             text.replacen("2 pts", "2 pts + re", 1),
             "+ re",
         ),
+        (
+            "after grant",
+            text.replacen("grant reputation 2", "grant re", 1),
+            "grant re",
+        ),
+        (
+            "in a limit's from",
+            text.replacen("from review_bonus", "from re", 1),
+            "from re",
+        ),
+        (
+            "a clause of a rule",
+            text.replacen("  grant reputation", "  \n  grant reputation", 1),
+            "review r\n  \n  ",
+        ),
+        (
+            "a clause of a test",
+            text.replacen("  expect ana", "  ex\n  expect ana", 1),
+            "  ex",
+        ),
+        (
+            "a line of given",
+            text.replacen("    person ana", "    pe\n    person ana", 1),
+            "    pe",
+        ),
+        (
+            "after per",
+            text.replacen("per month", "per mo", 1),
+            "per mo",
+        ),
+        (
+            "a field's type",
+            text.replacen("repo: Text", "repo: Te", 1),
+            "repo: Te",
+        ),
+        (
+            "after expect and a name",
+            text.replacen("expect ana bonus", "expect ana bo", 1),
+            "ana bo",
+        ),
+        (
+            "aggregate of a kind",
+            text.replacen("2 pts", "count(re", 1),
+            "count(re",
+        ),
     ] {
         client.change(&uri, 2, &edited);
-        let shift = match what {
-            "after r.by." => 5,
-            "after a number" => 5,
-            "start of a line" => 3,
-            _ => 4,
-        };
-        let items = client.at(Completion::METHOD, &uri, pos(&edited, needle, 0, shift));
+        let items = client.at(Completion::METHOD, &uri, after(&edited, cursor));
         answers.insert(what.to_string(), json!(labels(&items)));
     }
     insta::assert_json_snapshot!("completion", answers);

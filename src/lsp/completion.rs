@@ -4,17 +4,22 @@
 //! parse), so the context is read from the text before the cursor, and the
 //! declarations from the tree of the rest of the file (see
 //! [`super::analysis`]):
-//! - after `x.by.`: the roster columns;
+//! - after `x.by.` (or `person.`): the roster columns;
 //! - after `x.`: the fields of `x`'s kind (`x` bound by `on KIND x` or an
 //!   aggregate's `KIND x`) and `by`, `at`, `id`; after `KIND.` (as in
 //!   `sum(review.lines)`), that kind's fields;
 //! - after a number: units and currencies;
-//! - at the start of a line: the words that start a declaration;
-//! - elsewhere: keywords and the names the policy declares.
+//! - after `grant`, `limit`, `total(`: reward accounts; after `award` and
+//!   `badge`: badges; after `on`, `count(`, `sum(`...: kinds; in a limit's
+//!   `from`: rules; after `per`: `person` and the periods; after a `:` in a
+//!   declaration: the types;
+//! - at the start of a line: the words that start a declaration, or inside
+//!   one, the clauses it may hold (`on`, `when`, `grant`... in a rule);
+//! - elsewhere, in an expression: the expression keywords, functions and
+//!   the names the policy declares.
 
 use lsp_types::{CompletionItem, CompletionItemKind, Position};
 
-use crate::syntax::KEYWORDS;
 use crate::syntax::ast::{FieldDecl, Item, PolicyFile};
 
 use super::analysis::Analysis;
@@ -49,6 +54,32 @@ const BUILTIN_FIELDS: [(&str, &str); 3] = [
     ("by", "the person who contributed (roster columns)"),
     ("at", "Timestamp"),
     ("id", "Text: the record's id"),
+];
+
+/// Words that continue an expression.
+const EXPRESSION_KEYWORDS: [&str; 15] = [
+    "if", "then", "else", "and", "or", "not", "true", "false", "tiers", "up", "to", "above",
+    "where", "one", "of",
+];
+
+/// The scalar functions and aggregates.
+const FUNCTIONS: [&str; 9] = [
+    "min", "max", "abs", "round", "floor", "ceil", "total", "count", "sum",
+];
+
+const PERIODS: [&str; 5] = ["day", "week", "month", "quarter", "year"];
+
+const TYPES: [&str; 10] = [
+    "Int",
+    "Decimal",
+    "Bool",
+    "Text",
+    "Date",
+    "Timestamp",
+    "Duration",
+    "Points",
+    "Money(EUR)",
+    "one of",
 ];
 
 pub fn complete(doc: &Analysis, position: Position) -> Vec<CompletionItem> {
@@ -86,18 +117,145 @@ pub fn complete(doc: &Analysis, position: Position) -> Vec<CompletionItem> {
     if trimmed.len() < word_start.len() && trimmed.ends_with(|c: char| c.is_ascii_digit()) {
         return units(ast);
     }
-    if word_start.is_empty() {
-        return ITEM_KEYWORDS
-            .iter()
-            .map(|k| item(k, CompletionItemKind::KEYWORD, "declaration"))
-            .collect();
+    if let Some(items) = after_word(ast, before, line, trimmed) {
+        return items;
     }
-    let mut items: Vec<CompletionItem> = KEYWORDS
+    if trimmed.is_empty() {
+        return clauses(ast, before, word_start.is_empty());
+    }
+    let mut items: Vec<CompletionItem> = EXPRESSION_KEYWORDS
         .iter()
         .map(|k| item(k, CompletionItemKind::KEYWORD, "keyword"))
         .collect();
-    items.extend(names(ast));
+    items.extend(
+        FUNCTIONS
+            .iter()
+            .map(|f| item(f, CompletionItemKind::FUNCTION, "function")),
+    );
+    let (_, body) = enclosing_item(before);
+    let mut bound: Vec<&str> = bindings(body).into_iter().map(|(_, name)| name).collect();
+    bound.dedup();
+    items.extend(
+        bound
+            .into_iter()
+            .map(|name| item(name, CompletionItemKind::VARIABLE, "binding")),
+    );
+    items.extend(
+        names(ast)
+            .into_iter()
+            .filter(|(sort, _)| sort.is_none())
+            .map(|(_, item)| item),
+    );
     items
+}
+
+/// What the word (or call) just before the cursor asks for, if it asks
+/// for something in particular.
+fn after_word(
+    ast: &PolicyFile,
+    before: &str,
+    line: &str,
+    before_word: &str,
+) -> Option<Vec<CompletionItem>> {
+    let previous = last_word(before_word);
+    let ahead = line.trim_start();
+    if before_word.ends_with("total(") {
+        return Some(declared(ast, Declared::Reward));
+    }
+    if ["count(", "sum(", "min(", "max("]
+        .iter()
+        .any(|call| before_word.ends_with(call))
+    {
+        return Some(declared(ast, Declared::Kind));
+    }
+    if before_word.ends_with(':')
+        && (ahead.starts_with("reward")
+            || matches!(enclosing_item(before).0, "person" | "contribution"))
+    {
+        return Some(keywords(&TYPES, CompletionItemKind::TYPE_PARAMETER, "type"));
+    }
+    if ahead.starts_with("limit")
+        && (previous == "from" || before_word.contains(" from "))
+        && !before_word.contains(" at ")
+    {
+        return Some(declared(ast, Declared::Rule));
+    }
+    let words: Vec<&str> = before_word.split_whitespace().collect();
+    let second_last = words.len().checked_sub(2).and_then(|i| words.get(i));
+    Some(match previous {
+        "grant" | "limit" => declared(ast, Declared::Reward),
+        "award" | "badge" => declared(ast, Declared::Badge),
+        "on" => declared(ast, Declared::Kind),
+        "each" => keywords(&["person"], CompletionItemKind::KEYWORD, "keyword"),
+        "per" => {
+            let mut items = keywords(&["person"], CompletionItemKind::KEYWORD, "keyword");
+            items.extend(keywords(
+                &PERIODS,
+                CompletionItemKind::ENUM_MEMBER,
+                "period",
+            ));
+            items
+        }
+        "rounding" => keywords(
+            &["half_up", "half_even"],
+            CompletionItemKind::ENUM_MEMBER,
+            "rounding",
+        ),
+        _ if second_last == Some(&"expect") => {
+            let mut items = declared(ast, Declared::Reward);
+            items.push(item("badge", CompletionItemKind::KEYWORD, "keyword"));
+            items
+        }
+        _ => return None,
+    })
+}
+
+/// The declaration the cursor is in: its keyword and its text up to the
+/// cursor (from the last line that starts with a declaration's keyword).
+fn enclosing_item(before: &str) -> (&str, &str) {
+    let start = before
+        .rmatch_indices('\n')
+        .map(|(i, _)| i + 1)
+        .chain([0])
+        .find(|&i| {
+            before
+                .get(i..)
+                .is_some_and(|rest| ITEM_KEYWORDS.iter().any(|k| rest.starts_with(k)))
+        })
+        .unwrap_or(0);
+    let body = before.get(start..).unwrap_or("");
+    (body.split_whitespace().next().unwrap_or(""), body)
+}
+
+/// At the start of a line: the words that start a declaration, or the
+/// clauses the enclosing declaration may hold.
+fn clauses(ast: &PolicyFile, before: &str, at_column_zero: bool) -> Vec<CompletionItem> {
+    if at_column_zero {
+        return keywords(&ITEM_KEYWORDS, CompletionItemKind::KEYWORD, "declaration");
+    }
+    let (keyword, body) = enclosing_item(before);
+    let depth = body
+        .matches('{')
+        .count()
+        .saturating_sub(body.matches('}').count());
+    let words: &[&str] = match keyword {
+        "rule" => &["on", "each", "when", "grant", "award"],
+        "pool" => &["grant", "split"],
+        "policy" => &["timezone", "rounding"],
+        "test" if depth >= 2 => {
+            // A line of `given`: a record of some kind, or a roster row.
+            let mut items = declared(ast, Declared::Kind);
+            items.push(item("person", CompletionItemKind::KEYWORD, "keyword"));
+            return items;
+        }
+        "test" => &["given", "expect"],
+        _ => &[],
+    };
+    keywords(words, CompletionItemKind::KEYWORD, "keyword")
+}
+
+fn keywords(words: &[&str], kind: CompletionItemKind, detail: &str) -> Vec<CompletionItem> {
+    words.iter().map(|w| item(w, kind, detail)).collect()
 }
 
 fn is_name_char(c: char) -> bool {
@@ -109,30 +267,43 @@ fn last_word(text: &str) -> &str {
     text.get(start..).unwrap_or("")
 }
 
-/// The kind `name` is bound to by the closest `on KIND name` or
-/// aggregate `(KIND name` before the cursor.
-fn bound_kind(before: &str, name: &str) -> Option<String> {
+/// The bindings written in `text`: `(kind, name)` for each `on KIND name`
+/// and aggregate `(KIND name`, in order.
+fn bindings(text: &str) -> Vec<(&str, &str)> {
     let mut words: Vec<(usize, &str)> = Vec::new();
     let mut start = None;
-    for (i, c) in before.char_indices().chain([(before.len(), ' ')]) {
+    for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
         match (is_name_char(c), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
-                words.push((s, before.get(s..i).unwrap_or("")));
+                words.push((s, text.get(s..i).unwrap_or("")));
                 start = None;
             }
             _ => {}
         }
     }
-    words.windows(3).rev().find_map(|w| match w {
-        [(_, first), (kind_at, kind), (_, bound)] if *bound == name => {
-            let opened = before
-                .get(..*kind_at)
-                .is_some_and(|b| b.trim_end().ends_with('('));
-            (*first == "on" || opened).then(|| kind.to_string())
-        }
-        _ => None,
-    })
+    words
+        .windows(3)
+        .filter_map(|w| match w {
+            [(_, first), (kind_at, kind), (_, bound)] => {
+                let opened = text
+                    .get(..*kind_at)
+                    .is_some_and(|b| b.trim_end().ends_with('('));
+                (*first == "on" || opened).then_some((*kind, *bound))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The kind `name` is bound to by the closest `on KIND name` or
+/// aggregate `(KIND name` before the cursor.
+fn bound_kind(before: &str, name: &str) -> Option<String> {
+    bindings(before)
+        .into_iter()
+        .rev()
+        .find(|(_, bound)| *bound == name)
+        .map(|(kind, _)| kind.to_string())
 }
 
 fn item(label: &str, kind: CompletionItemKind, detail: &str) -> CompletionItem {
@@ -222,24 +393,57 @@ fn units(ast: &PolicyFile) -> Vec<CompletionItem> {
     items
 }
 
-/// Every name the policy declares, with what it is.
-fn names(ast: &PolicyFile) -> Vec<CompletionItem> {
+/// Which declarations to offer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Declared {
+    Kind,
+    Reward,
+    Badge,
+    Rule,
+}
+
+/// The declarations of one sort.
+fn declared(ast: &PolicyFile, wanted: Declared) -> Vec<CompletionItem> {
+    names(ast)
+        .into_iter()
+        .filter(|(sort, _)| *sort == Some(wanted))
+        .map(|(_, item)| item)
+        .collect()
+}
+
+/// Every name the policy declares, with what it is (`None`: a constant).
+fn names(ast: &PolicyFile) -> Vec<(Option<Declared>, CompletionItem)> {
     let mut items = Vec::new();
     for decl in &ast.items {
-        let (name, kind, detail) = match decl {
+        let (sort, name, kind, detail) = match decl {
             Item::Contribution(k) => (
+                Some(Declared::Kind),
                 &k.name.node,
                 CompletionItemKind::STRUCT,
                 "contribution kind",
             ),
-            Item::Reward(r) => (&r.name.node, CompletionItemKind::PROPERTY, "reward account"),
-            Item::Badge(b) => (&b.name.node, CompletionItemKind::ENUM_MEMBER, "badge"),
-            Item::Let(c) => (&c.name.node, CompletionItemKind::CONSTANT, "constant"),
-            Item::Rule(r) => (&r.name.node, CompletionItemKind::FUNCTION, "rule"),
-            Item::Pool(p) => (&p.name.node, CompletionItemKind::MODULE, "pool"),
+            Item::Reward(r) => (
+                Some(Declared::Reward),
+                &r.name.node,
+                CompletionItemKind::PROPERTY,
+                "reward account",
+            ),
+            Item::Badge(b) => (
+                Some(Declared::Badge),
+                &b.name.node,
+                CompletionItemKind::ENUM_MEMBER,
+                "badge",
+            ),
+            Item::Let(c) => (None, &c.name.node, CompletionItemKind::CONSTANT, "constant"),
+            Item::Rule(r) => (
+                Some(Declared::Rule),
+                &r.name.node,
+                CompletionItemKind::FUNCTION,
+                "rule",
+            ),
             _ => continue,
         };
-        items.push(item(name, kind, detail));
+        items.push((sort, item(name, kind, detail)));
     }
     items
 }
