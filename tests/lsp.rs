@@ -574,6 +574,20 @@ fn rename_a_rule_a_constant_and_a_reward() {
         answers.insert(what.to_string(), answer);
     }
     insta::assert_json_snapshot!("rename", answers);
+    // `prepareRename` gives the range of a name that can be renamed, and
+    // refuses a kind (whose name is in the logs too).
+    let prepare = |client: &mut Client, needle: &str, shift: usize| {
+        client
+            .request(
+                "textDocument/prepareRename",
+                json!({ "textDocument": { "uri": uri }, "position": pos(&text, needle, 0, shift) }),
+            )
+            .response_result
+    };
+    let range = prepare(&mut client, "from review_bonus", 7).unwrap();
+    assert_eq!(range["start"], json!(pos(&text, "review_bonus", 1, 0)));
+    assert_eq!(range["end"], json!(pos(&text, "review_bonus", 1, 12)));
+    assert!(prepare(&mut client, "on review r", 4).is_err());
 }
 
 #[test]
@@ -716,6 +730,7 @@ mod edits {
                 let _ = navigation::references(&doc, position, true);
                 let _ = completion::complete(&doc, position);
                 let _ = rename::rename(&doc, position, "renamed");
+                let _ = rename::prepare(&doc, position);
             }
         }
     }

@@ -7,25 +7,28 @@
 
 use std::collections::HashMap;
 
-use lsp_types::{Position, TextEdit, WorkspaceEdit};
+use lsp_types::{Position, Range, TextEdit, WorkspaceEdit};
 
 use crate::syntax::KEYWORDS;
 
 use super::analysis::Analysis;
-use super::index::{Index, Symbol};
+use super::index::{Index, Occurrence, Symbol};
+
+/// The name under `position`, if it can be renamed (`prepareRename`: the
+/// editor then offers to edit just that range).
+pub fn prepare(doc: &Analysis, position: Position) -> Result<Range, String> {
+    let ast = parsed(doc)?;
+    let index = Index::build(ast, None);
+    let occurrence = renameable(&index, doc.offset(position))?;
+    Ok(doc.range(occurrence.span))
+}
 
 /// The edits that rename the symbol under `position` to `new_name`, or
 /// why it cannot be renamed.
 pub fn rename(doc: &Analysis, position: Position, new_name: &str) -> Result<WorkspaceEdit, String> {
-    if !doc.parsed {
-        return Err("the file has a syntax error; fix it before renaming".to_string());
-    }
-    let ast = doc.ast.as_ref().ok_or("the file does not parse")?;
+    let ast = parsed(doc)?;
     let index = Index::build(ast, None);
-    let occurrence = index
-        .at(doc.offset(position))
-        .ok_or("there is no name here to rename")?;
-    let symbol = &occurrence.symbol;
+    let symbol = &renameable(&index, doc.offset(position))?.symbol;
     let renamed = match symbol {
         Symbol::Rule(_) => Symbol::Rule(new_name.to_string()),
         Symbol::Constant(_) => Symbol::Constant(new_name.to_string()),
@@ -37,10 +40,7 @@ pub fn rename(doc: &Analysis, position: Position, new_name: &str) -> Result<Work
             at: *at,
         },
         Symbol::Kind(_) | Symbol::Field { .. } | Symbol::Column(_) => {
-            return Err(format!(
-                "a {} is named in logs and rosters too; rename it there and in the policy together",
-                symbol.describe()
-            ));
+            return Err(not_renamed(symbol));
         }
     };
     check_name(new_name)?;
@@ -57,6 +57,33 @@ pub fn rename(doc: &Analysis, position: Position, new_name: &str) -> Result<Work
     let mut changes = HashMap::new();
     changes.insert(doc.uri.clone(), edits);
     Ok(WorkspaceEdit::new(changes))
+}
+
+/// The tree of the text as written: renaming in a broken file could miss
+/// uses inside the broken part.
+fn parsed(doc: &Analysis) -> Result<&crate::syntax::ast::PolicyFile, String> {
+    match (&doc.ast, doc.parsed) {
+        (Some(ast), true) => Ok(ast),
+        _ => Err("the file has a syntax error; fix it before renaming".to_string()),
+    }
+}
+
+/// The occurrence under `offset`, if its symbol may be renamed here.
+fn renameable<'i>(index: &'i Index<'_>, offset: usize) -> Result<&'i Occurrence, String> {
+    let occurrence = index.at(offset).ok_or("there is no name here to rename")?;
+    match occurrence.symbol {
+        Symbol::Kind(_) | Symbol::Field { .. } | Symbol::Column(_) => {
+            Err(not_renamed(&occurrence.symbol))
+        }
+        _ => Ok(occurrence),
+    }
+}
+
+fn not_renamed(symbol: &Symbol) -> String {
+    format!(
+        "a {} is named in logs and rosters too; rename it there and in the policy together",
+        symbol.describe()
+    )
 }
 
 /// Names are `[a-z_][a-z0-9_]*` and not reserved.

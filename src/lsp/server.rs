@@ -11,8 +11,8 @@ use lsp_types::notification::{
     Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
-    Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References,
-    Rename, Request as _,
+    Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
+    PrepareRenameRequest, References, Rename, Request as _,
 };
 use lsp_types::{
     CompletionOptions, DocumentSymbolResponse, GotoDefinitionResponse, OneOf,
@@ -38,7 +38,10 @@ pub fn capabilities() -> ServerCapabilities {
         references_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
-        rename_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(lsp_types::RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: lsp_types::WorkDoneProgressOptions::default(),
+        })),
         completion_provider: Some(CompletionOptions {
             trigger_characters: Some(vec![".".to_string()]),
             ..CompletionOptions::default()
@@ -116,6 +119,7 @@ impl Server<'_> {
                 Some(completion::complete(doc, p.text_document_position.position).into())
             }),
             Rename::METHOD => self.rename(request),
+            PrepareRenameRequest::METHOD => self.prepare_rename(request),
             method => Response::new_err(
                 request.id,
                 ErrorCode::MethodNotFound as i32,
@@ -158,6 +162,21 @@ impl Server<'_> {
         };
         match rename::rename(doc, position.position, &params.new_name) {
             Ok(edit) => Response::new_ok(id, edit),
+            Err(message) => Response::new_err(id, ErrorCode::InvalidRequest as i32, message),
+        }
+    }
+
+    fn prepare_rename(&self, request: Request) -> Response {
+        let id = request.id.clone();
+        let params = match params::<lsp_types::TextDocumentPositionParams>(request) {
+            Ok(params) => params,
+            Err(response) => return response,
+        };
+        let Some(doc) = self.documents.get(&params.text_document.uri) else {
+            return Response::new_ok(id, serde_json::Value::Null);
+        };
+        match rename::prepare(doc, params.position) {
+            Ok(range) => Response::new_ok(id, lsp_types::PrepareRenameResponse::Range(range)),
             Err(message) => Response::new_err(id, ErrorCode::InvalidRequest as i32, message),
         }
     }
