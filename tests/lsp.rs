@@ -350,6 +350,50 @@ fn a_test_only_file_is_checked_against_its_import() {
 }
 
 #[test]
+fn a_test_only_file_reaches_into_the_policy_it_imports() {
+    let mut client = Client::start();
+    let path = "tests/inputs/lsp/policy_tests.meed";
+    let uri = file(path);
+    let text = read(path);
+    assert_eq!(client.open(&uri, &text), json!([]));
+    let mut answers = serde_json::Map::new();
+    let bonus = pos(&text, "ana bonus", 0, 5);
+    answers.insert(
+        "definition: account in an expect".to_string(),
+        client.at(GotoDefinition::METHOD, &uri, bonus),
+    );
+    answers.insert(
+        "definition: field in a given record".to_string(),
+        client.at(GotoDefinition::METHOD, &uri, pos(&text, "lines: 10", 0, 1)),
+    );
+    answers.insert(
+        "hover: field in a given record".to_string(),
+        client.at(HoverRequest::METHOD, &uri, pos(&text, "lines: 10", 0, 1)),
+    );
+    answers.insert(
+        "hover: kind of a given record".to_string(),
+        client.at(HoverRequest::METHOD, &uri, pos(&text, "review r1", 0, 2)),
+    );
+    let params = json!({
+        "textDocument": { "uri": uri },
+        "position": bonus,
+        "context": { "includeDeclaration": false },
+    });
+    answers.insert(
+        "references: account in an expect".to_string(),
+        client.result(References::METHOD, params),
+    );
+    let edited = text.replacen("expect ana bonus", "expect ana bo", 1);
+    client.change(&uri, 2, &edited);
+    let completion = client.at(Completion::METHOD, &uri, after(&edited, "ana bo"));
+    answers.insert(
+        "completion: after expect and a name".to_string(),
+        completion,
+    );
+    insta::assert_json_snapshot!("test_file_cross_file", answers);
+}
+
+#[test]
 fn document_symbols_outline_the_policy() {
     let mut client = Client::start();
     let uri = file(POLICY);

@@ -7,10 +7,12 @@
 //! so every offset still means the same place): hover, outline and
 //! definition keep working in the rest of the file.
 
+use std::path::Path;
+
 use lsp_types::{Diagnostic, Range, Url};
 
 use crate::pipeline::{compile_parsed_test_file, compile_test_file};
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{Item, PolicyFile};
 use crate::syntax::parse_policy;
 
@@ -47,6 +49,47 @@ pub struct Analysis {
     /// Whether `ast` is the tree of the text as written.
     pub parsed: bool,
     pub diagnostics: Vec<Diagnostic>,
+    /// For a test-only file, the policy its `import` names (read from
+    /// disk, as `meed check` reads it), where its names are declared.
+    pub imported: Option<Imported>,
+}
+
+/// The policy a test-only file imports, parsed.
+#[derive(Debug)]
+pub struct Imported {
+    pub uri: Url,
+    pub source: SourceFile,
+    pub lines: LineIndex,
+    pub ast: PolicyFile,
+}
+
+/// A parsed file as the requests read it: its text, lines and tree.
+#[derive(Clone, Copy)]
+pub struct FileView<'a> {
+    pub source: &'a SourceFile,
+    pub lines: &'a LineIndex,
+    pub ast: &'a PolicyFile,
+}
+
+impl FileView<'_> {
+    /// The text at `span` (empty if it is not in the text).
+    pub fn text_at(&self, span: Span) -> &str {
+        self.source.text().get(span.start..span.end).unwrap_or("")
+    }
+}
+
+impl Imported {
+    pub fn view(&self) -> FileView<'_> {
+        FileView {
+            source: &self.source,
+            lines: &self.lines,
+            ast: &self.ast,
+        }
+    }
+
+    pub fn range(&self, span: Span) -> Range {
+        self.lines.range(self.source.text(), span)
+    }
 }
 
 impl Analysis {
@@ -70,7 +113,9 @@ impl Analysis {
             ast,
             parsed: syntax_error.is_none(),
             diagnostics: Vec::new(),
+            imported: None,
         };
+        analysis.imported = analysis.read_import();
         analysis.diagnostics = match syntax_error {
             // What `meed check` reports for a file that does not parse.
             Some(error) => convert(&error, &analysis.target()),
@@ -79,12 +124,47 @@ impl Analysis {
         analysis
     }
 
+    /// This document's text, lines and tree, if it has a tree.
+    pub fn view(&self) -> Option<FileView<'_>> {
+        Some(FileView {
+            source: &self.source,
+            lines: &self.lines,
+            ast: self.ast.as_ref()?,
+        })
+    }
+
+    /// The policy the first `import` names, relative to this file's
+    /// folder, if it can be read and parsed.
+    fn read_import(&self) -> Option<Imported> {
+        let written = self
+            .ast
+            .as_ref()?
+            .items
+            .iter()
+            .find_map(|item| match item {
+                Item::Import(import) => Some(import.path.node.clone()),
+                _ => None,
+            })?;
+        let path = Path::new(self.source.name()).parent()?.join(written);
+        let text = std::fs::read_to_string(&path).ok()?;
+        let uri = Url::from_file_path(&path).ok()?;
+        let source = SourceFile::new(path.display().to_string(), text);
+        let ast = parse_policy(&source).ok()?;
+        let lines = LineIndex::new(source.text());
+        Some(Imported {
+            uri,
+            source,
+            lines,
+            ast,
+        })
+    }
+
     /// The byte offset of an LSP position in this text.
     pub fn offset(&self, position: lsp_types::Position) -> usize {
         self.lines.offset(self.source.text(), position)
     }
 
-    pub fn range(&self, span: crate::source::Span) -> Range {
+    pub fn range(&self, span: Span) -> Range {
         self.lines.range(self.source.text(), span)
     }
 

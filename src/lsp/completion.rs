@@ -87,12 +87,21 @@ pub fn complete(doc: &Analysis, position: Position) -> Vec<CompletionItem> {
     let offset = doc.offset(position);
     let before = text.get(..offset).unwrap_or("");
     let line = before.rsplit('\n').next().unwrap_or("");
-    let empty = PolicyFile {
-        items: Vec::new(),
+    // The declarations in reach: this file's and, for a test-only file,
+    // the imported policy's.
+    let mut items = doc
+        .ast
+        .as_ref()
+        .map_or_else(Vec::new, |ast| ast.items.clone());
+    if let Some(imported) = &doc.imported {
+        items.extend(imported.ast.items.iter().cloned());
+    }
+    let declarations = PolicyFile {
+        items,
         comments: Vec::new(),
         span: crate::source::Span::default(),
     };
-    let ast = doc.ast.as_ref().unwrap_or(&empty);
+    let ast = &declarations;
     let word_start = line.trim_end_matches(is_name_char);
     if word_start.ends_with(".by.") {
         return columns(ast);

@@ -8,20 +8,23 @@
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position};
 
 use crate::source::Span;
-use crate::syntax::ast::{Action, Comment, FieldDecl, Item, PolicyFile, Trigger};
+use crate::syntax::ast::{Action, Comment, FieldDecl, Item, Trigger};
 use crate::types::check::Checker;
 
-use super::analysis::Analysis;
+use super::analysis::{Analysis, FileView};
 use super::index::{Index, Symbol};
 
 /// Longest expression text quoted in a hover; longer ones are elided.
 const MAX_QUOTE: usize = 60;
 
 pub fn hover(doc: &Analysis, position: Position) -> Option<Hover> {
-    let ast = doc.ast.as_ref()?;
+    let file = doc.view()?;
     let offset = doc.offset(position);
-    let index = Index::build(ast, Some(offset));
-    let mut checker = Checker::new(&doc.source, ast);
+    let index = Index::build(file.ast, Some(offset));
+    // In a test-only file, names are declared (and typed) by the policy it
+    // imports.
+    let declaring = doc.imported.as_ref().map_or(file, |i| i.view());
+    let mut checker = Checker::new(declaring.source, declaring.ast);
     let mut parts = Vec::new();
     let mut range = None;
     if let Some((expr, scope)) = &index.expr_at {
@@ -29,15 +32,22 @@ pub fn hover(doc: &Analysis, position: Position) -> Option<Hover> {
         let ty = checker.type_expr(expr, scope);
         checker.out.truncate(before);
         if let Some(ty) = ty {
-            parts.push(code(&format!("{}: {ty}", quote(doc, expr.span))));
+            parts.push(code(&format!("{}: {ty}", quote(&file, expr.span))));
             range = Some(expr.span);
         }
     }
     if let Some(occurrence) = index.at(offset) {
         range = Some(occurrence.span);
-        if let Some((span, signature)) = declaration(doc, ast, &mut checker, &occurrence.symbol) {
+        let symbol = &occurrence.symbol;
+        let found = declaration(&file, &mut checker, symbol)
+            .map(|found| (file, found))
+            .or_else(|| {
+                let found = declaration(&declaring, &mut checker, symbol)?;
+                Some((declaring, found))
+            });
+        if let Some((place, (span, signature))) = found {
             parts.push(code(&signature));
-            if let Some(text) = doc_comment(doc, &ast.comments, span) {
+            if let Some(text) = doc_comment(&place, span) {
                 parts.push(text);
             }
         }
@@ -59,8 +69,8 @@ fn code(text: &str) -> String {
 }
 
 /// The text at `span`, on one line, elided when long.
-fn quote(doc: &Analysis, span: Span) -> String {
-    let text = text_at(doc, span);
+fn quote(file: &FileView<'_>, span: Span) -> String {
+    let text = file.text_at(span);
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() <= MAX_QUOTE {
         return one_line;
@@ -69,15 +79,10 @@ fn quote(doc: &Analysis, span: Span) -> String {
     format!("{head}…")
 }
 
-fn text_at(doc: &Analysis, span: Span) -> &str {
-    doc.source.text().get(span.start..span.end).unwrap_or("")
-}
-
 /// Where `symbol` is declared (the span its doc comment belongs to) and
 /// its declaration as a line of meed.
 fn declaration(
-    doc: &Analysis,
-    ast: &PolicyFile,
+    file: &FileView<'_>,
     checker: &mut Checker,
     symbol: &Symbol,
 ) -> Option<(Span, String)> {
@@ -85,16 +90,16 @@ fn declaration(
         fields.iter().find(|f| f.name.node == name).map(|f| {
             (
                 f.span,
-                format!("{owner}{}: {}", f.name.node, text_at(doc, f.ty.span)),
+                format!("{owner}{}: {}", f.name.node, file.text_at(f.ty.span)),
             )
         })
     };
-    ast.items.iter().find_map(|item| match (item, symbol) {
+    file.ast.items.iter().find_map(|item| match (item, symbol) {
         (Item::Contribution(kind), Symbol::Kind(name)) if &kind.name.node == name => {
             let fields: Vec<String> = kind
                 .fields
                 .iter()
-                .map(|f| format!("{}: {}", f.name.node, text_at(doc, f.ty.span)))
+                .map(|f| format!("{}: {}", f.name.node, file.text_at(f.ty.span)))
                 .collect();
             Some((
                 kind.span,
@@ -111,10 +116,10 @@ fn declaration(
         }
         (Item::Reward(reward), Symbol::Reward(name)) if &reward.name.node == name => Some((
             reward.span,
-            format!("reward {name}: {}", text_at(doc, reward.ty.span)),
+            format!("reward {name}: {}", file.text_at(reward.ty.span)),
         )),
         (Item::Badge(badge), Symbol::Badge(name)) if &badge.name.node == name => {
-            Some((badge.span, text_at(doc, badge.span).to_string()))
+            Some((badge.span, file.text_at(badge.span).to_string()))
         }
         (Item::Let(constant), Symbol::Constant(name)) if &constant.name.node == name => {
             let ty = checker
@@ -122,15 +127,15 @@ fn declaration(
                 .map_or_else(String::new, |ty| format!(": {ty}"));
             Some((
                 constant.span,
-                format!("let {name}{ty} = {}", quote(doc, constant.value.span)),
+                format!("let {name}{ty} = {}", quote(file, constant.value.span)),
             ))
         }
         (Item::Rule(rule), Symbol::Rule(name)) if &rule.name.node == name => {
             let trigger = match &rule.trigger {
-                Trigger::On { span, .. } | Trigger::Each { span, .. } => quote(doc, *span),
+                Trigger::On { span, .. } | Trigger::Each { span, .. } => quote(file, *span),
             };
             let action = match &rule.action {
-                Action::Grant { span, .. } | Action::Award { span, .. } => quote(doc, *span),
+                Action::Grant { span, .. } | Action::Award { span, .. } => quote(file, *span),
             };
             Some((rule.span, format!("rule {name} {{ {trigger} … {action} }}")))
         }
@@ -139,7 +144,7 @@ fn declaration(
             format!(
                 "pool {name} {{ grant {} {} per {} }}",
                 pool.account.node,
-                quote(doc, pool.amount.span),
+                quote(file, pool.amount.span),
                 pool.period.node
             ),
         )),
@@ -149,9 +154,10 @@ fn declaration(
 
 /// The comment lines right above `span`'s line (nothing else on them, no
 /// blank line between), or else a comment at the end of its first line.
-fn doc_comment(doc: &Analysis, comments: &[Comment], span: Span) -> Option<String> {
-    let text = doc.source.text();
-    let line_of = |offset: usize| doc.lines.position(text, offset).line;
+fn doc_comment(file: &FileView<'_>, span: Span) -> Option<String> {
+    let comments = &file.ast.comments;
+    let text = file.source.text();
+    let line_of = |offset: usize| file.lines.position(text, offset).line;
     let alone = |comment: &Comment| {
         let line_start = text
             .get(..comment.span.start)
