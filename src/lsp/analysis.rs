@@ -20,7 +20,7 @@ use super::diagnostics::{Target, convert, convert_foreign};
 use super::position::LineIndex;
 
 /// The words that start a top-level item, at the start of a line.
-const ITEM_KEYWORDS: [&str; 11] = [
+pub(crate) const ITEM_KEYWORDS: [&str; 11] = [
     "policy",
     "person",
     "contribution",

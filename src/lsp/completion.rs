@@ -22,22 +22,11 @@ use lsp_types::{CompletionItem, CompletionItemKind, Position};
 
 use crate::syntax::ast::{FieldDecl, Item, PolicyFile};
 
-use super::analysis::Analysis;
+use super::analysis::{Analysis, ITEM_KEYWORDS};
 
-/// The words that start a top-level declaration.
-const ITEM_KEYWORDS: [&str; 11] = [
-    "policy",
-    "person",
-    "contribution",
-    "reward",
-    "badge",
-    "let",
-    "rule",
-    "limit",
-    "pool",
-    "test",
-    "import",
-];
+mod text;
+
+use text::{bindings, bound_kind, enclosing_item, is_name_char, last_word};
 
 /// Units written after a number; currencies come from the policy and
 /// this list of the most common ones.
@@ -219,23 +208,6 @@ fn after_word(
     })
 }
 
-/// The declaration the cursor is in: its keyword and its text up to the
-/// cursor (from the last line that starts with a declaration's keyword).
-fn enclosing_item(before: &str) -> (&str, &str) {
-    let start = before
-        .rmatch_indices('\n')
-        .map(|(i, _)| i + 1)
-        .chain([0])
-        .find(|&i| {
-            before
-                .get(i..)
-                .is_some_and(|rest| ITEM_KEYWORDS.iter().any(|k| rest.starts_with(k)))
-        })
-        .unwrap_or(0);
-    let body = before.get(start..).unwrap_or("");
-    (body.split_whitespace().next().unwrap_or(""), body)
-}
-
 /// At the start of a line: the words that start a declaration, or the
 /// clauses the enclosing declaration may hold.
 fn clauses(ast: &PolicyFile, before: &str, at_column_zero: bool) -> Vec<CompletionItem> {
@@ -265,54 +237,6 @@ fn clauses(ast: &PolicyFile, before: &str, at_column_zero: bool) -> Vec<Completi
 
 fn keywords(words: &[&str], kind: CompletionItemKind, detail: &str) -> Vec<CompletionItem> {
     words.iter().map(|w| item(w, kind, detail)).collect()
-}
-
-fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
-}
-
-fn last_word(text: &str) -> &str {
-    let start = text.rfind(|c: char| !is_name_char(c)).map_or(0, |i| i + 1);
-    text.get(start..).unwrap_or("")
-}
-
-/// The bindings written in `text`: `(kind, name)` for each `on KIND name`
-/// and aggregate `(KIND name`, in order.
-fn bindings(text: &str) -> Vec<(&str, &str)> {
-    let mut words: Vec<(usize, &str)> = Vec::new();
-    let mut start = None;
-    for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
-        match (is_name_char(c), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                words.push((s, text.get(s..i).unwrap_or("")));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    words
-        .windows(3)
-        .filter_map(|w| match w {
-            [(_, first), (kind_at, kind), (_, bound)] => {
-                let opened = text
-                    .get(..*kind_at)
-                    .is_some_and(|b| b.trim_end().ends_with('('));
-                (*first == "on" || opened).then_some((*kind, *bound))
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-/// The kind `name` is bound to by the closest `on KIND name` or
-/// aggregate `(KIND name` before the cursor.
-fn bound_kind(before: &str, name: &str) -> Option<String> {
-    bindings(before)
-        .into_iter()
-        .rev()
-        .find(|(_, bound)| *bound == name)
-        .map(|(kind, _)| kind.to_string())
 }
 
 fn item(label: &str, kind: CompletionItemKind, detail: &str) -> CompletionItem {

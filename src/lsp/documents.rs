@@ -10,6 +10,7 @@ use lsp_types::Url;
 
 use super::analysis::Analysis;
 
+/// The open documents by address.
 #[derive(Debug, Default)]
 pub struct Documents {
     open: BTreeMap<Url, Analysis>,

@@ -230,7 +230,7 @@ impl Server<'_> {
     }
 
     /// Stores the new text, analyses it and publishes its diagnostics.
-    pub fn update(&mut self, uri: Url, text: String, version: Option<i32>) -> Result<(), LspError> {
+    fn update(&mut self, uri: Url, text: String, version: Option<i32>) -> Result<(), LspError> {
         let diagnostics = self
             .documents
             .set(uri.clone(), text)
