@@ -306,6 +306,55 @@ fn a_syntax_error_mid_edit_keeps_the_server_answering() {
 }
 
 #[test]
+fn a_burst_of_changes_ends_with_the_last_version_published() {
+    let mut client = Client::start();
+    let uri = scratch("burst.meed");
+    client.open(&uri, FIXED);
+    // Keystrokes faster than the server: some versions may be skipped, but
+    // what is published last is the last version's diagnostics.
+    for version in 2..=20 {
+        let text = if version == 20 { SEVERAL_ERRORS } else { FIXED };
+        client.notify(
+            DidChangeTextDocument::METHOD,
+            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] }),
+        );
+    }
+    client.at(HoverRequest::METHOD, &uri, Position::new(0, 0));
+    let last = client.published.pop().unwrap();
+    assert_eq!(last.version, Some(20));
+    assert_eq!(last.diagnostics.len(), 4);
+    assert!(client.published.iter().all(|p| p.version < Some(20)));
+    // A request between two changes is answered on the text before it.
+    client.published.clear();
+    let one_line = "reward payout: Points\n";
+    client.notify(
+        DidChangeTextDocument::METHOD,
+        json!({ "textDocument": { "uri": uri, "version": 21 }, "contentChanges": [{ "text": one_line }] }),
+    );
+    let request = json!({ "textDocument": { "uri": uri }, "position": Position::new(0, 9) });
+    client.next_id += 1;
+    let id = RequestId::from(client.next_id);
+    let hover = Request::new(id.clone(), HoverRequest::METHOD.to_string(), request);
+    client.connection.sender.send(hover.into()).unwrap();
+    client.notify(
+        DidChangeTextDocument::METHOD,
+        json!({ "textDocument": { "uri": uri, "version": 22 }, "contentChanges": [{ "text": "" }] }),
+    );
+    let answer = loop {
+        match client.receive() {
+            Message::Response(response) if response.id == id => break response,
+            Message::Notification(n) => client.keep(n),
+            other => panic!("unexpected message: {other:?}"),
+        }
+    };
+    let value = answer.response_result.unwrap();
+    assert!(
+        value.to_string().contains("reward payout: Points"),
+        "{value}"
+    );
+}
+
+#[test]
 fn positions_are_utf16_on_lines_with_non_ascii_text() {
     let mut client = Client::start();
     let uri = scratch("accents.meed");

@@ -4,15 +4,22 @@
 //! No request can bring the server down: a request the server cannot
 //! answer (unknown method, bad parameters, a document it was not sent)
 //! gets an error response or an empty result, and the loop goes on.
+//!
+//! A change that a later change to the same document replaces, with no
+//! request between them, is skipped: while a large file is being typed
+//! into, the server analyses the text it has been sent last, not every
+//! keystroke in turn.
+
+use std::collections::VecDeque;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Exit,
     Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
     Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
-    PrepareRenameRequest, References, Rename, Request as _,
+    PrepareRenameRequest, References, Rename, Request as _, Shutdown,
 };
 use lsp_types::{
     CompletionOptions, DocumentSymbolResponse, GotoDefinitionResponse, OneOf,
@@ -62,12 +69,24 @@ pub fn serve(connection: &Connection) -> Result<(), LspError> {
         connection,
         documents: Documents::default(),
     };
-    for message in &connection.receiver {
+    let mut queue: VecDeque<Message> = VecDeque::new();
+    while let Some(message) = queue
+        .pop_front()
+        .or_else(|| connection.receiver.recv().ok())
+    {
+        // Whatever the editor has sent meanwhile: a change that a later
+        // one replaces (the whole text is sent each time) is not analysed,
+        // so a burst of keystrokes costs one analysis, not one each.
+        queue.extend(connection.receiver.try_iter());
+        if superseded(&message, &queue) {
+            continue;
+        }
         match message {
+            Message::Request(request) if request.method == Shutdown::METHOD => {
+                server.send(Response::new_ok(request.id, ()).into())?;
+                return server.await_exit(queue);
+            }
             Message::Request(request) => {
-                if connection.handle_shutdown(&request)? {
-                    return Ok(());
-                }
                 let response = server.request(request);
                 server.send(response.into())?;
             }
@@ -77,6 +96,44 @@ pub fn serve(connection: &Connection) -> Result<(), LspError> {
         }
     }
     Ok(())
+}
+
+/// Whether `message` is a change to a document that a later change (or
+/// its closing) in `queue` replaces before any request could read it (a
+/// request after it, such as a completion, is about this very version).
+fn superseded(message: &Message, queue: &VecDeque<Message>) -> bool {
+    let Some(uri) = changed_document(message) else {
+        return false;
+    };
+    for later in queue {
+        match later {
+            Message::Request(_) => return false,
+            Message::Notification(n)
+                if n.method == DidCloseTextDocument::METHOD && document_of(n) == Some(uri) =>
+            {
+                return true;
+            }
+            _ if changed_document(later) == Some(uri) => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The address of the document a `didChange` changes.
+fn changed_document(message: &Message) -> Option<&str> {
+    match message {
+        Message::Notification(n) if n.method == DidChangeTextDocument::METHOD => document_of(n),
+        _ => None,
+    }
+}
+
+fn document_of(notification: &Notification) -> Option<&str> {
+    notification
+        .params
+        .get("textDocument")?
+        .get("uri")?
+        .as_str()
 }
 
 struct Server<'c> {
@@ -90,6 +147,33 @@ impl Server<'_> {
             .sender
             .send(message)
             .map_err(|_| LspError::Closed)
+    }
+
+    /// After `shutdown`, waits for `exit`; any request meanwhile is refused,
+    /// as the protocol says.
+    fn await_exit(&self, mut queue: VecDeque<Message>) -> Result<(), LspError> {
+        loop {
+            let message = match queue.pop_front() {
+                Some(message) => message,
+                None => match self.connection.receiver.recv() {
+                    Ok(message) => message,
+                    // The editor went away without `exit`: nothing to serve.
+                    Err(_) => return Ok(()),
+                },
+            };
+            match message {
+                Message::Notification(n) if n.method == Exit::METHOD => return Ok(()),
+                Message::Request(request) => self.send(
+                    Response::new_err(
+                        request.id,
+                        ErrorCode::InvalidRequest as i32,
+                        "the server is shutting down".to_string(),
+                    )
+                    .into(),
+                )?,
+                Message::Notification(_) | Message::Response(_) => {}
+            }
+        }
     }
 
     fn request(&self, request: Request) -> Response {
