@@ -13,6 +13,7 @@ pub mod fmt;
 pub mod fraction;
 pub mod input;
 pub mod ledger;
+pub mod lsp;
 pub mod pipeline;
 pub mod render;
 pub mod repl;

@@ -54,6 +54,15 @@ impl PolicyProblem {
 /// Parses and checks a policy.
 pub fn compile_policy(source: &SourceFile) -> Result<CompiledPolicy, PolicyProblem> {
     let ast = parse_policy(source).map_err(|e| PolicyProblem::Parse(Box::new(e)))?;
+    compile_parsed_policy(source, ast)
+}
+
+/// Checks a policy already parsed from `source` (the language server has
+/// the tree already, and parsing is most of the time a check takes).
+pub fn compile_parsed_policy(
+    source: &SourceFile,
+    ast: PolicyFile,
+) -> Result<CompiledPolicy, PolicyProblem> {
     let report = check_policy(source, &ast);
     if report.has_errors() {
         return Err(PolicyProblem::Check(report.diagnostics));
@@ -75,4 +84,12 @@ pub fn compile_test_file(
     source: &SourceFile,
 ) -> Result<crate::testing::TestSuite, Vec<crate::testing::Located>> {
     crate::testing::load_test_file(source)
+}
+
+/// [`compile_test_file`] for a file already parsed from `source`.
+pub fn compile_parsed_test_file(
+    source: &SourceFile,
+    ast: &PolicyFile,
+) -> Result<crate::testing::TestSuite, Vec<crate::testing::Located>> {
+    crate::testing::load_parsed_test_file(source, ast)
 }

@@ -43,6 +43,7 @@ mod explain;
 mod files;
 mod fmt;
 mod load;
+mod lsp;
 mod progress;
 mod repl;
 mod report;
@@ -87,6 +88,8 @@ enum Command {
     Close(close::CloseArgs),
     /// What the payout runs booked, and whether the books are intact
     Books(books::BooksArgs),
+    /// A language server for editors, over standard input and output
+    Lsp(lsp::LspArgs),
 }
 
 /// How a command ended, mapped to the process's exit code.
@@ -132,6 +135,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Repl(args) => repl::run(args),
         Command::Close(args) => close::run(args),
         Command::Books(args) => books::run(args),
+        Command::Lsp(args) => lsp::run(args),
     };
     if let Outcome::Usage(message) = &outcome
         && !message.is_empty()

@@ -28,7 +28,7 @@ use crate::types::help::example_literal;
 
 pub use discover::find_policy_files;
 pub use error::{EvalInTest, Located, TestError, TestErrorKind};
-pub use suite::{TestSuite, load_test_file};
+pub use suite::{TestSuite, load_parsed_test_file, load_test_file};
 
 /// How one test ended.
 #[derive(Debug)]

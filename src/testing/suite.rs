@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::input::decode;
-use crate::pipeline::{CompiledPolicy, PolicyProblem, compile_policy};
+use crate::pipeline::{CompiledPolicy, PolicyProblem, compile_parsed_policy, compile_policy};
 use crate::source::SourceFile;
 use crate::syntax::ast::{ImportDecl, Item, PolicyFile, TestDecl};
 use crate::syntax::parser::parse_policy;
@@ -35,6 +35,14 @@ pub struct TestSuite {
 /// problem, each with the file it points into.
 pub fn load_test_file(source: &SourceFile) -> Result<TestSuite, Vec<Located>> {
     let ast = parse_policy(source).map_err(|e| vec![Located::new(source, e)])?;
+    load_parsed_test_file(source, &ast)
+}
+
+/// [`load_test_file`] for a file already parsed from `source`.
+pub fn load_parsed_test_file(
+    source: &SourceFile,
+    ast: &PolicyFile,
+) -> Result<TestSuite, Vec<Located>> {
     let imports: Vec<&ImportDecl> = ast
         .items
         .iter()
@@ -52,7 +60,7 @@ pub fn load_test_file(source: &SourceFile) -> Result<TestSuite, Vec<Located>> {
         })
         .collect();
     match imports.as_slice() {
-        [] => load_policy_with_tests(source, &ast, tests),
+        [] => load_policy_with_tests(source, ast, tests),
         [import, rest @ ..] => {
             let mut problems: Vec<Located> = rest
                 .iter()
@@ -64,7 +72,7 @@ pub fn load_test_file(source: &SourceFile) -> Result<TestSuite, Vec<Located>> {
                     Located::new(source, error)
                 })
                 .collect();
-            problems.extend(declarations_beside_import(source, &ast));
+            problems.extend(declarations_beside_import(source, ast));
             let policy = match import_policy(source, import) {
                 Ok(policy) => Some(policy),
                 Err(mut errors) => {
@@ -103,7 +111,7 @@ fn load_policy_with_tests(
             .with_help("start the file with the policy it tests, e.g. `import \"community.meed\"` (the path is relative to this file)");
         return Err(vec![Located::new(source, error)]);
     }
-    match compile_policy(source) {
+    match compile_parsed_policy(source, ast.clone()) {
         Ok(policy) => {
             let warnings = policy
                 .warnings
