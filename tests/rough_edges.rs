@@ -334,3 +334,38 @@ fn e01_diff_with_a_kind_only_one_side_declares() {
     );
     assert!(run.stdout.contains("+150 pts"), "{}", run.stdout);
 }
+
+fn check_text(policy: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.meed");
+    std::fs::write(&path, policy).unwrap();
+    let run = meed(&["check", path.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    flat(&run.stderr)
+}
+
+/// Item 4: help for a condition written in words does not paste the word
+/// into a `grant` template, and `x == "a" or "b"` is answered with the
+/// comparison that was meant.
+#[test]
+fn e04_condition_help_says_what_was_meant() {
+    let policy = |when: &str| {
+        format!(
+            "person {{ status: one of \"staff\", \"member\" }}\ncontribution triage {{ count: Int }}\nreward bonus: Money(EUR)\nrule r {{\n  on triage c\n  when {when}\n  grant bonus 5 EUR\n}}\n"
+        )
+    };
+    let text = check_text(&policy("c.by.status is not \"staff\""));
+    assert!(
+        text.contains("write `!=` for \"is not\": `when c.by.status != \"staff\"`"),
+        "{text}"
+    );
+    assert!(!text.contains("grant is"), "{text}");
+    let text = check_text(&policy("c.count >= 10 triages"));
+    assert!(
+        text.contains("`triages` after a number is not a unit meed knows"),
+        "{text}"
+    );
+    assert!(!text.contains("grant triages"), "{text}");
+    let text = check_text(&policy("c.by.status == \"member\" or \"staff\""));
+    assert!(text.contains("write `c.by.status == \"staff\"`"), "{text}");
+}

@@ -113,6 +113,9 @@ pub enum CheckErrorKind {
         context: &'static str,
         text: String,
         ty: Type,
+        /// In `status == "member" or "staff"`: the other side's comparison
+        /// (`status ==`), which was probably meant to apply here too.
+        compared: Option<String>,
     },
     #[error("the two branches of this `if` give different types: `{then_ty}` and `{else_ty}`")]
     BranchMismatch { then_ty: Type, else_ty: Type },

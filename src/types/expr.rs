@@ -69,6 +69,18 @@ impl Checker {
     /// Types `expr` as a condition of `context` (`when`, `and`, `if`, ...):
     /// it must be `Bool`.
     pub(crate) fn condition(&mut self, expr: &Expr, context: &'static str, scope: &Scope) {
+        self.condition_beside(expr, context, None, scope);
+    }
+
+    /// [`Checker::condition`] for an operand of `and` / `or` whose other
+    /// operand is `sibling`.
+    fn condition_beside(
+        &mut self,
+        expr: &Expr,
+        context: &'static str,
+        sibling: Option<&Expr>,
+        scope: &Scope,
+    ) {
         let Some(ty) = self.type_expr(expr, scope) else {
             return;
         };
@@ -81,11 +93,33 @@ impl Checker {
                     context,
                     text: self.text(expr.span),
                     ty: ty.clone(),
+                    compared: sibling.and_then(|s| self.comparison_prefix(s)),
                 },
                 expr.span,
             )
             .with_label(format!("this is {}, not yes or no", describe(&ty)));
         self.push(error);
+    }
+
+    /// `c.by.status ==` of a comparison `c.by.status == "member"`, as
+    /// written.
+    fn comparison_prefix(&self, expr: &Expr) -> Option<String> {
+        match &expr.node {
+            ExprKind::Binary { op, lhs, .. }
+                if matches!(
+                    op.node,
+                    BinaryOp::Eq
+                        | BinaryOp::Ne
+                        | BinaryOp::Lt
+                        | BinaryOp::Le
+                        | BinaryOp::Gt
+                        | BinaryOp::Ge
+                ) =>
+            {
+                Some(format!("{} {}", self.text(lhs.span), op.node.symbol()))
+            }
+            _ => None,
+        }
     }
 
     pub(crate) fn literal_type(&mut self, literal: &Literal, span: Span) -> Option<Type> {
@@ -303,8 +337,8 @@ impl Checker {
         scope: &Scope,
     ) -> Option<Type> {
         if matches!(op.node, BinaryOp::And | BinaryOp::Or) {
-            self.condition(lhs, op.node.symbol(), scope);
-            self.condition(rhs, op.node.symbol(), scope);
+            self.condition_beside(lhs, op.node.symbol(), Some(rhs), scope);
+            self.condition_beside(rhs, op.node.symbol(), Some(lhs), scope);
             return Some(Type::Bool);
         }
         let lhs_ty = self.type_expr(lhs, scope);

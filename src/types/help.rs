@@ -124,6 +124,13 @@ impl CheckErrorKind {
             K::UnorderedComparison { .. } => {
                 "only numbers, quantities and dates can be ordered; use `==` or `!=`".into()
             }
+            K::NotACondition {
+                text,
+                compared: Some(compared),
+                ..
+            } => format!(
+                "each side of `and` / `or` is a whole condition: write `{compared} {text}`"
+            ),
             K::NotACondition { text, ty, .. } => match ty {
                 t if t.is_number() || t.is_quantity() => {
                     format!("compare it, e.g. `{text} > {}`", zero_of(t))

@@ -53,6 +53,9 @@ pub fn specific_problem(expected: &Expected, found: &Found, text: &str) -> Optio
     }
     if rules.contains(&Rule::kw_grant) && rules.contains(&Rule::kw_award) {
         if let Some(word) = word.filter(|w| !KEYWORDS.contains(w)) {
+            if let Some(problem) = condition_goes_on(word, found.span, text) {
+                return Some(problem);
+            }
             return Some(missing_grant(word, found.span));
         }
     }
@@ -287,6 +290,48 @@ fn double_equals(at: usize) -> Problem {
     )
     .label("write `=` here")
     .help("`let` and `expect` use one `=`: `expect alice reputation = 15 pts`")
+}
+
+/// A word that continues a `when` line where the condition had already
+/// ended: `when c.by.status is not "staff"`, `when c.count >= 10 triages`.
+/// The rule is not missing its `grant`; the condition is written in words
+/// meed does not read.
+fn condition_goes_on(word: &str, span: Span, text: &str) -> Option<Problem> {
+    let line_start = text.get(..span.start)?.rfind('\n').map_or(0, |i| i + 1);
+    let before = text.get(line_start..span.start)?.trim();
+    if !before.starts_with("when ") {
+        return None;
+    }
+    let after = text.get(span.end..).unwrap_or("").trim_start();
+    let rest_of_line = |t: &str| t.lines().next().unwrap_or("").trim().to_string();
+    let help = if word == "is" && after.starts_with("not ") {
+        let right = rest_of_line(after.trim_start_matches("not "));
+        format!("write `!=` for \"is not\": `{before} != {right}`")
+    } else if word == "is" {
+        format!(
+            "write `==` for \"is\": `{before} == {}`",
+            rest_of_line(after)
+        )
+    } else if before.ends_with(|c: char| c.is_ascii_digit()) {
+        format!(
+            "`{word}` after a number is not a unit meed knows: compare with the number alone \
+             (`{before}`); units are written only for money, points and durations"
+        )
+    } else {
+        format!(
+            "the condition `{}` ends before `{word}`",
+            before.trim_start_matches("when ").trim()
+        )
+    };
+    Some(
+        Problem::new(
+            ParseErrorKind::Syntax,
+            span,
+            format!("the condition cannot go on with `{word}`"),
+        )
+        .label("meed does not read this here")
+        .help(help),
+    )
 }
 
 fn missing_grant(word: &str, span: Span) -> Problem {
