@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! coverage: rules fired, `if` branches taken, `tiers` brackets reached, limits that cut, pools that paid
-//!   rules/community.meed: 28 of 29 (96.5%)
+//!   rules/community.meed: 28 of 29 covered (96.5%)
 //!
 //! not covered in rules/community.meed:
 //!   rules/community.meed:47:5: `tiers` bracket `above` never reached
@@ -23,7 +23,7 @@ pub fn coverage_text(coverage: &Coverage) -> String {
     for file in coverage.files() {
         let _ = writeln!(
             out,
-            "  {}: {} of {} ({}){}",
+            "  {}: {} of {} covered ({}){}",
             file.source.name(),
             file.covered(),
             file.total(),

@@ -263,11 +263,15 @@ pub struct Coverage {
 impl Coverage {
     /// Adds the coverage of one file's tests; runs over the same policy
     /// add up.
-    pub fn add(&mut self, file: FileCoverage) {
+    pub fn add(&mut self, mut file: FileCoverage) {
         let key = normalize(Path::new(file.source.name()));
         match self.files.get_mut(&key) {
             Some(known) => known.merge(file),
             None => {
+                let name = key.display().to_string();
+                if name != file.source.name() {
+                    file.source = SourceFile::new(name, file.source.text());
+                }
                 self.files.insert(key, file);
             }
         }
