@@ -305,3 +305,57 @@ fn normalize(path: &Path) -> PathBuf {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A coverage of `total` rule items, the first `covered` of them covered.
+    fn counted(covered: usize, total: usize) -> FileCoverage {
+        let item = CoverItem {
+            kind: ItemKind::Rule,
+            span: Span::default(),
+            missed: String::new(),
+            key: Key::Rule(String::new()),
+        };
+        FileCoverage {
+            source: SourceFile::new("p.meed", ""),
+            items: vec![item; total],
+            covered: (0..total).map(|i| i < covered).collect(),
+            tests: 1,
+        }
+    }
+
+    #[test]
+    fn paths_lose_dots_but_keep_leading_parents() {
+        let n = |p: &str| normalize(Path::new(p)).display().to_string();
+        assert_eq!(n("rules/tests/../volunteers.meed"), "rules/volunteers.meed");
+        assert_eq!(n("./rules/./a.meed"), "rules/a.meed");
+        assert_eq!(n("../a/b/../c.meed"), "../a/c.meed");
+        assert_eq!(n("/x/../y.meed"), "/y.meed");
+    }
+
+    #[test]
+    fn percent_rounds_down_and_nothing_to_cover_is_full() {
+        assert_eq!(counted(2, 3).tenths_of_percent(), 666);
+        assert_eq!(counted(899, 1000).tenths_of_percent(), 899);
+        assert_eq!(counted(0, 0).tenths_of_percent(), 1000);
+        assert!(counted(0, 0).meets(Decimal::ONE_HUNDRED));
+        assert!(counted(9, 10).meets(Decimal::from(90)));
+        assert!(!counted(8, 9).meets(Decimal::from(90)));
+    }
+
+    proptest! {
+        /// The percentage shown never claims more than was covered, and
+        /// the bar it shows is met: shown ≤ exact < shown + 0.1.
+        #[test]
+        fn shown_percent_is_the_exact_one_rounded_down(total in 1usize..400, covered in 0usize..400) {
+            let coverage = counted(covered.min(total), total);
+            let tenths = coverage.tenths_of_percent();
+            let shown = Decimal::new(i64::try_from(tenths).unwrap_or(0), 1);
+            prop_assert!(coverage.meets(shown));
+            prop_assert!(!coverage.meets(shown + Decimal::new(1, 1)) || tenths == 1000);
+        }
+    }
+}
