@@ -92,7 +92,10 @@ fn bundled_policies_reach_ninety_percent() {
         let suite = compile_test_file(&source).unwrap_or_else(|_| panic!("{name} has errors"));
         let mut coverage = FileCoverage::of(&suite.policy);
         let runs = run_suite_covering(&suite, None, &mut coverage);
-        assert!(runs.iter().all(|r| r.outcome.passed()), "{name}: a test fails");
+        assert!(
+            runs.iter().all(|r| r.outcome.passed()),
+            "{name}: a test fails"
+        );
         assert!(coverage.total() > 0, "{name}: nothing to cover");
         if !coverage.meets(Decimal::from(90)) {
             let missed: Vec<&str> = coverage.uncovered().map(|i| i.missed.as_str()).collect();

@@ -198,13 +198,10 @@ impl<'a> Scope<'a> {
         let mut lower = zero.clone();
         let mut total = zero.clone();
         let mut parts_text = Vec::new();
-        let mut bracket = |upper: Option<Value>,
-                           rate_expr: &Expr,
-                           place: Span|
-         -> Result<(), EvalError> {
+        let mut bracket = |upper: Option<Value>, rate_expr: &Expr, at| -> Result<(), EvalError> {
             if let Some(part) = arith::bracket_part(x, &lower, upper.as_ref(), span)? {
                 if let Some(reached) = self.env.reached {
-                    reached.mark(Mark::Bracket(place));
+                    reached.mark(Mark::Bracket(at));
                 }
                 let rate = self.eval(rate_expr)?;
                 total = arith::add(&total, &arith::mul(&part, &rate.value, span)?, span)?;

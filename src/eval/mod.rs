@@ -34,8 +34,8 @@ use crate::value::Value;
 
 pub use error::{EvalError, EvalErrorKind, EvalWarning};
 use pending::{Pending, RuleRef};
-use reach::Reached;
 pub use period::{PeriodKey, Window};
+use reach::Reached;
 use scope::{Env, Scope};
 pub use sink::{GrantSink, PeriodTotalsSink, PersonSink, TotalsSink, add_to_totals};
 
