@@ -8,13 +8,21 @@
 //! ```
 //!
 //! Results go to stdout, diagnostics (failures with their grants) to stderr.
+//! `--coverage` adds what the tests exercised (see
+//! [`crate::testing::coverage`]); `--coverage-min 90` also fails the run
+//! when a policy is below 90%.
 
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use rust_decimal::Decimal;
+
 use crate::pipeline::compile_test_file;
-use crate::testing::{Located, TestOutcome, find_policy_files, run_suite};
+use crate::render::coverage::{coverage_text, percent};
+use crate::testing::{
+    Coverage, FileCoverage, Located, TestOutcome, find_policy_files, run_suite, run_suite_covering,
+};
 
 use super::files::read_source;
 use super::{DiagnosticFormat, Outcome, Reporter};
@@ -31,6 +39,14 @@ pub struct TestArgs {
     /// How to print diagnostics
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     diagnostics: DiagnosticFormat,
+    /// Report which rules, `if` branches, `tiers` brackets, limits and pools
+    /// the tests exercised, per policy, with the places they missed
+    #[arg(long)]
+    coverage: bool,
+    /// Fail (exit 1) when a policy's coverage is below PERCENT, e.g. `90`
+    /// (implies --coverage)
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
+    coverage_min: Option<Decimal>,
 }
 
 /// Runs every test of every file; exit 1 on a failed test or a policy
@@ -41,6 +57,7 @@ pub fn run(args: TestArgs) -> Outcome {
         Ok(files) => files,
         Err(outcome) => return outcome,
     };
+    let mut coverage = (args.coverage || args.coverage_min.is_some()).then(Coverage::default);
     let (mut passed, mut failed, mut broken) = (0usize, 0usize, 0usize);
     for path in &files {
         let source = match read_source(path, &mut reporter) {
@@ -56,7 +73,16 @@ pub fn run(args: TestArgs) -> Outcome {
             }
         };
         report_all(&mut reporter, &suite.warnings);
-        for run in run_suite(&suite, args.filter.as_deref()) {
+        let runs = match coverage.as_mut() {
+            None => run_suite(&suite, args.filter.as_deref()),
+            Some(coverage) => {
+                let mut file = FileCoverage::of(&suite.policy);
+                let runs = run_suite_covering(&suite, args.filter.as_deref(), &mut file);
+                coverage.add(file);
+                runs
+            }
+        };
+        for run in runs {
             match run.outcome {
                 TestOutcome::Passed => {
                     passed += 1;
@@ -78,10 +104,37 @@ pub fn run(args: TestArgs) -> Outcome {
         );
     }
     outln!("{passed} passed, {failed} failed");
-    if failed > 0 || broken > 0 {
+    let mut below = false;
+    if let Some(coverage) = &coverage {
+        outln!();
+        out!("{}", coverage_text(coverage));
+        if let Some(min) = args.coverage_min {
+            for file in coverage.below(min) {
+                below = true;
+                errln!(
+                    "coverage of `{}` is {}, below the minimum of {}% (--coverage-min)",
+                    file.source.name(),
+                    percent(file),
+                    min.normalize()
+                );
+            }
+        }
+    }
+    if failed > 0 || broken > 0 || below {
         Outcome::Failed
     } else {
         Outcome::Success
+    }
+}
+
+/// `90`, `87.5`, `90%`: a percentage from 0 to 100.
+fn parse_percent(text: &str) -> Result<Decimal, String> {
+    let number = text.trim().trim_end_matches('%').trim_end();
+    match number.parse::<Decimal>() {
+        Ok(p) if p >= Decimal::ZERO && p <= Decimal::ONE_HUNDRED => Ok(p),
+        _ => Err(format!(
+            "`{text}` is not a percentage from 0 to 100, e.g. `90` or `87.5`"
+        )),
     }
 }
 

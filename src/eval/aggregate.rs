@@ -4,6 +4,7 @@
 use crate::eval::arith;
 use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::eval::expr::Shown;
+use crate::eval::reach::Mark;
 use crate::eval::scope::Scope;
 use crate::eval::show::{self, MUL, TIERS};
 use crate::input::Contribution;
@@ -197,8 +198,11 @@ impl<'a> Scope<'a> {
         let mut lower = zero.clone();
         let mut total = zero.clone();
         let mut parts_text = Vec::new();
-        let mut bracket = |upper: Option<Value>, rate_expr: &Expr| -> Result<(), EvalError> {
+        let mut bracket = |upper: Option<Value>, rate_expr: &Expr, at| -> Result<(), EvalError> {
             if let Some(part) = arith::bracket_part(x, &lower, upper.as_ref(), span)? {
+                if let Some(reached) = self.env.reached {
+                    reached.mark(Mark::Bracket(at));
+                }
                 let rate = self.eval(rate_expr)?;
                 total = arith::add(&total, &arith::mul(&part, &rate.value, span)?, span)?;
                 if self.explain {
@@ -217,9 +221,9 @@ impl<'a> Scope<'a> {
         };
         for b in &tiers.brackets {
             let bound = self.value(&b.bound)?;
-            bracket(Some(bound), &b.rate)?;
+            bracket(Some(bound), &b.rate, b.span)?;
         }
-        bracket(None, &tiers.above)?;
+        bracket(None, &tiers.above, tiers.above_span)?;
         let text = self.explain.then(|| {
             let parts = if parts_text.is_empty() {
                 show::value(&zero).0

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use crate::eval::arith::{self, ToWhole};
 use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::eval::period::local_midnight;
+use crate::eval::reach::Mark;
 use crate::eval::scope::Scope;
 use crate::eval::show::{self, ATOM, IF, NEG, NOT, wrap};
 use crate::input::Contribution;
@@ -104,6 +105,9 @@ impl<'a> Scope<'a> {
                     }
                     current = else_branch;
                 };
+                if let Some(reached) = self.env.reached {
+                    reached.mark(Mark::Branch(branch.span));
+                }
                 let shown = self.eval(branch)?;
                 let text = shown.text.as_ref().map(|_| {
                     (

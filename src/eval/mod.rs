@@ -18,6 +18,7 @@ pub mod limits;
 pub mod pending;
 pub mod period;
 pub mod pools;
+pub mod reach;
 pub mod round;
 pub mod rules;
 pub mod scope;
@@ -34,6 +35,7 @@ use crate::value::Value;
 pub use error::{EvalError, EvalErrorKind, EvalWarning};
 use pending::{Pending, RuleRef};
 pub use period::{PeriodKey, Window};
+use reach::Reached;
 use scope::{Env, Scope};
 pub use sink::{GrantSink, PeriodTotalsSink, PersonSink, TotalsSink, add_to_totals};
 
@@ -69,12 +71,40 @@ pub fn evaluate(
     options: &EvalOptions,
     sink: &mut dyn GrantSink,
 ) -> Result<EvalReport, EvalError> {
+    evaluate_in(policy, schema, log, roster, options, sink, None)
+}
+
+/// [`evaluate`], noting in `reached` every `if` branch taken and every
+/// `tiers` bracket that gave a part: what `meed test --coverage` counts.
+/// The grants are the same as [`evaluate`]'s.
+pub fn evaluate_reaching(
+    policy: &PolicyFile,
+    schema: &Schema,
+    log: &Log,
+    roster: Option<&Roster>,
+    options: &EvalOptions,
+    sink: &mut dyn GrantSink,
+    reached: &Reached,
+) -> Result<EvalReport, EvalError> {
+    evaluate_in(policy, schema, log, roster, options, sink, Some(reached))
+}
+
+fn evaluate_in(
+    policy: &PolicyFile,
+    schema: &Schema,
+    log: &Log,
+    roster: Option<&Roster>,
+    options: &EvalOptions,
+    sink: &mut dyn GrantSink,
+    reached: Option<&Reached>,
+) -> Result<EvalReport, EvalError> {
     if roster.is_none() {
         if let Some(err) = roster_needed(policy) {
             return Err(err);
         }
     }
-    let env = Env::new(policy, schema, roster)?;
+    let mut env = Env::new(policy, schema, roster)?;
+    env.reached = reached;
     let mut records: Vec<&Contribution> = log
         .contributions
         .iter()

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono_tz::Tz;
 
 use crate::eval::error::EvalError;
+use crate::eval::reach::Reached;
 use crate::input::{Contribution, Roster};
 use crate::schema::Schema;
 use crate::syntax::ast::{Expr, ExprKind, Item, LetDecl, PolicyFile, RoundingMode};
@@ -20,6 +21,9 @@ pub struct Env<'a> {
     pub roster: Option<&'a Roster>,
     pub tz: Tz,
     pub rounding: RoundingMode,
+    /// Where to note the branches and brackets evaluation reaches (`meed
+    /// test --coverage`); `None` everywhere else.
+    pub reached: Option<&'a Reached>,
 }
 
 impl<'a> Env<'a> {
@@ -36,6 +40,7 @@ impl<'a> Env<'a> {
             roster,
             tz: schema.timezone,
             rounding: schema.rounding,
+            reached: None,
         };
         let lets: BTreeMap<&str, &LetDecl> = policy
             .items

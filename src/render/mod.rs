@@ -1,6 +1,7 @@
 //! Turning ledgers and diagnostics into text: table, csv, json, explain.
 pub mod amount;
 pub mod by_period;
+pub mod coverage;
 pub mod csv;
 pub mod diagnostic;
 pub mod diff;

@@ -14,18 +14,21 @@
 //! received is zero. Every `expect` is checked (not only the first failing
 //! one), and a failure lists the grants that made up the actual value.
 
+pub mod coverage;
 pub mod discover;
 pub mod error;
 pub mod expect;
 pub mod given;
 pub mod suite;
 
-use crate::eval::{EvalError, EvalErrorKind, EvalOptions};
+use crate::eval::reach::Reached;
+use crate::eval::{EvalError, EvalErrorKind, EvalOptions, evaluate_reaching};
 use crate::ledger::Ledger;
 use crate::source::SourceFile;
 use crate::syntax::ast::{Given, TestDecl};
 use crate::types::help::example_literal;
 
+pub use coverage::{Coverage, FileCoverage};
 pub use discover::find_policy_files;
 pub use error::{EvalInTest, Located, TestError, TestErrorKind};
 pub use suite::{TestSuite, load_parsed_test_file, load_test_file};
@@ -54,13 +57,31 @@ pub struct TestRun {
 /// Runs the tests of `suite` whose name contains `filter` (all of them
 /// when `None`), in file order.
 pub fn run_suite(suite: &TestSuite, filter: Option<&str>) -> Vec<TestRun> {
+    run_selected(suite, filter, None)
+}
+
+/// [`run_suite`], noting in `coverage` (made by [`FileCoverage::of`] for
+/// the suite's policy) what each test exercised.
+pub fn run_suite_covering(
+    suite: &TestSuite,
+    filter: Option<&str>,
+    coverage: &mut FileCoverage,
+) -> Vec<TestRun> {
+    run_selected(suite, filter, Some(coverage))
+}
+
+fn run_selected(
+    suite: &TestSuite,
+    filter: Option<&str>,
+    mut coverage: Option<&mut FileCoverage>,
+) -> Vec<TestRun> {
     suite
         .tests
         .iter()
         .filter(|test| filter.is_none_or(|f| test.name.node.contains(f)))
         .map(|test| TestRun {
             name: test.name.node.clone(),
-            outcome: run_test(suite, test),
+            outcome: run_test_in(suite, test, coverage.as_deref_mut()),
         })
         .collect()
 }
@@ -68,20 +89,49 @@ pub fn run_suite(suite: &TestSuite, filter: Option<&str>) -> Vec<TestRun> {
 /// Evaluates the policy over the test's `given` records and checks every
 /// `expect`.
 pub fn run_test(suite: &TestSuite, test: &TestDecl) -> TestOutcome {
+    run_test_in(suite, test, None)
+}
+
+/// [`run_test`]; with `coverage`, through the in-memory evaluator, which
+/// notes the branches and brackets it reaches (the engine gives the same
+/// grants but notes nothing).
+fn run_test_in(
+    suite: &TestSuite,
+    test: &TestDecl,
+    coverage: Option<&mut FileCoverage>,
+) -> TestOutcome {
     let policy = &suite.policy;
     let input = match given::given_input(policy, &suite.source, test) {
         Ok(input) => input,
         Err(problems) => return TestOutcome::Failed(problems),
     };
     let mut ledger = Ledger::default();
-    if let Err(error) = crate::eval::run(
-        &policy.ast,
-        &policy.schema,
-        &input.log,
-        Some(&input.roster),
-        &EvalOptions::default(),
-        &mut ledger,
-    ) {
+    let options = EvalOptions::default();
+    let evaluated = match coverage {
+        None => crate::eval::run(
+            &policy.ast,
+            &policy.schema,
+            &input.log,
+            Some(&input.roster),
+            &options,
+            &mut ledger,
+        ),
+        Some(coverage) => {
+            let reached = Reached::default();
+            let evaluated = evaluate_reaching(
+                &policy.ast,
+                &policy.schema,
+                &input.log,
+                Some(&input.roster),
+                &options,
+                &mut ledger,
+                &reached,
+            );
+            coverage.record(&reached, &ledger.grants);
+            evaluated
+        }
+    };
+    if let Err(error) = evaluated {
         return TestOutcome::Failed(vec![eval_failure(suite, test, error)]);
     }
     let failures: Vec<Located> = test
