@@ -369,3 +369,18 @@ fn e04_condition_help_says_what_was_meant() {
     let text = check_text(&policy("c.by.status == \"member\" or \"staff\""));
     assert!(text.contains("write `c.by.status == \"staff\"`"), "{text}");
 }
+
+/// Item 6: a constant in the wrong currency in one branch of an `if` is
+/// pointed at where its currency comes from, its `let`.
+#[test]
+fn e06_a_branch_mismatch_points_at_the_constant() {
+    let text = check_text(
+        "contribution code { lines: Int, repo: Text }\nreward bonus: Money(EUR)\nlet core_bonus = 20 USD\nrule r {\n  on code c\n  grant bonus if c.repo == \"core\" then core_bonus else 5 EUR\n}\n",
+    );
+    assert!(
+        text.contains("`core_bonus` is `Money(USD)` because of this"),
+        "{text}"
+    );
+    assert!(text.contains("meed never converts currencies"), "{text}");
+    assert!(!text.contains("both in `pts`"), "{text}");
+}

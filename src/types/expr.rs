@@ -45,7 +45,7 @@ impl Checker {
                 match dims::unify(&then_ty, &else_ty) {
                     Some(ty) => Some(ty),
                     None => {
-                        let error = self
+                        let mut error = self
                             .error(
                                 CheckErrorKind::BranchMismatch {
                                     then_ty: then_ty.clone(),
@@ -55,6 +55,19 @@ impl Checker {
                             )
                             .with_label(format!("this is `{else_ty}`"))
                             .with_secondary(then_branch.span, format!("this is `{then_ty}`"));
+                        // A branch that is a constant: its type comes from
+                        // the `let`, which is where to change it.
+                        for (branch, ty) in [(then_branch, &then_ty), (else_branch, &else_ty)] {
+                            if let ExprKind::Name(name) = &branch.node
+                                && let Some(constant) = self.env.constant(name)
+                            {
+                                let at = constant.value.span;
+                                error = error.with_secondary(
+                                    at,
+                                    format!("`{name}` is `{ty}` because of this"),
+                                );
+                            }
+                        }
                         self.push(error);
                         None
                     }

@@ -138,6 +138,12 @@ impl CheckErrorKind {
                 t if t.is_text() => format!("compare it, e.g. `{text} == \"...\"`"),
                 _ => "write a condition that is true or false, e.g. `r.lines > 0`".into(),
             },
+            K::BranchMismatch {
+                then_ty: Type::Money(a),
+                else_ty: Type::Money(b),
+            } => format!(
+                "meed never converts currencies: give both branches in one currency, {b} or {a} (a constant's currency is the one in its `let`)"
+            ),
             K::BranchMismatch { .. } => {
                 "both `then` and `else` must give the same kind of value, e.g. both in `pts`".into()
             }
