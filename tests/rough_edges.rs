@@ -384,3 +384,38 @@ fn e06_a_branch_mismatch_points_at_the_constant() {
     assert!(text.contains("meed never converts currencies"), "{text}");
     assert!(!text.contains("both in `pts`"), "{text}");
 }
+
+/// Item 15: a snapshot, which people review, shows times in the policy's
+/// zone to the second; an approved snapshot of the older layout (UTC,
+/// nanoseconds) is recognised and the user told what to do.
+#[test]
+fn e15_snapshot_times_are_local_to_the_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("ledger.snap");
+    let snap = snap.to_str().unwrap();
+    let args = [
+        "snapshot",
+        "rules/sales_commission.meed",
+        "examples/sales_commission/log.csv",
+        "--people",
+        "examples/sales_commission/people.csv",
+        "--snap",
+        snap,
+    ];
+    let run = meed(&[&args[..], &["--accept"]].concat());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(snap).unwrap();
+    assert!(
+        text.starts_with("# meed ledger snapshot 2, times in Europe/Paris\n"),
+        "{text}"
+    );
+    // A monthly grant is stamped at the month's last second, local time.
+    assert!(text.contains("2027-01-31 23:59:59 +01:00 "), "{text}");
+    assert!(!text.contains(".999999999"), "{text}");
+    std::fs::write(snap, "# meed ledger snapshot\n## totals\n").unwrap();
+    let run = meed(&args);
+    assert_eq!(run.code, 1);
+    let message = flat(&run.stderr);
+    assert!(message.contains("written by an older meed"), "{message}");
+    assert!(message.contains("--accept"), "{message}");
+}

@@ -9,7 +9,7 @@ use similar::TextDiff;
 use crate::eval::stream::Keep;
 use crate::eval::stream::file::Observers;
 use crate::ledger::Ledger;
-use crate::render::snapshot::render_snapshot;
+use crate::render::snapshot::{is_older_layout, render_snapshot};
 
 use super::eval::{evaluate_observed, named_inputs};
 use super::files::{emit, refuse_overwriting_inputs, write_atomically};
@@ -40,6 +40,7 @@ pub fn run(args: SnapshotArgs) -> Outcome {
         Ok(policy) => policy,
         Err(outcome) => return outcome,
     };
+    let policy_tz = policy.schema.timezone;
     let mut ledger = Ledger::default();
     let observers = Observers {
         kept: Some((Keep::Everyone, &mut ledger)),
@@ -48,7 +49,7 @@ pub fn run(args: SnapshotArgs) -> Outcome {
     if let Err(outcome) = evaluate_observed(policy, &args.inputs.data, observers, &mut reporter) {
         return outcome;
     }
-    let current = render_snapshot(&ledger);
+    let current = render_snapshot(&ledger, policy_tz);
     let snap = args.snap.display().to_string();
     let approved = match std::fs::read_to_string(&args.snap) {
         Ok(text) => Some(text),
@@ -77,6 +78,15 @@ pub fn run(args: SnapshotArgs) -> Outcome {
         errln!("  help: review the ledger, then run again with `--accept` to approve it");
         return Outcome::Failed;
     };
+    if is_older_layout(&approved) {
+        errln!(
+            "error: the approved snapshot `{snap}` was written by an older meed, whose snapshots showed times in UTC"
+        );
+        errln!(
+            "  help: snapshots now show times in the policy's time zone; check that the ledger is still right (`meed eval --format json` shows every grant), then run again with `--accept` to approve it in the new layout"
+        );
+        return Outcome::Failed;
+    }
     let diff = TextDiff::from_lines(&approved, &current);
     let changed = diff
         .ops()

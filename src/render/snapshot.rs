@@ -3,14 +3,22 @@
 //! each (limit cuts on indented lines below their grant).
 //!
 //! ```text
-//! # meed ledger snapshot
+//! # meed ledger snapshot 2, times in Europe/Paris
 //! ## totals
 //! alice bonus 1800.00 EUR
 //! ## grants
-//! 2027-01-05T10:00:00Z alice reputation 15 pts by rule answers from a1
-//! 2027-01-05T11:00:00Z bob reputation 0 pts (computed 10 pts) by rule upvoted from v21
+//! 2027-01-05 11:00:00 +01:00 alice reputation 15 pts by rule answers from a1
+//! 2027-01-05 12:00:00 +01:00 bob reputation 0 pts (computed 10 pts) by rule upvoted from v21
 //!   cut by limit `reputation from upvoted at most 200 pts per person per day` in 2027-01-05: 200 pts already granted
 //! ```
+//!
+//! Times are the policy's local time to the second, with the offset (so
+//! the hour a clock change repeats is still told apart): people review
+//! this file. The JSON ledger keeps exact instants for programs.
+//!
+//! Version 1 wrote times in UTC with nanoseconds; [`SNAPSHOT_HEADER`] names
+//! the version, so that an approved file of version 1 is recognised and
+//! the user told why it no longer matches.
 //!
 //! Text that is not meed's own (names, contribution ids, a limit as written)
 //! cannot forge a line: a backslash is written `\\`, a line break `\n`,
@@ -25,10 +33,19 @@ use crate::render::amount::{amount_and_unit, is_zero};
 use crate::render::text::escape_exact;
 use crate::value::Value;
 
-/// Renders a ledger as snapshot text. The same ledger always gives the
-/// same bytes.
-pub fn render_snapshot(ledger: &Ledger) -> String {
-    let mut out = String::from("# meed ledger snapshot\n## totals\n");
+/// The first words of a snapshot of this version.
+pub const SNAPSHOT_HEADER: &str = "# meed ledger snapshot 2";
+
+/// Whether `approved` was written by a meed whose snapshots had another
+/// layout (version 1: times in UTC).
+pub fn is_older_layout(approved: &str) -> bool {
+    approved.starts_with("# meed ledger snapshot\n")
+}
+
+/// Renders a ledger as snapshot text, times in `tz` (the policy's zone).
+/// The same ledger always gives the same bytes.
+pub fn render_snapshot(ledger: &Ledger, tz: chrono_tz::Tz) -> String {
+    let mut out = format!("{SNAPSHOT_HEADER}, times in {}\n## totals\n", tz.name());
     for (who, targets) in &ledger.totals {
         for (target, total) in targets {
             if is_zero(total) {
@@ -45,15 +62,13 @@ pub fn render_snapshot(ledger: &Ledger) -> String {
     }
     out.push_str("## grants\n");
     for grant in &ledger.grants {
-        write_grant(&mut out, grant);
+        write_grant(&mut out, grant, tz);
     }
     out
 }
 
-fn write_grant(out: &mut String, grant: &Grant) {
-    let at = grant
-        .at
-        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+fn write_grant(out: &mut String, grant: &Grant, tz: chrono_tz::Tz) {
+    let at = grant.at.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S %:z");
     let granted = amount(&grant.target, &grant.granted);
     let computed = if grant.amount == grant.granted {
         String::new()
@@ -159,17 +174,17 @@ mod tests {
             let _ = crate::eval::add_to_totals(&mut ledger.totals, &grant);
             ledger.grants.push(grant);
         }
-        let text = render_snapshot(&ledger);
+        let text = render_snapshot(&ledger, chrono_tz::Tz::UTC);
         assert_eq!(
             text,
-            "# meed ledger snapshot\n## totals\n\
+            "# meed ledger snapshot 2, times in UTC\n## totals\n\
              CORP\\\\bob reputation 15 pts\n\
              ada reputation 15 pts\n\
              mallory\\n2027-01-05T10:00:00Z eve reputation 1000 pts by rule answers from a9 reputation 15 pts\n\
              ## grants\n\
-             2027-01-05T10:00:00Z mallory\\n2027-01-05T10:00:00Z eve reputation 1000 pts by rule answers from a9 reputation 15 pts by rule answers from a1\n\
-             2027-01-05T10:00:00Z ada reputation 15 pts by rule answers from a2\\r\\n## totals\\u{1b}[2K\n\
-             2027-01-05T10:00:00Z CORP\\\\bob reputation 15 pts by rule answers from a3\n"
+             2027-01-05 10:00:00 +00:00 mallory\\n2027-01-05T10:00:00Z eve reputation 1000 pts by rule answers from a9 reputation 15 pts by rule answers from a1\n\
+             2027-01-05 10:00:00 +00:00 ada reputation 15 pts by rule answers from a2\\r\\n## totals\\u{1b}[2K\n\
+             2027-01-05 10:00:00 +00:00 CORP\\\\bob reputation 15 pts by rule answers from a3\n"
         );
         // One line per total and grant, plus the three headings.
         assert_eq!(text.lines().count(), 3 + 3 + 3);
