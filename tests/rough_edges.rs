@@ -419,3 +419,50 @@ fn e15_snapshot_times_are_local_to_the_second() {
     assert!(message.contains("written by an older meed"), "{message}");
     assert!(message.contains("--accept"), "{message}");
 }
+
+/// Item 10: in the REPL a rule is changed for a what-if with `:replace`
+/// (or taken out with `:drop`) rather than renamed (which would pay
+/// twice); `:rules` shows what each rule grants; piped sessions are not
+/// told to press Tab. The full transcript is
+/// `tests/inputs/repl/replace_and_drop.repl`.
+#[test]
+fn e10_repl_replaces_and_drops_rules() {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_meed"))
+        .arg("repl")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            b":load rules/community.meed\n:log examples/community/log.csv\n:people examples/community/people.csv\n\
+              rule documentation {\n  on doc d\n  grant reputation 5 pts * d.pages\n}\n\
+              :replace rule documentation {\n  on doc d\n  grant reputation 5 pts * d.pages\n}\n\
+              :rules\n:drop documentation\n:explain nobody\n",
+        )
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("type `:replace` followed by the new declaration"),
+        "{text}"
+    );
+    assert!(text.contains("replaced `documentation`"), "{text}");
+    assert!(
+        text.contains("documentation: on doc d → grant reputation 5 pts * d.pages"),
+        "{text}"
+    );
+    assert!(text.contains("dropped `documentation`"), "{text}");
+    assert!(!text.contains("Tab"), "{text}");
+}

@@ -62,6 +62,21 @@ impl ReplError {
         .help(format!("write it as `{usage}`"))
     }
 
+    /// `:drop bonsu`, or `:replace` of something the policy does not have.
+    pub fn nothing_to_change(command: &str, name: &str, suggestion: Option<&str>) -> ReplError {
+        let error = ReplError::new(
+            "meed::repl::unknown_declaration",
+            format!("there is no rule, pool or constant called `{name}` to {command}"),
+        );
+        match suggestion {
+            Some(s) => error.help(format!("did you mean `{s}`? `:rules` lists them")),
+            None if command == "replace" => {
+                error.help("type the declaration without `:replace` to add it")
+            }
+            None => error.help("`:rules` lists the rules, pools and constants"),
+        }
+    }
+
     /// `:ledger` before any log was loaded.
     pub fn nothing_loaded(command: &str, what: &str, how: &str) -> ReplError {
         ReplError::new(
@@ -115,7 +130,7 @@ impl ReplError {
         );
         match suggestion {
             Some(s) => error.help(format!("did you mean `{s}`?")),
-            None => error.help("Tab after `:explain ` lists the people in the log"),
+            None => error.help("`:ledger` lists everyone who received something"),
         }
     }
 

@@ -54,7 +54,9 @@ pub fn list_rules(current: &CompiledPolicy, base: &CompiledPolicy) -> String {
                     .as_ref()
                     .map_or(String::new(), |c| format!(" when {}", text(c.span)));
                 let action = match &rule.action {
-                    Action::Grant { account, .. } => format!("grant {}", account.node),
+                    Action::Grant {
+                        account, amount, ..
+                    } => format!("grant {} {}", account.node, text(amount.span)),
                     Action::Award { badge, .. } => format!("award {}", badge.node),
                 };
                 let line = format!(

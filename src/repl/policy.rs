@@ -23,6 +23,11 @@ pub enum Edit {
     Declare(String),
     /// `:set NAME = EXPR`: a constant's new value, as typed.
     Set { name: String, expr: String },
+    /// `:drop NAME`: a rule, pool or constant taken out.
+    Drop(String),
+    /// `:replace DECLARATION`: the rules, pools and constants it names
+    /// taken out, then it added, exactly as typed.
+    Replace(String),
 }
 
 impl Edit {
@@ -35,6 +40,12 @@ impl Edit {
                 format!("added `{first}`")
             }
             Edit::Set { name, expr } => format!("`{name}` set to `{expr}`"),
+            Edit::Drop(name) => format!("dropped `{name}`"),
+            Edit::Replace(text) => {
+                let first = text.lines().next().unwrap_or_default().trim();
+                let first = first.trim_end_matches('{').trim_end();
+                format!("replaced by `{first}`")
+            }
         }
     }
 }
@@ -53,15 +64,24 @@ pub struct Edited {
 pub fn apply_edit(current: &CompiledPolicy, edit: &Edit) -> Option<Edited> {
     let text = current.source.text();
     let (new_text, offset, typed) = match edit {
-        Edit::Declare(decl) => {
-            let separator = match text {
-                "" => "",
-                t if t.ends_with("\n\n") => "",
-                t if t.ends_with('\n') => "\n",
-                _ => "\n\n",
-            };
-            let offset = text.len() + separator.len();
-            (format!("{text}{separator}{decl}\n"), offset, decl.as_str())
+        Edit::Declare(decl) => appended(text, decl),
+        Edit::Drop(name) => {
+            let span = declaration_span(current, name)?;
+            (without(text, &[span])?, span.start, "")
+        }
+        Edit::Replace(decl) => {
+            let typed =
+                crate::syntax::parser::parse_policy(&SourceFile::new("<input>", decl.as_str()))
+                    .ok()?;
+            let mut spans: Vec<Span> = typed
+                .items
+                .iter()
+                .filter_map(declared_name)
+                .filter_map(|name| declaration_span(current, name))
+                .collect();
+            spans.sort_by_key(|s| s.start);
+            let kept = without(text, &spans)?;
+            appended(&kept, decl)
         }
         Edit::Set { name, expr } => {
             let span = let_value_span(current, name)?;
@@ -78,6 +98,54 @@ pub fn apply_edit(current: &CompiledPolicy, edit: &Edit) -> Option<Edited> {
         offset,
         input: SourceFile::new("<input>", typed),
     })
+}
+
+/// `text` with `decl` added at its end, where `decl` starts, and `decl`.
+fn appended<'d>(text: &str, decl: &'d str) -> (String, usize, &'d str) {
+    let separator = match text {
+        "" => "",
+        t if t.ends_with("\n\n") => "",
+        t if t.ends_with('\n') => "\n",
+        _ => "\n\n",
+    };
+    let offset = text.len() + separator.len();
+    (format!("{text}{separator}{decl}\n"), offset, decl)
+}
+
+/// `text` without the declarations at `spans` (in order, not overlapping)
+/// and the line break that ends each.
+fn without(text: &str, spans: &[Span]) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for span in spans {
+        out.push_str(text.get(at..span.start)?);
+        at = span.end;
+        if text.get(at..).is_some_and(|rest| rest.starts_with('\n')) {
+            at += 1;
+        }
+    }
+    out.push_str(text.get(at..)?);
+    Some(out)
+}
+
+/// The name a rule, pool or constant is declared with.
+fn declared_name(item: &Item) -> Option<&str> {
+    match item {
+        Item::Rule(r) => Some(&r.name.node),
+        Item::Pool(p) => Some(&p.name.node),
+        Item::Let(l) => Some(&l.name.node),
+        _ => None,
+    }
+}
+
+/// Where the rule, pool or constant called `name` is declared.
+pub fn declaration_span(policy: &CompiledPolicy, name: &str) -> Option<Span> {
+    policy
+        .ast
+        .items
+        .iter()
+        .find(|item| declared_name(item) == Some(name))
+        .map(Item::span)
 }
 
 /// `rules/community.meed (as changed in this session)`: diagnostics on

@@ -285,19 +285,22 @@ impl Session {
                 let errors: Vec<CheckError> =
                     errors.into_iter().filter(|e| !e.is_warning()).collect();
                 let redeclared = errors.iter().find_map(|e| match &e.kind {
-                    CheckErrorKind::DuplicateName { namespace, name }
-                        if namespace.contains("constant") =>
-                    {
-                        Some(name.clone())
+                    CheckErrorKind::DuplicateName { namespace, name } => {
+                        Some((namespace.contains("constant"), name.clone()))
                     }
                     _ => None,
                 });
                 let errors = relocate(errors, edited.offset, &edited.input);
                 let mut out = self.render_all(errors.iter().map(|e| e as &dyn Diagnostic));
-                if let Some(name) = redeclared {
-                    out.push_str(&format!(
+                match redeclared {
+                    Some((true, name)) => out.push_str(&format!(
                         "note: to change the value of `{name}` for this session, use `:set {name} = ...`\n"
-                    ));
+                    )),
+                    // Renaming it would keep the old one too, and pay twice.
+                    Some((false, name)) => out.push_str(&format!(
+                        "note: to change `{name}` for this session, type `:replace` followed by the new declaration; `:drop {name}` takes it out\n"
+                    )),
+                    None => {}
                 }
                 Reply::failed(out)
             }

@@ -2,11 +2,13 @@
 
 use super::changes;
 use crate::repl::ReplError;
-use crate::repl::policy::{Edit, apply_edit, constant_names};
+use crate::repl::policy::{Edit, apply_edit, constant_names, declaration_span};
 use crate::repl::session::{Reply, Session};
 use crate::source::{SourceFile, Span, Spanned};
 use crate::syntax::ast::ExprKind;
+use crate::syntax::ast::Item;
 use crate::syntax::parser::parse_expr;
+use crate::syntax::parser::parse_policy;
 use crate::types::check::Checker;
 use crate::types::suggest::nearest;
 
@@ -90,6 +92,93 @@ impl Session {
             }
             Err(problem) => Reply::failed(self.render_problem(&problem)),
         }
+    }
+
+    /// `:drop NAME`: a rule, pool or constant taken out for this session.
+    pub(super) fn drop_declaration(&mut self, name: &str) -> Reply {
+        if name.is_empty() {
+            return self.fail(&ReplError::usage(":drop", ":drop NAME"));
+        }
+        if declaration_span(&self.current, name).is_none() {
+            return self.fail(&ReplError::nothing_to_change(
+                "drop",
+                name,
+                self.nearest_declaration(name).as_deref(),
+            ));
+        }
+        self.apply(Edit::Drop(name.to_string()), format!("dropped `{name}`"))
+    }
+
+    /// `:replace DECLARATION`: the rule, pool or constant of the same name
+    /// replaced, so that a what-if does not pay twice.
+    pub(super) fn replace(&mut self, text: &str) -> Reply {
+        if text.is_empty() {
+            return self.fail(&ReplError::usage(":replace", ":replace DECLARATION"));
+        }
+        let input = SourceFile::new("<input>", text);
+        let parsed = match parse_policy(&input) {
+            Ok(parsed) => parsed,
+            Err(error) => return self.fail(&error),
+        };
+        let names: Vec<&str> = parsed
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Rule(r) => Some(r.name.node.as_str()),
+                Item::Pool(p) => Some(p.name.node.as_str()),
+                Item::Let(l) => Some(l.name.node.as_str()),
+                _ => None,
+            })
+            .collect();
+        let Some(missing) = names
+            .iter()
+            .find(|n| declaration_span(&self.current, n).is_none())
+            .or(names.is_empty().then_some(&""))
+        else {
+            let what = names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return self.apply(Edit::Replace(text.to_string()), format!("replaced {what}"));
+        };
+        self.fail(&ReplError::nothing_to_change(
+            "replace",
+            missing,
+            self.nearest_declaration(missing).as_deref(),
+        ))
+    }
+
+    /// Applies a change and says so, or shows why the policy would not
+    /// check with it.
+    fn apply(&mut self, edit: Edit, done: String) -> Reply {
+        let Some(edited) = apply_edit(&self.current, &edit) else {
+            return Reply::failed("internal error: the change could not be made");
+        };
+        match edited.policy {
+            Ok(policy) => {
+                self.current = policy;
+                self.edits.push(edit);
+                let hint = if self.log.is_some() {
+                    "; `:diff` shows what it changes"
+                } else {
+                    ""
+                };
+                Reply::done(format!("{done}{hint}"))
+            }
+            Err(problem) => Reply::failed(self.render_problem(&problem)),
+        }
+    }
+
+    /// The rule, pool or constant whose name is closest to `name`.
+    fn nearest_declaration(&self, name: &str) -> Option<String> {
+        let names = self.current.ast.items.iter().filter_map(|item| match item {
+            Item::Rule(r) => Some(r.name.node.as_str()),
+            Item::Pool(p) => Some(p.name.node.as_str()),
+            Item::Let(l) => Some(l.name.node.as_str()),
+            _ => None,
+        });
+        nearest(name, names)
     }
 
     /// The current value of a constant.
