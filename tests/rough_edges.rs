@@ -466,3 +466,54 @@ fn e10_repl_replaces_and_drops_rules() {
     assert!(text.contains("dropped `documentation`"), "{text}");
     assert!(!text.contains("Tab"), "{text}");
 }
+
+/// Item 9: sub-cent and negative money cells are counted, once per column,
+/// with an example, on the streaming path and the careful one alike.
+#[test]
+fn e09_money_cells_worth_a_look_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log.csv");
+    std::fs::write(
+        &log,
+        "id,who,kind,at,amount,product\n\
+         s1,hana,sale,2027-07-10T09:15:00Z,100.505,licence\n\
+         s2,hana,sale,2027-07-11T09:15:00Z,-20,licence\n\
+         s3,hana,sale,2027-07-12T09:15:00Z,-30.001,licence\n",
+    )
+    .unwrap();
+    let args = [
+        "eval",
+        "rules/sales_commission.meed",
+        log.to_str().unwrap(),
+        "--people",
+        "examples/sales_commission/people.csv",
+        "--format",
+        "csv",
+    ];
+    let streamed = meed(&args);
+    assert_eq!(streamed.code, 0, "{}", streamed.stderr);
+    let text = flat(&streamed.stderr);
+    assert_eq!(
+        text.matches("meed::finer_than_currency").count(),
+        1,
+        "{text}"
+    );
+    assert!(
+        text.contains("2 `amount` cells of `sale` records have more decimals than EUR has, e.g. `100.505 EUR` in `s1`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2 `amount` cells of `sale` records are below zero, e.g. `-20 EUR` in `s2`"),
+        "{text}"
+    );
+    // The careful reader and the in-memory path say the same.
+    let careful = std::process::Command::new(env!("CARGO_BIN_EXE_meed"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "80")
+        .env("MEED_NO_STREAM", "1")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&careful.stderr), streamed.stderr);
+}

@@ -126,23 +126,23 @@ fn snapshot_round_trip() {
     let changed = meed(&["snapshot", V2, LOG, "--snap", snap]);
     assert_eq!(changed.code, 1);
     assert!(
-        changed
-            .stdout
-            .contains("-2027-01-05T10:00:00Z alice bonus 3.00 EUR by rule review_bonus from r1"),
+        changed.stdout.contains(
+            "-2027-01-05 10:00:00 +00:00 alice bonus 3.00 EUR by rule review_bonus from r1"
+        ),
         "{}",
         changed.stdout
     );
     assert!(
-        changed
-            .stdout
-            .contains("+2027-01-05T10:00:00Z alice bonus 4.00 EUR by rule review_bonus from r1"),
+        changed.stdout.contains(
+            "+2027-01-05 10:00:00 +00:00 alice bonus 4.00 EUR by rule review_bonus from r1"
+        ),
         "{}",
         changed.stdout
     );
     assert!(
-        changed
-            .stdout
-            .contains("+2027-01-05T10:00:00Z alice bonus 2.00 EUR by rule big_review from r1"),
+        changed.stdout.contains(
+            "+2027-01-05 10:00:00 +00:00 alice bonus 2.00 EUR by rule big_review from r1"
+        ),
         "{}",
         changed.stdout
     );

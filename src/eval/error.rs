@@ -194,6 +194,27 @@ impl Diagnostic for EvalError {
 pub enum EvalWarning {
     /// Nobody scored above zero in a pool period, so nothing was paid.
     PoolUnclaimed { pool: String, period: String },
+    /// Money cells with more decimals than their currency has (`12.505`).
+    FinerThanCurrency {
+        kind: String,
+        field: String,
+        count: u64,
+        example: String,
+        currency: String,
+    },
+    /// Money cells below zero.
+    NegativeMoney {
+        kind: String,
+        field: String,
+        count: u64,
+        example: String,
+    },
+}
+
+/// `1 `amount` cell`, `3 `amount` cells`.
+fn cells(count: u64, kind: &str, field: &str) -> String {
+    let s = if count == 1 { "" } else { "s" };
+    format!("{count} `{field}` cell{s} of `{kind}` records")
 }
 
 impl fmt::Display for EvalWarning {
@@ -202,6 +223,29 @@ impl fmt::Display for EvalWarning {
             EvalWarning::PoolUnclaimed { pool, period } => {
                 write!(f, "pool `{pool}` went unclaimed in {period}")
             }
+            EvalWarning::FinerThanCurrency {
+                kind,
+                field,
+                count,
+                example,
+                currency,
+            } => write!(
+                f,
+                "{} {} more decimals than {currency} has, e.g. {example}",
+                cells(*count, kind, field),
+                if *count == 1 { "has" } else { "have" }
+            ),
+            EvalWarning::NegativeMoney {
+                kind,
+                field,
+                count,
+                example,
+            } => write!(
+                f,
+                "{} {} below zero, e.g. {example}",
+                cells(*count, kind, field),
+                if *count == 1 { "is" } else { "are" }
+            ),
         }
     }
 }
@@ -212,6 +256,8 @@ impl Diagnostic for EvalWarning {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         match self {
             EvalWarning::PoolUnclaimed { .. } => Some(Box::new("meed::pool_unclaimed")),
+            EvalWarning::FinerThanCurrency { .. } => Some(Box::new("meed::finer_than_currency")),
+            EvalWarning::NegativeMoney { .. } => Some(Box::new("meed::negative_money")),
         }
     }
 
@@ -224,6 +270,12 @@ impl Diagnostic for EvalWarning {
             EvalWarning::PoolUnclaimed { pool, .. } => Some(Box::new(format!(
                 "nobody had a score above zero by `split by` of pool `{pool}`, so nothing was paid for that period"
             ))),
+            EvalWarning::FinerThanCurrency { currency, .. } => Some(Box::new(format!(
+                "meed keeps the amounts exact, and rounds each grant to whole {currency} minor units; if the export should hold whole cents, check how it rounds"
+            ))),
+            EvalWarning::NegativeMoney { .. } => Some(Box::new(
+                "a refund may well be negative; if these are payments, check the export (a spreadsheet may have flipped the sign)",
+            )),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use super::money::MoneyCells;
 use super::{Keep, StreamEvaluator, Streamed};
 use crate::eval::{EvalOptions, EvalReport, GrantSink};
 use crate::input::Roster;
@@ -128,6 +129,7 @@ pub fn stream_file_into(
     };
     let fallback = |e: crate::eval::EvalError| Fallback::new(e.to_string());
     let mut evaluator = fresh()?;
+    let mut money = MoneyCells::new(schema);
     let name = log.display().to_string();
     // Opened once: a pipe or FIFO is copied, and both passes (and the
     // careful reader, if this steps aside) read the copy.
@@ -137,6 +139,7 @@ pub fn stream_file_into(
         schema,
         &mut |record| {
             observers.record(record);
+            money.observe(record);
             evaluator.push(record).map_err(fallback)?;
             hand_over(&mut evaluator, &mut observers.kept).map_err(fallback)
         },
@@ -145,11 +148,13 @@ pub fn stream_file_into(
     if pass == Pass::Unsorted {
         evaluator = fresh()?;
         observers.restart();
+        money = MoneyCells::new(schema);
         stream_unsorted(
             &log,
             schema,
             &mut |record| {
                 observers.record(record);
+                money.observe(record);
                 evaluator.push(record).map_err(fallback)?;
                 hand_over(&mut evaluator, &mut observers.kept).map_err(fallback)
             },
@@ -159,7 +164,16 @@ pub fn stream_file_into(
     let warnings = log_warnings(&log, schema, &name)?;
     let mut streamed = finish(evaluator, &mut observers.kept).map_err(fallback)?;
     streamed.log_warnings = Some(warnings);
+    with_money_warnings(&mut streamed, &money, schema);
     Ok(streamed)
+}
+
+/// The log's money cells worth a look, before the evaluation's warnings
+/// (the careful path reports problems of the log first too).
+pub(crate) fn with_money_warnings(streamed: &mut Streamed, money: &MoneyCells, schema: &Schema) {
+    let mut warnings = money.warnings(schema);
+    warnings.append(&mut streamed.report.warnings);
+    streamed.report.warnings = warnings;
 }
 
 /// Hands the grants the evaluator kept since the last call to the sink.

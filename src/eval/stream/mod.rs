@@ -25,6 +25,7 @@ pub mod file;
 pub mod fixed;
 mod keep;
 pub mod limits;
+mod money;
 pub mod pools;
 pub mod run;
 
@@ -1293,6 +1294,7 @@ pub fn stream_log_into(
         evaluator.keep_grants(keep.clone());
     }
     let mut order: Vec<&crate::input::Contribution> = log.contributions.iter().collect();
+    let mut money = money::MoneyCells::new(schema);
     // In `(at, id)` order, as the engine needs them (a log read in memory is
     // sorted, one built by hand may not be).
     order.sort_by(|a, b| (a.at, a.id.as_bytes()).cmp(&(b.at, b.id.as_bytes())));
@@ -1300,15 +1302,21 @@ pub fn stream_log_into(
     let result = order.into_iter().try_for_each(|c| {
         let next = u32::try_from(index.len()).unwrap_or(u32::MAX);
         let who = *index.entry(c.who.clone()).or_insert(next);
-        evaluator.push(&StreamRecord {
+        let record = StreamRecord {
             at: c.at,
             id: &c.id,
             who,
             who_name: &c.who,
             kind: c.kind,
             fields: &c.fields,
-        })?;
+        };
+        money.observe(&record);
+        evaluator.push(&record)?;
         file::hand_over(&mut evaluator, &mut kept)
     });
-    Some(result.and_then(|()| file::finish(evaluator, &mut kept)))
+    Some(result.and_then(|()| {
+        let mut streamed = file::finish(evaluator, &mut kept)?;
+        file::with_money_warnings(&mut streamed, &money, schema);
+        Ok(streamed)
+    }))
 }
