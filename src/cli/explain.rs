@@ -136,6 +136,9 @@ fn word_calculations(
 /// person is not in the log).
 struct PersonRecords {
     who: Arc<str>,
+    /// The person's index, once their first record has passed: later
+    /// records are told by it, not by comparing names.
+    index: Option<u32>,
     records: Vec<Contribution>,
     names: Vec<Arc<str>>,
 }
@@ -144,6 +147,7 @@ impl PersonRecords {
     fn new(who: Arc<str>) -> PersonRecords {
         PersonRecords {
             who,
+            index: None,
             records: Vec::new(),
             names: Vec::new(),
         }
@@ -155,8 +159,11 @@ impl RecordSink for PersonRecords {
         // People are numbered in order of first appearance.
         if record.who as usize == self.names.len() {
             self.names.push(record.who_name.clone());
+            if *record.who_name == self.who {
+                self.index = Some(record.who);
+            }
         }
-        if *record.who_name == self.who {
+        if self.index == Some(record.who) {
             self.records.push(Contribution {
                 id: Arc::from(record.id),
                 who: record.who_name.clone(),
@@ -169,6 +176,7 @@ impl RecordSink for PersonRecords {
     }
 
     fn restart(&mut self) {
+        self.index = None;
         self.records.clear();
         self.names.clear();
     }

@@ -503,6 +503,9 @@ impl<'a> StreamEvaluator<'a> {
 
     /// The grants kept whole since the last call, in ledger order.
     pub fn take_grants(&mut self) -> Result<Vec<Grant>, EvalError> {
+        if self.flow.outbox.is_empty() {
+            return Ok(Vec::new());
+        }
         let kept = std::mem::take(&mut self.flow.outbox);
         kept.into_iter()
             .map(|k| k.into_grant(&self.people.names, &self.target_list, &self.scale))
