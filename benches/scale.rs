@@ -153,14 +153,16 @@ fn bench_size(
         c
     };
     // Side by side, in one run: each command measured the same way.
+    // The JSON ledger (gigabytes written) goes last: the writing it leaves
+    // to the kernel would slow whatever runs after it.
     let meed_runs = repeat(runs, || eval_cmd(&sorted.log, "csv"))?;
     let base_runs = repeat(runs, base_cmd)?;
     let quoted_runs = repeat(runs, || eval_cmd(&forms.quoted, "csv"))?;
     let jsonl_runs = repeat(runs, || eval_cmd(&forms.jsonl, "csv"))?;
-    let json_runs = repeat(runs, || eval_cmd(&sorted.log, "json"))?;
     let explain_runs = repeat(runs, explain_cmd)?;
     let diff_runs = repeat(runs, diff_cmd)?;
     let shuffled_runs = repeat(1, || eval_cmd(&shuffled.log, "csv"))?;
+    let json_runs = repeat(runs, || eval_cmd(&sorted.log, "json"))?;
     let _ = std::fs::remove_file(&ledger_out);
     let rate = |d: Duration| size as f64 / d.as_secs_f64().max(1e-9);
     let m = summary(&meed_runs);

@@ -176,6 +176,88 @@ pub(crate) fn with_money_warnings(streamed: &mut Streamed, money: &MoneyCells, s
     streamed.report.warnings = warnings;
 }
 
+/// One policy of a side-by-side run (`meed diff`).
+pub struct Plan<'p> {
+    pub policy: &'p PolicyFile,
+    pub schema: &'p Schema,
+    pub roster: Option<&'p Roster>,
+    pub options: &'p EvalOptions,
+}
+
+/// The totals of several policies over one reading of the log: each plan
+/// has its own engine, and every record is handed to each in turn, so two
+/// policies cost one read and parse of the log, not two. The plans' schemas
+/// must read the log alike (the same kinds and fields in the same order),
+/// else this steps aside. The log's warnings come with the first plan's
+/// totals.
+///
+/// A [`Fallback`] means: evaluate the plans one by one instead.
+pub fn stream_file_side_by_side(
+    plans: &[Plan<'_>],
+    log: &Path,
+    progress: Progress<'_>,
+) -> Result<Vec<Streamed>, Fallback> {
+    let Some(first) = plans.first() else {
+        return Ok(Vec::new());
+    };
+    if plans.iter().any(|p| p.schema.kinds != first.schema.kinds) {
+        return Err(Fallback::new("the policies read the log differently"));
+    }
+    let schema = first.schema;
+    let fresh = || {
+        plans
+            .iter()
+            .map(|p| {
+                StreamEvaluator::new(p.policy, p.schema, p.roster, p.options)
+                    .ok_or_else(|| Fallback::new("the policy is not one streaming handles"))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let fallback = |e: crate::eval::EvalError| Fallback::new(e.to_string());
+    let mut evaluators = fresh()?;
+    let mut money = MoneyCells::new(schema);
+    let name = log.display().to_string();
+    let log = LogInput::open(log)?;
+    let pass = stream_sorted(
+        &log,
+        schema,
+        &mut |record| {
+            money.observe(record);
+            evaluators
+                .iter_mut()
+                .try_for_each(|e| e.push(record))
+                .map_err(fallback)
+        },
+        progress,
+    )?;
+    if pass == Pass::Unsorted {
+        evaluators = fresh()?;
+        money = MoneyCells::new(schema);
+        stream_unsorted(
+            &log,
+            schema,
+            &mut |record| {
+                money.observe(record);
+                evaluators
+                    .iter_mut()
+                    .try_for_each(|e| e.push(record))
+                    .map_err(fallback)
+            },
+            progress,
+        )?;
+    }
+    let warnings = log_warnings(&log, schema, &name)?;
+    let mut all = evaluators
+        .into_iter()
+        .map(|e| e.finish().map_err(fallback))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(streamed) = all.first_mut() {
+        streamed.log_warnings = Some(warnings);
+        with_money_warnings(streamed, &money, schema);
+    }
+    Ok(all)
+}
+
 /// Hands the grants the evaluator kept since the last call to the sink.
 pub(crate) fn hand_over(
     evaluator: &mut StreamEvaluator<'_>,
