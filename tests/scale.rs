@@ -506,12 +506,12 @@ fn explain_on_the_engine_is_the_in_memory_explanation() {
     }
 }
 
-/// `diff` reads the log once for both policies (two engines side by side):
-/// on every bundled example, against a copy whose constants or first rule
-/// changed, and on a shuffled generated log, its report is the careful
-/// path's byte for byte, and streaming does not step aside.
+/// `diff` streams each policy through the engine: on every bundled example,
+/// against a copy whose first one-line grant is doubled, and on a shuffled
+/// generated log, its report is the careful path's byte for byte, and
+/// streaming does not step aside.
 #[test]
-fn diff_side_by_side_is_the_careful_diff() {
+fn streamed_diff_is_the_careful_diff() {
     let temporary = generated_dir();
     let dir = temporary.path();
     let mut cases: Vec<(PathBuf, PathBuf, PathBuf)> = bundled();

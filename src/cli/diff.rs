@@ -12,10 +12,9 @@ use crate::render::diff::{
     DiffTitles, render_diff_csv, render_diff_json, render_diff_markdown, render_diff_table,
 };
 
-use super::eval::{evaluate_side_by_side, evaluate_totals, named_data};
+use super::eval::{evaluate_totals, named_data};
 use super::files::{emit, refuse_overwriting_inputs};
 use super::load::{DataArgs, load_policy};
-
 use super::{Outcome, Reporter};
 
 #[derive(Debug, Args)]
@@ -75,15 +74,8 @@ pub fn run(args: DiffArgs) -> Outcome {
         Err(outcome) => return outcome,
     };
     read_alike(&mut old, &mut new);
-    let sides = match evaluate_side_by_side(&old, &new, &args.data, &mut reporter) {
-        Ok(Some([(old_totals, old_records), (new_totals, new_records)])) => Ok((
-            (old, old_totals, old_records),
-            (new, new_totals, new_records),
-        )),
-        Ok(None) => evaluate_side(old, &args, &mut reporter)
-            .and_then(|old| Ok((old, evaluate_side(new, &args, &mut reporter)?))),
-        Err(outcome) => Err(outcome),
-    };
+    let sides = evaluate_side(old, &args, &mut reporter)
+        .and_then(|old| Ok((old, evaluate_side(new, &args, &mut reporter)?)));
     let ((old, old_totals, _), (new, new_totals, new_records)) = match sides {
         Ok(sides) => sides,
         Err(outcome) => return outcome,

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use crate::eval::stream::file::{Observers, Plan, stream_file_into, stream_file_side_by_side};
+use crate::eval::stream::file::{Observers, stream_file_into};
 use crate::eval::stream::{Keep, Streamed};
 use crate::eval::{EvalError, EvalOptions, GrantSink, PeriodTotalsSink, TotalsSink};
 use crate::input::{LogFormat, Roster, decode, read_roster};
@@ -360,63 +360,6 @@ fn stream_setup(
         explain: false,
     };
     Ok(Some((options, roster)))
-}
-
-/// Totals of two policies over one reading of the log (`meed diff`), or
-/// `None` when they must be evaluated one by one (the policies read the
-/// log differently, or streaming steps aside for either).
-pub fn evaluate_side_by_side(
-    old: &CompiledPolicy,
-    new: &CompiledPolicy,
-    data: &DataArgs,
-    reporter: &mut Reporter,
-) -> Result<Option<[(Totals, u64); 2]>, Outcome> {
-    let (Some((old_options, old_roster)), Some((new_options, new_roster))) =
-        (stream_setup(old, data)?, stream_setup(new, data)?)
-    else {
-        return Ok(None);
-    };
-    let plans = [
-        Plan {
-            policy: &old.ast,
-            schema: &old.schema,
-            roster: old_roster.as_ref(),
-            options: &old_options,
-        },
-        Plan {
-            policy: &new.ast,
-            schema: &new.schema,
-            roster: new_roster.as_ref(),
-            options: &new_options,
-        },
-    ];
-    let mut bar = ProgressBar::new();
-    let streamed = stream_file_side_by_side(&plans, &data.log, &mut |done, total| {
-        bar.update(done, total)
-    });
-    bar.finish();
-    let [old_streamed, new_streamed] = match streamed.map(<[Streamed; 2]>::try_from) {
-        Ok(Ok(both)) => both,
-        Ok(Err(_)) => return Ok(None),
-        Err(fallback) => {
-            trace_fallback(&fallback);
-            return Ok(None);
-        }
-    };
-    if let Some(log) = &old_streamed.log_warnings {
-        for warning in &log.warnings {
-            reporter.report(warning, &log.source);
-        }
-    }
-    for (streamed, policy) in [(&old_streamed, old), (&new_streamed, new)] {
-        for warning in &streamed.report.warnings {
-            reporter.report(warning, &policy.source);
-        }
-    }
-    Ok(Some([
-        (old_streamed.totals, old_streamed.records),
-        (new_streamed.totals, new_streamed.records),
-    ]))
 }
 
 /// Runs the evaluator into `sink`, reporting its warnings and errors.
