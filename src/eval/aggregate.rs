@@ -43,10 +43,10 @@ impl<'a> Scope<'a> {
                 continue;
             }
             let inner = self.with_binding(binding, record);
-            if let Some(filter) = &agg.filter {
-                if !inner.condition(filter)? {
-                    continue;
-                }
+            if let Some(filter) = &agg.filter
+                && !inner.condition(filter)?
+            {
+                continue;
             }
             if let Some(counted) = self.counted.and_then(|c| c.get(index)) {
                 counted.set(true);

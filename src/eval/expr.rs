@@ -172,20 +172,20 @@ impl<'a> Scope<'a> {
                 if let Some(record) = self.bound(name) {
                     return self.record_field(record, &field.node, span);
                 }
-                if name == "person" {
-                    if let Some(person) = self.person {
-                        return self.roster_column(person.who, &field.node, span);
-                    }
+                if name == "person"
+                    && let Some(person) = self.person
+                {
+                    return self.roster_column(person.who, &field.node, span);
                 }
             }
             ExprKind::Field {
                 base: inner,
                 field: by,
             } if by.node == "by" => {
-                if let ExprKind::Name(name) = &inner.node {
-                    if let Some(record) = self.bound(name) {
-                        return self.roster_column(&record.who, &field.node, span);
-                    }
+                if let ExprKind::Name(name) = &inner.node
+                    && let Some(record) = self.bound(name)
+                {
+                    return self.roster_column(&record.who, &field.node, span);
                 }
             }
             _ => {}

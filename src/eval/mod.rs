@@ -98,10 +98,10 @@ fn evaluate_in(
     sink: &mut dyn GrantSink,
     reached: Option<&Reached>,
 ) -> Result<EvalReport, EvalError> {
-    if roster.is_none() {
-        if let Some(err) = roster_needed(policy) {
-            return Err(err);
-        }
+    if roster.is_none()
+        && let Some(err) = roster_needed(policy)
+    {
+        return Err(err);
     }
     let mut env = Env::new(policy, schema, roster)?;
     env.reached = reached;

@@ -38,13 +38,12 @@ pub fn run_on_rules(
             };
             let base = Scope::new(env);
             let scope = base.with_binding(&binding.node, record).explaining(explain);
-            if let Some(condition) = &rule.decl.condition {
-                if !scope
+            if let Some(condition) = &rule.decl.condition
+                && !scope
                     .condition(condition)
                     .map_err(|e| e.in_context(context))?
-                {
-                    continue;
-                }
+            {
+                continue;
             }
             let grant = make_grant(
                 &scope,
@@ -126,13 +125,12 @@ pub fn run_each_rules(
                 ..Scope::new(env)
             }
             .explaining(explain);
-            if let Some(condition) = &rule.decl.condition {
-                if !scope
+            if let Some(condition) = &rule.decl.condition
+                && !scope
                     .condition(condition)
                     .map_err(|e| e.in_context(context))?
-                {
-                    continue;
-                }
+            {
+                continue;
             }
             let at = key.last_instant(env.tz);
             let mut grant = make_grant(&scope, *rule, who.clone(), at, Vec::new())

@@ -92,10 +92,10 @@ fn what_was_expected(error: &Error<Rule>) -> Expected {
     let mut tokens: Vec<&'static str> = Vec::new();
     for token in attempts.expected_tokens() {
         let token = token.to_string();
-        if let Some(p) = PUNCTUATION.iter().find(|p| **p == token) {
-            if !tokens.contains(p) {
-                tokens.push(p);
-            }
+        if let Some(p) = PUNCTUATION.iter().find(|p| **p == token)
+            && !tokens.contains(p)
+        {
+            tokens.push(p);
         }
     }
     if attempts.max_position == pos {

@@ -65,20 +65,20 @@ impl Checker {
 
     /// `answer a1 by alice at 2027-01-05T10:00:00Z { accepted: true, votes: 3 }`
     fn given_contribution(&mut self, record: &GivenContribution) {
-        if !matches!(record.at.node, Literal::Date(_) | Literal::Timestamp(_)) {
-            if let Some(found) = self.literal_type(&record.at.node, record.at.span) {
-                let error = self
-                    .error(
-                        CheckErrorKind::FieldValueType {
-                            field: "at".into(),
-                            expected: Type::Timestamp,
-                            found: found.clone(),
-                        },
-                        record.at.span,
-                    )
-                    .with_label(format!("this is `{found}`"));
-                self.push(error);
-            }
+        if !matches!(record.at.node, Literal::Date(_) | Literal::Timestamp(_))
+            && let Some(found) = self.literal_type(&record.at.node, record.at.span)
+        {
+            let error = self
+                .error(
+                    CheckErrorKind::FieldValueType {
+                        field: "at".into(),
+                        expected: Type::Timestamp,
+                        found: found.clone(),
+                    },
+                    record.at.span,
+                )
+                .with_label(format!("this is `{found}`"));
+            self.push(error);
         }
         let Some(kind) = self.env.kind(&record.kind.node).cloned() else {
             let suggestion = nearest(&record.kind.node, self.env.kind_names());

@@ -299,10 +299,10 @@ fn missing_unit(lhs: &Type, rhs: &Type) -> Option<String> {
 }
 
 fn arithmetic_help(verb: &str, lhs: &Type, rhs: &Type) -> String {
-    if matches!(verb, "add" | "subtract") {
-        if let Some(unit) = missing_unit(lhs, rhs) {
-            return unit;
-        }
+    if matches!(verb, "add" | "subtract")
+        && let Some(unit) = missing_unit(lhs, rhs)
+    {
+        return unit;
     }
     match verb {
         "multiply" if lhs.is_quantity() && rhs.is_quantity() => {

@@ -149,27 +149,25 @@ impl Checker {
             }
         }
         let cap = self.type_expr(&limit.cap, &Scope::constants());
-        if let (Some(expected), Some(found)) = (&account, cap) {
-            if *expected != found {
-                let declared = self.env.reward(&limit.account.node).map(|r| r.ty_span);
-                let mut error = self
-                    .error(
-                        CheckErrorKind::LimitCapType {
-                            account: limit.account.node.clone(),
-                            expected: expected.clone(),
-                            found: found.clone(),
-                        },
-                        limit.cap.span,
-                    )
-                    .with_label(format!("this is `{found}`"));
-                if let Some(declared) = declared {
-                    error = error.with_secondary(
-                        declared,
-                        format!("`{}` holds `{expected}`", limit.account),
-                    );
-                }
-                self.push(error);
+        if let (Some(expected), Some(found)) = (&account, cap)
+            && *expected != found
+        {
+            let declared = self.env.reward(&limit.account.node).map(|r| r.ty_span);
+            let mut error = self
+                .error(
+                    CheckErrorKind::LimitCapType {
+                        account: limit.account.node.clone(),
+                        expected: expected.clone(),
+                        found: found.clone(),
+                    },
+                    limit.cap.span,
+                )
+                .with_label(format!("this is `{found}`"));
+            if let Some(declared) = declared {
+                error = error
+                    .with_secondary(declared, format!("`{}` holds `{expected}`", limit.account));
             }
+            self.push(error);
         }
         if let Some(Type::Money(currency)) = &account {
             self.warn_sub_minor_cap(&limit.cap, *currency);
@@ -321,37 +319,37 @@ impl Checker {
             "a pool pays into a reward account; to give a badge, use a rule with `award`",
         );
         let amount = self.type_expr(&pool.amount, &Scope::constants());
-        if let (Some(expected), Some(found)) = (&account, amount) {
-            if *expected != found {
-                let declared = self.env.reward(&pool.account.node).map(|r| r.ty_span);
-                let mut error = self
-                    .error(
-                        CheckErrorKind::PoolAmountType {
-                            pool: pool.name.node.clone(),
-                            account: pool.account.node.clone(),
-                            expected: expected.clone(),
-                            found: found.clone(),
-                        },
-                        pool.amount.span,
-                    )
-                    .with_label(format!("this is `{found}`"));
-                if let Some(declared) = declared {
-                    error = error
-                        .with_secondary(declared, format!("`{}` holds `{expected}`", pool.account));
-                }
-                self.push(error);
+        if let (Some(expected), Some(found)) = (&account, amount)
+            && *expected != found
+        {
+            let declared = self.env.reward(&pool.account.node).map(|r| r.ty_span);
+            let mut error = self
+                .error(
+                    CheckErrorKind::PoolAmountType {
+                        pool: pool.name.node.clone(),
+                        account: pool.account.node.clone(),
+                        expected: expected.clone(),
+                        found: found.clone(),
+                    },
+                    pool.amount.span,
+                )
+                .with_label(format!("this is `{found}`"));
+            if let Some(declared) = declared {
+                error = error
+                    .with_secondary(declared, format!("`{}` holds `{expected}`", pool.account));
             }
+            self.push(error);
         }
-        if let Some(score) = self.type_expr(&pool.split_by, &Scope::pool()) {
-            if !(score.is_number() || score.is_quantity()) {
-                let error = self
-                    .error(
-                        CheckErrorKind::SplitType { ty: score.clone() },
-                        pool.split_by.span,
-                    )
-                    .with_label(format!("this is `{score}`"));
-                self.push(error);
-            }
+        if let Some(score) = self.type_expr(&pool.split_by, &Scope::pool())
+            && !(score.is_number() || score.is_quantity())
+        {
+            let error = self
+                .error(
+                    CheckErrorKind::SplitType { ty: score.clone() },
+                    pool.split_by.span,
+                )
+                .with_label(format!("this is `{score}`"));
+            self.push(error);
         }
     }
 }

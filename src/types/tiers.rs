@@ -41,20 +41,20 @@ impl Checker {
                 }
             }
             if let Some(value) = self.constant_value(&bracket.bound, 0) {
-                if let Some((prev, prev_span)) = previous {
-                    if value <= prev {
-                        let error = self
-                            .error(
-                                CheckErrorKind::TierOrder {
-                                    bound: self.text(bracket.bound.span),
-                                    previous: self.text(prev_span),
-                                },
-                                bracket.bound.span,
-                            )
-                            .with_label("not above the previous bound")
-                            .with_secondary(prev_span, "previous bound");
-                        self.push(error);
-                    }
+                if let Some((prev, prev_span)) = previous
+                    && value <= prev
+                {
+                    let error = self
+                        .error(
+                            CheckErrorKind::TierOrder {
+                                bound: self.text(bracket.bound.span),
+                                previous: self.text(prev_span),
+                            },
+                            bracket.bound.span,
+                        )
+                        .with_label("not above the previous bound")
+                        .with_secondary(prev_span, "previous bound");
+                    self.push(error);
                 }
                 previous = Some((value, bracket.bound.span));
             }

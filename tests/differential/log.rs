@@ -172,7 +172,7 @@ fn duration(c: &mut Choices) -> String {
     let minutes = c.below(20) * 30 + if c.flag(30) { c.below(30) } else { 0 };
     match c.below(3) {
         0 => format!("{minutes}min"),
-        1 if minutes % 30 == 0 => {
+        1 if minutes.is_multiple_of(30) => {
             let hours = rust_decimal::Decimal::new(i64::try_from(minutes).unwrap_or(0), 0)
                 / rust_decimal::Decimal::from(60);
             format!("{}h", hours.normalize())

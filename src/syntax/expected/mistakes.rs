@@ -51,13 +51,14 @@ pub fn specific_problem(expected: &Expected, found: &Found, text: &str) -> Optio
     {
         return Some(double_equals(found.span.start));
     }
-    if rules.contains(&Rule::kw_grant) && rules.contains(&Rule::kw_award) {
-        if let Some(word) = word.filter(|w| !KEYWORDS.contains(w)) {
-            if let Some(problem) = condition_goes_on(word, found.span, text) {
-                return Some(problem);
-            }
-            return Some(missing_grant(word, found.span));
+    if rules.contains(&Rule::kw_grant)
+        && rules.contains(&Rule::kw_award)
+        && let Some(word) = word.filter(|w| !KEYWORDS.contains(w))
+    {
+        if let Some(problem) = condition_goes_on(word, found.span, text) {
+            return Some(problem);
         }
+        return Some(missing_grant(word, found.span));
     }
     None
 }

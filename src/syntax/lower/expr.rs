@@ -184,12 +184,12 @@ fn lower_infix(lhs: Node, op: Pair<'_, Rule>, rhs: Node) -> Result<Node, Problem
     let op_span = span_of(&op);
     let binary =
         binary_op(op.as_rule()).ok_or_else(|| Problem::internal(op_span, "an unknown operator"))?;
-    if binary.is_comparison() && !lhs.parens {
-        if let ExprKind::Binary { op: first, .. } = &lhs.expr.node {
-            if first.node.is_comparison() {
-                return Err(chained_comparison(&op, &lhs, &rhs, first.span));
-            }
-        }
+    if binary.is_comparison()
+        && !lhs.parens
+        && let ExprKind::Binary { op: first, .. } = &lhs.expr.node
+        && first.node.is_comparison()
+    {
+        return Err(chained_comparison(&op, &lhs, &rhs, first.span));
     }
     let span = lhs.expr.span.to(rhs.expr.span);
     let depths = [lhs.depth, rhs.depth];
