@@ -19,20 +19,7 @@ use crate::syntax::parse_policy;
 use super::diagnostics::{Target, convert, convert_foreign};
 use super::position::LineIndex;
 
-/// The words that start a top-level item, at the start of a line.
-pub(crate) const ITEM_KEYWORDS: [&str; 11] = [
-    "policy",
-    "person",
-    "contribution",
-    "reward",
-    "badge",
-    "let",
-    "rule",
-    "limit",
-    "pool",
-    "test",
-    "import",
-];
+pub(crate) use crate::syntax::ast::ITEM_KEYWORDS;
 
 /// How many broken items are blanked out before giving up on a tree.
 const REPAIR_ATTEMPTS: usize = 4;

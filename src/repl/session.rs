@@ -22,19 +22,7 @@ use super::ReplError;
 use super::policy::{DataFile, Edit, apply_edit, empty_policy, relocate};
 
 /// Words that start a declaration rather than an expression.
-pub const DECLARATION_KEYWORDS: &[&str] = &[
-    "policy",
-    "person",
-    "contribution",
-    "reward",
-    "badge",
-    "let",
-    "rule",
-    "limit",
-    "pool",
-    "test",
-    "import",
-];
+pub const DECLARATION_KEYWORDS: &[&str] = &crate::syntax::ast::ITEM_KEYWORDS;
 
 /// What one input produced: the text to show, and whether it went well.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -479,6 +479,23 @@ impl Expect {
     }
 }
 
+/// The words that start a top-level item (a declaration, a test, an
+/// import): what the REPL takes for a declaration and the editor offers at
+/// the start of a line.
+pub const ITEM_KEYWORDS: [&str; 11] = [
+    "policy",
+    "person",
+    "contribution",
+    "reward",
+    "badge",
+    "let",
+    "rule",
+    "limit",
+    "pool",
+    "test",
+    "import",
+];
+
 /// An expression with its span.
 pub type Expr = Spanned<ExprKind>;
 
