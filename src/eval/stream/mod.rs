@@ -851,7 +851,13 @@ impl<'a> StreamEvaluator<'a> {
                     } else {
                         None
                     };
-                    let read = RefCell::new(vec![false; e.aggregates.len()]);
+                    // Which aggregates a rule read: only for grants kept whole.
+                    let slots = if records.is_some() {
+                        e.aggregates.len()
+                    } else {
+                        0
+                    };
+                    let read = RefCell::new(vec![false; slots]);
                     let row = self.people.row(who as usize);
                     let ctx = Ctx {
                         env: &self.env,
