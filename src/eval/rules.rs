@@ -11,7 +11,7 @@ use crate::eval::pending::{OrderKey, Pending, RuleRef, Stage, make_grant};
 use crate::eval::period::PeriodKey;
 use crate::eval::scope::{Env, PersonPeriod, Scope};
 use crate::input::Contribution;
-use crate::syntax::ast::{Action, Expr, ExprKind, Measure, Period, Trigger};
+use crate::syntax::ast::{Period, Trigger};
 
 /// `on review r [when C] grant bonus EXPR`: for each record in `(at, id)`
 /// order, each `on` rule of its kind in file order.
@@ -111,7 +111,7 @@ pub fn run_each_rules(
         let groups = grouped
             .entry(period.node)
             .or_insert_with(|| group_by_person(records, period.node, env));
-        let aggregates = reads_aggregates(rule);
+        let aggregates = rule.decl.reads_aggregates();
         for ((who, key), group) in groups.iter() {
             let context = || format!("rule `{}`, `{who}` in {key}", rule.decl.name.node);
             let counted: Vec<Cell<bool>> = group.iter().map(|_| Cell::new(false)).collect();
@@ -156,59 +156,4 @@ pub fn run_each_rules(
         }
     }
     Ok(())
-}
-
-/// Whether a rule's condition or amount holds an aggregate.
-fn reads_aggregates(rule: &RuleRef<'_>) -> bool {
-    let mut names = Vec::new();
-    if let Some(c) = &rule.decl.condition {
-        aggregate_kinds(c, &mut names);
-    }
-    if let Action::Grant { amount, .. } = &rule.decl.action {
-        aggregate_kinds(amount, &mut names);
-    }
-    !names.is_empty()
-}
-
-/// The kind names of every aggregate in `expr`.
-pub fn aggregate_kinds<'e>(expr: &'e Expr, out: &mut Vec<&'e str>) {
-    match &expr.node {
-        ExprKind::Aggregate(agg) => {
-            out.push(&agg.kind.node);
-            if let Some(f) = &agg.filter {
-                aggregate_kinds(f, out);
-            }
-            if let Some(Measure::Expr(e)) = &agg.measure {
-                aggregate_kinds(e, out);
-            }
-            if let Some(f) = &agg.fallback {
-                aggregate_kinds(f, out);
-            }
-        }
-        ExprKind::Literal(_) | ExprKind::Name(_) => {}
-        ExprKind::Field { base, .. } => aggregate_kinds(base, out),
-        ExprKind::Unary { operand, .. } => aggregate_kinds(operand, out),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            aggregate_kinds(lhs, out);
-            aggregate_kinds(rhs, out);
-        }
-        ExprKind::If {
-            condition,
-            then_branch,
-            else_branch,
-        } => {
-            aggregate_kinds(condition, out);
-            aggregate_kinds(then_branch, out);
-            aggregate_kinds(else_branch, out);
-        }
-        ExprKind::Call { args, .. } => args.iter().for_each(|a| aggregate_kinds(a, out)),
-        ExprKind::Tiers(t) => {
-            aggregate_kinds(&t.subject, out);
-            for b in &t.brackets {
-                aggregate_kinds(&b.bound, out);
-                aggregate_kinds(&b.rate, out);
-            }
-            aggregate_kinds(&t.above, out);
-        }
-    }
 }
