@@ -264,8 +264,8 @@ mod generated {
 
     use meed::source::{Span, Spanned};
     use meed::syntax::ast::{
-        Action, Aggregate, AggregateFn, BinaryOp, Expr, ExprKind, Ident, Item, LetDecl, Literal,
-        Measure, PolicyFile, RuleDecl, TierBracket, Tiers, Trigger, UnaryOp,
+        Action, Aggregate, AggregateFn, BinaryOp, Expr, ExprKind, Ident, Item, LetDecl, LetValue,
+        Literal, Measure, PolicyFile, RuleDecl, TierBracket, Tiers, Trigger, UnaryOp,
     };
     use proptest::prelude::*;
     use rust_decimal::Decimal;
@@ -455,7 +455,7 @@ mod generated {
             items: vec![
                 Item::Let(LetDecl {
                     name: ident("v"),
-                    value: expr.clone(),
+                    value: LetValue::Fixed(expr.clone()),
                     span: Span::default(),
                 }),
                 Item::Rule(RuleDecl {
@@ -465,6 +465,7 @@ mod generated {
                         binding: ident("x"),
                         span: Span::default(),
                     },
+                    window: None,
                     condition: Some(expr.clone()),
                     action: Action::Grant {
                         account: ident("bonus"),

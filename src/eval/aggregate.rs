@@ -153,7 +153,12 @@ impl<'a> Scope<'a> {
                 Literal::Points(_) => Type::Points,
                 _ => return None,
             }),
-            ExprKind::Name(n) => self.env.constants.get(n).map(Value::ty),
+            ExprKind::Name(n) => self
+                .env
+                .constants
+                .get(n)
+                .and_then(|t| t.some_value())
+                .map(Value::ty),
             ExprKind::Field { base, field } => match &base.node {
                 ExprKind::Name(n) if n == binding => {
                     let k = self.env.schema.kinds.get(kind)?;

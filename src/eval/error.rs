@@ -41,6 +41,17 @@ pub enum EvalErrorKind {
     InvalidPeriod { text: String },
     /// Pool scores too large or too precise to split exactly.
     PoolTooPrecise { pool: String },
+    /// A dated value read before its first `from`.
+    NotInForce {
+        not_yet: crate::eval::dated::NotYet,
+        /// The first date, as local time in the policy's zone.
+        first: String,
+        /// The instant it was read at, as local time.
+        read_at: String,
+    },
+    /// A value that changes over time, read where no instant says which
+    /// of its values to take (the REPL, a test's expected value).
+    Undated { name: String },
     /// A state the checker should have ruled out.
     Internal { message: String },
 }
@@ -90,6 +101,8 @@ impl EvalError {
             EvalErrorKind::EmptyAggregate { .. } => "meed::empty_aggregate",
             EvalErrorKind::InvalidPeriod { .. } => "meed::invalid_period",
             EvalErrorKind::PoolTooPrecise { .. } => "meed::pool_too_precise",
+            EvalErrorKind::NotInForce { .. } => "meed::value_not_in_force",
+            EvalErrorKind::Undated { .. } => "meed::value_without_date",
             EvalErrorKind::Internal { .. } => "meed::internal",
         }
     }
@@ -118,6 +131,13 @@ impl EvalError {
             EvalErrorKind::PoolTooPrecise { .. } => {
                 "round the scores, e.g. `split by round(total(reputation))`".to_string()
             }
+            EvalErrorKind::NotInForce { not_yet, first, .. } => format!(
+                "add a `from` line for `{}` that starts on or before the first date it is read, or leave out what comes before {first}",
+                not_yet.name
+            ),
+            EvalErrorKind::Undated { name } => format!(
+                "`{name}` is read at a contribution's time or at the start of a period; use it in a rule, a limit or a pool, or write the value itself here"
+            ),
             EvalErrorKind::Internal { .. } => {
                 "this is a bug in meed: please report it with the policy".to_string()
             }
@@ -149,6 +169,21 @@ impl fmt::Display for EvalErrorKind {
                 write!(
                     f,
                     "the scores of pool `{pool}` are too large to split exactly"
+                )
+            }
+            EvalErrorKind::NotInForce {
+                not_yet,
+                first,
+                read_at,
+            } => write!(
+                f,
+                "`{}` has no value on {read_at}: its first `from` is {first}",
+                not_yet.name
+            ),
+            EvalErrorKind::Undated { name } => {
+                write!(
+                    f,
+                    "`{name}` changes over time, so it has no single value here"
                 )
             }
             EvalErrorKind::Internal { message } => write!(f, "internal error: {message}"),

@@ -155,14 +155,51 @@ impl<'a> Scope<'a> {
         })
     }
 
+    /// A constant, read at this scope's instant when it changes over time.
     fn name(&self, name: &str, span: Span) -> Result<Value, EvalError> {
-        if let Some(v) = self.env.constants.get(name) {
-            return Ok(v.clone());
+        let Some(timeline) = self.env.constants.get(name) else {
+            return Err(EvalError::internal(
+                format!("`{name}` has no value here"),
+                Some(span),
+            ));
+        };
+        let step = match (timeline.constant(), self.at) {
+            (Some(value), _) => return Ok(value.clone()),
+            (None, Some(at)) => timeline.at(at),
+            (None, None) => None,
+        };
+        let Some(step) = step else {
+            return Err(EvalError::new(
+                EvalErrorKind::Undated {
+                    name: name.to_string(),
+                },
+                Some(span),
+            ));
+        };
+        if let Some(read) = self.dated_read {
+            let mut read = read.borrow_mut();
+            for line in &step.in_force {
+                if !read.contains(line) {
+                    read.push(line.clone());
+                }
+            }
         }
-        Err(EvalError::internal(
-            format!("`{name}` has no value here"),
-            Some(span),
-        ))
+        step.value.clone().map_err(|not_yet| {
+            let local = |t: chrono::DateTime<chrono::Utc>| {
+                t.with_timezone(&self.env.tz)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            };
+            let read_at = self.at.map(local).unwrap_or_default();
+            EvalError::new(
+                EvalErrorKind::NotInForce {
+                    first: local(not_yet.first),
+                    read_at,
+                    not_yet,
+                },
+                Some(span),
+            )
+        })
     }
 
     /// `r.lines`, `r.at`, `r.id`, `r.who`, `r.by.status`, `person.status`.

@@ -50,10 +50,8 @@ pub fn apply_limit(
 ) -> Result<(), EvalError> {
     let text = describe_limit(limit);
     let context = || format!("limit `{text}`");
-    let cap = Scope::new(env)
-        .value(&limit.cap)
-        .and_then(round_cap)
-        .map_err(|e| e.in_context(context))?;
+    // The cap in force at each period's start (§6), worked out once per period.
+    let mut caps: HashMap<PeriodKey, Value> = HashMap::new();
     let span = limit.cap.span;
     let mut running: HashMap<(Arc<str>, PeriodKey), Value> = HashMap::new();
     for pending in grants.iter_mut() {
@@ -70,6 +68,22 @@ pub fn apply_limit(
             }
         }
         let key = PeriodKey::of(grant.at, limit.period.node, env.tz);
+        let cap = match caps.get(&key) {
+            Some(cap) => cap.clone(),
+            None => {
+                let cap = Scope {
+                    at: Some(key.start(env.tz)),
+                    ..Scope::new(env)
+                }
+                .value(&limit.cap)
+                .and_then(round_cap)
+                .map_err(|e| {
+                    e.in_context(|| format!("limit `{text}`, `{}` in {}", grant.who, key.label()))
+                })?;
+                caps.insert(key, cap.clone());
+                cap
+            }
+        };
         let zero = arith::zero_of(&grant.granted.ty())
             .ok_or_else(|| EvalError::internal("cannot limit this grant", Some(span)))?;
         let so_far = running

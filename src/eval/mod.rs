@@ -12,6 +12,7 @@
 
 pub mod aggregate;
 pub mod arith;
+pub mod dated;
 pub mod error;
 pub mod expr;
 pub mod limits;

@@ -70,11 +70,20 @@ pub fn make_grant(
             // `3 pts = 3 pts` says nothing: a bare amount stands alone.
             let calculation = shown.text.map(|(text, _)| {
                 let result = show::result(&value);
-                if text == result {
+                let mut words = if text == result {
                     text
                 } else {
                     format!("{text} = {result}")
+                };
+                for line in scope
+                    .dated_read
+                    .map(|r| r.borrow().clone())
+                    .unwrap_or_default()
+                {
+                    words.push_str("; ");
+                    words.push_str(&show::in_force(&line));
                 }
+                words
             });
             (Target::Account(account.node.clone()), value, calculation)
         }

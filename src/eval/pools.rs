@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use crate::eval::arith;
+use crate::eval::dated::Validity;
 use crate::eval::error::{EvalError, EvalErrorKind, EvalWarning};
 use crate::eval::pending::{OrderKey, Pending, Stage, check_account_type};
 use crate::eval::period::PeriodKey;
@@ -50,28 +51,34 @@ pub fn pay_pool(
     let name = pool.name.node.as_str();
     let period = pool.period.node;
     let context = |label: &str| format!("pool `{name}` in {label}");
-    let amount = Scope::new(env)
-        .value(&pool.amount)
-        .and_then(|v| round_grant(v, env.rounding).map_err(|e| e.at(pool.amount.span)))
-        .map_err(|e| e.in_context(|| format!("pool `{name}`")))?;
-    check_account_type(
-        &Scope::new(env),
-        &pool.account.node,
-        &amount,
-        pool.amount.span,
-    )?;
-    let (digits, amount_units) = units_of(&amount).ok_or_else(|| {
-        EvalError::internal(
-            "a pool amount must be money, points or a duration",
-            Some(pool.amount.span),
-        )
-    })?;
+    let validity = Validity::of(pool.window.as_ref(), env.tz);
     let groups = group_by_person(records, period, env);
     let totals = totals_by_period(grants, period, env)?;
     let periods: BTreeSet<PeriodKey> = groups.keys().map(|(_, k)| *k).collect();
     let empty = BTreeMap::new();
     for key in periods {
         let label = key.label();
+        // A pool pays the periods that start in its window, the amount in
+        // force when each starts (§6).
+        let start = key.start(env.tz);
+        if !validity.contains(start) {
+            continue;
+        }
+        let at_start = Scope {
+            at: Some(start),
+            ..Scope::new(env)
+        };
+        let amount = at_start
+            .value(&pool.amount)
+            .and_then(|v| round_grant(v, env.rounding).map_err(|e| e.at(pool.amount.span)))
+            .map_err(|e| e.in_context(|| context(&label)))?;
+        check_account_type(&at_start, &pool.account.node, &amount, pool.amount.span)?;
+        let (digits, amount_units) = units_of(&amount).ok_or_else(|| {
+            EvalError::internal(
+                "a pool amount must be money, points or a duration",
+                Some(pool.amount.span),
+            )
+        })?;
         let people = people_in(&groups, &totals, key);
         let mut scores: Vec<(Arc<str>, Value)> = Vec::with_capacity(people.len());
         for who in people {
@@ -85,7 +92,7 @@ pub fn pay_pool(
                     records,
                     totals: Some(person_totals),
                 }),
-                ..Scope::new(env)
+                ..at_start
             };
             let context = || format!("pool `{name}`, `{who}` in {label}");
             let score = scope

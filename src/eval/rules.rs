@@ -2,10 +2,11 @@
 //! `each person per PERIOD` rules (one grant per person and period with
 //! activity).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::eval::dated::Validity;
 use crate::eval::error::EvalError;
 use crate::eval::pending::{OrderKey, Pending, RuleRef, Stage, make_grant};
 use crate::eval::period::PeriodKey;
@@ -27,16 +28,22 @@ pub fn run_on_rules(
             let Trigger::On { kind, binding, .. } = &rule.decl.trigger else {
                 continue;
             };
-            if env.schema.kind_index(&kind.node) != Some(record.kind) {
+            if env.schema.kind_index(&kind.node) != Some(record.kind)
+                || !Validity::of(rule.decl.window.as_ref(), env.tz).contains(record.at)
+            {
                 continue;
             }
             let context = || {
                 format!(
-                    "rule `{}`, contribution `{}`",
-                    rule.decl.name.node, record.id
+                    "rule `{}`, contribution `{}` on log line {}",
+                    rule.decl.name.node, record.id, record.line
                 )
             };
-            let base = Scope::new(env);
+            let read = RefCell::new(Vec::new());
+            let base = Scope {
+                dated_read: explain.then_some(&read),
+                ..Scope::new(env)
+            };
             let scope = base.with_binding(&binding.node, record).explaining(explain);
             if let Some(condition) = &rule.decl.condition
                 && !scope
@@ -112,9 +119,21 @@ pub fn run_each_rules(
             .entry(period.node)
             .or_insert_with(|| group_by_person(records, period.node, env));
         let aggregates = rule.decl.reads_aggregates();
+        let validity = Validity::of(rule.decl.window.as_ref(), env.tz);
         for ((who, key), group) in groups.iter() {
-            let context = || format!("rule `{}`, `{who}` in {key}", rule.decl.name.node);
+            let start = key.start(env.tz);
+            if !validity.contains(start) {
+                continue;
+            }
+            let context = || {
+                let first = group
+                    .first()
+                    .map(|r| format!(" (first record `{}` on log line {})", r.id, r.line))
+                    .unwrap_or_default();
+                format!("rule `{}`, `{who}` in {key}{first}", rule.decl.name.node)
+            };
             let counted: Vec<Cell<bool>> = group.iter().map(|_| Cell::new(false)).collect();
+            let read = RefCell::new(Vec::new());
             let scope = Scope {
                 person: Some(PersonPeriod {
                     who,
@@ -122,6 +141,8 @@ pub fn run_each_rules(
                     totals: None,
                 }),
                 counted: Some(&counted),
+                at: Some(start),
+                dated_read: explain.then_some(&read),
                 ..Scope::new(env)
             }
             .explaining(explain);

@@ -2,22 +2,28 @@
 //! record a rule is looking at, and (in `each` rules and pools) the person's
 //! records and totals in the period.
 
-use std::cell::Cell;
-use std::collections::{BTreeMap, HashMap};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
 
 use chrono_tz::Tz;
 
-use crate::eval::error::EvalError;
+use crate::eval::dated::{ALWAYS, InForce, NotYet, Step, Timeline, moment_instant, moment_text};
+use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::eval::reach::Reached;
 use crate::input::{Contribution, Roster};
 use crate::schema::Schema;
-use crate::syntax::ast::{Expr, ExprKind, Item, LetDecl, PolicyFile, RoundingMode};
+use crate::syntax::ast::{
+    DatedValue, Expr, ExprKind, Item, LetDecl, LetValue, PolicyFile, RoundingMode,
+};
 use crate::value::Value;
 
 /// Everything fixed for a whole evaluation.
 pub struct Env<'a> {
     pub schema: &'a Schema,
-    pub constants: HashMap<String, Value>,
+    /// Every constant over time (a plain `let` never changes).
+    pub constants: HashMap<String, Timeline>,
     pub roster: Option<&'a Roster>,
     pub tz: Tz,
     pub rounding: RoundingMode,
@@ -27,8 +33,8 @@ pub struct Env<'a> {
 }
 
 impl<'a> Env<'a> {
-    /// Evaluates the policy's constants, each once, in dependency order
-    /// (a `let` may use constants declared after it).
+    /// Works out the policy's constants over time, each once, in dependency
+    /// order (a `let` may use constants declared after it).
     pub fn new(
         policy: &PolicyFile,
         schema: &'a Schema,
@@ -78,61 +84,128 @@ impl<'a> Env<'a> {
         }
         visiting.push(name);
         let mut names = Vec::new();
-        free_names(&decl.value, &mut names);
+        for expr in decl.exprs() {
+            expr.walk(&mut |e| {
+                if let ExprKind::Name(n) = &e.node {
+                    names.push(n.as_str());
+                }
+            });
+        }
         for dep in names {
             if let Some(dep_decl) = lets.get(dep) {
                 self.define(dep_decl, lets, visiting)?;
             }
         }
         visiting.pop();
-        let value = Scope::new(self)
-            .value(&decl.value)
-            .map_err(|e| e.in_context(|| format!("constant `{name}`")))?;
-        self.constants.insert(name.to_string(), value);
+        let timeline = match &decl.value {
+            LetValue::Fixed(expr) => self.timeline_of(expr),
+            LetValue::Dated(lines) => self.dated_timeline(name, lines),
+        }
+        .map_err(|e| e.in_context(|| format!("constant `{name}`")))?;
+        self.constants.insert(name.to_string(), timeline);
         Ok(())
     }
-}
 
-/// Names an expression reads (constants, bindings), in order.
-fn free_names<'e>(expr: &'e Expr, out: &mut Vec<&'e str>) {
-    match &expr.node {
-        ExprKind::Name(n) => out.push(n),
-        ExprKind::Literal(_) => {}
-        ExprKind::Field { base, .. } => free_names(base, out),
-        ExprKind::Unary { operand, .. } => free_names(operand, out),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            free_names(lhs, out);
-            free_names(rhs, out);
+    /// The timeline of an expression made of literals and constants (a
+    /// plain `let`, a limit's cap, a pool's amount): a step from the
+    /// beginning of time and one at every change of a constant it reads.
+    pub fn timeline_of(&self, expr: &Expr) -> Result<Timeline, EvalError> {
+        let instants: BTreeSet<DateTime<Utc>> = self.changes_read(expr).collect();
+        let mut steps = Vec::with_capacity(instants.len() + 1);
+        for from in std::iter::once(ALWAYS).chain(instants) {
+            steps.push(self.step_at(expr, from)?);
         }
-        ExprKind::If {
-            condition,
-            then_branch,
-            else_branch,
-        } => {
-            free_names(condition, out);
-            free_names(then_branch, out);
-            free_names(else_branch, out);
+        Ok(Timeline::from_steps(steps))
+    }
+
+    /// `let name { from D1: V1 "source"  from D2: V2 ... }`: not in force
+    /// before D1; from each date its line, re-worked out whenever a
+    /// constant the line reads changes.
+    fn dated_timeline(&self, name: &str, lines: &[DatedValue]) -> Result<Timeline, EvalError> {
+        let starts: Vec<DateTime<Utc>> = lines
+            .iter()
+            .map(|l| moment_instant(l.from.node, self.tz))
+            .collect();
+        let Some(&first) = starts.iter().min() else {
+            return Err(EvalError::internal(
+                format!("`{name}` has no `from` line"),
+                None,
+            ));
+        };
+        let mut instants: BTreeSet<DateTime<Utc>> = starts.iter().copied().collect();
+        for line in lines {
+            instants.extend(self.changes_read(&line.value).filter(|t| *t > first));
         }
-        ExprKind::Call { args, .. } => args.iter().for_each(|a| free_names(a, out)),
-        ExprKind::Aggregate(agg) => {
-            if let Some(f) = &agg.filter {
-                free_names(f, out);
+        let mut steps = vec![Step {
+            from: ALWAYS,
+            value: Err(NotYet {
+                name: name.to_string(),
+                first,
+            }),
+            in_force: Vec::new(),
+        }];
+        for from in instants {
+            // The line in force: the last to start at or before `from`.
+            let line = starts
+                .iter()
+                .zip(lines)
+                .filter(|(start, _)| **start <= from)
+                .max_by_key(|(start, _)| **start)
+                .map(|(_, line)| line);
+            let Some(line) = line else { continue };
+            let mut step = self.step_at(&line.value, from)?;
+            if let Ok(value) = &step.value {
+                step.in_force.insert(
+                    0,
+                    InForce {
+                        name: name.to_string(),
+                        value: value.clone(),
+                        from: moment_text(line.from.node),
+                        source: line.source.as_ref().map(|s| s.node.clone()),
+                    },
+                );
             }
-            if let Some(crate::syntax::ast::Measure::Expr(e)) = &agg.measure {
-                free_names(e, out);
-            }
-            if let Some(f) = &agg.fallback {
-                free_names(f, out);
-            }
+            steps.push(step);
         }
-        ExprKind::Tiers(t) => {
-            free_names(&t.subject, out);
-            for b in &t.brackets {
-                free_names(&b.bound, out);
-                free_names(&b.rate, out);
+        Ok(Timeline::from_steps(steps))
+    }
+
+    /// `expr` worked out at `from`: its value, or the dated value it needs
+    /// that is not in force yet, with the dated values it read.
+    fn step_at(&self, expr: &Expr, from: DateTime<Utc>) -> Result<Step, EvalError> {
+        let read = RefCell::new(Vec::new());
+        let scope = Scope {
+            at: Some(from),
+            dated_read: Some(&read),
+            ..Scope::new(self)
+        };
+        let value = match scope.value(expr) {
+            Ok(value) => Ok(value),
+            Err(EvalError {
+                kind: EvalErrorKind::NotInForce { not_yet, .. },
+                ..
+            }) => Err(not_yet),
+            Err(other) => return Err(other),
+        };
+        Ok(Step {
+            from,
+            value,
+            in_force: read.into_inner(),
+        })
+    }
+
+    /// The instants at which the constants `expr` reads change.
+    fn changes_read<'e>(&'e self, expr: &'e Expr) -> impl Iterator<Item = DateTime<Utc>> + 'e {
+        let mut names = Vec::new();
+        expr.walk(&mut |e| {
+            if let ExprKind::Name(n) = &e.node {
+                names.push(n.as_str());
             }
-            free_names(&t.above, out);
-        }
+        });
+        names
+            .into_iter()
+            .filter_map(|n| self.constants.get(n))
+            .flat_map(Timeline::changes)
     }
 }
 
@@ -160,6 +233,13 @@ pub struct Scope<'a> {
     /// set when an aggregate counts that record (its kind matches and its
     /// `where` holds), so that the grant lists exactly those records.
     pub counted: Option<&'a [Cell<bool>]>,
+    /// The instant dated values are read at: the bound record's `at`, else
+    /// the first instant of the period; `None` where nothing is dated (the
+    /// REPL, tests' expected values), where reading a dated value is an
+    /// error.
+    pub at: Option<DateTime<Utc>>,
+    /// Where to note the dated values read, for explanations.
+    pub dated_read: Option<&'a RefCell<Vec<InForce>>>,
 }
 
 impl<'a> Scope<'a> {
@@ -172,6 +252,8 @@ impl<'a> Scope<'a> {
             person: None,
             explain: false,
             counted: None,
+            at: None,
+            dated_read: None,
         }
     }
 
@@ -195,6 +277,8 @@ impl<'a> Scope<'a> {
             person: self.person,
             explain: false,
             counted: self.counted,
+            at: Some(record.at),
+            dated_read: self.dated_read,
         }
     }
 

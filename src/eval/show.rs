@@ -175,3 +175,19 @@ fn source_prec(expr: &Expr) -> (String, u8) {
         }
     }
 }
+
+/// A dated value in force, for explanations:
+/// `review_rate = 0.025 EUR (from 2027-04-01, board decision 2027-02-14)`.
+pub fn in_force(line: &crate::eval::dated::InForce) -> String {
+    let source = line
+        .source
+        .as_ref()
+        .map(|s| format!(", {s}"))
+        .unwrap_or_default();
+    format!(
+        "{} = {} (from {}{source})",
+        line.name,
+        value(&line.value).0,
+        line.from
+    )
+}

@@ -7,8 +7,8 @@ use crate::source::Span;
 use crate::syntax::KEYWORDS;
 use crate::syntax::ast::{
     Action, BadgeDecl, Expect, FieldDecl, FieldValue, Given, ImportDecl, Item, KindDecl, LetDecl,
-    LimitDecl, PersonDecl, PolicyFile, PolicyHeader, PoolDecl, RewardDecl, RoundingMode, RuleDecl,
-    TestDecl, Trigger, TypeExpr,
+    LetValue, LimitDecl, PersonDecl, PolicyFile, PolicyHeader, PoolDecl, RewardDecl, RoundingMode,
+    RuleDecl, TestDecl, TimeWindow, Trigger, TypeExpr,
 };
 
 /// Blocks with at most this many fields may stay on one line.
@@ -47,7 +47,10 @@ fn group_of(p: &Printer, item: &Item) -> Option<Group> {
                 .map(|_| Group::Kinds)
         }
         Item::Reward(_) | Item::Badge(_) => Some(Group::Accounts),
-        Item::Let(decl) if !has_tiers(&decl.value) => Some(Group::Constants),
+        Item::Let(LetDecl {
+            value: LetValue::Fixed(value),
+            ..
+        }) if !has_tiers(value) => Some(Group::Constants),
         Item::Limit(decl) if !has_tiers(&decl.cap) => Some(Group::Limits),
         _ => None,
     }
@@ -208,14 +211,50 @@ fn print_badge(p: &mut Printer, d: &BadgeDecl) {
     p.end_line(d.span.end);
 }
 
-/// `let review_rate = 0.02 EUR`
+/// `let review_rate = 0.02 EUR`, or a dated value: `let review_rate {` /
+/// `from 2027-01-01: 0.02 EUR "source"` lines / `}`
 fn print_let(p: &mut Printer, d: &LetDecl) {
     p.start_line(d.span.start);
     p.text("let ");
     p.text(&d.name);
-    p.text(" = ");
-    print_clause_expr(p, &d.value);
-    p.end_line(d.span.end);
+    match &d.value {
+        LetValue::Fixed(value) => {
+            p.text(" = ");
+            print_clause_expr(p, value);
+            p.end_line(d.span.end);
+        }
+        LetValue::Dated(lines) => {
+            p.open_block(d.name.span.end);
+            let saved = std::mem::replace(&mut p.keep_blanks, false);
+            for line in lines {
+                p.start_line(line.span.start);
+                p.text("from ");
+                let written = p.source().get(line.from.span.start..line.from.span.end);
+                let written = written.unwrap_or_default().to_string();
+                p.text(&written);
+                p.text(": ");
+                print_clause_expr(p, &line.value);
+                if let Some(source) = &line.source {
+                    p.text(" ");
+                    p.text(&quote(source));
+                }
+                p.end_line(line.span.end);
+            }
+            p.keep_blanks = saved;
+            close(p, d.span);
+        }
+    }
+}
+
+/// `from 2027-03-01 until 2027-05-31` on a line of its own.
+fn print_window(p: &mut Printer, window: &TimeWindow) {
+    p.start_line(window.span.start);
+    let ends: Vec<String> = [("from", &window.from), ("until", &window.until)]
+        .into_iter()
+        .filter_map(|(word, date)| date.as_ref().map(|d| format!("{word} {}", d.node)))
+        .collect();
+    p.text(&ends.join(" "));
+    p.end_line(window.span.end);
 }
 
 /// `rule name {` / `on review r` or `each person per month` / `when ...` /
@@ -237,6 +276,9 @@ fn print_rule(p: &mut Printer, d: &RuleDecl) {
         }
     }
     p.end_line(trigger.end);
+    if let Some(window) = &d.window {
+        print_window(p, window);
+    }
     if let Some(condition) = &d.condition {
         p.start_line(condition.span.start);
         p.text("when ");
@@ -297,6 +339,9 @@ fn print_pool(p: &mut Printer, d: &PoolDecl) {
     p.text(" per ");
     p.text(d.period.keyword());
     p.end_line(d.period.span.end);
+    if let Some(window) = &d.window {
+        print_window(p, window);
+    }
     p.start_line(d.split_by.span.start);
     p.text("split by ");
     print_clause_expr(p, &d.split_by);

@@ -8,7 +8,7 @@
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position};
 
 use crate::source::Span;
-use crate::syntax::ast::{Action, Comment, FieldDecl, Item, Trigger};
+use crate::syntax::ast::{Action, Comment, FieldDecl, Item, LetValue, Trigger};
 use crate::types::check::Checker;
 
 use super::analysis::{Analysis, FileView};
@@ -127,7 +127,12 @@ fn declaration(
                 .map_or_else(String::new, |ty| format!(": {ty}"));
             Some((
                 constant.span,
-                format!("let {name}{ty} = {}", quote(file, constant.value.span)),
+                match &constant.value {
+                    LetValue::Fixed(value) => {
+                        format!("let {name}{ty} = {}", quote(file, value.span))
+                    }
+                    LetValue::Dated(_) => quote(file, constant.span),
+                },
             ))
         }
         (Item::Rule(rule), Symbol::Rule(name)) if &rule.name.node == name => {

@@ -193,7 +193,9 @@ impl<'a> Index<'a> {
                     constant.name.span,
                     true,
                 );
-                self.expr(&constant.value, &Frame::new(Scope::constants()));
+                for value in constant.exprs() {
+                    self.expr(value, &Frame::new(Scope::constants()));
+                }
             }
             Item::Rule(rule) => {
                 self.add(Symbol::Rule(rule.name.node.clone()), rule.name.span, true);

@@ -5,7 +5,7 @@
 use lsp_types::{DocumentSymbol, SymbolKind};
 
 use crate::source::Span;
-use crate::syntax::ast::{FieldDecl, Item, Trigger};
+use crate::syntax::ast::{FieldDecl, Item, LetValue, Trigger};
 
 use super::analysis::Analysis;
 
@@ -67,7 +67,10 @@ fn symbol(doc: &Analysis, item: &Item) -> DocumentSymbol {
         ),
         Item::Let(constant) => (
             constant.name.node.clone(),
-            Some(format!("= {}", text(constant.value.span))),
+            Some(match &constant.value {
+                LetValue::Fixed(value) => format!("= {}", text(value.span)),
+                LetValue::Dated(lines) => format!("changes over time ({} values)", lines.len()),
+            }),
             SymbolKind::CONSTANT,
             constant.name.span,
             Vec::new(),

@@ -11,7 +11,7 @@ use crate::pipeline::CompiledPolicy;
 use crate::render::amount::human;
 use crate::render::table::render_table;
 use crate::source::Span;
-use crate::syntax::ast::{Action, Item};
+use crate::syntax::ast::{Action, Item, LetValue};
 
 use super::commands::plural;
 
@@ -81,7 +81,13 @@ pub fn list_rules(current: &CompiledPolicy, base: &CompiledPolicy) -> String {
             Item::Let(l) => (
                 3,
                 "constants",
-                format!("{} = {}", l.name.node, text(l.value.span)),
+                match &l.value {
+                    LetValue::Fixed(value) => format!("{} = {}", l.name.node, text(value.span)),
+                    LetValue::Dated(lines) => {
+                        let lines: Vec<String> = lines.iter().map(|x| text(x.span)).collect();
+                        format!("{} {{ {} }}", l.name.node, lines.join("  "))
+                    }
+                },
             ),
             _ => continue,
         };

@@ -13,7 +13,7 @@ use crate::input::{InputWarning, Log, LogFormat, Roster, check_people, read_log,
 use crate::pipeline::{CompiledPolicy, PolicyProblem, compile_policy};
 use crate::schema::Schema;
 use crate::source::{SourceFile, Span};
-use crate::syntax::ast::{Item, PolicyFile};
+use crate::syntax::ast::{Item, LetValue, PolicyFile};
 use crate::types::error::CheckError;
 
 /// One change the session made to the loaded policy.
@@ -84,12 +84,13 @@ pub fn apply_edit(current: &CompiledPolicy, edit: &Edit) -> Option<Edited> {
             appended(&kept, decl)
         }
         Edit::Set { name, expr } => {
-            let span = let_value_span(current, name)?;
+            let (span, prefix) = let_value_span(current, name)?;
             let mut new_text = String::with_capacity(text.len() + expr.len());
             new_text.push_str(text.get(..span.start)?);
+            new_text.push_str(prefix);
             new_text.push_str(expr);
             new_text.push_str(text.get(span.end..)?);
-            (new_text, span.start, expr.as_str())
+            (new_text, span.start + prefix.len(), expr.as_str())
         }
     };
     let source = SourceFile::new(session_name(current.source.name()), new_text);
@@ -159,10 +160,15 @@ fn session_name(name: &str) -> String {
     }
 }
 
-/// Where the value of `let NAME = ...` is written.
-fn let_value_span(policy: &CompiledPolicy, name: &str) -> Option<Span> {
+/// Where the value of `let NAME = ...` is written, and what to write
+/// before a new value there: `:set` on a dated value replaces its whole
+/// block (from after the name) with ` = VALUE`.
+fn let_value_span(policy: &CompiledPolicy, name: &str) -> Option<(Span, &'static str)> {
     policy.ast.items.iter().find_map(|item| match item {
-        Item::Let(l) if l.name.node == name => Some(l.value.span),
+        Item::Let(l) if l.name.node == name => Some(match &l.value {
+            LetValue::Fixed(expr) => (expr.span, ""),
+            LetValue::Dated(_) => (Span::new(l.name.span.end, l.span.end), " = "),
+        }),
         _ => None,
     })
 }

@@ -178,27 +178,94 @@ pub struct BadgeDecl {
 
 eq_ignoring_spans!(BadgeDecl { name, title } ignoring { span });
 
-/// `let review_rate = 0.02 EUR`: a named constant.
+/// `let review_rate = 0.02 EUR`: a named value, fixed or changing over time.
 #[derive(Clone, Debug, Serialize)]
 pub struct LetDecl {
     pub name: Ident,
-    pub value: Expr,
+    pub value: LetValue,
     pub span: Span,
 }
 
 eq_ignoring_spans!(LetDecl { name, value } ignoring { span });
+
+impl LetDecl {
+    /// Where the value is written: the expression after `=`, or the whole
+    /// `{ from ... }` block of a dated value.
+    pub fn value_span(&self) -> Span {
+        match &self.value {
+            LetValue::Fixed(expr) => expr.span,
+            LetValue::Dated(lines) => Span::new(
+                lines.first().map_or(self.span.end, |l| l.span.start),
+                lines.last().map_or(self.span.end, |l| l.span.end),
+            ),
+        }
+    }
+
+    /// Every expression that gives the value: one for a fixed value, one
+    /// per `from` line for a dated one.
+    pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        let (fixed, dated) = match &self.value {
+            LetValue::Fixed(expr) => (Some(expr), &[][..]),
+            LetValue::Dated(steps) => (None, steps.as_slice()),
+        };
+        fixed.into_iter().chain(dated.iter().map(|s| &s.value))
+    }
+}
+
+/// What a `let` gives.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum LetValue {
+    /// `= 0.02 EUR`: a value that never changes.
+    Fixed(Expr),
+    /// `{ from 2027-01-01: 0.02 EUR "board decision"  from ... }`: a value
+    /// that changes over time, its lines as written (the checker requires
+    /// increasing dates).
+    Dated(Vec<DatedValue>),
+}
+
+/// `from 2027-04-01: 0.025 EUR "board decision 2027-02-14"`
+#[derive(Clone, Debug, Serialize)]
+pub struct DatedValue {
+    pub from: Spanned<Moment>,
+    pub value: Expr,
+    /// Where the value comes from, shown in explanations and statements.
+    pub source: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+eq_ignoring_spans!(DatedValue { from, value, source } ignoring { span });
+
+/// An instant as written: a bare date is midnight in the policy's zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Moment {
+    Date(NaiveDate),
+    Timestamp(DateTime<FixedOffset>),
+}
+
+/// `from 2027-03-01 until 2027-05-31`: the inclusive dates, in the policy's
+/// zone, between which a rule or pool applies; either end may be open.
+#[derive(Clone, Debug, Serialize)]
+pub struct TimeWindow {
+    pub from: Option<Spanned<NaiveDate>>,
+    pub until: Option<Spanned<NaiveDate>>,
+    pub span: Span,
+}
+
+eq_ignoring_spans!(TimeWindow { from, until } ignoring { span });
 
 /// `rule review_bonus { on review r  when ...  grant bonus ... }`
 #[derive(Clone, Debug, Serialize)]
 pub struct RuleDecl {
     pub name: Ident,
     pub trigger: Trigger,
+    /// `from 2027-03-01 until 2027-05-31`: when the rule applies.
+    pub window: Option<TimeWindow>,
     pub condition: Option<Expr>,
     pub action: Action,
     pub span: Span,
 }
 
-eq_ignoring_spans!(RuleDecl { name, trigger, condition, action } ignoring { span });
+eq_ignoring_spans!(RuleDecl { name, trigger, window, condition, action } ignoring { span });
 
 impl RuleDecl {
     /// Whether its condition or amount reads an aggregate.
@@ -349,11 +416,13 @@ pub struct PoolDecl {
     pub account: Ident,
     pub amount: Expr,
     pub period: Spanned<Period>,
+    /// `from 2027-01-01 until 2027-06-30`: the periods the pool pays.
+    pub window: Option<TimeWindow>,
     pub split_by: Expr,
     pub span: Span,
 }
 
-eq_ignoring_spans!(PoolDecl { name, account, amount, period, split_by } ignoring { span });
+eq_ignoring_spans!(PoolDecl { name, account, amount, period, window, split_by } ignoring { span });
 
 /// `import "community.meed"`: the policy a test-only file exercises.
 #[derive(Clone, Debug, Serialize)]

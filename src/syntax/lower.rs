@@ -103,6 +103,17 @@ impl<'i> Children<'i> {
         self.pairs.next_if(|p| p.as_rule() == rule)
     }
 
+    /// Every remaining child, keywords left out, in order.
+    pub fn all_remaining(&mut self) -> Vec<Pair<'i, Rule>> {
+        let mut out = Vec::new();
+        self.skip_keywords();
+        while let Some(pair) = self.pairs.next() {
+            out.push(pair);
+            self.skip_keywords();
+        }
+        out
+    }
+
     /// Every remaining child that is a `rule`, in order.
     pub fn all(&mut self, rule: Rule) -> Vec<Pair<'i, Rule>> {
         let mut out = Vec::new();
@@ -155,6 +166,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_one
             | Rule::kw_of
             | Rule::kw_where
+            | Rule::kw_until
     )
 }
 

@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use crate::source::{SourceFile, Span};
-use crate::syntax::ast::{Expr, Item, PolicyFile};
+use crate::syntax::ast::{Expr, Item, LetValue, PolicyFile};
 use crate::types::env::Env;
 use crate::types::error::{CheckError, CheckErrorKind};
 use crate::types::units::Type;
@@ -142,6 +142,8 @@ pub struct Checker {
     pub(crate) consts: Vec<ConstState>,
     pub(crate) used: Usage,
     pub(crate) out: Vec<CheckError>,
+    /// The policy's zone, where dates in the policy are local midnights.
+    timezone: chrono_tz::Tz,
 }
 
 impl Checker {
@@ -151,12 +153,22 @@ impl Checker {
         let mut out = Vec::new();
         let env = Env::collect(source, policy, &mut out);
         let consts = vec![ConstState::Pending; env.constants.len()];
+        let timezone = policy
+            .items
+            .iter()
+            .find_map(|item| match item {
+                Item::Policy(header) => header.timezone.as_ref(),
+                _ => None,
+            })
+            .and_then(|tz| tz.node.parse().ok())
+            .unwrap_or(chrono_tz::UTC);
         let mut checker = Checker {
             source: source.clone(),
             env,
             consts,
             used: Usage::default(),
             out,
+            timezone,
         };
         let names: Vec<(String, Span)> = checker
             .env
@@ -211,6 +223,13 @@ impl Checker {
                 | Item::Import(_) => {}
             }
         }
+        self.check_change_dates(policy);
+    }
+
+    /// The policy's time zone (UTC when none or an unknown one is given:
+    /// the unknown one is reported on its own).
+    pub(crate) fn policy_zone(&self) -> chrono_tz::Tz {
+        self.timezone
     }
 
     /// Adds the "never used" warnings and returns every diagnostic in
@@ -266,7 +285,10 @@ impl Checker {
             ConstState::Pending => {
                 self.set_const(index, ConstState::InProgress);
                 let value = self.env.constants.get(index)?.value.clone();
-                let ty = self.type_expr(&value, &Scope::constants());
+                let ty = match &value {
+                    LetValue::Fixed(expr) => self.type_expr(expr, &Scope::constants()),
+                    LetValue::Dated(lines) => self.dated_type(name, lines),
+                };
                 // A cycle through this constant already settled it to `None`.
                 if let Some(ConstState::InProgress) = self.consts.get(index) {
                     self.set_const(index, ConstState::Done(ty.clone()));

@@ -6,7 +6,7 @@
 use chrono_tz::Tz;
 
 use crate::source::{SourceFile, Span, Spanned};
-use crate::syntax::ast::{Action, Expr, FieldDecl, Ident, Item, PolicyFile, TypeExpr};
+use crate::syntax::ast::{Action, Expr, FieldDecl, Ident, Item, LetValue, PolicyFile, TypeExpr};
 use crate::types::error::{CheckError, CheckErrorKind, Namespace};
 use crate::types::suggest::nearest;
 use crate::types::units::{Currency, Type};
@@ -44,7 +44,26 @@ pub struct RewardInfo {
 #[derive(Clone, Debug)]
 pub struct ConstInfo {
     pub name: Ident,
-    pub value: Expr,
+    pub value: LetValue,
+}
+
+impl ConstInfo {
+    /// The expression of a value that never changes; `None` for a dated one.
+    pub fn fixed(&self) -> Option<&Expr> {
+        match &self.value {
+            LetValue::Fixed(expr) => Some(expr),
+            LetValue::Dated(_) => None,
+        }
+    }
+
+    /// Where its value is written (a dated value's first line), for
+    /// messages that point at it.
+    pub fn value_span(&self) -> Span {
+        match &self.value {
+            LetValue::Fixed(expr) => expr.span,
+            LetValue::Dated(lines) => lines.first().map_or(self.name.span, |l| l.value.span),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

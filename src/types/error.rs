@@ -77,6 +77,38 @@ pub enum CheckErrorKind {
     UnknownCurrency { code: String },
     #[error("constant `{name}` is defined in terms of itself")]
     ConstantCycle { name: String },
+
+    // ----- values over time ------------------------------------------
+    #[error("the dates of `{name}` must increase: {date} does not come after {previous}")]
+    DatedOrder {
+        name: String,
+        date: String,
+        previous: String,
+    },
+    #[error("the values of `{name}` have different types: `{first}` and `{found}`")]
+    DatedTypes {
+        name: String,
+        first: Type,
+        found: Type,
+    },
+    #[error("this window is empty: it ends ({until}) before it starts ({from})")]
+    EmptyWindow { from: String, until: String },
+    #[error("no {period} starts inside this window, so {what} `{name}` never applies")]
+    WindowWithoutPeriod {
+        what: &'static str,
+        name: String,
+        period: String,
+    },
+    #[error("`{name}` changes on {date}, inside a {period}: that {period} uses {before}")]
+    ChangeInsidePeriod {
+        name: String,
+        date: String,
+        period: String,
+        /// The value in force at the period's start, or the words for "none".
+        before: String,
+        /// What reads it at the period's start: "limit `monthly_cap`".
+        reader: String,
+    },
     #[error("`{name}` is a badge, not a reward account")]
     BadgeNotAccount { name: String, hint: &'static str },
     #[error("`{name}` is a reward account, not a badge")]
@@ -283,6 +315,11 @@ impl CheckErrorKind {
             K::UnknownTimezone { .. } => "meed::unknown_timezone",
             K::UnknownCurrency { .. } => "meed::unknown_currency",
             K::ConstantCycle { .. } => "meed::constant_cycle",
+            K::DatedOrder { .. } => "meed::dated_order",
+            K::DatedTypes { .. } => "meed::dated_types",
+            K::EmptyWindow { .. } => "meed::empty_window",
+            K::WindowWithoutPeriod { .. } => "meed::window_without_period",
+            K::ChangeInsidePeriod { .. } => "meed::change_inside_period",
             K::BadgeNotAccount { .. } => "meed::badge_not_account",
             K::AccountNotBadge { .. } => "meed::account_not_badge",
             K::RewardType { .. } => "meed::reward_type",
@@ -340,6 +377,8 @@ impl CheckErrorKind {
                 | K::OverlappingLimits { .. }
                 | K::SubMinorCap { .. }
                 | K::NeedlessFallback { .. }
+                | K::WindowWithoutPeriod { .. }
+                | K::ChangeInsidePeriod { .. }
                 | K::EmptyPolicy
         )
     }

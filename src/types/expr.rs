@@ -61,7 +61,7 @@ impl Checker {
                             if let ExprKind::Name(name) = &branch.node
                                 && let Some(constant) = self.env.constant(name)
                             {
-                                let at = constant.value.span;
+                                let at = constant.value_span();
                                 error = error.with_secondary(
                                     at,
                                     format!("`{name}` is `{ty}` because of this"),

@@ -94,6 +94,24 @@ impl CheckErrorKind {
             K::UnknownCurrency { .. } => {
                 "use an ISO 4217 currency code in capitals, such as `EUR`, `USD` or `JPY`".into()
             }
+            K::DatedOrder { previous, .. } => format!(
+                "list the `from` lines in date order, each after {previous}; two lines cannot start on the same date"
+            ),
+            K::DatedTypes { first, .. } => format!(
+                "a value that changes keeps its type: write every value as {}",
+                describe(first)
+            ),
+            K::EmptyWindow { .. } => {
+                "swap the dates, or check the year: `from` comes first, and both dates are included".to_string()
+            }
+            K::WindowWithoutPeriod { period, .. } => format!(
+                "a {period} belongs to the window when it starts inside it; widen the window to hold the first day of a {period}"
+            ),
+            K::ChangeInsidePeriod {
+                reader, period, ..
+            } => format!(
+                "{reader} reads it once, at the start of each {period}; if the change should count from that {period} on, move its date to the {period}'s first day"
+            ),
             K::ConstantCycle { .. } => {
                 "give the constant a value that does not depend on itself".into()
             }

@@ -20,6 +20,13 @@ impl Checker {
             }
             Trigger::Each { .. } => Scope::each(),
         };
+        if let Some(window) = &rule.window {
+            let period = match &rule.trigger {
+                Trigger::Each { period, .. } => Some(period.node),
+                Trigger::On { .. } => None,
+            };
+            self.check_window(window, "rule", &rule.name.node, period);
+        }
         if let Some(condition) = &rule.condition {
             self.condition(condition, "when", &scope);
             if matches!(condition.node, ExprKind::Literal(Literal::Bool(false))) {
@@ -244,7 +251,7 @@ impl Checker {
             ExprKind::Literal(Literal::Int(i)) => Some(Value::Int(*i)),
             ExprKind::Literal(Literal::Decimal(d)) => Some(Value::Decimal(*d)),
             ExprKind::Name(name) => {
-                let value = self.env.constant(name)?.value.clone();
+                let value = self.env.constant(name)?.fixed()?.clone();
                 self.constant_cap(&value, depth + 1)
             }
             ExprKind::Unary { op, operand } if op.node == UnaryOp::Neg => {
@@ -314,6 +321,9 @@ impl Checker {
     /// `pool NAME { grant ACCOUNT AMOUNT per PERIOD  split by EXPR }`
     pub(crate) fn check_pool(&mut self, pool: &PoolDecl) {
         self.used.rewards.insert(pool.account.node.clone());
+        if let Some(window) = &pool.window {
+            self.check_window(window, "pool", &pool.name.node, Some(pool.period.node));
+        }
         let account = self.account_type(
             &pool.account,
             "a pool pays into a reward account; to give a badge, use a rule with `award`",

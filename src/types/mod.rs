@@ -9,6 +9,7 @@
 
 pub mod aggregate;
 pub mod check;
+mod dated;
 pub mod dims;
 pub mod env;
 pub mod error;

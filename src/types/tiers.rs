@@ -122,8 +122,8 @@ impl Checker {
                 self.constant_value(operand, depth + 1).map(|v| -v)
             }
             ExprKind::Name(name) => {
-                let constant = self.env.constant(name)?;
-                self.constant_value(&constant.value, depth + 1)
+                let constant = self.env.constant(name)?.fixed()?;
+                self.constant_value(constant, depth + 1)
             }
             _ => None,
         }

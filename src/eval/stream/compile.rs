@@ -8,6 +8,7 @@
 //! the caller then uses the in-memory evaluator, which reports the exact
 //! error if there is one.
 
+use crate::eval::dated::Timeline;
 use crate::eval::scope::{Env, Scope};
 use crate::source::Span;
 use crate::syntax::ast::{
@@ -37,6 +38,9 @@ pub enum CExpr {
     /// A constant with its fixed-point value, once the scale is known
     /// ([`fix_constants`]).
     Fixed(Value, Option<Fast>),
+    /// A constant that changes over time, read at the record's `at` or the
+    /// period's start ([`crate::eval::dated`]).
+    Dated(Box<CTimeline>),
     /// `r.lines`: a slot in the bound record's values.
     Field(usize),
     /// `r.at`
@@ -61,6 +65,14 @@ pub enum CExpr {
     Tiers(Box<CTiers>),
     /// An aggregate, by its slot in the scope's accumulators.
     Aggregate(usize),
+}
+
+/// A constant's steps over time with, once the scale is known, the
+/// fixed-point value of each.
+#[derive(Clone, Debug)]
+pub struct CTimeline {
+    pub timeline: Timeline,
+    pub fast: Vec<Option<Fast>>,
 }
 
 /// `tiers X { up to B: R ... above: R }`, compiled.
@@ -105,7 +117,16 @@ impl Compiler<'_, '_> {
     pub fn compile(&mut self, expr: &Expr) -> Option<CExpr> {
         Some(match &expr.node {
             ExprKind::Literal(_) => CExpr::Const(Scope::new(self.env).value(expr).ok()?),
-            ExprKind::Name(name) => CExpr::Const(self.env.constants.get(name.as_str())?.clone()),
+            ExprKind::Name(name) => {
+                let timeline = self.env.constants.get(name.as_str())?;
+                match timeline.constant() {
+                    Some(value) => CExpr::Const(value.clone()),
+                    None => CExpr::Dated(Box::new(CTimeline {
+                        timeline: timeline.clone(),
+                        fast: Vec::new(),
+                    })),
+                }
+            }
             ExprKind::Field { base, field } => self.field(base, &field.node)?,
             ExprKind::Unary { op, operand } => {
                 let inner = Box::new(self.compile(operand)?);
@@ -277,6 +298,12 @@ impl Compiler<'_, '_> {
 pub fn constants<'e>(expr: &'e CExpr, out: &mut Vec<&'e Value>) {
     match expr {
         CExpr::Const(v) | CExpr::Fixed(v, _) => out.push(v),
+        CExpr::Dated(t) => out.extend(
+            t.timeline
+                .steps()
+                .iter()
+                .filter_map(|s| s.value.as_ref().ok()),
+        ),
         CExpr::Neg(a, _) | CExpr::Not(a, _) => constants(a, out),
         CExpr::And(a, b) | CExpr::Or(a, b) | CExpr::Binary(_, a, b, _) => {
             constants(a, out);
@@ -306,6 +333,14 @@ pub fn fix_constants(expr: &mut CExpr, scale: &Scale) {
         CExpr::Const(v) => {
             let fast = fast_of(scale, v);
             *expr = CExpr::Fixed(v.clone(), fast);
+        }
+        CExpr::Dated(t) => {
+            t.fast = t
+                .timeline
+                .steps()
+                .iter()
+                .map(|s| s.value.as_ref().ok().and_then(|v| fast_of(scale, v)))
+                .collect();
         }
         CExpr::Neg(a, _) | CExpr::Not(a, _) => fix_constants(a, scale),
         CExpr::And(a, b) | CExpr::Or(a, b) | CExpr::Binary(_, a, b, _) => {

@@ -5,11 +5,12 @@
 use chrono::{DateTime, Utc};
 
 use super::fixed::{Fx, Scale};
+use crate::eval::dated::Timeline;
 use crate::eval::error::EvalError;
 use crate::eval::limits::describe_limit;
 use crate::eval::period::PeriodKey;
 use crate::eval::round::round_cap;
-use crate::eval::scope::{Env, Scope};
+use crate::eval::scope::Env;
 use crate::ledger::LimitCut;
 use crate::source::Span;
 use crate::syntax::ast::{LimitDecl, Period};
@@ -21,6 +22,9 @@ pub struct StreamLimit {
     pub target: usize,
     /// Rule names of `from`; empty for all rules.
     pub from: Vec<String>,
+    /// The cap over time (it is read at each period's start, §6).
+    caps: Timeline,
+    /// The cap of the current period, rounded down.
     cap: Value,
     period: Period,
     span: Span,
@@ -40,10 +44,15 @@ pub struct StreamLimit {
 impl StreamLimit {
     /// The cap is rounded down, as in [`crate::eval::limits`].
     pub fn new(env: &Env<'_>, limit: &LimitDecl, target: usize) -> Result<Self, EvalError> {
-        let cap = round_cap(Scope::new(env).value(&limit.cap)?)?;
+        let caps = env.timeline_of(&limit.cap)?;
+        let cap = match caps.constant() {
+            Some(cap) => round_cap(cap.clone())?,
+            None => Value::Int(0),
+        };
         Ok(StreamLimit {
             target,
             from: limit.from.iter().map(|r| r.node.clone()).collect(),
+            caps,
             cap,
             period: limit.period.node,
             span: limit.cap.span,
@@ -77,8 +86,17 @@ impl StreamLimit {
             Some((s, e, key)) if s <= at && at < e => key,
             _ => {
                 let key = PeriodKey::of(at, self.period, env.tz);
-                self.window = Some((key.start(env.tz), key.end(env.tz), key));
+                let start = key.start(env.tz);
+                self.window = Some((start, key.end(env.tz), key));
                 self.epoch += 1;
+                if self.caps.constant().is_none() {
+                    let value = self.caps.at(start).and_then(|s| s.value.clone().ok());
+                    let value = value.ok_or_else(|| {
+                        EvalError::internal("a dated cap is not in force", Some(span))
+                    })?;
+                    self.cap = round_cap(value)?;
+                    self.cap_fixed = None;
+                }
                 key
             }
         };

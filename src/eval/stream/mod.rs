@@ -36,11 +36,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::eval::dated::Validity;
 use crate::eval::error::{EvalError, EvalWarning};
 use crate::eval::period::{PeriodKey, Window};
 use crate::eval::pools::units_of;
 use crate::eval::round::round_grant;
-use crate::eval::scope::{Env, Scope};
+use crate::eval::scope::Env;
 use crate::eval::{EvalOptions, EvalReport, roster_needed};
 use crate::input::Roster;
 use crate::ledger::{
@@ -75,6 +76,9 @@ struct CRule {
     action: CAction,
     /// The limits that apply to its grants, in declaration order.
     limits: Vec<usize>,
+    /// When it applies (`from ... until ...`): to records stamped in it
+    /// (`on`), to periods starting in it (`each`).
+    validity: Validity,
 }
 
 enum CAction {
@@ -374,6 +378,7 @@ impl<'a> StreamEvaluator<'a> {
                     condition,
                     action,
                     limits: rule_limits,
+                    validity: Validity::of(rule.window.as_ref(), schema.timezone),
                 })
             };
             match &rule.trigger {
@@ -423,12 +428,18 @@ impl<'a> StreamEvaluator<'a> {
             _ => None,
         });
         for (position, pool) in pool_decls.enumerate() {
-            let amount =
-                round_grant(Scope::new(&env).value(&pool.amount).ok()?, env.rounding).ok()?;
-            if schema.rewards.get(&pool.account.node) != Some(&amount.ty()) {
-                return None;
+            // The amount over time: each value must be one the engine can
+            // split, else the exact evaluator runs (and reports).
+            let amounts = env.timeline_of(&pool.amount).ok()?;
+            for step in amounts.steps() {
+                if let Ok(amount) = &step.value {
+                    let amount = round_grant(amount.clone(), env.rounding).ok()?;
+                    if schema.rewards.get(&pool.account.node) != Some(&amount.ty()) {
+                        return None;
+                    }
+                    units_of(&amount)?;
+                }
             }
-            let (digits, units) = units_of(&amount)?;
             let mut aggregates = Vec::new();
             let split_by = Compiler {
                 env: &env,
@@ -442,9 +453,8 @@ impl<'a> StreamEvaluator<'a> {
                 position,
                 name: pool.name.node.clone(),
                 target: accounts.iter().position(|a| *a == pool.account.node)?,
-                amount,
-                digits,
-                units,
+                amounts,
+                validity: Validity::of(pool.window.as_ref(), env.tz),
                 period: pool.period.node,
                 split_by,
                 split_span: pool.split_by.span,
@@ -553,6 +563,7 @@ impl<'a> StreamEvaluator<'a> {
             accumulators: &[],
             totals: None,
             scale: *scale,
+            period_start: None,
             read: None,
         };
         for e in each.iter_mut() {
@@ -830,7 +841,7 @@ impl<'a> StreamEvaluator<'a> {
             {
                 continue;
             }
-            if let Some((_, _, key)) = e.window {
+            if let Some((start, _, key)) = e.window {
                 let at = key.last_instant(tz);
                 let stride = e.aggregates.len().max(1);
                 for who in e.active.drain(..) {
@@ -868,6 +879,7 @@ impl<'a> StreamEvaluator<'a> {
                         accumulators: &accumulators,
                         totals: None,
                         scale: self.scale,
+                        period_start: Some(start),
                         read: records.as_ref().map(|_| &read),
                     };
                     for (rule_index, rule) in e.rules.iter().enumerate() {
@@ -938,6 +950,7 @@ impl<'a> StreamEvaluator<'a> {
             accumulators: &[],
             totals: None,
             scale: self.scale,
+            period_start: None,
             read: None,
         };
         let tz = self.env.tz;
@@ -954,7 +967,7 @@ impl<'a> StreamEvaluator<'a> {
                 continue;
             }
             for period in pool.take_closed(now) {
-                if !period.has_record {
+                if !period.has_record || !pool.validity.contains(period.start) {
                     continue;
                 }
                 match pay_period(
@@ -971,6 +984,7 @@ impl<'a> StreamEvaluator<'a> {
                     Payout::Shares {
                         shares,
                         total_score,
+                        amount,
                     } => {
                         let at = period.key.last_instant(tz);
                         for share in shares {
@@ -985,7 +999,7 @@ impl<'a> StreamEvaluator<'a> {
                                         period: period.key.label(),
                                         score: share.score,
                                         total_score: total_score.clone(),
-                                        pool_amount: pool.amount.clone(),
+                                        pool_amount: amount.clone(),
                                         leftover_unit: share.leftover_unit,
                                     }),
                                     contributions: Vec::new(),
@@ -1025,6 +1039,9 @@ impl<'a> StreamEvaluator<'a> {
 /// where it is exact, else exact decimals brought back to fixed point (a
 /// grant that does not fit is an error, and the caller evaluates in memory).
 fn rule_grant(ctx: &Ctx<'_>, rule: &CRule) -> Result<Option<(usize, Fx)>, EvalError> {
+    if ctx.instant().is_some_and(|at| !rule.validity.contains(at)) {
+        return Ok(None);
+    }
     if let Some(condition) = &rule.condition {
         let holds = match ctx.fast(condition) {
             Some(Fast::Bool(b)) => b,

@@ -10,9 +10,11 @@ use super::compile::{CAggregate, CExpr};
 use super::fixed::{Fx, Unit};
 use super::run::{Accumulator, Ctx};
 use crate::eval::arith;
+use crate::eval::dated::{Timeline, Validity};
 use crate::eval::error::{EvalError, EvalErrorKind, EvalWarning};
 use crate::eval::period::PeriodKey;
-use crate::eval::pools::with_units;
+use crate::eval::pools::{units_of, with_units};
+use crate::eval::round::round_grant;
 use crate::eval::split::split_pool;
 use crate::source::Span;
 use crate::syntax::ast::Period;
@@ -46,9 +48,10 @@ pub struct StreamPool {
     pub name: String,
     /// The target index of the pool's account.
     pub target: usize,
-    pub amount: Value,
-    pub digits: u32,
-    pub units: i128,
+    /// The amount over time: each period pays the one in force at its start.
+    pub amounts: Timeline,
+    /// The periods it pays: those starting in its window.
+    pub validity: Validity,
     pub period: Period,
     pub split_by: CExpr,
     pub split_span: Span,
@@ -154,6 +157,8 @@ pub enum Payout {
     Shares {
         shares: Vec<PaidShare>,
         total_score: Value,
+        /// The pool's amount for the period.
+        amount: Value,
     },
     Unclaimed(EvalWarning),
 }
@@ -168,6 +173,18 @@ pub(super) fn pay_period(
     units: &[Unit],
 ) -> Result<Payout, EvalError> {
     let span = pool.split_span;
+    let amount = pool
+        .amounts
+        .at(period.start)
+        .and_then(|s| s.value.clone().ok())
+        .ok_or_else(|| EvalError::internal("a dated pool amount is not in force", Some(span)))?;
+    let amount = round_grant(amount, base.env.rounding)?;
+    let (digits, amount_units) = units_of(&amount)
+        .ok_or_else(|| EvalError::internal("a pool amount cannot be split", Some(span)))?;
+    let base = &Ctx {
+        period_start: Some(period.start),
+        ..*base
+    };
     let mut people: Vec<(&Arc<str>, u32, &PoolPerson)> = period
         .people
         .iter()
@@ -211,7 +228,7 @@ pub(super) fn pay_period(
             Ok((name.as_ref(), m))
         })
         .collect::<Result<_, EvalError>>()?;
-    let shares = split_pool(pool.units, &numeric).map_err(|_| {
+    let shares = split_pool(amount_units, &numeric).map_err(|_| {
         EvalError::new(
             EvalErrorKind::PoolTooPrecise {
                 pool: pool.name.clone(),
@@ -242,7 +259,7 @@ pub(super) fn pay_period(
             let (who, score) = scores.get(share.index)?;
             Some(PaidShare {
                 who: *who,
-                value: with_units(&pool.amount, share.units, pool.digits),
+                value: with_units(&amount, share.units, digits),
                 score: score.clone(),
                 leftover_unit: share.leftover_unit,
             })
@@ -251,5 +268,6 @@ pub(super) fn pay_period(
     Ok(Payout::Shares {
         shares: paid,
         total_score: total_score.unwrap_or(Value::Int(0)),
+        amount,
     })
 }

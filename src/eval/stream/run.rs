@@ -6,7 +6,9 @@ use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use super::compile::{CAggregate, CExpr, CTiers, Function};
+use chrono::{DateTime, Utc};
+
+use super::compile::{CAggregate, CExpr, CTiers, CTimeline, Function};
 use super::fixed::{Fx, Scale};
 use crate::eval::arith::{self, ToWhole};
 use crate::eval::error::{EvalError, EvalErrorKind};
@@ -40,6 +42,9 @@ pub struct Ctx<'a> {
     pub totals: Option<&'a [Option<Value>]>,
     /// The policy's fixed-point scale.
     pub scale: Scale,
+    /// The first instant of the period evaluated (`each` rules, pools):
+    /// where no record is bound, dated values are read at it.
+    pub period_start: Option<DateTime<Utc>>,
     /// When grants are kept with their provenance: which aggregates were
     /// read while a rule was worked out (their records are the grant's
     /// contributions).
@@ -51,6 +56,26 @@ fn internal(message: &str, span: Option<Span>) -> EvalError {
 }
 
 impl Ctx<'_> {
+    /// The instant dated values are read at: the bound record's `at`, else
+    /// the period's start (LANGUAGE.md §6).
+    pub fn instant(&self) -> Option<DateTime<Utc>> {
+        self.record.map(|r| r.at).or(self.period_start)
+    }
+
+    /// A dated value at this point's instant, with its fixed-point value
+    /// when known; `None` when it is not in force (the exact evaluator
+    /// then reports where).
+    fn dated<'t>(&self, t: &'t CTimeline) -> Option<(&'t Value, Option<Fast>)> {
+        let at = self.instant()?;
+        let index = t
+            .timeline
+            .steps()
+            .partition_point(|s| s.from <= at)
+            .checked_sub(1)?;
+        let value = t.timeline.steps().get(index)?.value.as_ref().ok()?;
+        Some((value, t.fast.get(index).copied().flatten()))
+    }
+
     /// The value of a condition.
     pub fn condition(&self, expr: &CExpr) -> Result<bool, EvalError> {
         match self.value(expr)? {
@@ -63,6 +88,10 @@ impl Ctx<'_> {
     pub fn value(&self, expr: &CExpr) -> Result<Value, EvalError> {
         match expr {
             CExpr::Const(v) | CExpr::Fixed(v, _) => Ok(v.clone()),
+            CExpr::Dated(t) => self
+                .dated(t)
+                .map(|(v, _)| v.clone())
+                .ok_or_else(|| internal("a dated value is not in force", None)),
             CExpr::Field(slot) => self
                 .record
                 .and_then(|r| r.fields.get(*slot))
@@ -131,6 +160,7 @@ impl Ctx<'_> {
     fn slot<'v>(&'v self, expr: &'v CExpr) -> Option<&'v Value> {
         match expr {
             CExpr::Const(v) | CExpr::Fixed(v, _) => Some(v),
+            CExpr::Dated(t) => self.dated(t).map(|(v, _)| v),
             CExpr::Field(slot) => self.record.and_then(|r| r.fields.get(*slot)),
             CExpr::ByColumn(slot) => self.by_row.and_then(|row| row.get(*slot)),
             CExpr::PersonColumn(slot) => self.person_row.and_then(|row| row.get(*slot)),
@@ -317,6 +347,10 @@ impl Ctx<'_> {
         match expr {
             CExpr::Const(v) | CExpr::Fixed(v, None) => fast_of(s, v),
             CExpr::Fixed(_, Some(f)) => Some(*f),
+            CExpr::Dated(t) => match self.dated(t)? {
+                (_, Some(fast)) => Some(fast),
+                (v, None) => fast_of(s, v),
+            },
             CExpr::Field(slot) => fast_of(s, self.record?.fields.get(*slot)?),
             CExpr::And(l, r) => Some(Fast::Bool(self.fast_bool(l)? && self.fast_bool(r)?)),
             CExpr::Or(l, r) => Some(Fast::Bool(self.fast_bool(l)? || self.fast_bool(r)?)),

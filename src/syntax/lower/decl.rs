@@ -3,12 +3,13 @@
 
 use pest::iterators::Pair;
 
-use super::literal::lower_string;
+use super::literal::{lower_date, lower_string, lower_timestamp};
 use super::{Children, lower_expr, lower_ident};
 use crate::source::Spanned;
 use crate::syntax::ast::{
-    Action, BadgeDecl, FieldDecl, ImportDecl, KindDecl, LetDecl, LimitDecl, Period, PersonDecl,
-    PolicyHeader, PoolDecl, RewardDecl, RoundingMode, RuleDecl, Trigger, TypeExpr,
+    Action, BadgeDecl, DatedValue, FieldDecl, ImportDecl, KindDecl, LetDecl, LetValue, LimitDecl,
+    Moment, Period, PersonDecl, PolicyHeader, PoolDecl, RewardDecl, RoundingMode, RuleDecl,
+    TimeWindow, Trigger, TypeExpr,
 };
 use crate::syntax::error::Problem;
 use crate::syntax::lower::span_of;
@@ -129,13 +130,66 @@ pub fn lower_badge(pair: Pair<'_, Rule>) -> Result<BadgeDecl, Problem> {
     Ok(BadgeDecl { name, title, span })
 }
 
-/// `let review_rate = 0.02 EUR`
+/// `let review_rate = 0.02 EUR` or `let review_rate { from DATE: VALUE ... }`
 pub fn lower_let(pair: Pair<'_, Rule>) -> Result<LetDecl, Problem> {
     let span = span_of(&pair);
     let mut children = Children::new(pair);
     let name = lower_ident(children.expect(Rule::const_name, span)?);
-    let value = lower_expr(children.expect(Rule::expr, span)?)?;
+    let value = match children.optional(Rule::dated_values) {
+        Some(block) => LetValue::Dated(
+            Children::new(block)
+                .all(Rule::dated_value)
+                .into_iter()
+                .map(lower_dated_value)
+                .collect::<Result<_, _>>()?,
+        ),
+        None => LetValue::Fixed(lower_expr(children.expect(Rule::expr, span)?)?),
+    };
     Ok(LetDecl { name, value, span })
+}
+
+/// `from 2027-04-01: 0.025 EUR "board decision 2027-02-14"`
+fn lower_dated_value(pair: Pair<'_, Rule>) -> Result<DatedValue, Problem> {
+    let span = span_of(&pair);
+    let mut children = Children::new(pair);
+    let time = children.expect(Rule::change_time, span)?;
+    let time_span = span_of(&time);
+    let inner = Children::new(time).next(time_span)?;
+    let from = match inner.as_rule() {
+        Rule::date => Moment::Date(lower_date(inner.as_str(), time_span)?),
+        _ => Moment::Timestamp(lower_timestamp(inner.as_str(), time_span)?),
+    };
+    let value = lower_expr(children.expect(Rule::expr, span)?)?;
+    let source = children
+        .optional(Rule::string)
+        .map(lower_string)
+        .transpose()?;
+    Ok(DatedValue {
+        from: Spanned::new(from, time_span),
+        value,
+        source,
+        span,
+    })
+}
+
+/// `from 2027-03-01 until 2027-05-31`, either end alone.
+fn lower_window(pair: Pair<'_, Rule>) -> Result<TimeWindow, Problem> {
+    let span = span_of(&pair);
+    let mut from = None;
+    let mut until = None;
+    for end in Children::new(pair).all_remaining() {
+        let end_span = span_of(&end);
+        let is_from = end.as_rule() == Rule::window_from;
+        let date = Children::new(end).expect(Rule::date, end_span)?;
+        let date_span = span_of(&date);
+        let value = Spanned::new(lower_date(date.as_str(), date_span)?, date_span);
+        if is_from {
+            from = Some(value);
+        } else {
+            until = Some(value);
+        }
+    }
+    Ok(TimeWindow { from, until, span })
 }
 
 /// `rule review_bonus { on review r  when r.lines >= 50  grant bonus 5 EUR }`
@@ -144,6 +198,10 @@ pub fn lower_rule(pair: Pair<'_, Rule>) -> Result<RuleDecl, Problem> {
     let mut children = Children::new(pair);
     let name = lower_ident(children.expect(Rule::rule_name, span)?);
     let trigger = lower_trigger(children.next(span)?)?;
+    let window = children
+        .optional(Rule::time_window)
+        .map(lower_window)
+        .transpose()?;
     let condition = match children.optional(Rule::condition) {
         Some(condition) => {
             let condition_span = span_of(&condition);
@@ -157,6 +215,7 @@ pub fn lower_rule(pair: Pair<'_, Rule>) -> Result<RuleDecl, Problem> {
     Ok(RuleDecl {
         name,
         trigger,
+        window,
         condition,
         action,
         span,
@@ -244,12 +303,17 @@ pub fn lower_pool(pair: Pair<'_, Rule>) -> Result<PoolDecl, Problem> {
     let account = lower_ident(children.expect(Rule::account_name, span)?);
     let amount = lower_expr(children.expect(Rule::expr, span)?)?;
     let period = lower_period(children.expect(Rule::period, span)?);
+    let window = children
+        .optional(Rule::time_window)
+        .map(lower_window)
+        .transpose()?;
     let split_by = lower_expr(children.expect(Rule::expr, span)?)?;
     Ok(PoolDecl {
         name,
         account,
         amount,
         period,
+        window,
         split_by,
         span,
     })
