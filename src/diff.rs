@@ -12,7 +12,8 @@ use crate::eval::arith;
 use crate::ledger::{Target, Totals};
 use crate::schema::Schema;
 use crate::source::{SourceFile, Span};
-use crate::syntax::ast::{Item, PolicyFile};
+use crate::eval::dated::moment_text;
+use crate::syntax::ast::{DatedValue, Item, LetValue, PolicyFile};
 use crate::value::Value;
 
 /// One person's total in one account or badge, before and after.
@@ -78,6 +79,10 @@ pub struct DeclarationChange {
     pub old_text: Option<String>,
     /// The declaration as written in the new file, if it is there.
     pub new_text: Option<String>,
+    /// For a value that changes over time, each of its `from` lines that
+    /// changed: `review_rate from 2027-04-01: 0.025 EUR → 0.03 EUR`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dated_lines: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -309,6 +314,7 @@ fn declaration_changes(old: &Side<'_>, new: &Side<'_>) -> Vec<DeclarationChange>
                 change: Change::Added,
                 old_text: None,
                 new_text: text(new.source, item),
+                dated_lines: Vec::new(),
             }),
             Some((_, before)) if before != item => changes.push(DeclarationChange {
                 what,
@@ -316,6 +322,7 @@ fn declaration_changes(old: &Side<'_>, new: &Side<'_>) -> Vec<DeclarationChange>
                 change: Change::Changed,
                 old_text: text(old.source, before),
                 new_text: text(new.source, item),
+                dated_lines: dated_line_changes(old.source, before, new.source, item),
             }),
             Some(_) => {}
         }
@@ -331,10 +338,66 @@ fn declaration_changes(old: &Side<'_>, new: &Side<'_>) -> Vec<DeclarationChange>
                 change: Change::Removed,
                 old_text: text(old.source, item),
                 new_text: None,
+                dated_lines: Vec::new(),
             });
         }
     }
     changes
+}
+
+/// The `from` lines of a dated value that differ between two versions,
+/// one sentence each, in date order; empty unless both are dated.
+fn dated_line_changes(
+    old_source: &SourceFile,
+    old: &Item,
+    new_source: &SourceFile,
+    new: &Item,
+) -> Vec<String> {
+    let (Item::Let(old), Item::Let(new)) = (old, new) else {
+        return Vec::new();
+    };
+    let (LetValue::Dated(old_lines), LetValue::Dated(new_lines)) = (&old.value, &new.value) else {
+        return Vec::new();
+    };
+    let written = |source: &SourceFile, line: &DatedValue| {
+        let value = source
+            .text()
+            .get(line.value.span.start..line.value.span.end)
+            .unwrap_or_default()
+            .to_string();
+        let source = line.source.as_ref().map(|s| format!("\"{}\"", s.node));
+        (value, source)
+    };
+    let by_date = |source: &SourceFile, lines: &[DatedValue]| {
+        lines
+            .iter()
+            .map(|l| (moment_text(l.from.node), written(source, l)))
+            .collect::<BTreeMap<String, (String, Option<String>)>>()
+    };
+    let whole = |(value, source): &(String, Option<String>)| match source {
+        Some(source) => format!("{value} {source}"),
+        None => value.clone(),
+    };
+    let before = by_date(old_source, old_lines);
+    let after = by_date(new_source, new_lines);
+    let dates: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    let name = &new.name.node;
+    dates
+        .into_iter()
+        .filter_map(|date| {
+            let change = match (before.get(date), after.get(date)) {
+                (Some(b), Some(a)) if b.1 == a.1 && b.0 != a.0 => {
+                    let source = a.1.as_ref().map(|s| format!(" ({s})")).unwrap_or_default();
+                    format!("{} → {}{source}", b.0, a.0)
+                }
+                (Some(b), Some(a)) if b != a => format!("{} → {}", whole(b), whole(a)),
+                (Some(b), None) => format!("removed (was {})", whole(b)),
+                (None, Some(a)) => format!("added, {}", whole(a)),
+                _ => return None,
+            };
+            Some(format!("{name} from {date}: {change}"))
+        })
+        .collect()
 }
 
 /// The declaration as written, without the blank lines and comments that

@@ -131,7 +131,25 @@ fn show_item(item: &Item) -> String {
             b.name.node,
             b.title.as_ref().map(|t| &t.node)
         ),
-        Item::Let(l) => format!("let {} = {}", l.name.node, show(&l.value)),
+        Item::Let(l) => match &l.value {
+            meed::syntax::ast::LetValue::Fixed(value) => {
+                format!("let {} = {}", l.name.node, show(value))
+            }
+            meed::syntax::ast::LetValue::Dated(lines) => {
+                let lines: Vec<String> = lines
+                    .iter()
+                    .map(|line| {
+                        format!(
+                            "\n  from {:?}: {} {:?}",
+                            line.from.node,
+                            show(&line.value),
+                            line.source.as_ref().map(|s| &s.node)
+                        )
+                    })
+                    .collect();
+                format!("let {} {{{}\n}}", l.name.node, lines.concat())
+            }
+        },
         Item::Rule(r) => {
             let trigger = match &r.trigger {
                 Trigger::On { kind, binding, .. } => format!("on {} {}", kind.node, binding.node),
@@ -150,8 +168,19 @@ fn show_item(item: &Item) -> String {
                 }
                 Action::Award { badge, .. } => format!("award {}", badge.node),
             };
+            let window = r
+                .window
+                .as_ref()
+                .map(|w| {
+                    format!(
+                        "\n  window {:?} {:?}",
+                        w.from.as_ref().map(|d| d.node),
+                        w.until.as_ref().map(|d| d.node)
+                    )
+                })
+                .unwrap_or_default();
             format!(
-                "rule {} {{\n  {trigger}{condition}\n  {action}\n}}",
+                "rule {} {{\n  {trigger}{window}{condition}\n  {action}\n}}",
                 r.name.node
             )
         }

@@ -245,6 +245,9 @@ fn changed_lines(change: &DeclarationChange) -> Vec<String> {
     else {
         return Vec::new();
     };
+    if !change.dated_lines.is_empty() {
+        return change.dated_lines.clone();
+    }
     if !old.trim().contains('\n') && !new.trim().contains('\n') {
         return Vec::new();
     }

@@ -144,7 +144,10 @@ impl Policy {
             .items
             .iter()
             .find_map(|i| match i {
-                Item::Let(l) if l.name.node == name => Some(l.value.clone()),
+                Item::Let(l) if l.name.node == name => match &l.value {
+                    meed::syntax::ast::LetValue::Fixed(expr) => Some(expr.clone()),
+                    meed::syntax::ast::LetValue::Dated(_) => None,
+                },
                 _ => None,
             })
             .unwrap()
