@@ -216,6 +216,46 @@ pub fn evaluate_expr(
     Scope::new(&env).value(expr)
 }
 
+/// The values of constant `name` over time, one line each
+/// (`from 2027-04-01: 0.025 EUR (board decision 2027-02-14)`), when it
+/// changes over time; `None` for a value that never changes or no such
+/// constant. For the REPL, which has no instant to read such a value at.
+pub fn describe_over_time(
+    policy: &PolicyFile,
+    schema: &Schema,
+    name: &str,
+) -> Result<Option<Vec<String>>, EvalError> {
+    let env = Env::new(policy, schema, None)?;
+    let Some(timeline) = env.constants.get(name) else {
+        return Ok(None);
+    };
+    if timeline.constant().is_some() {
+        return Ok(None);
+    }
+    let lines = timeline
+        .steps()
+        .iter()
+        .filter_map(|step| {
+            let value = step.value.as_ref().ok()?;
+            let own = step.in_force.iter().find(|l| l.name == name);
+            let from = match own {
+                Some(line) => line.from.clone(),
+                None => step
+                    .from
+                    .with_timezone(&env.tz)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
+            };
+            let source = own
+                .and_then(|l| l.source.as_ref())
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default();
+            Some(format!("from {from}: {value}{source}"))
+        })
+        .collect();
+    Ok(Some(lines))
+}
+
 /// The first `x.by.COLUMN` or `person.COLUMN` the policy reads: without a
 /// roster that is an error before anything is evaluated.
 pub(crate) fn roster_needed(policy: &PolicyFile) -> Option<EvalError> {

@@ -9,11 +9,11 @@ use std::path::PathBuf;
 
 use miette::Diagnostic;
 
-use crate::eval::evaluate_expr;
+use crate::eval::{describe_over_time, evaluate_expr};
 use crate::pipeline::{CompiledPolicy, PolicyProblem};
 use crate::render::diagnostic::render_graphical;
 use crate::source::SourceFile;
-use crate::syntax::ast::Item;
+use crate::syntax::ast::{ExprKind, Item};
 use crate::syntax::parser::{parse_expr, parse_policy};
 use crate::types::check::Checker;
 use crate::types::error::{CheckError, CheckErrorKind};
@@ -219,6 +219,16 @@ impl Session {
         if uses_person(&expr) {
             let error = ReplError::needs_person(&input, expr.span, &shown_type);
             return (self.fail(&error), Some(shown_type));
+        }
+        if let ExprKind::Name(name) = &expr.node
+            && let Ok(Some(lines)) =
+                describe_over_time(&self.current.ast, &self.current.schema, name)
+        {
+            let reply = format!(
+                "{name} : {shown_type}, changes over time\n  {}",
+                lines.join("\n  ")
+            );
+            return (Reply::done(reply), Some(shown_type));
         }
         match evaluate_expr(&self.current.ast, &self.current.schema, &expr) {
             Ok(value) => (
