@@ -377,7 +377,7 @@ pub fn general_help(expected: &Expected, text: &str) -> Option<String> {
     }
     if has(Rule::let_decl) {
         return Some(
-            "a constant reads `let NAME = VALUE`, as in `let rate = 0.02 EUR`".to_string(),
+            "a constant reads `let NAME = VALUE`, as in `let rate = 0.02 EUR`; one that changes over time reads `let NAME { from DATE: VALUE }`".to_string(),
         );
     }
     let structural = [

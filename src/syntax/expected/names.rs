@@ -100,7 +100,6 @@ pub fn human_name(rule: Rule) -> Option<&'static str> {
         Rule::kw_of => "`of`",
         Rule::kw_where => "`where`",
         Rule::kw_until => "`until`",
-        Rule::dated_values => "`=` or `{` with `from` lines",
         Rule::dated_value => "a `from DATE: VALUE` line",
         Rule::change_time => "a date such as `2027-04-01`",
         Rule::time_window | Rule::window_from | Rule::window_until => {

@@ -135,15 +135,16 @@ pub fn lower_let(pair: Pair<'_, Rule>) -> Result<LetDecl, Problem> {
     let span = span_of(&pair);
     let mut children = Children::new(pair);
     let name = lower_ident(children.expect(Rule::const_name, span)?);
-    let value = match children.optional(Rule::dated_values) {
-        Some(block) => LetValue::Dated(
-            Children::new(block)
-                .all(Rule::dated_value)
+    let lines = children.all(Rule::dated_value);
+    let value = if lines.is_empty() {
+        LetValue::Fixed(lower_expr(children.expect(Rule::expr, span)?)?)
+    } else {
+        LetValue::Dated(
+            lines
                 .into_iter()
                 .map(lower_dated_value)
                 .collect::<Result<_, _>>()?,
-        ),
-        None => LetValue::Fixed(lower_expr(children.expect(Rule::expr, span)?)?),
+        )
     };
     Ok(LetDecl { name, value, span })
 }
