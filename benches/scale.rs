@@ -120,6 +120,11 @@ fn bench_size(
         &changed,
         std::fs::read_to_string(policy)?.replace("m.duration * 0.5", "m.duration * 0.6"),
     )?;
+    // The same policy with its rate, cap and pool amount as values that
+    // change over time (to the same value, so the output must not move) and
+    // a rule window over the whole year: the engine's dated path at scale.
+    let dated = dir.join("dated.meed");
+    std::fs::write(&dated, dated_variant(&std::fs::read_to_string(policy)?))?;
     let ledger_out = dir.join(format!("ledger-{size}.json"));
     let with_people = |c: &mut Command| {
         c.arg("--people").arg(&sorted.people);
@@ -132,6 +137,13 @@ fn bench_size(
         if format == "json" {
             c.arg("--out").arg(&ledger_out);
         }
+        c
+    };
+    let dated_cmd = || {
+        let mut c = Command::new(meed);
+        c.arg("eval").arg(&dated).arg(&sorted.log);
+        with_people(&mut c);
+        c.arg("--format").arg("csv");
         c
     };
     let explain_cmd = || {
@@ -159,6 +171,7 @@ fn bench_size(
     let base_runs = repeat(runs, base_cmd)?;
     let quoted_runs = repeat(runs, || eval_cmd(&forms.quoted, "csv"))?;
     let jsonl_runs = repeat(runs, || eval_cmd(&forms.jsonl, "csv"))?;
+    let dated_runs = repeat(runs, dated_cmd)?;
     let explain_runs = repeat(runs, explain_cmd)?;
     let diff_runs = repeat(runs, diff_cmd)?;
     let shuffled_runs = repeat(1, || eval_cmd(&shuffled.log, "csv"))?;
@@ -166,8 +179,9 @@ fn bench_size(
     let _ = std::fs::remove_file(&ledger_out);
     let rate = |d: Duration| size as f64 / d.as_secs_f64().max(1e-9);
     let m = summary(&meed_runs);
-    let rows: [(&str, &[Run]); 8] = [
+    let rows: [(&str, &[Run]); 9] = [
         ("eval csv, plain CSV", &meed_runs),
+        ("eval csv, dated values", &dated_runs),
         ("eval csv, quoted CSV", &quoted_runs),
         ("eval csv, JSON Lines", &jsonl_runs),
         ("eval json (to a file)", &json_runs),
@@ -197,6 +211,10 @@ fn bench_size(
         plain / time_of(&jsonl_runs).max(1e-9)
     );
     println!(
+        "    dated values / plain, time          {:.2}  [issue #14: full speed]",
+        time_of(&dated_runs) / plain
+    );
+    println!(
         "    diff / eval, time                   {:.2}  [<= 2.2]",
         time_of(&diff_runs) / plain
     );
@@ -217,6 +235,7 @@ fn bench_size(
         ("meed (sorted)", &meed_runs),
         ("meed (quoted)", &quoted_runs),
         ("meed (JSON Lines)", &jsonl_runs),
+        ("meed (dated values)", &dated_runs),
         ("meed (shuffled)", &shuffled_runs),
     ] {
         for run in runs {
@@ -398,4 +417,25 @@ fn check_status(status: &std::process::ExitStatus) -> std::io::Result<()> {
             "the command failed: {status}"
         )))
     }
+}
+
+/// The reference policy with its rate, monthly cap and pool amount as
+/// dated values that change (to the same value) in the middle of the year,
+/// and a window over the whole of 2027 on one rule: the same ledger, read
+/// through the engine's dated path.
+fn dated_variant(policy: &str) -> String {
+    policy
+        .replace(
+            "let review_rate = 0.02 EUR",
+            "let review_rate {\n  from 2026-01-01: 0.02 EUR \"first\"\n  from 2027-07-01: 0.02 EUR \"confirmed\"\n}\nlet monthly_cap {\n  from 2026-01-01: 300 EUR\n  from 2027-07-01: 300 EUR\n}\nlet fund {\n  from 2026-01-01: 1000 EUR\n  from 2027-07-01: 1000 EUR\n}",
+        )
+        .replace(
+            "limit bonus at most 300 EUR per person per month",
+            "limit bonus at most monthly_cap per person per month",
+        )
+        .replace("grant bonus 1000 EUR per quarter", "grant bonus fund per quarter")
+        .replace(
+            "  on like l\n",
+            "  on like l\n  from 2027-01-01 until 2027-12-31\n",
+        )
 }

@@ -9,10 +9,10 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::eval::arith;
+use crate::eval::dated::moment_text;
 use crate::ledger::{Target, Totals};
 use crate::schema::Schema;
 use crate::source::{SourceFile, Span};
-use crate::eval::dated::moment_text;
 use crate::syntax::ast::{DatedValue, Item, LetValue, PolicyFile};
 use crate::value::Value;
 

@@ -76,7 +76,7 @@ fn recipe_passes_on_the_bundled_policies_and_reports_a_change() {
 
     let (code, output) = recipe(work.path(), None);
     assert_eq!(code, 0, "{output}");
-    assert!(output.contains("28 passed, 0 failed"), "{output}");
+    assert!(output.contains("30 passed, 0 failed"), "{output}");
     assert!(output.contains("matches the approved snapshot"), "{output}");
 
     // A pull request raises the review reward: the snapshot fails, naming

@@ -14,11 +14,11 @@
 mod common;
 
 use common::Policy;
-use meed::render::diagnostic::render_plain;
 use meed::eval::stream::{Keep, stream_log_into};
 use meed::eval::{EvalErrorKind, EvalOptions};
 use meed::input::Contribution;
 use meed::ledger::Ledger;
+use meed::render::diagnostic::render_plain;
 use meed::value::Value;
 use proptest::prelude::*;
 
@@ -147,11 +147,29 @@ limit bonus at most cap per person per month
 "#,
     );
     let mut records = Vec::new();
-    for (i, day) in ["2027-04-20", "2027-04-21", "2027-04-22"].iter().enumerate() {
-        records.push(review(&p, &format!("a{i}"), "ann", &format!("{day}T10:00:00Z"), 1));
+    for (i, day) in ["2027-04-20", "2027-04-21", "2027-04-22"]
+        .iter()
+        .enumerate()
+    {
+        records.push(review(
+            &p,
+            &format!("a{i}"),
+            "ann",
+            &format!("{day}T10:00:00Z"),
+            1,
+        ));
     }
-    for (i, day) in ["2027-05-03", "2027-05-04", "2027-05-05"].iter().enumerate() {
-        records.push(review(&p, &format!("b{i}"), "ann", &format!("{day}T10:00:00Z"), 1));
+    for (i, day) in ["2027-05-03", "2027-05-04", "2027-05-05"]
+        .iter()
+        .enumerate()
+    {
+        records.push(review(
+            &p,
+            &format!("b{i}"),
+            "ann",
+            &format!("{day}T10:00:00Z"),
+            1,
+        ));
     }
     let ledger = both(&p, &records);
     // April is capped at 3 EUR (the cap at April's start), May at 5 EUR.

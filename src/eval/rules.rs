@@ -35,8 +35,10 @@ pub fn run_on_rules(
             }
             let context = || {
                 format!(
-                    "rule `{}`, contribution `{}` on log line {}",
-                    rule.decl.name.node, record.id, record.line
+                    "rule `{}`, contribution `{}`{}",
+                    rule.decl.name.node,
+                    record.id,
+                    on_line(record)
                 )
             };
             let read = RefCell::new(Vec::new());
@@ -128,7 +130,8 @@ pub fn run_each_rules(
             let context = || {
                 let first = group
                     .first()
-                    .map(|r| format!(" (first record `{}` on log line {})", r.id, r.line))
+                    .filter(|r| r.line > 0)
+                    .map(|r| format!(" (first record `{}`{})", r.id, on_line(r)))
                     .unwrap_or_default();
                 format!("rule `{}`, `{who}` in {key}{first}", rule.decl.name.node)
             };
@@ -177,4 +180,14 @@ pub fn run_each_rules(
         }
     }
     Ok(())
+}
+
+/// ` on log line 12`, for messages; nothing for a record that was not read
+/// from a log (a test's `given` record).
+fn on_line(record: &Contribution) -> String {
+    if record.line > 0 {
+        format!(" on log line {}", record.line)
+    } else {
+        String::new()
+    }
 }

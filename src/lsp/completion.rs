@@ -220,8 +220,8 @@ fn clauses(ast: &PolicyFile, before: &str, at_column_zero: bool) -> Vec<Completi
         .count()
         .saturating_sub(body.matches('}').count());
     let words: &[&str] = match keyword {
-        "rule" => &["on", "each", "when", "grant", "award"],
-        "pool" => &["grant", "split"],
+        "rule" => &["on", "each", "from", "until", "when", "grant", "award"],
+        "pool" => &["grant", "from", "until", "split"],
         "policy" => &["timezone", "rounding"],
         "test" if depth >= 2 => {
             // A line of `given`: a record of some kind, or a roster row.

@@ -216,4 +216,5 @@ pub const KEYWORDS: &[&str] = &[
     "one",
     "of",
     "where",
+    "until",
 ];
