@@ -297,17 +297,12 @@ fn reading_a_value_before_its_first_date_is_an_error_naming_it() {
     let error = p
         .eval_with(&records, None, &EvalOptions::default())
         .unwrap_err();
-    let EvalErrorKind::NotInForce {
-        not_yet,
-        first,
-        read_at,
-    } = &error.kind
-    else {
+    let EvalErrorKind::NotInForce(e) = &error.kind else {
         panic!("unexpected error {error}")
     };
-    assert_eq!(not_yet.name, "rate");
-    assert_eq!(first, "2027-01-01 00:00");
-    assert_eq!(read_at, "2026-12-31 11:00");
+    assert_eq!(e.not_yet.name, "rate");
+    assert_eq!(e.first, "2027-01-01 00:00");
+    assert_eq!(e.read_at, "2026-12-31 11:00");
     let text = error.to_string();
     assert!(text.contains("contribution `early`"), "{text}");
     // The engine does not produce a ledger either.

@@ -24,6 +24,16 @@ pub struct EvalError {
     pub context: Option<String>,
 }
 
+/// A dated value read before its first `from`: which, and when.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NotInForce {
+    pub not_yet: crate::eval::dated::NotYet,
+    /// The first date, as local time in the policy's zone.
+    pub first: String,
+    /// The instant it was read at, as local time.
+    pub read_at: String,
+}
+
 /// The kinds of evaluation errors, each with its own stable code.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EvalErrorKind {
@@ -42,13 +52,7 @@ pub enum EvalErrorKind {
     /// Pool scores too large or too precise to split exactly.
     PoolTooPrecise { pool: String },
     /// A dated value read before its first `from`.
-    NotInForce {
-        not_yet: crate::eval::dated::NotYet,
-        /// The first date, as local time in the policy's zone.
-        first: String,
-        /// The instant it was read at, as local time.
-        read_at: String,
-    },
+    NotInForce(Box<NotInForce>),
     /// A value that changes over time, read where no instant says which
     /// of its values to take (the REPL, a test's expected value).
     Undated { name: String },
@@ -101,7 +105,7 @@ impl EvalError {
             EvalErrorKind::EmptyAggregate { .. } => "meed::empty_aggregate",
             EvalErrorKind::InvalidPeriod { .. } => "meed::invalid_period",
             EvalErrorKind::PoolTooPrecise { .. } => "meed::pool_too_precise",
-            EvalErrorKind::NotInForce { .. } => "meed::value_not_in_force",
+            EvalErrorKind::NotInForce(_) => "meed::value_not_in_force",
             EvalErrorKind::Undated { .. } => "meed::value_without_date",
             EvalErrorKind::Internal { .. } => "meed::internal",
         }
@@ -131,9 +135,9 @@ impl EvalError {
             EvalErrorKind::PoolTooPrecise { .. } => {
                 "round the scores, e.g. `split by round(total(reputation))`".to_string()
             }
-            EvalErrorKind::NotInForce { not_yet, first, .. } => format!(
-                "add a `from` line for `{}` that starts on or before the first date it is read, or leave out what comes before {first}",
-                not_yet.name
+            EvalErrorKind::NotInForce(e) => format!(
+                "add a `from` line for `{}` that starts on or before the first date it is read, or leave out what comes before {}",
+                e.not_yet.name, e.first
             ),
             EvalErrorKind::Undated { name } => format!(
                 "`{name}` is read at a contribution's time or at the start of a period; use it in a rule, a limit or a pool, or write the value itself here"
@@ -171,14 +175,10 @@ impl fmt::Display for EvalErrorKind {
                     "the scores of pool `{pool}` are too large to split exactly"
                 )
             }
-            EvalErrorKind::NotInForce {
-                not_yet,
-                first,
-                read_at,
-            } => write!(
+            EvalErrorKind::NotInForce(e) => write!(
                 f,
-                "`{}` has no value on {read_at}: its first `from` is {first}",
-                not_yet.name
+                "`{}` has no value on {}: its first `from` is {}",
+                e.not_yet.name, e.read_at, e.first
             ),
             EvalErrorKind::Undated { name } => {
                 write!(

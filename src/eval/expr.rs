@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use crate::eval::arith::{self, ToWhole};
-use crate::eval::error::{EvalError, EvalErrorKind};
+use crate::eval::error::{EvalError, EvalErrorKind, NotInForce};
 use crate::eval::period::local_midnight;
 use crate::eval::reach::Mark;
 use crate::eval::scope::Scope;
@@ -192,11 +192,11 @@ impl<'a> Scope<'a> {
             };
             let read_at = self.at.map(local).unwrap_or_default();
             EvalError::new(
-                EvalErrorKind::NotInForce {
+                EvalErrorKind::NotInForce(Box::new(NotInForce {
                     first: local(not_yet.first),
                     read_at,
                     not_yet,
-                },
+                })),
                 Some(span),
             )
         })

@@ -182,9 +182,9 @@ impl<'a> Env<'a> {
         let value = match scope.value(expr) {
             Ok(value) => Ok(value),
             Err(EvalError {
-                kind: EvalErrorKind::NotInForce { not_yet, .. },
+                kind: EvalErrorKind::NotInForce(e),
                 ..
-            }) => Err(not_yet),
+            }) => Err(e.not_yet),
             Err(other) => return Err(other),
         };
         Ok(Step {
