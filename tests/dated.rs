@@ -401,3 +401,42 @@ proptest! {
         prop_assert_eq!(a.totals, b.totals);
     }
 }
+
+#[test]
+fn the_command_line_names_the_value_the_date_and_the_log_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.meed");
+    let log = dir.path().join("log.csv");
+    std::fs::write(
+        &policy,
+        format!(
+            "{HEADER}{RATE}rule per_line {{\n  on review r\n  grant bonus rate * r.lines\n}}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        &log,
+        "id,kind,who,at,lines\nok,review,bob,2027-01-02T10:00:00Z,5\nearly,review,ann,2026-12-31T10:00:00Z,5\n",
+    )
+    .unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_meed"))
+        .arg("eval")
+        .arg(&policy)
+        .arg(&log)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(output.stdout.is_empty(), "no ledger is printed");
+    for part in [
+        "meed::value_not_in_force",
+        "`rate` has no value on 2026-12-31 11:00",
+        "its first `from` is 2027-01-01 00:00",
+        "contribution `early` on log line 3",
+        "policy.meed:",
+        "no ledger was produced",
+    ] {
+        assert!(stderr.contains(part), "`{part}` missing from:\n{stderr}");
+    }
+}

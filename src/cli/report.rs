@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use clap::ValueEnum;
 use miette::Diagnostic;
 
-use crate::render::diagnostic::{JsonDiagnostic, render_graphical};
+use crate::render::diagnostic::{InSource, JsonDiagnostic, render_graphical};
 use crate::source::SourceFile;
 
 /// How `--diagnostics` prints problems.
@@ -50,9 +50,14 @@ impl Reporter {
         }
         match self.format {
             DiagnosticFormat::Human => {
+                let named = source.named_source();
+                let shown = InSource {
+                    diagnostic,
+                    source: &named,
+                };
                 err!(
                     "{}",
-                    render_graphical(diagnostic, self.colour, terminal_width())
+                    render_graphical(&shown, self.colour, terminal_width())
                 );
             }
             DiagnosticFormat::Json => {

@@ -21,6 +21,54 @@ pub fn render_graphical(diagnostic: &dyn Diagnostic, colour: bool, width: usize)
     out
 }
 
+/// A diagnostic shown against `source` when it carries no source text of
+/// its own (evaluation errors point into the policy by span only).
+pub struct InSource<'a> {
+    pub diagnostic: &'a dyn Diagnostic,
+    pub source: &'a dyn miette::SourceCode,
+}
+
+impl std::fmt::Debug for InSource<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.diagnostic, f)
+    }
+}
+
+impl std::fmt::Display for InSource<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self.diagnostic, f)
+    }
+}
+
+impl std::error::Error for InSource<'_> {}
+
+impl Diagnostic for InSource<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.diagnostic.code()
+    }
+    fn severity(&self) -> Option<Severity> {
+        self.diagnostic.severity()
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.diagnostic.help()
+    }
+    fn url<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.diagnostic.url()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.diagnostic.source_code().or(Some(self.source))
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.diagnostic.labels()
+    }
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
+        self.diagnostic.related()
+    }
+    fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
+        self.diagnostic.diagnostic_source()
+    }
+}
+
 /// Renders a diagnostic without colour at 80 columns: stable text for
 /// snapshot tests and logs.
 pub fn render_plain(diagnostic: &dyn Diagnostic) -> String {
