@@ -384,6 +384,9 @@ fn the_generator_covers_every_construct() {
         "Europe/Berlin",
         "America/New_York",
         "Australia/Lord_Howe",
+        "dated value",
+        "rule window",
+        "pool window",
     ];
     for f in expected {
         assert!(

@@ -169,6 +169,9 @@ struct Gen<'c> {
     accounts: Vec<Account>,
     features: Vec<&'static str>,
     reads_roster: bool,
+    /// Dates near the log's records (`2027-03-28`), for change dates and
+    /// windows that records fall on both sides of.
+    dates: Vec<&'static str>,
 }
 
 /// Generates a policy from `c`.
@@ -195,6 +198,11 @@ pub fn policy(c: &mut Choices) -> Generated {
         accounts: accounts.clone(),
         features: Vec::new(),
         reads_roster: false,
+        dates: zone_anchors
+            .iter()
+            .chain(COMMON_ANCHORS.iter())
+            .filter_map(|a| a.get(..10))
+            .collect(),
     };
     g.feature(zone);
     g.feature(currency);
@@ -234,9 +242,28 @@ pub fn policy(c: &mut Choices) -> Generated {
     } else {
         "1.5 JPY"
     };
-    text.push_str(&format!(
-        "let rate = {rate}\nlet k = 3\nlet bump = 2.5 pts\n"
-    ));
+    let changed_rate = if currency == "EUR" {
+        "0.02 EUR"
+    } else {
+        "2 JPY"
+    };
+    for (name, value, changed) in [
+        ("rate", rate, changed_rate),
+        ("k", "3", "4"),
+        ("bump", "2.5 pts", "3 pts"),
+    ] {
+        if g.c.flag(30) {
+            // Changes once, on a date records fall on both sides of; the
+            // first line is in force before every record.
+            g.feature("dated value");
+            let date = g.pick_date();
+            text.push_str(&format!(
+                "let {name} {{\n  from 2020-01-01: {value} \"first\"\n  from {date}: {changed}\n}}\n"
+            ));
+        } else {
+            text.push_str(&format!("let {name} = {value}\n"));
+        }
+    }
 
     // Rules: `(name, account granted)`.
     let mut rules: Vec<(String, Option<Account>)> = Vec::new();
@@ -297,6 +324,10 @@ impl Gen<'_> {
             )
         };
         let mut body = trigger;
+        if self.c.flag(15) {
+            self.feature("rule window");
+            body.push_str(&self.window());
+        }
         if self.c.flag(50) {
             self.feature("when");
             let condition = self.expr(Ty::Bool, ctx, 2);
@@ -318,6 +349,24 @@ impl Gen<'_> {
         };
         body.push_str(&format!("  grant {} {amount}\n", account.name()));
         (body, Some(account))
+    }
+
+    /// A date near the records.
+    fn pick_date(&mut self) -> &'static str {
+        let i = self.c.below(self.dates.len());
+        self.dates.get(i).copied().unwrap_or("2027-01-01")
+    }
+
+    /// `  from D1 until D2` (either end alone, sometimes), dates near the
+    /// records, in order.
+    fn window(&mut self) -> String {
+        let (a, b) = (self.pick_date(), self.pick_date());
+        let (from, until) = if a <= b { (a, b) } else { (b, a) };
+        match self.c.below(4) {
+            0 => format!("  from {from}\n"),
+            1 => format!("  until {until}\n"),
+            _ => format!("  from {from} until {until}\n"),
+        }
     }
 
     /// `limit ACCOUNT [from RULES] at most CAP per person per PERIOD`.
@@ -425,8 +474,14 @@ impl Gen<'_> {
             let of = self.pick_account();
             format!("total({})", of.name())
         };
+        let window = if self.c.flag(15) {
+            self.feature("pool window");
+            self.window()
+        } else {
+            String::new()
+        };
         format!(
-            "pool p{i} {{\n  grant {} {amount} per {period}\n  split by {score}\n}}\n",
+            "pool p{i} {{\n  grant {} {amount} per {period}\n{window}  split by {score}\n}}\n",
             account.name()
         )
     }
