@@ -28,7 +28,7 @@ const KNOWN_UPWARD: &[(&str, &str, &str)] = &[
     (
         "types",
         "eval",
-        "the checker rounds limit caps with `eval::round`",
+        "the checker rounds limit caps with `eval::round` and lays change dates and windows on periods with `eval::period` and `eval::dated`",
     ),
     (
         "eval",
