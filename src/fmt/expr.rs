@@ -362,7 +362,7 @@ fn print_tiers(p: &mut Printer, tiers: &Tiers, end: usize) {
 }
 
 /// Pads the current line so the next text starts one column after `width`.
-fn pad_to(p: &mut Printer, width: usize) {
+pub(crate) fn pad_to(p: &mut Printer, width: usize) {
     let written = p.current_code().chars().count();
     let spaces = width.saturating_sub(written) + 1;
     p.text(&" ".repeat(spaces));

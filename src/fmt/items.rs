@@ -1,7 +1,9 @@
 //! Declarations: one printer per item kind, each showing the layout it makes.
 
 use super::comments::{keyword_end, next_token};
-use super::expr::{IF, has_tiers, literal, print_clause_expr, print_expr, quote, type_expr};
+use super::expr::{
+    IF, flat, has_tiers, literal, pad_to, print_clause_expr, print_expr, quote, type_expr,
+};
 use super::printer::{MAX_WIDTH, Printer};
 use crate::source::Span;
 use crate::syntax::KEYWORDS;
@@ -226,16 +228,34 @@ fn print_let(p: &mut Printer, d: &LetDecl) {
         LetValue::Dated(lines) => {
             p.open_block(d.name.span.end);
             let saved = std::mem::replace(&mut p.keep_blanks, false);
-            for line in lines {
+            // `from DATE: VALUE` as written, sources aligned after the
+            // longest (as tiers align their rates).
+            let heads: Vec<(String, Option<String>)> = lines
+                .iter()
+                .map(|line| {
+                    let date = p.source().get(line.from.span.start..line.from.span.end);
+                    let head = format!("from {}:", date.unwrap_or_default());
+                    (head, flat(&line.value))
+                })
+                .collect();
+            let width = heads
+                .iter()
+                .map(|(head, value)| match value {
+                    Some(v) => head.chars().count() + 1 + v.chars().count(),
+                    None => 0,
+                })
+                .max()
+                .unwrap_or_default();
+            for (line, (head, value)) in lines.iter().zip(heads) {
                 p.start_line(line.span.start);
-                p.text("from ");
-                let written = p.source().get(line.from.span.start..line.from.span.end);
-                let written = written.unwrap_or_default().to_string();
-                p.text(&written);
-                p.text(": ");
-                print_clause_expr(p, &line.value);
+                p.text(&head);
+                p.text(" ");
+                match value {
+                    Some(value) => p.text(&value),
+                    None => print_clause_expr(p, &line.value),
+                }
                 if let Some(source) = &line.source {
-                    p.text(" ");
+                    pad_to(p, width + 2);
                     p.text(&quote(source));
                 }
                 p.end_line(line.span.end);
