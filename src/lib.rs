@@ -22,4 +22,5 @@ pub mod source;
 pub mod syntax;
 pub mod testing;
 pub mod types;
+pub mod units;
 pub mod value;

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use chrono_tz::Tz;
 
 use crate::syntax::ast::{FieldDecl, Item, PolicyFile, RoundingMode, TypeExpr};
-use crate::types::units::{Currency, Type};
+use crate::units::{Currency, Type};
 
 /// One typed field of a contribution kind or of the roster.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::fraction::{Fraction, Rounding};
-use crate::types::units::{Currency, Type};
+use crate::units::{Currency, Type};
 
 /// An exact amount of money in one currency.
 ///

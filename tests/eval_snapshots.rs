@@ -24,7 +24,7 @@ use meed::ledger::{Ledger, Origin};
 use meed::render::diagnostic::render_plain;
 use meed::schema::Schema;
 use meed::source::SourceFile;
-use meed::types::units::Type;
+use meed::units::Type;
 use meed::value::{Money, Value};
 use rust_decimal::Decimal;
 

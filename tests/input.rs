@@ -25,7 +25,7 @@ use meed::render::diagnostic::render_plain;
 use meed::schema::{FieldSchema, KindSchema, Schema};
 use meed::source::SourceFile;
 use meed::syntax::ast::RoundingMode;
-use meed::types::units::{Currency, Type};
+use meed::units::{Currency, Type};
 use meed::value::{Money, Value};
 use rust_decimal::Decimal;
 

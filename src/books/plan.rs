@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::ledger::{Target, TotalsByPeriod};
 use crate::render::amount::{amount_and_unit, is_zero};
-use crate::types::units::Currency;
+use crate::units::Currency;
 use crate::value::{Money, Value, money_digits, plain_decimal};
 
 /// A person, a reward (account or badge), the calendar month the grants

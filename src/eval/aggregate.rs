@@ -12,7 +12,7 @@ use crate::source::Span;
 use crate::syntax::ast::{
     Aggregate, AggregateFn, BinaryOp, Expr, ExprKind, Literal, Measure, Tiers,
 };
-use crate::types::units::{Currency, Type};
+use crate::units::{Currency, Type};
 use crate::value::Value;
 
 impl<'a> Scope<'a> {

@@ -14,7 +14,7 @@ use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::fraction::{Fraction, Rounding};
 use crate::source::Span;
 use crate::syntax::ast::RoundingMode;
-use crate::types::units::Type;
+use crate::units::Type;
 use crate::value::{Exact, Money, Unit, Value};
 
 /// An exact amount: a decimal, or a fraction when the decimal would not be
@@ -448,7 +448,7 @@ mod tests {
 
     use super::*;
     use crate::fraction::Fraction;
-    use crate::types::units::Currency;
+    use crate::units::Currency;
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap_or_default()

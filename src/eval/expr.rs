@@ -18,7 +18,7 @@ use crate::eval::show::{self, ATOM, IF, NEG, NOT, wrap};
 use crate::input::Contribution;
 use crate::source::Span;
 use crate::syntax::ast::{BinaryOp, DurationUnit, Expr, ExprKind, Ident, Literal, UnaryOp};
-use crate::types::units::Currency;
+use crate::units::Currency;
 use crate::value::{Money, Value};
 
 /// A value and, when explaining, how it was computed (with its precedence,

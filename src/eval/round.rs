@@ -122,7 +122,7 @@ mod tests {
     use std::str::FromStr;
 
     use super::*;
-    use crate::types::units::Currency;
+    use crate::units::Currency;
 
     fn money(amount: &str, code: &str, mode: RoundingMode) -> String {
         let currency = Currency::from_code(code);

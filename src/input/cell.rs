@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use thiserror::Error;
 
-use crate::types::units::{Currency, Type};
+use crate::units::{Currency, Type};
 use crate::value::{Money, Value};
 
 pub use super::time::parse_timestamp;

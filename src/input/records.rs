@@ -10,7 +10,7 @@ use super::raw::{RawCell, RawRecord, RawTable};
 use super::{Contribution, Log};
 use crate::schema::{KindSchema, Schema};
 use crate::source::Span;
-use crate::types::units::Type;
+use crate::units::Type;
 use crate::value::Value;
 
 /// The columns every log has, whatever its kinds.

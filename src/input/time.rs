@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTim
 use chrono_tz::Tz;
 
 use super::cell::CellError;
-use crate::types::units::Type;
+use crate::units::Type;
 
 /// Parses `2027-01-05T10:00:00Z`, `2027-01-05T11:00:00+01:00` or the bare
 /// date `2027-01-05` (midnight in `tz`).

@@ -13,7 +13,7 @@ use crate::syntax::ast::{
     Trigger,
 };
 use crate::types::check::Scope;
-use crate::types::units::Type;
+use crate::units::Type;
 
 /// What a name refers to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

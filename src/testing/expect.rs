@@ -13,7 +13,7 @@ use crate::render::amount::human;
 use crate::render::explain::share_equation;
 use crate::source::{SourceFile, Span, Spanned};
 use crate::syntax::ast::{Expect, Expr, Ident};
-use crate::types::units::Type;
+use crate::units::Type;
 use crate::value::{Money, Value};
 
 use super::error::{EvalInTest, Located, TestError, TestErrorKind};

@@ -20,7 +20,7 @@ use crate::pipeline::CompiledPolicy;
 use crate::schema::FieldSchema;
 use crate::source::{SourceFile, Spanned};
 use crate::syntax::ast::{FieldValue, Given, GivenContribution, GivenPerson, Literal, TestDecl};
-use crate::types::units::Type;
+use crate::units::Type;
 use crate::value::Value;
 
 use super::error::{EvalInTest, Located, TestError, TestErrorKind};

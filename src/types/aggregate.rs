@@ -8,7 +8,7 @@ use crate::types::check::{Checker, Scope};
 use crate::types::dims;
 use crate::types::error::{CheckErrorKind, describe};
 use crate::types::suggest::nearest;
-use crate::types::units::Type;
+use crate::units::Type;
 
 impl Checker {
     pub(crate) fn aggregate_type(

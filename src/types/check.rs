@@ -12,7 +12,7 @@ use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{Expr, Item, LetValue, PolicyFile};
 use crate::types::env::Env;
 use crate::types::error::{CheckError, CheckErrorKind};
-use crate::types::units::Type;
+use crate::units::Type;
 
 /// Checks a parsed policy: names, types and units, tests; plus warnings.
 /// `import` items are skipped: the caller resolves imports.

@@ -16,7 +16,7 @@ use crate::syntax::ast::{
 };
 use crate::types::check::{Checker, Scope};
 use crate::types::error::CheckErrorKind;
-use crate::types::units::Type;
+use crate::units::Type;
 
 impl Checker {
     /// The type of a dated `let`: every line typed, all of one type, with

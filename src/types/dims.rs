@@ -10,7 +10,7 @@
 
 use crate::syntax::ast::BinaryOp;
 use crate::types::error::CheckErrorKind;
-use crate::types::units::Type;
+use crate::units::Type;
 
 /// The common type of two values that may stand side by side (both
 /// branches of an `if`, both arguments of `min`); `None` if they differ.
@@ -146,7 +146,7 @@ fn ordering(op: BinaryOp, lhs: &Type, rhs: &Type) -> Result<Type, CheckErrorKind
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::units::Currency;
+    use crate::units::Currency;
 
     fn eur() -> Type {
         Currency::from_code("EUR").map_or(Type::Int, Type::Money)

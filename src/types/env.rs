@@ -9,7 +9,7 @@ use crate::source::{SourceFile, Span, Spanned};
 use crate::syntax::ast::{Action, Expr, FieldDecl, Ident, Item, LetValue, PolicyFile, TypeExpr};
 use crate::types::error::{CheckError, CheckErrorKind, Namespace};
 use crate::types::suggest::nearest;
-use crate::types::units::{Currency, Type};
+use crate::units::{Currency, Type};
 
 /// A typed field of a kind or a roster column; `ty` is `None` when its type
 /// could not be resolved (already reported).

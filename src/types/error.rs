@@ -10,7 +10,7 @@ use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
 use thiserror::Error;
 
 use crate::source::{SourceFile, Span};
-use crate::types::units::Type;
+use crate::units::Type;
 
 /// Which list of names a duplicate clashes in.
 pub type Namespace = &'static str;

@@ -11,7 +11,7 @@ use crate::types::dims;
 use crate::types::env::unknown_currency;
 use crate::types::error::{CheckErrorKind, describe};
 use crate::types::suggest::nearest;
-use crate::types::units::{Currency, Type};
+use crate::units::{Currency, Type};
 
 /// The scalar functions; `count` and `sum` are aggregates, listed for typos.
 const FUNCTIONS: [&str; 9] = [

@@ -10,7 +10,7 @@ use crate::types::check::{Checker, Scope};
 use crate::types::env::FieldInfo;
 use crate::types::error::CheckErrorKind;
 use crate::types::suggest::nearest;
-use crate::types::units::Type;
+use crate::units::Type;
 
 impl Checker {
     /// `test "name" { given { ... } expect ... }`

@@ -4,7 +4,7 @@
 //! reads as one list: what went wrong there, what to do about it here.
 
 use crate::types::error::{CheckErrorKind, describe};
-use crate::types::units::Type;
+use crate::units::Type;
 
 /// "did you mean `x`?" or the fallback advice.
 fn did_you_mean(suggestion: &Option<String>, otherwise: impl FnOnce() -> String) -> String {

@@ -7,7 +7,7 @@ use crate::syntax::ast::{
 use crate::types::check::{Checker, Scope};
 use crate::types::error::{CheckErrorKind, describe};
 use crate::types::suggest::nearest;
-use crate::types::units::Type;
+use crate::units::Type;
 use crate::value::{Money, Value, with_digits};
 
 impl Checker {
@@ -207,7 +207,7 @@ impl Checker {
     /// `at most 0.015 EUR`: a money cap finer than the currency's minor
     /// unit is rounded down when the policy runs; say so, when the cap's
     /// value is known here (literals and constants, with arithmetic).
-    fn warn_sub_minor_cap(&mut self, cap: &Expr, currency: crate::types::units::Currency) {
+    fn warn_sub_minor_cap(&mut self, cap: &Expr, currency: crate::units::Currency) {
         let Some(value) = self.constant_cap(cap, 0) else {
             return;
         };
@@ -246,7 +246,7 @@ impl Checker {
         let span = expr.span;
         match &expr.node {
             ExprKind::Literal(Literal::Money { amount, currency }) => Some(Value::Money(
-                Money::new(*amount, crate::types::units::Currency::from_code(currency)?),
+                Money::new(*amount, crate::units::Currency::from_code(currency)?),
             )),
             ExprKind::Literal(Literal::Int(i)) => Some(Value::Int(*i)),
             ExprKind::Literal(Literal::Decimal(d)) => Some(Value::Decimal(*d)),

@@ -1,4 +1,4 @@
-//! The type checker: units and dimensions, names, and everything else a
+//! The type checker: dimensions (with [`crate::units`]), names, and everything else a
 //! policy must get right before it is evaluated.
 //!
 //! [`check::check_policy`] is the entry point; the other files each check
@@ -19,5 +19,4 @@ pub mod help;
 pub mod items;
 pub mod suggest;
 pub mod tiers;
-pub mod units;
 pub mod usage;

@@ -7,7 +7,7 @@ use crate::source::Span;
 use crate::syntax::ast::{DurationUnit, Expr, ExprKind, Literal, Tiers, UnaryOp};
 use crate::types::check::{Checker, Scope};
 use crate::types::error::{CheckErrorKind, describe};
-use crate::types::units::Type;
+use crate::units::Type;
 
 /// How deep constants may refer to constants when reading a bound's value;
 /// deeper (or cyclic) definitions are simply not compared.

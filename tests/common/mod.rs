@@ -20,7 +20,7 @@ use meed::render::diagnostic::render_plain;
 use meed::schema::Schema;
 use meed::source::SourceFile;
 use meed::syntax::ast::{Expr, Item, PolicyFile};
-use meed::types::units::Currency;
+use meed::units::Currency;
 use meed::value::{Money, Value};
 use rust_decimal::Decimal;
 

@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 
 use crate::eval::round::FINE_DIGITS;
 use crate::syntax::ast::RoundingMode;
-use crate::types::units::Currency;
+use crate::units::Currency;
 use crate::value::{Money, Value};
 
 /// The largest scale: `i64::MAX × 10^18` still fits in an `i128`.

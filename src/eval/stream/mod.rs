@@ -50,7 +50,7 @@ use crate::ledger::{
 use crate::schema::Schema;
 use crate::source::Span;
 use crate::syntax::ast::{Action, Item, Period, PolicyFile, Trigger};
-use crate::types::units::Type;
+use crate::units::Type;
 use crate::value::Value;
 
 use compile::{CAggregate, CExpr, Compiler, constants, fix_constants};

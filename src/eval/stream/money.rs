@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::StreamRecord;
 use crate::eval::error::EvalWarning;
 use crate::schema::Schema;
-use crate::types::units::Type;
+use crate::units::Type;
 use crate::value::Value;
 
 /// What was seen of one money field of one kind.

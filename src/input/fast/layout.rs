@@ -15,7 +15,7 @@ use super::Fallback;
 use super::parse::scan_line;
 use crate::input::{LogFormat, REQUIRED_COLUMNS};
 use crate::schema::Schema;
-use crate::types::units::Type;
+use crate::units::Type;
 
 /// One contribution kind as the fast path reads it.
 #[derive(Clone, Debug)]

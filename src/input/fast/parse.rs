@@ -22,7 +22,7 @@ use super::layout::Layout;
 use crate::input::cell::{parse_cell, parse_timestamp};
 use crate::input::hash::fingerprint;
 use crate::input::{LogFormat, MAX_LINE_BYTES};
-use crate::types::units::Type;
+use crate::units::Type;
 use crate::value::{Money, Value};
 
 /// One record of a chunk: positions are byte offsets into the chunk (or,
@@ -668,7 +668,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::types::units::Currency;
+    use crate::units::Currency;
 
     fn cells(line: &str) -> Result<(Vec<&str>, usize, Option<usize>), Fallback> {
         let mut found = Vec::new();
