@@ -8,10 +8,10 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::eval::arith;
-use crate::eval::dated::moment_text;
 use crate::ledger::{Target, Totals};
 use crate::schema::Schema;
+use crate::semantics::arith;
+use crate::semantics::dated::moment_text;
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{DatedValue, Item, LetValue, PolicyFile};
 use crate::value::Value;

@@ -97,7 +97,7 @@ pub type Totals = BTreeMap<Arc<str>, BTreeMap<Target, Value>>;
 /// grants stamped in it (`eval --by month`, `meed close`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PeriodTotal {
-    pub period: crate::eval::PeriodKey,
+    pub period: crate::semantics::period::PeriodKey,
     pub who: Arc<str>,
     pub target: Target,
     pub total: Value,

@@ -75,21 +75,3 @@ pub fn compile_parsed_policy(
         warnings: report.diagnostics,
     })
 }
-
-/// Parses and checks a file with `test` blocks: a policy with its own tests,
-/// or a test-only file that starts with `import "policy.meed"` (resolved
-/// relative to the file's folder; `source.name()` is its path). Every
-/// problem comes with the file it points into.
-pub fn compile_test_file(
-    source: &SourceFile,
-) -> Result<crate::testing::TestSuite, Vec<crate::testing::Located>> {
-    crate::testing::load_test_file(source)
-}
-
-/// [`compile_test_file`] for a file already parsed from `source`.
-pub fn compile_parsed_test_file(
-    source: &SourceFile,
-    ast: &PolicyFile,
-) -> Result<crate::testing::TestSuite, Vec<crate::testing::Located>> {
-    crate::testing::load_parsed_test_file(source, ast)
-}

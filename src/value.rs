@@ -140,6 +140,19 @@ pub fn plain_decimal(d: Decimal) -> String {
     }
 }
 
+/// `150` minutes → `2h 30min`; `45` → `45min`; fractions of minutes kept.
+pub fn human_duration(minutes: Decimal) -> String {
+    let sign = if minutes.is_sign_negative() { "-" } else { "" };
+    let minutes = minutes.abs();
+    let hours = (minutes / Decimal::from(60)).trunc();
+    let rest = minutes - hours * Decimal::from(60);
+    match (hours.is_zero(), rest.is_zero()) {
+        (true, _) => format!("{sign}{}min", plain_decimal(rest)),
+        (false, true) => format!("{sign}{}h", plain_decimal(hours)),
+        (false, false) => format!("{sign}{}h {}min", plain_decimal(hours), plain_decimal(rest)),
+    }
+}
+
 /// The most significant digits a decimal may be written with
 /// (`docs/guarantees.md`, "Limits"); a `Decimal` holds some 29-digit
 /// numbers, but not all, so the limit is 28.

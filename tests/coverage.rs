@@ -14,9 +14,9 @@ mod binary;
 use binary::meed;
 use rust_decimal::Decimal;
 
-use meed::pipeline::compile_test_file;
-use meed::render::coverage::percent;
 use meed::source::SourceFile;
+use meed::testing::coverage_text::percent;
+use meed::testing::load_test_file;
 use meed::testing::{FileCoverage, find_policy_files, run_suite_covering};
 
 const FIXTURE: &str = "tests/inputs/coverage/";
@@ -89,7 +89,7 @@ fn bundled_policies_reach_ninety_percent() {
     for path in files {
         let name = path.display().to_string();
         let source = SourceFile::new(&name, std::fs::read_to_string(&path).unwrap());
-        let suite = compile_test_file(&source).unwrap_or_else(|_| panic!("{name} has errors"));
+        let suite = load_test_file(&source).unwrap_or_else(|_| panic!("{name} has errors"));
         let mut coverage = FileCoverage::of(&suite.policy);
         let runs = run_suite_covering(&suite, None, &mut coverage);
         assert!(

@@ -59,9 +59,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-use meed::pipeline::compile_test_file;
 use meed::render::diagnostic::render_plain;
 use meed::source::SourceFile;
+use meed::testing::load_test_file;
 use meed::testing::{Located, TestOutcome, run_suite};
 
 const REFERENCE: &str = "docs/language.md";
@@ -196,7 +196,7 @@ struct Outcome {
 fn check_and_test(path: &Path, text: &str) -> Outcome {
     std::fs::write(path, text).unwrap();
     let source = SourceFile::new(path.display().to_string(), text);
-    let suite = match compile_test_file(&source) {
+    let suite = match load_test_file(&source) {
         Ok(suite) => suite,
         Err(problems) => {
             let (warnings, failures) = problems.into_iter().partition(Located::is_warning);

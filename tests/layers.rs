@@ -1,9 +1,8 @@
 //! The library's top-level modules point down the layers ARCHITECTURE.md
 //! draws, with no cycle: every `crate::MODULE` a file under `src/MODULE/`
-//! (or `src/MODULE.rs`) names is an edge, and the graph of edges, less the
-//! known exceptions listed below (each to be removed, issue #12), must have
-//! no cycle. A new cycle fails this test, naming the modules and a place
-//! that makes each edge.
+//! (or `src/MODULE.rs`) names is an edge, and the graph of edges must have
+//! no cycle. A cycle fails this test, naming the modules and a place that
+//! makes each edge.
 #![allow(
     clippy::panic,
     clippy::unwrap_used,
@@ -14,33 +13,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-
-/// Edges that point up a layer today, each with what it is for. Removing
-/// one when the code no longer needs it keeps this list honest (the test
-/// fails on an exception no file uses any more).
-const KNOWN_UPWARD: &[(&str, &str, &str)] = &[
-    (
-        "types",
-        "eval",
-        "the checker rounds limit caps with `eval::round` and lays change dates and windows on periods with `eval::period` and `eval::dated`",
-    ),
-    (
-        "eval",
-        "render",
-        "error contexts use `render::text::escape_visible`",
-    ),
-    ("ledger", "eval", "`PeriodTotal` holds an `eval::PeriodKey`"),
-    (
-        "pipeline",
-        "testing",
-        "`compile_test_file` loads through `testing`",
-    ),
-    (
-        "render",
-        "testing",
-        "`render/coverage.rs` renders `testing::coverage`",
-    ),
-];
 
 /// Every `crate::X` each top-level module names, with one place per edge.
 fn edges() -> BTreeMap<String, BTreeMap<String, String>> {
@@ -126,27 +98,13 @@ fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>>
 }
 
 #[test]
-fn the_layers_have_no_cycle_but_the_known_exceptions() {
+fn the_layers_have_no_cycle() {
     let graph = edges();
-    for (from, to, why) in KNOWN_UPWARD {
-        assert!(
-            graph.get(*from).is_some_and(|t| t.contains_key(*to)),
-            "`{from}` no longer uses `{to}` ({why}): remove the exception"
-        );
-    }
-    let allowed: BTreeSet<(&str, &str)> = KNOWN_UPWARD.iter().map(|(f, t, _)| (*f, *t)).collect();
-    let pruned: BTreeMap<String, BTreeSet<String>> = graph
+    let names: BTreeMap<String, BTreeSet<String>> = graph
         .iter()
-        .map(|(from, targets)| {
-            let kept = targets
-                .keys()
-                .filter(|to| !allowed.contains(&(from.as_str(), to.as_str())))
-                .cloned()
-                .collect();
-            (from.clone(), kept)
-        })
+        .map(|(from, targets)| (from.clone(), targets.keys().cloned().collect()))
         .collect();
-    if let Some(cycle) = find_cycle(&pruned) {
+    if let Some(cycle) = find_cycle(&names) {
         let places: Vec<String> = cycle
             .windows(2)
             .map(|w| format!("{} → {} ({})", w[0], w[1], graph[&w[0]][&w[1]]))

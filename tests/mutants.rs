@@ -8,7 +8,7 @@
 //! account, periods cut in a zone with summer time).
 //!
 //! Survivors judged equivalent (same output, checked by reading the code):
-//! - `src/eval/round.rs` `scale() < digits` → `<=`: rescaling to the scale
+//! - `src/semantics/round.rs` `scale() < digits` → `<=`: rescaling to the scale
 //!   a number already has changes nothing;
 //! - `src/eval/stream/limits.rs` `granted.v > 0` → `>= 0`: a zero grant is
 //!   left at zero either way; `granted.v > room` → `>=`: when equal, the
@@ -29,8 +29,6 @@
 )]
 
 use chrono::{DateTime, NaiveDate, Utc};
-use meed::eval::period::local_midnight;
-use meed::eval::split::{SplitShare, split_pool};
 use meed::eval::stream::file::stream_file;
 use meed::eval::stream::stream_log;
 use meed::eval::{EvalOptions, PeriodKey, TotalsSink, Window, evaluate};
@@ -38,6 +36,8 @@ use meed::input::{LogFormat, read_log, read_roster};
 use meed::pipeline::compile_policy;
 use meed::render::csv::render_csv;
 use meed::render::diagnostic::render_plain;
+use meed::semantics::period::local_midnight;
+use meed::semantics::split::{SplitShare, split_pool};
 use meed::source::SourceFile;
 use meed::syntax::ast::Period;
 use proptest::prelude::*;
@@ -629,7 +629,10 @@ fn ties_go_to_the_smaller_who_in_byte_order() {
 
 /// [`split_pool`] over decimal scores (exact fractions, as the evaluators
 /// pass them).
-fn split_decimals(amount: i128, scores: &[(&str, Decimal)]) -> Vec<meed::eval::split::SplitShare> {
+fn split_decimals(
+    amount: i128,
+    scores: &[(&str, Decimal)],
+) -> Vec<meed::semantics::split::SplitShare> {
     let scores: Vec<(&str, meed::fraction::Fraction)> = scores
         .iter()
         .map(|(who, s)| (*who, meed::fraction::Fraction::from_decimal(*s)))

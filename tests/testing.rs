@@ -15,9 +15,9 @@ use binary::meed;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use meed::pipeline::compile_test_file;
 use meed::render::diagnostic::render_plain;
 use meed::source::SourceFile;
+use meed::testing::load_test_file;
 use meed::testing::{TestOutcome, find_policy_files, run_suite};
 
 /// Loads and runs one file; `name` is its path from the crate root (imports
@@ -25,7 +25,7 @@ use meed::testing::{TestOutcome, find_policy_files, run_suite};
 fn run_file(name: &str, filter: Option<&str>) -> String {
     let text = std::fs::read_to_string(name).unwrap_or_else(|e| panic!("{name}: {e}"));
     let source = SourceFile::new(name, text);
-    let suite = match compile_test_file(&source) {
+    let suite = match load_test_file(&source) {
         Ok(suite) => suite,
         Err(problems) => {
             let mut out = String::from("the file has errors; no test ran\n\n");
@@ -76,7 +76,7 @@ fn every_test_in_rules_passes() {
     for path in &files {
         let name = relative(path);
         let source = SourceFile::new(name.clone(), std::fs::read_to_string(path).unwrap());
-        let suite = match compile_test_file(&source) {
+        let suite = match load_test_file(&source) {
             Ok(suite) => suite,
             Err(problems) => {
                 for p in &problems {
@@ -181,7 +181,7 @@ fn cli_filter_and_missing_file() {
 fn a_given_value_error_is_reported_in_the_test_file() {
     let name = "tests/inputs/testing/import_given_error.meed";
     let source = SourceFile::new(name, std::fs::read_to_string(name).unwrap());
-    let suite = compile_test_file(&source).unwrap_or_else(|_| panic!("{name} compiles"));
+    let suite = load_test_file(&source).unwrap_or_else(|_| panic!("{name} compiles"));
     let runs = run_suite(&suite, None);
     let [run] = runs.as_slice() else {
         panic!("one test expected");

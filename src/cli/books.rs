@@ -7,7 +7,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::books::{Books, Break, Line, Run, verify};
-use crate::render::text::{csv_row, escape_visible};
+use crate::text::{csv_row, escape_visible};
 
 use super::close::books_failed;
 use super::{DiagnosticFormat, Outcome, Reporter};

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::pipeline::compile_test_file;
+use crate::testing::load_test_file;
 
 use super::files::read_source;
 use super::{DiagnosticFormat, Outcome, Reporter};
@@ -43,7 +43,7 @@ pub fn run(args: CheckArgs) -> Outcome {
         };
         // A test-only file is checked together with the policy it imports;
         // each problem is reported in the file it points into.
-        let problems = match compile_test_file(&source) {
+        let problems = match load_test_file(&source) {
             Ok(suite) => suite.warnings,
             Err(problems) => problems,
         };

@@ -14,9 +14,9 @@ use crate::books::{
     sha256_file, sha256_hex,
 };
 use crate::input::LogFormat;
-use crate::render::amount::human_duration;
 use crate::source::SourceFile;
 use crate::syntax::ast::Period;
+use crate::value::human_duration;
 
 use super::eval::evaluate_totals;
 use super::files::{plain_io_error, refuse_overwriting_inputs};

@@ -160,7 +160,7 @@ fn budget_guards_trip(diff: &PolicyDiff, args: &DiffArgs) -> bool {
     if let Some(limit) = args.fail_if_cost_increase_over {
         for account in &diff.accounts {
             let rises =
-                crate::eval::arith::sign(&account.delta) == Some(std::cmp::Ordering::Greater);
+                crate::semantics::arith::sign(&account.delta) == Some(std::cmp::Ordering::Greater);
             let over = match account.percent {
                 Some(percent) => percent > limit,
                 None => rises, // from nothing to something
@@ -185,7 +185,7 @@ fn budget_guards_trip(diff: &PolicyDiff, args: &DiffArgs) -> bool {
             .map(|r| {
                 format!(
                     "{} ({})",
-                    crate::render::text::escape_visible(&r.who),
+                    crate::text::escape_visible(&r.who),
                     r.target.name()
                 )
             })

@@ -141,7 +141,7 @@ pub(crate) fn window(args: &DataArgs, policy: &CompiledPolicy) -> Result<Option<
     let tz = policy.schema.timezone;
     if let Some(period) = &args.period {
         return Window::parse_period(period, tz).map(Some).map_err(|e| {
-            let hint = crate::eval::period::period_hint(period)
+            let hint = crate::semantics::period::period_hint(period)
                 .map_or(String::new(), |h| format!("\n  help: {h}"));
             Outcome::Usage(format!(
                 "`--period {period}`: {e}{hint}\n  help: write a year `2027`, a quarter `2027-Q1`, a month `2027-01`, an ISO week `2027-W05` or a day `2027-01-05`"

@@ -18,8 +18,8 @@ use clap::Args;
 
 use rust_decimal::Decimal;
 
-use crate::pipeline::compile_test_file;
-use crate::render::coverage::{coverage_text, percent};
+use crate::testing::coverage_text::{coverage_text, percent};
+use crate::testing::load_test_file;
 use crate::testing::{
     Coverage, FileCoverage, Located, TestOutcome, find_policy_files, run_suite, run_suite_covering,
 };
@@ -64,7 +64,7 @@ pub fn run(args: TestArgs) -> Outcome {
             Ok(source) => source,
             Err(outcome) => return outcome,
         };
-        let suite = match compile_test_file(&source) {
+        let suite = match load_test_file(&source) {
             Ok(suite) => suite,
             Err(problems) => {
                 report_all(&mut reporter, &problems);

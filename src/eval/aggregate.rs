@@ -1,13 +1,13 @@
 //! Aggregates over a person's records in a period (`count`, `sum`, `min`,
 //! `max`) and marginal `tiers`.
 
-use crate::eval::arith;
-use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::eval::expr::Shown;
 use crate::eval::reach::Mark;
 use crate::eval::scope::Scope;
 use crate::eval::show::{self, MUL, TIERS};
 use crate::input::Contribution;
+use crate::semantics::arith;
+use crate::semantics::error::{EvalError, EvalErrorKind};
 use crate::source::Span;
 use crate::syntax::ast::{
     Aggregate, AggregateFn, BinaryOp, Expr, ExprKind, Literal, Measure, Tiers,

@@ -9,13 +9,13 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use crate::eval::arith::{self, ToWhole};
-use crate::eval::error::{EvalError, EvalErrorKind, NotInForce};
-use crate::eval::period::local_midnight;
 use crate::eval::reach::Mark;
 use crate::eval::scope::Scope;
 use crate::eval::show::{self, ATOM, IF, NEG, NOT, wrap};
 use crate::input::Contribution;
+use crate::semantics::arith::{self, ToWhole};
+use crate::semantics::error::{EvalError, EvalErrorKind, NotInForce};
+use crate::semantics::period::local_midnight;
 use crate::source::Span;
 use crate::syntax::ast::{BinaryOp, DurationUnit, Expr, ExprKind, Ident, Literal, UnaryOp};
 use crate::units::Currency;

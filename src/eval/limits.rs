@@ -10,14 +10,14 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::eval::arith;
-use crate::eval::error::EvalError;
 use crate::eval::pending::Pending;
-use crate::eval::period::PeriodKey;
-use crate::eval::round::round_cap;
 use crate::eval::scope::{Env, Scope};
 use crate::eval::show;
 use crate::ledger::{LimitCut, Origin, Target};
+use crate::semantics::arith;
+use crate::semantics::error::EvalError;
+use crate::semantics::period::PeriodKey;
+use crate::semantics::round::round_cap;
 use crate::syntax::ast::LimitDecl;
 use crate::value::Value;
 

@@ -11,21 +11,15 @@
 //! final grant in ledger order.
 
 pub mod aggregate;
-pub mod arith;
-pub mod dated;
-pub mod error;
 pub mod expr;
 pub mod limits;
 pub mod pending;
-pub mod period;
 pub mod pools;
 pub mod reach;
-pub mod round;
 pub mod rules;
 pub mod scope;
 pub mod show;
 pub mod sink;
-pub mod split;
 pub mod stream;
 
 use crate::input::{Contribution, Log, Roster};
@@ -33,9 +27,9 @@ use crate::schema::Schema;
 use crate::syntax::ast::{Expr, ExprKind, Item, PolicyFile};
 use crate::value::Value;
 
-pub use error::{EvalError, EvalErrorKind, EvalWarning};
+pub use crate::semantics::error::{EvalError, EvalErrorKind, EvalWarning};
+pub use crate::semantics::period::{PeriodKey, Window};
 use pending::{Pending, RuleRef};
-pub use period::{PeriodKey, Window};
 use reach::Reached;
 use scope::{Env, Scope};
 pub use sink::{GrantSink, PeriodTotalsSink, PersonSink, TotalsSink, add_to_totals};

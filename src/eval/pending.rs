@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::eval::error::EvalError;
-use crate::eval::round::round_grant;
 use crate::eval::scope::Scope;
 use crate::eval::show;
 use crate::ledger::{Grant, Origin, Target};
+use crate::semantics::error::EvalError;
+use crate::semantics::round::round_grant;
 use crate::syntax::ast::{Action, RuleDecl};
 use crate::value::Value;
 

@@ -4,7 +4,7 @@
 //! of the evaluated log. The people who take part in a period are those with
 //! a contribution or a grant in it; each is scored by `split by`, where
 //! `total(account)` is their granted total in the period after limits and
-//! before any pool. Shares are exact (see [`crate::eval::split`]), stamped
+//! before any pool. Shares are exact (see [`crate::semantics::split`]), stamped
 //! at the period's last instant, and carry no contribution ids: their
 //! provenance is the [`PoolShare`] (score, total score, pool amount).
 
@@ -14,18 +14,18 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use crate::eval::arith;
-use crate::eval::dated::Validity;
-use crate::eval::error::{EvalError, EvalErrorKind, EvalWarning};
 use crate::eval::pending::{OrderKey, Pending, Stage, check_account_type};
-use crate::eval::period::PeriodKey;
-use crate::eval::round::round_grant;
 use crate::eval::rules::{Groups, group_by_person};
 use crate::eval::scope::{Env, PersonPeriod, Scope};
 use crate::eval::show;
-use crate::eval::split::split_pool;
 use crate::input::Contribution;
 use crate::ledger::{Grant, Origin, PoolShare, Target};
+use crate::semantics::arith;
+use crate::semantics::dated::Validity;
+use crate::semantics::error::{EvalError, EvalErrorKind, EvalWarning};
+use crate::semantics::period::PeriodKey;
+use crate::semantics::round::round_grant;
+use crate::semantics::split::split_pool;
 use crate::syntax::ast::PoolDecl;
 use crate::value::{Money, Value};
 

@@ -9,11 +9,13 @@ use chrono::{DateTime, Utc};
 
 use chrono_tz::Tz;
 
-use crate::eval::dated::{ALWAYS, InForce, NotYet, Step, Timeline, moment_instant, moment_text};
-use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::eval::reach::Reached;
 use crate::input::{Contribution, Roster};
 use crate::schema::Schema;
+use crate::semantics::dated::{
+    ALWAYS, InForce, NotYet, Step, Timeline, moment_instant, moment_text,
+};
+use crate::semantics::error::{EvalError, EvalErrorKind};
 use crate::syntax::ast::{
     DatedValue, Expr, ExprKind, Item, LetDecl, LetValue, PolicyFile, RoundingMode,
 };

@@ -74,7 +74,7 @@ pub fn value(v: &Value) -> (String, u8) {
     let text = match v {
         Value::Money(m) => format!("{} {}", m.amount, m.currency),
         Value::Decimal(d) => d.to_string(),
-        Value::Duration(minutes) => crate::render::amount::human_duration(*minutes),
+        Value::Duration(minutes) => crate::value::human_duration(*minutes),
         other => other.to_string(),
     };
     let prec = if text.starts_with('-') { NEG } else { ATOM };
@@ -87,7 +87,7 @@ pub fn result(v: &Value) -> String {
     match v {
         Value::Money(m) => format!("{} {}", money_digits(m), m.currency),
         Value::Decimal(d) => plain_decimal(*d),
-        Value::Duration(minutes) => crate::render::amount::human_duration(*minutes),
+        Value::Duration(minutes) => crate::value::human_duration(*minutes),
         other => other.to_string(),
     }
 }
@@ -178,7 +178,7 @@ fn source_prec(expr: &Expr) -> (String, u8) {
 
 /// A dated value in force, for explanations:
 /// `review_rate = 0.025 EUR (from 2027-04-01, board decision 2027-02-14)`.
-pub fn in_force(line: &crate::eval::dated::InForce) -> String {
+pub fn in_force(line: &crate::semantics::dated::InForce) -> String {
     let source = line
         .source
         .as_ref()

@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use chrono_tz::Tz;
 
-use crate::eval::arith;
-use crate::eval::error::{EvalError, EvalErrorKind};
-use crate::eval::period::PeriodKey;
 use crate::ledger::{Grant, Ledger, Origin, PeriodTotal, Totals, TotalsByPeriod};
+use crate::semantics::arith;
+use crate::semantics::error::{EvalError, EvalErrorKind};
+use crate::semantics::period::PeriodKey;
 use crate::source::Span;
 use crate::syntax::ast::Period;
 use crate::value::{Value, with_digits};
@@ -68,7 +68,7 @@ pub fn add_to_totals(totals: &mut Totals, grant: &Grant) -> Result<(), EvalError
 /// `the total of `ada` in `bonus`, adding a grant of rule `pass` for
 /// contribution `s2``.
 fn total_context(grant: &Grant) -> String {
-    let who = crate::render::text::escape_visible(&grant.who);
+    let who = crate::text::escape_visible(&grant.who);
     let mut context = format!(
         "the total of `{who}` in `{}`, adding a grant of ",
         grant.target.name()
@@ -90,7 +90,7 @@ fn total_context(grant: &Grant) -> String {
         let _ = write!(
             context,
             " for contribution `{}`{more}",
-            crate::render::text::escape_visible(id)
+            crate::text::escape_visible(id)
         );
     }
     context

@@ -11,10 +11,10 @@ use std::path::Path;
 
 use lsp_types::{Diagnostic, Range, Url};
 
-use crate::pipeline::{compile_parsed_test_file, compile_test_file};
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{Item, PolicyFile};
 use crate::syntax::parse_policy;
+use crate::testing::{load_parsed_test_file, load_test_file};
 
 use super::diagnostics::{Target, convert, convert_foreign};
 use super::position::LineIndex;
@@ -161,8 +161,8 @@ impl Analysis {
     fn check(&self) -> Vec<Diagnostic> {
         // The tree is checked as it is, without parsing the text again.
         let compiled = match &self.ast {
-            Some(ast) => compile_parsed_test_file(&self.source, ast),
-            None => compile_test_file(&self.source),
+            Some(ast) => load_parsed_test_file(&self.source, ast),
+            None => load_test_file(&self.source),
         };
         let problems = match compiled {
             Ok(suite) => suite.warnings,

@@ -4,7 +4,7 @@
 //! Synchronous on purpose (lsp-server, the scaffold rust-analyzer uses):
 //! checking a policy takes milliseconds, so each message is answered in
 //! turn and no async runtime is needed. The server reuses the library:
-//! diagnostics are [`crate::pipeline::compile_test_file`]'s, formatting is
+//! diagnostics are [`crate::testing::load_test_file`]'s, formatting is
 //! [`crate::fmt`]'s, types come from [`crate::types::check::Checker`].
 //!
 //! - [`server`]: the message loop and what the server announces it can do;

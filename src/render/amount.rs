@@ -1,7 +1,7 @@
 //! How amounts are written in output: the contract's CSV number format.
 
 use crate::ledger::Target;
-use crate::value::{Value, money_digits, plain_decimal};
+use crate::value::{Value, human_duration, money_digits, plain_decimal};
 
 /// The `amount` and `unit` columns for a total of `target`.
 ///
@@ -54,18 +54,5 @@ pub fn human(value: &Value) -> String {
     match value {
         Value::Duration(minutes) => human_duration(*minutes),
         other => other.to_string(),
-    }
-}
-
-/// `150` minutes → `2h 30min`; `45` → `45min`; fractions of minutes kept.
-pub fn human_duration(minutes: rust_decimal::Decimal) -> String {
-    let sign = if minutes.is_sign_negative() { "-" } else { "" };
-    let minutes = minutes.abs();
-    let hours = (minutes / rust_decimal::Decimal::from(60)).trunc();
-    let rest = minutes - hours * rust_decimal::Decimal::from(60);
-    match (hours.is_zero(), rest.is_zero()) {
-        (true, _) => format!("{sign}{}min", plain_decimal(rest)),
-        (false, true) => format!("{sign}{}h", plain_decimal(hours)),
-        (false, false) => format!("{sign}{}h {}min", plain_decimal(hours), plain_decimal(rest)),
     }
 }

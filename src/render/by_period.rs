@@ -3,7 +3,7 @@
 
 use crate::ledger::{PeriodTotal, TotalsByPeriod};
 use crate::render::amount::{amount_and_unit, amount_and_unit_to_read, is_zero};
-use crate::render::text::{csv_row, escape_visible};
+use crate::text::{csv_row, escape_visible};
 
 /// One row: who, period label, reward name, amount, unit.
 type Row = (String, String, String, String, String);

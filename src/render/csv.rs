@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::ledger::Totals;
 use crate::render::amount::{amount_and_unit, is_zero};
-use crate::render::text::csv_row;
+use crate::text::csv_row;
 
 /// Writes totals as the contract's CSV, byte for byte.
 ///

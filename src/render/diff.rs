@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use crate::diff::{Change, DeclarationChange, DiffRow, Direction, PolicyDiff};
 use crate::ledger::Target;
 use crate::render::amount::{amount_and_unit, human};
-use crate::render::text::{Markdown, csv_row, escape_visible, markdown};
+use crate::text::{Markdown, csv_row, escape_visible, markdown};
 use crate::value::Value;
 
 /// How many of the biggest gains and losses to show per account.
@@ -391,6 +391,6 @@ fn amount(target: &Target, value: &Value) -> String {
 /// A change with its sign: `+12.50 EUR`, `-3 pts`, `0 pts`.
 fn signed(target: &Target, delta: &Value) -> String {
     let text = amount(target, delta);
-    let positive = crate::eval::arith::sign(delta) == Some(std::cmp::Ordering::Greater);
+    let positive = crate::semantics::arith::sign(delta) == Some(std::cmp::Ordering::Greater);
     if positive { format!("+{text}") } else { text }
 }

@@ -13,13 +13,13 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::eval::arith;
 use crate::eval::pools::{units_of, with_units};
 use crate::eval::{PeriodKey, add_to_totals};
 use crate::input::{Contribution, Log};
 use crate::ledger::{Grant, Origin, PoolShare, Target, Totals};
 use crate::render::amount::{human, is_zero};
 use crate::schema::Schema;
+use crate::semantics::arith;
 use crate::source::Span;
 use crate::syntax::ast::{Item, Period, PolicyFile, Trigger};
 use crate::value::Value;

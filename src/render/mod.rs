@@ -1,7 +1,6 @@
 //! Turning ledgers and diagnostics into text: table, csv, json, explain.
 pub mod amount;
 pub mod by_period;
-pub mod coverage;
 pub mod csv;
 pub mod diagnostic;
 pub mod diff;
@@ -9,4 +8,3 @@ pub mod explain;
 pub mod json;
 pub mod snapshot;
 pub mod table;
-pub mod text;

@@ -30,7 +30,7 @@ use std::fmt::Write as _;
 
 use crate::ledger::{Grant, Ledger, Origin, Target};
 use crate::render::amount::{amount_and_unit, is_zero};
-use crate::render::text::escape_exact;
+use crate::text::escape_exact;
 use crate::value::Value;
 
 /// The first words of a snapshot of this version.

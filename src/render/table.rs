@@ -2,7 +2,7 @@
 
 use crate::ledger::{Target, Totals};
 use crate::render::amount::{amount_and_unit_to_read, is_zero};
-use crate::render::text::escape_visible;
+use crate::text::escape_visible;
 
 /// One block per person; amounts right-aligned so columns of money line up.
 /// A control character in a name is written visibly (`\n`), so a name

@@ -27,9 +27,10 @@ use rust_decimal::Decimal;
 
 use crate::eval::limits::describe_limit;
 use crate::eval::reach::{Mark, Reached};
-use crate::eval::{arith, show};
+use crate::eval::show;
 use crate::ledger::{Grant, Origin};
 use crate::pipeline::CompiledPolicy;
+use crate::semantics::arith;
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{Action, Expr, ExprKind, Item};
 

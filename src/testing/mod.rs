@@ -15,6 +15,7 @@
 //! one), and a failure lists the grants that made up the actual value.
 
 pub mod coverage;
+pub mod coverage_text;
 pub mod discover;
 pub mod error;
 pub mod expect;

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::eval::dated::{Validity, moment_instant, moment_text};
-use crate::eval::period::PeriodKey;
+use crate::semantics::dated::{Validity, moment_instant, moment_text};
+use crate::semantics::period::PeriodKey;
 use crate::source::Span;
 use crate::syntax::ast::{
     Aggregate, DatedValue, Expr, ExprKind, Item, LetValue, Period, PolicyFile, TimeWindow, Trigger,

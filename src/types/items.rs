@@ -219,7 +219,7 @@ impl Checker {
         if exact {
             return;
         }
-        let Ok(rounded) = crate::eval::round::round_cap(value.clone()) else {
+        let Ok(rounded) = crate::semantics::round::round_cap(value.clone()) else {
             return;
         };
         let error = self
@@ -238,7 +238,7 @@ impl Checker {
     /// The value of a constant expression made of literals, constants and
     /// arithmetic, when it has one (`None` for anything else, or an error).
     fn constant_cap(&self, expr: &Expr, depth: usize) -> Option<Value> {
-        use crate::eval::arith;
+        use crate::semantics::arith;
         use crate::syntax::ast::{BinaryOp, UnaryOp};
         if depth > 64 {
             return None;

@@ -8,8 +8,8 @@
 //! the caller then uses the in-memory evaluator, which reports the exact
 //! error if there is one.
 
-use crate::eval::dated::Timeline;
 use crate::eval::scope::{Env, Scope};
+use crate::semantics::dated::Timeline;
 use crate::source::Span;
 use crate::syntax::ast::{
     Aggregate, AggregateFn, BinaryOp, Expr, ExprKind, Measure, Tiers, UnaryOp,
@@ -39,7 +39,7 @@ pub enum CExpr {
     /// ([`fix_constants`]).
     Fixed(Value, Option<Fast>),
     /// A constant that changes over time, read at the record's `at` or the
-    /// period's start ([`crate::eval::dated`]).
+    /// period's start ([`crate::semantics::dated`]).
     Dated(Box<CTimeline>),
     /// `r.lines`: a slot in the bound record's values.
     Field(usize),
@@ -215,7 +215,7 @@ impl Compiler<'_, '_> {
                 .schema
                 .rewards
                 .get(account.as_str())
-                .and_then(crate::eval::arith::zero_of)?;
+                .and_then(crate::semantics::arith::zero_of)?;
             return Some(CExpr::Total(index, zero));
         }
         let f = match (function, args.len()) {

@@ -9,13 +9,13 @@
 //! `rust_decimal::Decimal` holds, so every fixed value is also an exact
 //! decimal and the exact path would give the same value), returns `None`
 //! and the caller computes with exact decimals instead. The dimension rules
-//! are [`crate::eval::arith`]'s; anything else is `None` too.
+//! are [`crate::semantics::arith`]'s; anything else is `None` too.
 
 use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
-use crate::eval::round::FINE_DIGITS;
+use crate::semantics::round::FINE_DIGITS;
 use crate::syntax::ast::RoundingMode;
 use crate::units::Currency;
 use crate::value::{Money, Value};
@@ -253,7 +253,7 @@ impl Scale {
             .and_then(|v| made(unit, v))
     }
 
-    /// A grant rounded as [`crate::eval::round::round_grant`] rounds it:
+    /// A grant rounded as [`crate::semantics::round::round_grant`] rounds it:
     /// money to its currency's minor unit, half-even or half-up, symmetric
     /// for negative amounts; points and durations half-even to ten places
     /// when the scale has more. Whole numbers unchanged.
@@ -341,7 +341,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::eval::arith;
+    use crate::semantics::arith;
     use crate::source::Span;
 
     fn eur() -> Currency {
@@ -476,7 +476,7 @@ mod tests {
             let mode = if up { RoundingMode::HalfUp } else { RoundingMode::HalfEven };
             let value = Value::Money(Money::new(Decimal::new(m, scale), eur()));
             let fixed = s.round_grant(s.of(&value).unwrap(), mode).unwrap();
-            let rounded = crate::eval::round::round_grant(value, mode).unwrap();
+            let rounded = crate::semantics::round::round_grant(value, mode).unwrap();
             let (Value::Money(a), Value::Money(b)) = (s.value(fixed).unwrap(), rounded) else {
                 return Err(TestCaseError::fail("not money"));
             };

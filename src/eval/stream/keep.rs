@@ -9,8 +9,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::fixed::{Fx, Scale};
-use crate::eval::error::EvalError;
 use crate::ledger::{Grant, LimitCut, Origin, Target};
+use crate::semantics::error::EvalError;
 use crate::source::Span;
 
 /// Whose grants the engine keeps whole.

@@ -5,13 +5,13 @@
 use chrono::{DateTime, Utc};
 
 use super::fixed::{Fx, Scale};
-use crate::eval::dated::Timeline;
-use crate::eval::error::EvalError;
 use crate::eval::limits::describe_limit;
-use crate::eval::period::PeriodKey;
-use crate::eval::round::round_cap;
 use crate::eval::scope::Env;
 use crate::ledger::LimitCut;
+use crate::semantics::dated::Timeline;
+use crate::semantics::error::EvalError;
+use crate::semantics::period::PeriodKey;
+use crate::semantics::round::round_cap;
 use crate::source::Span;
 use crate::syntax::ast::{LimitDecl, Period};
 use crate::value::Value;

@@ -36,11 +36,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::eval::dated::Validity;
-use crate::eval::error::{EvalError, EvalWarning};
-use crate::eval::period::{PeriodKey, Window};
 use crate::eval::pools::units_of;
-use crate::eval::round::round_grant;
 use crate::eval::scope::Env;
 use crate::eval::{EvalOptions, EvalReport, roster_needed};
 use crate::input::Roster;
@@ -48,6 +44,10 @@ use crate::ledger::{
     Grant, LimitCut, Origin, PeriodTotal, PoolShare, Target, Totals, TotalsByPeriod,
 };
 use crate::schema::Schema;
+use crate::semantics::dated::Validity;
+use crate::semantics::error::{EvalError, EvalWarning};
+use crate::semantics::period::{PeriodKey, Window};
+use crate::semantics::round::round_grant;
 use crate::source::Span;
 use crate::syntax::ast::{Action, Item, Period, PolicyFile, Trigger};
 use crate::units::Type;
@@ -1272,7 +1272,7 @@ fn choose_scale(
         .values()
         .filter_map(|ty| match ty {
             Type::Money(c) => Some(c.minor_digits()),
-            Type::Points | Type::Duration => Some(crate::eval::round::FINE_DIGITS),
+            Type::Points | Type::Duration => Some(crate::semantics::round::FINE_DIGITS),
             _ => None,
         })
         .collect();

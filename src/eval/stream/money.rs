@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use super::StreamRecord;
-use crate::eval::error::EvalWarning;
 use crate::schema::Schema;
+use crate::semantics::error::EvalWarning;
 use crate::units::Type;
 use crate::value::Value;
 
@@ -64,7 +64,7 @@ impl MoneyCells {
             }
             let column = self.columns.entry((record.kind, field)).or_default();
             let example = || {
-                let id = crate::render::text::escape_visible(record.id).into_owned();
+                let id = crate::text::escape_visible(record.id).into_owned();
                 (id, format!("{} {}", m.amount, m.currency))
             };
             if finer {

@@ -1,5 +1,5 @@
 //! Evaluating compiled expressions: the same arithmetic as the in-memory
-//! evaluator ([`crate::eval::arith`]), with slots instead of names.
+//! evaluator ([`crate::semantics::arith`]), with slots instead of names.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -10,10 +10,10 @@ use chrono::{DateTime, Utc};
 
 use super::compile::{CAggregate, CExpr, CTiers, CTimeline, Function};
 use super::fixed::{Fx, Scale};
-use crate::eval::arith::{self, ToWhole};
-use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::eval::expr::equal;
 use crate::eval::scope::Env;
+use crate::semantics::arith::{self, ToWhole};
+use crate::semantics::error::{EvalError, EvalErrorKind};
 use crate::source::Span;
 use crate::syntax::ast::{AggregateFn, BinaryOp};
 use crate::value::Value;

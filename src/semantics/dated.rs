@@ -12,7 +12,7 @@
 use chrono::{DateTime, Days, Utc};
 use chrono_tz::Tz;
 
-use crate::eval::period::local_midnight;
+use crate::semantics::period::local_midnight;
 use crate::syntax::ast::{Moment, TimeWindow};
 use crate::value::Value;
 

@@ -13,9 +13,9 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::eval::arith::{self, Amount};
-use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::fraction::Rounding;
+use crate::semantics::arith::{self, Amount};
+use crate::semantics::error::{EvalError, EvalErrorKind};
 use crate::syntax::ast::RoundingMode;
 use crate::value::{Money, Unit, Value, with_digits};
 

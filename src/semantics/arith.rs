@@ -10,8 +10,8 @@ use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
-use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::fraction::{Fraction, Rounding};
+use crate::semantics::error::{EvalError, EvalErrorKind};
 use crate::source::Span;
 use crate::syntax::ast::RoundingMode;
 use crate::units::Type;

@@ -27,7 +27,7 @@ pub struct EvalError {
 /// A dated value read before its first `from`: which, and when.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotInForce {
-    pub not_yet: crate::eval::dated::NotYet,
+    pub not_yet: crate::semantics::dated::NotYet,
     /// The first date, as local time in the policy's zone.
     pub first: String,
     /// The instant it was read at, as local time.

@@ -13,7 +13,7 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
-use crate::eval::error::{EvalError, EvalErrorKind};
+use crate::semantics::error::{EvalError, EvalErrorKind};
 use crate::syntax::ast::Period;
 
 /// One calendar period: its kind and its first local day.
