@@ -26,10 +26,13 @@ use crate::eval::arith;
 use crate::eval::error::EvalError;
 use crate::eval::period::{PeriodKey, Window};
 use crate::eval::scope::{Env, PersonPeriod, Scope};
+use crate::input::hash::FxBuild;
 use crate::input::{Contribution, Roster};
 use crate::ledger::{Grant, LimitCut, Origin};
 use crate::schema::Schema;
-use crate::syntax::ast::{Action, Aggregate, Expr, ExprKind, Item, Period, PolicyFile, RuleDecl, Trigger};
+use crate::syntax::ast::{
+    Action, Aggregate, Expr, ExprKind, Item, Period, PolicyFile, RuleDecl, Trigger,
+};
 use crate::value::Value;
 
 pub use why::{FalseCondition, why_false};
@@ -74,8 +77,8 @@ pub enum Unrewarded {
         period: Option<String>,
         /// The grant before limits.
         amount: Value,
-        /// The cut that left nothing.
-        cut: LimitCut,
+        /// The cut that left nothing (boxed: the largest reason by far).
+        cut: Box<LimitCut>,
     },
     /// It lies outside the window (`--period`, `--from`, `--to`): read,
     /// since caps count it, but anything it earned is stamped outside.
@@ -150,10 +153,11 @@ struct Analysis<'a, 'r> {
     rules: Vec<Rule<'a>>,
     /// Each pool and the aggregates its `split by` reads.
     pools: Vec<(&'a str, Vec<&'a Aggregate>)>,
-    /// The grants listing each contribution.
-    behind: HashMap<&'a str, Vec<&'a Grant>>,
+    /// The grants listing each contribution (FxHash: ids are short and
+    /// this map is most of the cost for a person with many records).
+    behind: HashMap<&'a str, Vec<&'a Grant>, FxBuild>,
     /// `each` grants by rule and stamp.
-    each_grants: HashMap<(&'a str, DateTime<Utc>), &'a Grant>,
+    each_grants: HashMap<(&'a str, DateTime<Utc>), &'a Grant, FxBuild>,
     /// The records evaluation read (before the window's end) by period,
     /// for the aggregates of `each` rules: grouped once per kind of period.
     groups: HashMap<Period, BTreeMap<PeriodKey, Vec<&'r Contribution>>>,
@@ -193,8 +197,9 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
                 _ => None,
             })
             .collect();
-        let mut behind: HashMap<&str, Vec<&Grant>> = HashMap::new();
-        let mut each_grants = HashMap::new();
+        let mut behind: HashMap<&str, Vec<&Grant>, FxBuild> =
+            HashMap::with_capacity_and_hasher(read.len(), FxBuild::default());
+        let mut each_grants = HashMap::default();
         for grant in grants {
             for id in &grant.contributions {
                 behind.entry(id.as_ref()).or_default().push(grant);
@@ -212,8 +217,7 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
         for rule in &rules {
             if let Trigger::Each { period, .. } = &rule.decl.trigger {
                 groups.entry(period.node).or_insert_with(|| {
-                    let mut by_period: BTreeMap<PeriodKey, Vec<&'r Contribution>> =
-                        BTreeMap::new();
+                    let mut by_period: BTreeMap<PeriodKey, Vec<&'r Contribution>> = BTreeMap::new();
                     for record in read {
                         let key = PeriodKey::of(record.at, period.node, env.tz);
                         by_period.entry(key).or_default().push(*record);
@@ -308,10 +312,12 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
         let scope = base.with_binding(binding, record);
         let context = || format!("rule `{rule}`, contribution `{}`", record.id);
         match &decl.condition {
-            Some(condition) => match why_false(&scope, condition).map_err(|e| e.in_context(context))? {
-                Some(why) => Ok(Unrewarded::ConditionFalse { rule, why }),
-                None => Err(no_grant(&rule, &record.id)),
-            },
+            Some(condition) => {
+                match why_false(&scope, condition).map_err(|e| e.in_context(context))? {
+                    Some(why) => Ok(Unrewarded::ConditionFalse { rule, why }),
+                    None => Err(no_grant(&rule, &record.id)),
+                }
+            }
             None => Err(no_grant(&rule, &record.id)),
         }
     }
@@ -351,7 +357,7 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
         };
         let context = || format!("rule `{name}`, `{}` in {label}", record.who);
         if let Some(&grant) = self.each_grants.get(&(rule.decl.name.node.as_str(), stamp)) {
-            if grant.contributions.iter().any(|id| *id == record.id) {
+            if grant.contributions.contains(&record.id) {
                 return Ok(zero_reason(name, Some(label), grant));
             }
             let mut why = None;
@@ -391,7 +397,9 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
             period: label,
             why,
         };
-        self.verdicts.borrow_mut().insert((index, key), reason.clone());
+        self.verdicts
+            .borrow_mut()
+            .insert((index, key), reason.clone());
         Ok(reason)
     }
 }
@@ -403,14 +411,12 @@ fn zero_reason(rule: String, period: Option<String>, grant: &Grant) -> Unrewarde
         .iter()
         .find(|c| arith::sign(&c.after) == Some(Ordering::Equal));
     match emptied {
-        Some(cut) if arith::sign(&grant.amount) != Some(Ordering::Equal) => {
-            Unrewarded::CutToZero {
-                rule,
-                period,
-                amount: grant.amount.clone(),
-                cut: cut.clone(),
-            }
-        }
+        Some(cut) if arith::sign(&grant.amount) != Some(Ordering::Equal) => Unrewarded::CutToZero {
+            rule,
+            period,
+            amount: grant.amount.clone(),
+            cut: Box::new(cut.clone()),
+        },
         _ => Unrewarded::ZeroAmount {
             rule,
             period,
