@@ -64,8 +64,8 @@ fn log() -> String {
 fn roster() -> String {
     let statuses = ["employee", "volunteer", "freelancer"];
     let mut text = String::from("who,status\n");
-    for person in 0..PEOPLE {
-        let _ = writeln!(text, "p{person:03},{}", statuses[person % 3]);
+    for (person, status) in (0..PEOPLE).zip(statuses.iter().cycle()) {
+        let _ = writeln!(text, "p{person:03},{status}");
     }
     text
 }
