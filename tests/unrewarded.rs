@@ -430,6 +430,35 @@ pool fund {
             }]
         )]
     );
+    assert_eq!(
+        word_reason(&found[0].1[0], chrono_tz::UTC),
+        "no rule rewards `answer` contributions by themselves; \
+         they count toward the score of pool fund"
+    );
+}
+
+#[test]
+fn an_instant_read_is_written_in_the_policy_time_zone() {
+    let p = Policy::new(
+        r#"
+policy "t" { timezone "Europe/Berlin" }
+contribution review { lines: Int }
+reward bonus: Money(EUR)
+rule from_february { on review r  when r.at >= 2027-02-01  grant bonus 1 EUR }
+"#,
+    );
+    let log = vec![p.rec(
+        "review",
+        "r1",
+        "ada",
+        "2027-01-05T10:02:00Z",
+        &[("lines", int(5))],
+    )];
+    let found = nothing(&p, &log, None, None, "ada");
+    assert_eq!(
+        word_reason(&found[0].1[0], chrono_tz::Europe::Berlin),
+        "rule from_february needs r.at >= 2027-02-01, and r.at = 2027-01-05 11:02"
+    );
 }
 
 #[test]

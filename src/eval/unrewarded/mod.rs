@@ -83,8 +83,8 @@ pub enum Unrewarded {
     /// It lies outside the window (`--period`, `--from`, `--to`): read,
     /// since caps count it, but anything it earned is stamped outside.
     OutsideWindow,
-    /// An `each` rule counts it, but its grant for the period is stamped at
-    /// the period's end, after the window.
+    /// An `each` rule that could count it decides at the end of the
+    /// period, after the window: whatever it grants is stamped there.
     AfterWindow { rule: String, period: String },
 }
 
