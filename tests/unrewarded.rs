@@ -516,6 +516,7 @@ fn the_section_lists_in_ledger_order_and_counts_what_lies_outside() {
 
 const MIXED: &str = r#"
 policy "t" { timezone "Europe/Berlin" }
+person { status: one of "member", "guest" }
 contribution review { lines: Int }
 contribution like { }
 contribution talk { audience: Int }
@@ -524,7 +525,7 @@ reward reputation: Points
 badge speaker "s"
 rule review_bonus {
   on review r
-  when r.lines >= 20
+  when r.lines >= 20 and r.by.status == "member"
   grant bonus 0.50 EUR * r.lines
 }
 rule review_points {
@@ -581,13 +582,19 @@ proptest! {
         window in prop::option::of(0u32..3),
     ) {
         let p = Policy::new(MIXED);
+        let people = roster(&[
+            ("ada", vec![text("member")]),
+            ("bo", vec![text("guest")]),
+            ("cy", vec![text("member")]),
+        ]);
         let records = mixed(&p, &raw);
         let window = window.map(|m| {
             Window::parse_period(&format!("2027-0{}", m + 1), chrono_tz::Europe::Berlin).unwrap()
         });
         for who in ["ada", "bo", "cy"] {
-            let (grants, mine) = person_ledger(&p, &records, None, window, who);
-            let found = unrewarded(&p.policy, &p.schema, None, &mine, &grants, window).unwrap();
+            let (grants, mine) = person_ledger(&p, &records, Some(&people), window, who);
+            let found =
+                unrewarded(&p.policy, &p.schema, Some(&people), &mine, &grants, window).unwrap();
             let mut seen: BTreeMap<String, usize> = BTreeMap::new();
             for grant in grants.iter().filter(|g| gives_something(g)) {
                 for id in &grant.contributions {
