@@ -124,6 +124,102 @@ fn explanations_of_bundled_examples() {
     }
 }
 
+/// `explain --all`: after the grants, the contributions that earned
+/// nothing, each with why; the grants part is the same as without `--all`,
+/// so only the section is in these snapshots.
+#[test]
+fn explanations_with_what_earned_nothing_of_bundled_examples() {
+    for (policy, log, people) in bundled() {
+        let mut args = vec!["explain"];
+        args.extend(eval_args(&policy, &log, &people));
+        args.extend(["ada", "--all"]);
+        let run = meed(&args);
+        assert_eq!(run.code, 0, "{policy}: {}", run.stderr);
+        assert_eq!(run.stderr, "", "{policy}");
+        let mut plain = vec!["explain"];
+        plain.extend(eval_args(&policy, &log, &people));
+        plain.push("ada");
+        let without = meed(&plain).stdout;
+        let section = run.stdout.strip_prefix(&without);
+        assert!(section.is_some(), "{policy}: the grants changed with --all");
+        // The grants are in the `explain_ada__` snapshots already.
+        insta::assert_snapshot!(
+            format!("explain_all_ada__{}", stem(&policy)),
+            section.unwrap_or_default()
+        );
+    }
+}
+
+/// Every reason on one small fixture: a condition false with its values,
+/// a grant cut to zero, a kind no rule rewards, a grant of zero, an `each`
+/// rule's condition false and a talk it did not count.
+#[test]
+fn explain_all_gives_every_reason() {
+    let run = meed(&[
+        "explain",
+        "tests/inputs/unrewarded/policy.meed",
+        "tests/inputs/unrewarded/log.csv",
+        "--people",
+        "tests/inputs/unrewarded/people.csv",
+        "ada",
+        "--all",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!(run.stdout);
+}
+
+/// An intern's sales: the monthly rule counted them but its amount leaves
+/// interns out (a grant of zero, with its calculation); the `on` rule's
+/// false side of its `and`; the quarterly badge's sum.
+#[test]
+fn explain_all_of_an_intern() {
+    let run = meed(&[
+        "explain",
+        "rules/sales_commission.meed",
+        "examples/sales_commission/log.csv",
+        "--people",
+        "examples/sales_commission/people.csv",
+        "dana",
+        "--all",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!(run.stdout);
+}
+
+/// In a window, what an `each` rule grants after it is said, and what
+/// lies outside is only counted.
+#[test]
+fn explain_all_in_a_window() {
+    let run = meed(&[
+        "explain",
+        "tests/inputs/unrewarded/policy.meed",
+        "tests/inputs/unrewarded/log.csv",
+        "--people",
+        "tests/inputs/unrewarded/people.csv",
+        "ada",
+        "--all",
+        "--period",
+        "2027-03-30",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn explain_all_is_about_every_account() {
+    let run = meed(&[
+        "explain",
+        "rules/community.meed",
+        "examples/community/log.csv",
+        "--people",
+        "examples/community/people.csv",
+        "ada",
+        "bonus",
+        "--all",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+}
+
 #[test]
 fn explain_one_account_of_a_pool() {
     let run = meed(&[

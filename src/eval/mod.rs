@@ -21,6 +21,7 @@ pub mod scope;
 pub mod show;
 pub mod sink;
 pub mod stream;
+pub mod unrewarded;
 
 use crate::input::{Contribution, Log, Roster};
 use crate::schema::Schema;

@@ -8,3 +8,4 @@ pub mod explain;
 pub mod json;
 pub mod snapshot;
 pub mod table;
+pub mod unrewarded;
