@@ -620,3 +620,68 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_rule_whose_window_leaves_the_contribution_out_says_when_it_applies() {
+    let p = Policy::new(
+        r#"
+policy "t" { timezone "Europe/Berlin" }
+contribution review { lines: Int, repo: Text }
+reward bonus: Money(EUR)
+let rate {
+  from 2027-01-01: 0.50 EUR
+}
+rule launch {
+  on review r
+  from 2027-03-01 until 2027-05-31
+  grant bonus 5 EUR
+}
+rule spring_month {
+  each person per month
+  from 2027-03-01
+  when sum(review.lines) * rate > 100 EUR
+  grant bonus 1 EUR
+}
+"#,
+    );
+    // 2027-02-28 23:30 in Berlin: the last day before both windows.
+    let log = vec![review(&p, "r1", "ada", "2027-02-28T22:30:00Z", 10, "core")];
+    let reasons = nothing(&p, &log, None, None, "ada");
+    assert_eq!(
+        reasons,
+        vec![(
+            "r1".to_string(),
+            vec![
+                Unrewarded::OutsideRuleWindow {
+                    rule: "launch".into(),
+                    window: "from 2027-03-01 until 2027-05-31".into(),
+                    period: None,
+                },
+                Unrewarded::OutsideRuleWindow {
+                    rule: "spring_month".into(),
+                    window: "from 2027-03-01".into(),
+                    period: Some("2027-02".into()),
+                },
+            ]
+        )]
+    );
+    let tz: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
+    assert_eq!(
+        word_reason(&reasons[0].1[0], tz),
+        "rule launch applies only from 2027-03-01 until 2027-05-31"
+    );
+    // In June the launch is over; the monthly rule applies and its
+    // condition, which reads a dated value at the month's start, is false.
+    let log = vec![review(&p, "r2", "ada", "2027-06-02T10:00:00Z", 10, "core")];
+    let reasons = nothing(&p, &log, None, None, "ada");
+    assert!(
+        matches!(
+            reasons.first().map(|(_, r)| r.as_slice()),
+            Some([
+                Unrewarded::OutsideRuleWindow { period: None, .. },
+                Unrewarded::PeriodConditionFalse { .. }
+            ])
+        ),
+        "{reasons:?}"
+    );
+}

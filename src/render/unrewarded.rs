@@ -115,6 +115,16 @@ pub fn word_reason(reason: &Unrewarded, tz: Tz) -> String {
             cut.period
         ),
         Unrewarded::OutsideWindow => "outside the window".to_string(),
+        Unrewarded::OutsideRuleWindow {
+            rule,
+            window,
+            period,
+        } => match period {
+            Some(period) => {
+                format!("rule {rule} applies only to periods starting {window}, not to {period}")
+            }
+            None => format!("rule {rule} applies only {window}"),
+        },
         Unrewarded::AfterWindow { rule, period } => {
             format!("rule {rule} decides at the end of {period}, after the window")
         }

@@ -17,6 +17,7 @@ use crate::input::hash::FxBuild;
 use crate::ledger::{Grant, Origin};
 use crate::schema::Schema;
 use crate::semantics::arith;
+use crate::semantics::dated::Validity;
 use crate::semantics::error::EvalError;
 use crate::semantics::period::{PeriodKey, Window};
 use crate::syntax::ast::{
@@ -187,6 +188,9 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
         record: &'r Contribution,
     ) -> Result<Unrewarded, EvalError> {
         let rule = decl.name.node.clone();
+        if !Validity::of(decl.window.as_ref(), self.env.tz).contains(record.at) {
+            return Ok(outside(rule, decl, None));
+        }
         if let Some(grant) = self.grant_for(record, &rule) {
             return Ok(zero_reason(rule, None, grant));
         }
@@ -218,6 +222,9 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
         let key = PeriodKey::of(record.at, period, tz);
         let stamp = key.last_instant(tz);
         let label = key.label();
+        if !Validity::of(rule.decl.window.as_ref(), tz).contains(key.start(tz)) {
+            return Ok(outside(name, rule.decl, Some(label)));
+        }
         if self.window.is_some_and(|w| !w.reports(stamp)) {
             return Ok(Unrewarded::AfterWindow {
                 rule: name,
@@ -235,6 +242,7 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
                 records: group,
                 totals: None,
             }),
+            at: Some(key.start(tz)),
             ..Scope::new(self.env)
         };
         let context = || format!("rule `{name}`, `{}` in {label}", record.who);
@@ -283,6 +291,22 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
             .borrow_mut()
             .insert((index, key), reason.clone());
         Ok(reason)
+    }
+}
+
+/// A rule whose window leaves the contribution (or its period) out.
+fn outside(rule: String, decl: &RuleDecl, period: Option<String>) -> Unrewarded {
+    let window = decl.window.as_ref().map_or_else(String::new, |w| {
+        let ends: Vec<String> = [("from", &w.from), ("until", &w.until)]
+            .into_iter()
+            .filter_map(|(word, date)| date.as_ref().map(|d| format!("{word} {}", d.node)))
+            .collect();
+        ends.join(" ")
+    });
+    Unrewarded::OutsideRuleWindow {
+        rule,
+        window,
+        period,
     }
 }
 

@@ -40,6 +40,15 @@ pub enum Unrewarded {
     /// No rule rewards its kind, but a pool's `split by` counts it: it
     /// raised the person's score in that pool, not a grant of its own.
     OnlyPoolScore { kind: String, pool: String },
+    /// An `on` rule of its kind whose `from ... until ...` window does not
+    /// hold it (an `each` rule's: does not hold the start of its period).
+    OutsideRuleWindow {
+        rule: String,
+        /// The window as written: `from 2027-03-01 until 2027-05-31`.
+        window: String,
+        /// The `each` rule's period; `None` for `on` rules.
+        period: Option<String>,
+    },
     /// An `on` rule of its kind whose `when` was false for it.
     ConditionFalse { rule: String, why: FalseCondition },
     /// An `each` rule that could count it whose `when` was false for the
