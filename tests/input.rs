@@ -912,6 +912,28 @@ fn fast_reader_jsonl_seeds() {
     assert!(accepted >= 1, "the community seed stays on the fast path");
 }
 
+/// A value no kind declares is skipped by the fast JSON reader; it used to
+/// skip `"\\1"` (not a JSON escape) where the careful reader refuses the
+/// line. Found by `the_fast_reader_never_accepts_json_the_careful_one_would_not`.
+#[test]
+fn a_bad_escape_in_an_undeclared_json_value_is_not_accepted() {
+    for bad in [r#"\1"#, r#"\u12"#, r#"\ud800"#] {
+        let log = format!(
+            "{{\"id\": \"m1\", \"kind\": \"mentoring\", \"who\": \"ada\", \"at\": \"2027-01-01T00:00:00Z\", \"duration\": \"100min\", \"note\": \"{bad}\"}}\n"
+        );
+        for chunk in [1, 7, 64] {
+            let outcome = fast_reader::fast_matches_careful_as(
+                community(),
+                log.as_bytes(),
+                chunk,
+                LogFormat::JsonLines,
+            )
+            .unwrap_or_else(|e| panic!("{bad}: {e}"));
+            assert!(outcome.fast.is_none(), "{bad}: the fast reader accepted it");
+        }
+    }
+}
+
 // ---- the binary: the line limit on both paths, pipes and FIFOs ---------
 
 fn root() -> &'static Path {

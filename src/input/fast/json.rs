@@ -171,7 +171,7 @@ fn value(line: &[u8], i: usize) -> Result<((usize, usize), bool, usize), Fallbac
                     Some(b'"') => break,
                     Some(b'\\') => {
                         escaped = true;
-                        j += 2;
+                        j += escape_len(line, j + 1)?;
                     }
                     Some(&b) if b < 0x20 => {
                         return Err(Fallback::new("a control character in a JSON string"));
@@ -194,6 +194,30 @@ fn value(line: &[u8], i: usize) -> Result<((usize, usize), bool, usize), Fallbac
             Ok(((i, end), false, end))
         }
         _ => Err(Fallback::new("a JSON value the fast path does not take")),
+    }
+}
+
+/// The length of the escape whose backslash is just before `i`, backslash
+/// included, if JSON allows it: `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`,
+/// `\t`, or `\u` and four hexadecimal digits outside the surrogates. A
+/// value no kind declares is skipped, not read, so its escapes are checked
+/// here: `\1` is not JSON, and the careful reader refuses it.
+fn escape_len(line: &[u8], i: usize) -> Result<usize, Fallback> {
+    match line.get(i) {
+        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(2),
+        Some(b'u') => {
+            let hex = line
+                .get(i + 1..i + 5)
+                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u16::from_str_radix(h, 16).ok())
+                .ok_or_else(|| Fallback::new("a bad \\u escape in a JSON string"))?;
+            if (0xD800..=0xDFFF).contains(&hex) {
+                return Err(Fallback::new("a surrogate escape in a JSON string"));
+            }
+            Ok(6)
+        }
+        _ => Err(Fallback::new("a bad escape in a JSON string")),
     }
 }
 
