@@ -59,8 +59,12 @@ pub fn list_rules(current: &CompiledPolicy, base: &CompiledPolicy) -> String {
                     } => format!("grant {} {}", account.node, text(amount.span)),
                     Action::Award { badge, .. } => format!("award {}", badge.node),
                 };
+                let window = rule
+                    .window
+                    .as_ref()
+                    .map_or(String::new(), |w| format!(" {}", text(w.span)));
                 let line = format!(
-                    "{}: {}{when} → {action}",
+                    "{}: {}{window}{when} → {action}",
                     rule.name.node,
                     text(rule.trigger.span())
                 );
@@ -68,8 +72,12 @@ pub fn list_rules(current: &CompiledPolicy, base: &CompiledPolicy) -> String {
             }
             Item::Limit(limit) => (1, "limits", text(limit.span)),
             Item::Pool(pool) => {
+                let window = pool
+                    .window
+                    .as_ref()
+                    .map_or(String::new(), |w| format!(" {}", text(w.span)));
                 let line = format!(
-                    "{}: grant {} {} per {}, split by {}",
+                    "{}: grant {} {} per {}{window}, split by {}",
                     pool.name.node,
                     pool.account.node,
                     text(pool.amount.span),
