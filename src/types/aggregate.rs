@@ -6,7 +6,8 @@ use crate::source::Span;
 use crate::syntax::ast::{Aggregate, AggregateFn, Measure};
 use crate::types::check::{Checker, Scope};
 use crate::types::dims;
-use crate::types::error::{CheckErrorKind, describe};
+use crate::types::error::CheckErrorKind;
+use crate::types::help::describe;
 use crate::types::suggest::nearest;
 use crate::units::Type;
 

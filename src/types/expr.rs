@@ -9,7 +9,8 @@ use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, Literal, UnaryOp};
 use crate::types::check::{Checker, Scope};
 use crate::types::dims;
 use crate::types::env::unknown_currency;
-use crate::types::error::{CheckErrorKind, describe};
+use crate::types::error::CheckErrorKind;
+use crate::types::help::describe;
 use crate::types::suggest::nearest;
 use crate::units::{Currency, Type};
 

@@ -5,7 +5,8 @@ use crate::syntax::ast::{
     Action, Expr, ExprKind, Ident, LimitDecl, Literal, PoolDecl, RuleDecl, Trigger,
 };
 use crate::types::check::{Checker, Scope};
-use crate::types::error::{CheckErrorKind, describe};
+use crate::types::error::CheckErrorKind;
+use crate::types::help::describe;
 use crate::types::suggest::nearest;
 use crate::units::Type;
 use crate::value::{Money, Value, with_digits};

@@ -6,7 +6,8 @@ use rust_decimal::Decimal;
 use crate::source::Span;
 use crate::syntax::ast::{DurationUnit, Expr, ExprKind, Literal, Tiers, UnaryOp};
 use crate::types::check::{Checker, Scope};
-use crate::types::error::{CheckErrorKind, describe};
+use crate::types::error::CheckErrorKind;
+use crate::types::help::describe;
 use crate::units::Type;
 
 /// How deep constants may refer to constants when reading a bound's value;
