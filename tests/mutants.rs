@@ -640,6 +640,20 @@ fn split_decimals(
     split_pool(amount, &scores).unwrap()
 }
 
+/// Scores with many decimals share one denominator: the split brings them
+/// over their least common multiple, so four people scoring a ten-billionth
+/// each split the pool. Over the product of the denominators (10^40) it
+/// would not fit in 128 bits (the mutant `gcd -> 1`).
+#[test]
+fn fine_scores_over_one_denominator_still_split() {
+    let tiny = Decimal::new(1, 10);
+    let scores = [("a", tiny), ("b", tiny), ("c", tiny), ("d", tiny)];
+    assert_eq!(
+        shares(&split_decimals(10, &scores)),
+        vec![(0, 3, true), (1, 3, true), (2, 2, false), (3, 2, false)]
+    );
+}
+
 /// `a × b` as a 256-bit number `(high, low)`.
 fn mul_wide(a: u128, b: u128) -> (u128, u128) {
     let mask = u128::from(u64::MAX);
