@@ -1023,3 +1023,55 @@ pool fund {
         ]
     );
 }
+
+/// A window reads every record before its end and none from its end on:
+/// a record exactly at the end, which would stop the run (a division by
+/// zero), is not read, in either evaluator (the mutants `reads -> true`
+/// and `at < end` → `<=`).
+#[test]
+fn a_window_reads_nothing_from_its_end_on() {
+    let policy = r#"
+policy "w" { timezone "Europe/Berlin" }
+contribution review { lines: Int }
+reward bonus: Money(EUR)
+rule per_line { on review r  grant bonus 10 EUR / r.lines }
+"#;
+    let compiled = compile_policy(&SourceFile::new("p.meed", policy))
+        .unwrap_or_else(|e| panic!("{:?}", e.diagnostics().len()));
+    // The second record is at 2027-02-01 00:00 in Berlin: January's end.
+    let log = "id,kind,who,at,lines\nr1,review,ada,2027-01-10T10:00:00Z,2\nr2,review,ada,2027-01-31T23:00:00Z,0\n";
+    let (log, _) = read_log(
+        &compiled.schema,
+        &SourceFile::new("log.csv", log),
+        LogFormat::Csv,
+    )
+    .unwrap_or_else(|e| panic!("{}", render_plain(&e)));
+    let berlin: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
+    let options = EvalOptions {
+        window: Some(Window::parse_period("2027-01", berlin).unwrap()),
+        ..EvalOptions::default()
+    };
+    let mut sink = TotalsSink::default();
+    evaluate(
+        &compiled.ast,
+        &compiled.schema,
+        &log,
+        None,
+        &options,
+        &mut sink,
+    )
+    .unwrap_or_else(|e| panic!("the record at the end was read: {}", render_plain(&e)));
+    assert_eq!(
+        render_csv(&sink.totals),
+        "who,reward,amount,unit\nada,bonus,5.00,EUR\n"
+    );
+    let streamed = stream_log(&compiled.ast, &compiled.schema, &log, None, &options)
+        .expect("the policy streams")
+        .unwrap_or_else(|e| {
+            panic!(
+                "the engine read the record at the end: {}",
+                render_plain(&e)
+            )
+        });
+    assert_eq!(render_csv(&streamed.totals), render_csv(&sink.totals));
+}
