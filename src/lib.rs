@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod lsp;
 pub mod pipeline;
 pub mod render;
+pub mod report;
 pub mod repl;
 pub mod schema;
 pub mod source;

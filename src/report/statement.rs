@@ -1,0 +1,270 @@
+//! The statement a contributor receives: what they got, month by month,
+//! and why, grant by grant, in the words of `meed explain`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use super::collect::amount_of;
+use super::nothing::NothingLine;
+use super::overview::Heading;
+use super::svg;
+use crate::eval::PeriodKey;
+use crate::input::Contribution;
+use crate::ledger::{Grant, Origin, Target};
+use crate::render::amount::{human, is_zero};
+use crate::render::explain::{ExplainContext, contributions_by_id, explain_grant, share_equation};
+use crate::syntax::ast::Period;
+use crate::value::Value;
+
+/// One statement, ready for its template.
+#[derive(Debug, Serialize)]
+pub struct Statement {
+    pub heading: Heading,
+    /// The person's name, hidden characters written visibly.
+    pub who: String,
+    /// The roster's columns for the person: `(column, value)`.
+    pub roster: Vec<(String, String)>,
+    pub totals: Vec<TotalLine>,
+    pub charts: Vec<Chart>,
+    pub grants: Vec<GrantLine>,
+    pub cuts: Vec<CutLine>,
+    pub shares: Vec<ShareLine>,
+    pub nothing: Vec<NothingLine>,
+    /// What a payout run paid the person (`--books`, `--run`).
+    pub paid: Option<Paid>,
+}
+
+/// A total of one account or badge.
+#[derive(Debug, Serialize)]
+pub struct TotalLine {
+    pub name: String,
+    /// `account` or `badge`.
+    pub kind: &'static str,
+    pub amount: String,
+}
+
+/// A chart and the table behind it.
+#[derive(Debug, Serialize)]
+pub struct Chart {
+    pub title: String,
+    /// The SVG, its texts already escaped.
+    pub svg: String,
+    /// `(label, amount)` rows.
+    pub rows: Vec<(String, String)>,
+}
+
+/// One grant and its explanation.
+#[derive(Debug, Serialize)]
+pub struct GrantLine {
+    /// Local time, `2027-01-05 10:00`.
+    pub when: String,
+    pub account: String,
+    pub granted: String,
+    /// What it was for: a contribution, a period, a pool.
+    pub what: String,
+    /// The `→` lines of `explain`, without the arrow.
+    pub steps: Vec<String>,
+}
+
+/// One cut by a limit.
+#[derive(Debug, Serialize)]
+pub struct CutLine {
+    pub when: String,
+    pub limit: String,
+    pub period: String,
+    pub cap: String,
+    pub already: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// One pool share and its arithmetic.
+#[derive(Debug, Serialize)]
+pub struct ShareLine {
+    pub pool: String,
+    pub period: String,
+    pub equation: String,
+}
+
+/// What one payout run paid one person.
+#[derive(Debug, Serialize)]
+pub struct Paid {
+    pub run: i64,
+    /// `(reward, earned month, kind, amount with unit)`.
+    pub lines: Vec<(String, String, String, String)>,
+}
+
+/// What a statement is made of.
+pub struct StatementInput<'a> {
+    pub heading: Heading,
+    pub who: &'a str,
+    pub roster: Vec<(String, String)>,
+    pub context: ExplainContext<'a>,
+    /// The person's grants in ledger order, worded.
+    pub grants: &'a [Grant],
+    /// The engine's totals for the person.
+    pub totals: Option<&'a BTreeMap<Target, Value>>,
+    pub nothing: Vec<NothingLine>,
+    pub paid: Option<Paid>,
+}
+
+/// Builds the statement of one person.
+pub fn statement(input: StatementInput<'_>) -> Statement {
+    let tz = input.context.schema.timezone;
+    let by_id: HashMap<&str, &Contribution> = contributions_by_id(input.context.log);
+    let mut grants = Vec::with_capacity(input.grants.len());
+    let mut cuts = Vec::new();
+    let mut shares = Vec::new();
+    for grant in input.grants {
+        grants.push(grant_line(grant, &by_id, &input.context, tz));
+        for cut in &grant.cuts {
+            cuts.push(CutLine {
+                when: local_time(grant.at, tz),
+                limit: cut.limit.clone(),
+                period: cut.period.clone(),
+                cap: human(&cut.cap),
+                already: human(&cut.already_granted),
+                before: human(&cut.before),
+                after: human(&cut.after),
+            });
+        }
+        if let Origin::Pool(share) = &grant.origin {
+            shares.push(ShareLine {
+                pool: share.pool.clone(),
+                period: share.period.clone(),
+                equation: share_equation(share, &grant.amount),
+            });
+        }
+    }
+    Statement {
+        heading: input.heading,
+        who: visible(input.who),
+        roster: input.roster,
+        totals: total_lines(input.totals),
+        charts: month_charts(input.grants, tz),
+        grants,
+        cuts,
+        shares,
+        nothing: input.nothing,
+        paid: input.paid,
+    }
+}
+
+fn grant_line(
+    grant: &Grant,
+    by_id: &HashMap<&str, &Contribution>,
+    context: &ExplainContext<'_>,
+    tz: Tz,
+) -> GrantLine {
+    let mut words = String::new();
+    explain_grant(&mut words, grant, by_id, context, tz);
+    let mut lines = words.lines();
+    let what = lines.next().unwrap_or_default().to_string();
+    let steps = lines
+        .map(|l| l.trim_start().trim_start_matches('→').trim().to_string())
+        .collect();
+    GrantLine {
+        when: local_time(grant.at, tz),
+        account: grant.target.name().to_string(),
+        granted: granted_text(grant),
+        what,
+        steps,
+    }
+}
+
+fn granted_text(grant: &Grant) -> String {
+    match &grant.target {
+        Target::Account(_) => human(&grant.granted),
+        Target::Badge(name) => format!("badge {name}"),
+    }
+}
+
+fn total_lines(totals: Option<&BTreeMap<Target, Value>>) -> Vec<TotalLine> {
+    totals
+        .into_iter()
+        .flatten()
+        .filter(|(_, total)| !is_zero(total))
+        .map(|(target, total)| match target {
+            Target::Account(name) => TotalLine {
+                name: name.clone(),
+                kind: "account",
+                amount: human(total),
+            },
+            Target::Badge(name) => TotalLine {
+                name: name.clone(),
+                kind: "badge",
+                amount: times(total),
+            },
+        })
+        .collect()
+}
+
+/// `3 times`, `once`.
+pub fn times(count: &Value) -> String {
+    if *count == Value::Int(1) {
+        "once".to_string()
+    } else {
+        format!("{count} times")
+    }
+}
+
+/// One chart per account: what each month brought, every month from the
+/// first grant's to the last's (a month with nothing shows as 0).
+fn month_charts(grants: &[Grant], tz: Tz) -> Vec<Chart> {
+    let mut accounts: BTreeMap<&str, BTreeMap<PeriodKey, Value>> = BTreeMap::new();
+    for grant in grants {
+        let Target::Account(name) = &grant.target else {
+            continue;
+        };
+        let month = PeriodKey::of(grant.at, Period::Month, tz);
+        let slot = accounts.entry(name).or_default().entry(month);
+        // The engine added these same amounts up without overflow.
+        let _ = super::collect::add_into(slot, &grant.granted);
+    }
+    accounts
+        .into_iter()
+        .map(|(account, months)| month_chart(&format!("{account} by month"), &months))
+        .collect()
+}
+
+/// A bar per month, with a zero for each month between that had nothing.
+pub fn month_chart(title: &str, months: &BTreeMap<PeriodKey, Value>) -> Chart {
+    let like = months.values().next().cloned().unwrap_or(Value::Int(0));
+    let mut rows = Vec::new();
+    let mut bars = Vec::new();
+    if let (Some(first), Some(last)) = (months.keys().next(), months.keys().next_back()) {
+        let mut month = *first;
+        while month <= *last {
+            let value = months
+                .get(&month)
+                .cloned()
+                .unwrap_or_else(|| super::collect::in_unit_of(&like, Default::default()));
+            bars.push((month.label(), amount_of(&value)));
+            rows.push((month.label(), human(&value)));
+            let next = month.next_first_day();
+            month = PeriodKey {
+                first_day: next,
+                period: month.period,
+            };
+        }
+    }
+    Chart {
+        title: title.to_string(),
+        svg: svg::bar_chart(title, &bars),
+        rows,
+    }
+}
+
+/// `2027-01-05 10:00` in the policy's zone.
+pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// A name or text from the log with its hidden characters (controls,
+/// bidirectional marks) written visibly, so the page shows what is stored.
+pub fn visible(text: &str) -> String {
+    crate::render::text::escape_visible(text).into_owned()
+}
