@@ -177,7 +177,7 @@ impl Writer<'_> {
                     .person
                     .iter()
                     .zip(row)
-                    .map(|(column, value)| (column.name.clone(), visible(&crate::render::amount::human(value))))
+                    .map(|(column, value)| (column.name.clone(), roster_cell(value)))
                     .collect()
             })
             .unwrap_or_default();
@@ -206,6 +206,14 @@ impl Writer<'_> {
         self.staging
             .write(&format!("people/{}.html", file_stem(who)), &html)
             .map_err(|e| failed(&format!("cannot write the report: {e}")))
+    }
+}
+
+/// A roster cell as a person reads it: text without quotes.
+fn roster_cell(value: &crate::value::Value) -> String {
+    match value {
+        crate::value::Value::Text(text) => visible(text),
+        other => visible(&crate::render::amount::human(other)),
     }
 }
 
