@@ -213,7 +213,10 @@ fn overall_totals(figures: &OrgFigures) -> Vec<(String, String)> {
     }
     totals
         .iter()
-        .map(|(t, v)| (t.name().to_string(), show(t, v)))
+        .map(|(t, v)| match t {
+            Target::Account(name) => (name.clone(), show(t, v)),
+            Target::Badge(name) => (format!("badge {name}"), show(t, v)),
+        })
         .collect()
 }
 
@@ -337,16 +340,19 @@ fn sources(figures: &OrgFigures) -> Vec<SourceTable> {
                 return None;
             };
             let total: Decimal = rows.values().map(amount_of).sum();
+            // Largest first; ties by name.
+            let mut rows: Vec<(&String, &Value)> = rows.iter().collect();
+            rows.sort_by(|(a, x), (b, y)| amount_of(y).cmp(&amount_of(x)).then_with(|| a.cmp(b)));
             Some(SourceTable {
                 account: account.clone(),
                 rows: rows
-                    .iter()
+                    .into_iter()
                     .map(|(source, amount)| {
                         let share = amount_of(amount)
                             .checked_div(total)
                             .filter(|_| total > Decimal::ZERO)
                             .map_or_else(|| "—".to_string(), percent);
-                        (source.clone(), human(amount), share)
+                        (source.to_string(), human(amount), share)
                     })
                     .collect(),
             })

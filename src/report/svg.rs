@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-const WIDTH: i64 = 640;
-const HEIGHT: i64 = 220;
+const WIDTH: i64 = 480;
+const HEIGHT: i64 = 180;
 const LEFT: i64 = 8;
 const BOTTOM: i64 = 24;
 const TOP: i64 = 16;
