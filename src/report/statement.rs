@@ -162,9 +162,9 @@ fn grant_line(
     let mut words = String::new();
     explain_grant(&mut words, grant, by_id, context, tz);
     let mut lines = words.lines();
-    let what = lines.next().unwrap_or_default().to_string();
+    let what = visible(lines.next().unwrap_or_default());
     let steps = lines
-        .map(|l| l.trim_start().trim_start_matches('→').trim().to_string())
+        .map(|l| visible(l.trim_start().trim_start_matches('→').trim()))
         .collect();
     GrantLine {
         when: local_time(grant.at, tz),
