@@ -132,7 +132,9 @@ fn measure(mut command: Command) -> std::io::Result<(Duration, u64)> {
         std::thread::sleep(Duration::from_millis(5));
     };
     if !status.success() {
-        return Err(std::io::Error::other(format!("the command failed: {status}")));
+        return Err(std::io::Error::other(format!(
+            "the command failed: {status}"
+        )));
     }
     Ok((started.elapsed(), peak))
 }

@@ -39,8 +39,14 @@ fn community_report(out: &Path) -> Output {
 
 /// Every page of a report directory, by its path inside it.
 fn pages(dir: &Path) -> Vec<(PathBuf, String)> {
-    let mut pages = vec![(PathBuf::from("index.html"), fs::read_to_string(dir.join("index.html")).unwrap())];
-    let mut people: Vec<_> = fs::read_dir(dir.join("people")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut pages = vec![(
+        PathBuf::from("index.html"),
+        fs::read_to_string(dir.join("index.html")).unwrap(),
+    )];
+    let mut people: Vec<_> = fs::read_dir(dir.join("people"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     people.sort();
     for path in people {
         let name = PathBuf::from("people").join(path.file_name().unwrap());
@@ -61,7 +67,11 @@ fn community_statement_and_overview() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report");
     let run = community_report(&out);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let index = fs::read_to_string(out.join("index.html")).unwrap();
     insta::assert_snapshot!("report_community_index", without_style(&index));
     let ada = fs::read_to_string(out.join("people/ada.html")).unwrap();
@@ -71,7 +81,10 @@ fn community_statement_and_overview() {
     for line in roster.lines().skip(1) {
         let who = line.split(',').next().unwrap();
         assert!(out.join(format!("people/{who}.html")).is_file(), "{who}");
-        assert!(index.contains(&format!("href=\"people&#x2f;{who}.html\"")), "{who}");
+        assert!(
+            index.contains(&format!("href=\"people&#x2f;{who}.html\"")),
+            "{who}"
+        );
     }
 }
 
@@ -91,10 +104,21 @@ fn no_page_references_anything_outside_itself() {
     assert!(community_report(&out).status.success());
     for (name, page) in pages(&out) {
         let lower = page.to_lowercase();
-        for outside in ["http", "//", "@import", "<script", "url(", "<link", "<img", "<iframe", "src="] {
-            assert!(!lower.contains(outside), "{} has `{outside}`", name.display());
+        for outside in [
+            "http", "//", "@import", "<script", "url(", "<link", "<img", "<iframe", "src=",
+        ] {
+            assert!(
+                !lower.contains(outside),
+                "{} has `{outside}`",
+                name.display()
+            );
         }
-        assert!(page.len() <= 200 * 1024, "{} is {} bytes", name.display(), page.len());
+        assert!(
+            page.len() <= 200 * 1024,
+            "{} is {} bytes",
+            name.display(),
+            page.len()
+        );
     }
 }
 
@@ -171,7 +195,11 @@ fn hostile_names_come_out_escaped_with_safe_file_names() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     // Nothing was written outside the report: only `deep/report` in `deep`,
     // and the inputs beside it.
     let mut top: Vec<String> = fs::read_dir(dir.path())
@@ -190,10 +218,15 @@ fn hostile_names_come_out_escaped_with_safe_file_names() {
         assert!(!lower.contains("<img"), "{}", name.display());
         assert!(!lower.contains("<b>"), "{}", name.display());
         assert!(!lower.contains("<i>"), "{}", name.display());
-        assert!(!page.contains('\u{202e}'), "{}: a raw right-to-left override", name.display());
+        assert!(
+            !page.contains('\u{202e}'),
+            "{}: a raw right-to-left override",
+            name.display()
+        );
         let file = name.file_name().unwrap().to_str().unwrap();
         assert!(
-            file.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_%.".contains(&b)),
+            file.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_%.".contains(&b)),
             "{file}"
         );
     }
@@ -210,7 +243,8 @@ fn hostile_names_come_out_escaped_with_safe_file_names() {
         let href = format!("people&#x2f;{}.html", stem.replace('%', "%25"));
         assert!(index.contains(&href), "{href}");
     }
-    let statement = fs::read_to_string(out.join("people/%2E%2E%2F%2E%2E%2Fsecret%2Etxt.html")).unwrap();
+    let statement =
+        fs::read_to_string(out.join("people/%2E%2E%2F%2E%2E%2Fsecret%2Etxt.html")).unwrap();
     assert!(statement.contains("Statement for <bdi>..&#x2f;..&#x2f;secret.txt</bdi>"));
     assert!(statement.contains("&lt;&#x2f;td&gt;&lt;script&gt;alert(2)&lt;&#x2f;script&gt;"));
     assert!(statement.contains("r2&lt;i&gt;"));
@@ -240,7 +274,10 @@ fn an_earlier_report_is_replaced_and_other_directories_are_refused() {
     let run = community_report(&mine);
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("not an earlier report"));
-    assert_eq!(fs::read_to_string(mine.join("notes.txt")).unwrap(), "keep me");
+    assert_eq!(
+        fs::read_to_string(mine.join("notes.txt")).unwrap(),
+        "keep me"
+    );
     assert_eq!(fs::read_dir(&mine).unwrap().count(), 1);
     // So is a file.
     let file = dir.path().join("file.html");
@@ -270,25 +307,97 @@ fn usage_errors_exit_2_and_data_errors_exit_1() {
     // No --out.
     assert_eq!(code(&["report", "rules/community.meed", log]), Some(2));
     // --books without --run, and the other way round.
-    assert_eq!(code(&["report", "rules/community.meed", log, "--out", out, "--books", "b.db"]), Some(2));
-    assert_eq!(code(&["report", "rules/community.meed", log, "--out", out, "--run", "1"]), Some(2));
+    assert_eq!(
+        code(&[
+            "report",
+            "rules/community.meed",
+            log,
+            "--out",
+            out,
+            "--books",
+            "b.db"
+        ]),
+        Some(2)
+    );
+    assert_eq!(
+        code(&[
+            "report",
+            "rules/community.meed",
+            log,
+            "--out",
+            out,
+            "--run",
+            "1"
+        ]),
+        Some(2)
+    );
     // Books that do not exist.
     let missing = dir.path().join("missing.db");
-    let args = ["report", "rules/community.meed", log, "--people", "examples/community/people.csv", "--out", out, "--books", missing.to_str().unwrap(), "--run", "1"];
+    let args = [
+        "report",
+        "rules/community.meed",
+        log,
+        "--people",
+        "examples/community/people.csv",
+        "--out",
+        out,
+        "--books",
+        missing.to_str().unwrap(),
+        "--run",
+        "1",
+    ];
     assert_eq!(code(&args), Some(2));
     // A log that does not exist.
-    assert_eq!(code(&["report", "rules/community.meed", "nope.csv", "--out", out]), Some(2));
+    assert_eq!(
+        code(&["report", "rules/community.meed", "nope.csv", "--out", out]),
+        Some(2)
+    );
     // A bad period.
-    assert_eq!(code(&["report", "rules/community.meed", log, "--out", out, "--period", "2027-13"]), Some(2));
+    assert_eq!(
+        code(&[
+            "report",
+            "rules/community.meed",
+            log,
+            "--out",
+            out,
+            "--period",
+            "2027-13"
+        ]),
+        Some(2)
+    );
     // A policy with an error.
     let bad = dir.path().join("bad.meed");
-    fs::write(&bad, "reward bonus: Money(EUR)\nrule r { on nothing n grant bonus 1 EUR }\n").unwrap();
-    assert_eq!(code(&["report", bad.to_str().unwrap(), log, "--out", out]), Some(1));
+    fs::write(
+        &bad,
+        "reward bonus: Money(EUR)\nrule r { on nothing n grant bonus 1 EUR }\n",
+    )
+    .unwrap();
+    assert_eq!(
+        code(&["report", bad.to_str().unwrap(), log, "--out", out]),
+        Some(1)
+    );
     // A log with a bad record.
     let bad_log = dir.path().join("bad.csv");
-    fs::write(&bad_log, "id,who,kind,at,pages\nd1,ada,doc,2027-01-05T10:00:00Z,many\n").unwrap();
-    let run = meed(&["report", "rules/community.meed", bad_log.to_str().unwrap(), "--people", "examples/community/people.csv", "--out", out]);
-    assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
+    fs::write(
+        &bad_log,
+        "id,who,kind,at,pages\nd1,ada,doc,2027-01-05T10:00:00Z,many\n",
+    )
+    .unwrap();
+    let run = meed(&[
+        "report",
+        "rules/community.meed",
+        bad_log.to_str().unwrap(),
+        "--people",
+        "examples/community/people.csv",
+        "--out",
+        out,
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     // None of these wrote anything.
     assert!(!Path::new(out).exists());
 }
@@ -308,7 +417,11 @@ fn a_period_and_a_payout_run() {
         "--through",
         "2027-03-31",
     ]);
-    assert!(close.status.success(), "{}", String::from_utf8_lossy(&close.stderr));
+    assert!(
+        close.status.success(),
+        "{}",
+        String::from_utf8_lossy(&close.stderr)
+    );
     let out = dir.path().join("report");
     let run = meed(&[
         "report",
@@ -325,14 +438,22 @@ fn a_period_and_a_payout_run() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let index = fs::read_to_string(out.join("index.html")).unwrap();
     assert!(index.contains("2027-Q1"));
     assert!(index.contains("Payout run 1 (through 2027-03-31)"));
     assert!(!index.contains("2027-04"), "a month outside the period");
     let ada = fs::read_to_string(out.join("people/ada.html")).unwrap();
     assert!(ada.contains("Paid in payout run 1"));
-    assert!(ada.contains("<td>bonus</td><td>2027-03</td><td>regular</td><td class=\"n\">207.93 EUR</td>"));
+    assert!(
+        ada.contains(
+            "<td>bonus</td><td>2027-03</td><td>regular</td><td class=\"n\">207.93 EUR</td>"
+        )
+    );
     // A run the books do not hold.
     let run = meed(&[
         "report",

@@ -113,7 +113,12 @@ fn large_curve_is_sampled_at_whole_percentiles() {
 /// (10 − 4) / 10 = 60 %.
 #[test]
 fn group_gaps_by_hand() {
-    let order = vec!["a".to_string(), "b".to_string(), "c".to_string(), "d".to_string()];
+    let order = vec![
+        "a".to_string(),
+        "b".to_string(),
+        "c".to_string(),
+        "d".to_string(),
+    ];
     let mut people = Vec::new();
     for _ in 0..5 {
         people.push(("a", d("10")));
@@ -145,24 +150,29 @@ fn file_names_are_safe_and_distinct() {
     assert_eq!(file_stem("Ada"), "_ada");
     assert_eq!(file_stem("."), "%2E");
     assert_eq!(file_stem(".."), "%2E%2E");
-    assert_eq!(file_stem("../../secret.txt"), "%2E%2E%2F%2E%2E%2Fsecret%2Etxt");
+    assert_eq!(
+        file_stem("../../secret.txt"),
+        "%2E%2E%2F%2E%2E%2Fsecret%2Etxt"
+    );
     assert_eq!(file_stem("a_b"), "a%5Fb");
     assert_eq!(file_stem(""), "_");
     assert_eq!(statement_href("a.b"), "people/a%252Eb.html");
     let names = [
-        "ada", "Ada", "ADA", "a_da", "a%5Fda", "a.da", "a/da", "a\\da", "é", "e\u{301}", "",
-        "_", "%", "~",
+        "ada", "Ada", "ADA", "a_da", "a%5Fda", "a.da", "a/da", "a\\da", "é", "e\u{301}", "", "_",
+        "%", "~",
     ];
     let stems: std::collections::BTreeSet<String> = names.iter().map(|n| file_stem(n)).collect();
     assert_eq!(stems.len(), names.len(), "{stems:?}");
+    let escape = regex::Regex::new("%[0-9A-F]{2}").unwrap();
     for stem in &stems {
         assert!(
-            stem.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_%~".contains(&b)),
+            stem.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_%~".contains(&b)),
             "{stem}"
         );
         // Outside `%XX`, lower case only: no two names differ by case
         // alone on disk.
-        let letters = regex::Regex::new("%[0-9A-F]{2}").unwrap().replace_all(stem, "");
+        let letters = escape.replace_all(stem, "");
         assert!(!letters.bytes().any(|b| b.is_ascii_uppercase()), "{stem}");
     }
     let long = "x".repeat(300);

@@ -37,6 +37,7 @@ macro_rules! err {
 mod books;
 mod check;
 mod close;
+mod diagnostics;
 mod diff;
 mod eval;
 mod explain;
@@ -47,7 +48,6 @@ mod lsp;
 mod progress;
 mod repl;
 mod report;
-mod diagnostics;
 mod snapshot;
 mod test;
 

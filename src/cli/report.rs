@@ -29,7 +29,7 @@ use crate::report::output::Staging;
 use crate::report::overview::{Heading, OverviewInput, PaidView, overview};
 use crate::report::page::Pages;
 use crate::report::spill::{BUCKETS, RecordSpill, SpilledRecords, bucket_of};
-use crate::report::statement::{Paid, StatementInput, statement, visible};
+use crate::report::statement::{Paid, PaidLine, StatementInput, statement, visible};
 use crate::report::words::worded_grants;
 use crate::syntax::ast::Item;
 
@@ -64,7 +64,7 @@ pub fn run(args: ReportArgs) -> Outcome {
 struct RunPaid {
     number: i64,
     through: String,
-    per_person: HashMap<Arc<str>, Vec<(String, String, String, String)>>,
+    per_person: HashMap<Arc<str>, Vec<PaidLine>>,
     totals: BTreeMap<(String, String, String), rust_decimal::Decimal>,
 }
 
@@ -73,7 +73,8 @@ fn report(args: &ReportArgs) -> Result<(), Outcome> {
     let staging = Staging::new(&args.out).map_err(|e| Outcome::Usage(e.to_string()))?;
     let paid = read_run(args, &mut reporter)?;
     let policy = load_policy(&args.inputs.policy, &mut reporter)?;
-    let spill_dir = tempfile::tempdir().map_err(|e| failed(&format!("cannot create a temporary directory: {e}")))?;
+    let spill_dir = tempfile::tempdir()
+        .map_err(|e| failed(&format!("cannot create a temporary directory: {e}")))?;
     let mut spill = RecordSpill::new(spill_dir.path())
         .map_err(|e| failed(&format!("cannot write temporary files: {e}")))?;
     let mut figures = OrgFigures::new(policy.schema.timezone);
@@ -160,7 +161,11 @@ impl Writer<'_> {
         Ok(everyone)
     }
 
-    fn statement(&self, who: &Arc<str>, records: Vec<crate::input::Contribution>) -> Result<(), Outcome> {
+    fn statement(
+        &self,
+        who: &Arc<str>,
+        records: Vec<crate::input::Contribution>,
+    ) -> Result<(), Outcome> {
         let log = Log {
             contributions: records,
         };
@@ -264,14 +269,20 @@ fn read_run(args: &ReportArgs, reporter: &mut Reporter) -> Result<Option<RunPaid
         per_person: HashMap::new(),
         totals: BTreeMap::new(),
     };
-    for (_, line) in books.lines(Some(number)).map_err(|e| books_failed(&e, reporter))? {
+    for (_, line) in books
+        .lines(Some(number))
+        .map_err(|e| books_failed(&e, reporter))?
+    {
         let amount = format!("{} {}", line.amount_text(), line.group.unit);
-        paid.per_person.entry(line.group.who.clone()).or_default().push((
-            line.group.reward.to_string(),
-            line.group.earned.to_string(),
-            line.kind.as_str().to_string(),
-            amount,
-        ));
+        paid.per_person
+            .entry(line.group.who.clone())
+            .or_default()
+            .push(PaidLine {
+                reward: line.group.reward.to_string(),
+                earned: line.group.earned.to_string(),
+                kind: line.kind.as_str().to_string(),
+                amount,
+            });
         let key = (
             line.group.reward.to_string(),
             line.kind.as_str().to_string(),

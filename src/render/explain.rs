@@ -63,7 +63,10 @@ pub fn render_explain(
 
 /// The log's contributions by id, for [`explain_grant`].
 pub fn contributions_by_id(log: &Log) -> HashMap<&str, &Contribution> {
-    log.contributions.iter().map(|c| (c.id.as_ref(), c)).collect()
+    log.contributions
+        .iter()
+        .map(|c| (c.id.as_ref(), c))
+        .collect()
 }
 
 /// One grant in the words of `explain`: what it was for, then its `→`

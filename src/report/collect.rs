@@ -73,7 +73,8 @@ impl OrgFigures {
             let index = match self.limits.iter().position(|(l, _)| *l == cut.limit) {
                 Some(i) => i,
                 None => {
-                    self.limits.push((cut.limit.clone(), LimitFigure::default()));
+                    self.limits
+                        .push((cut.limit.clone(), LimitFigure::default()));
                     self.limits.len() - 1
                 }
             };
@@ -109,7 +110,9 @@ impl OrgFigures {
         if let Some(figure) = self.pools.get_mut(index) {
             figure.paid = add(Some(&figure.paid), &grant.granted)?;
             figure.people += 1;
-            figure.largest.push((grant.who.clone(), grant.granted.clone()));
+            figure
+                .largest
+                .push((grant.who.clone(), grant.granted.clone()));
             figure.largest.sort_by(|(a, x), (b, y)| {
                 amount_of(y)
                     .cmp(&amount_of(x))

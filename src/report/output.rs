@@ -38,7 +38,9 @@ impl std::fmt::Display for Refused {
                 "`--out {}` holds files that are not an earlier report; give a new or empty directory (a directory meed wrote, with its `{MARKER}` file, is replaced)",
                 p.display()
             ),
-            Refused::Io(p, e) => write!(f, "cannot write the report next to `{}`: {e}", p.display()),
+            Refused::Io(p, e) => {
+                write!(f, "cannot write the report next to `{}`: {e}", p.display())
+            }
         }
     }
 }

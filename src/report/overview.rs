@@ -137,7 +137,11 @@ pub fn overview(input: OverviewInput<'_>) -> Overview {
         .map(|(month, amounts)| {
             let cells = heads
                 .iter()
-                .map(|h| amounts.get(h).map_or_else(|| "—".to_string(), |v| show(h, v)))
+                .map(|h| {
+                    amounts
+                        .get(h)
+                        .map_or_else(|| "—".to_string(), |v| show(h, v))
+                })
                 .collect();
             (month.label(), cells)
         })

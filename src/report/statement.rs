@@ -93,8 +93,19 @@ pub struct ShareLine {
 #[derive(Debug, Serialize)]
 pub struct Paid {
     pub run: i64,
-    /// `(reward, earned month, kind, amount with unit)`.
-    pub lines: Vec<(String, String, String, String)>,
+    pub lines: Vec<PaidLine>,
+}
+
+/// One line a payout run booked.
+#[derive(Clone, Debug, Serialize)]
+pub struct PaidLine {
+    pub reward: String,
+    /// The earned month, `2027-01`.
+    pub earned: String,
+    /// `regular` or `adjustment`.
+    pub kind: String,
+    /// The amount with its unit, `207.93 EUR`.
+    pub amount: String,
 }
 
 /// What a statement is made of.

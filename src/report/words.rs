@@ -46,10 +46,7 @@ pub fn worded_grants(
     grants.extend(shares.iter().cloned());
     // Ledger order: by time; at one instant rule grants before pool shares
     // (the sort is stable, so each keeps its own order).
-    grants.sort_by(|a, b| {
-        a.at.cmp(&b.at)
-            .then_with(|| is_share(a).cmp(&is_share(b)))
-    });
+    grants.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| is_share(a).cmp(&is_share(b))));
     let mut totals = Totals::new();
     for grant in &grants {
         add_to_totals(&mut totals, grant).map_err(|error| error.to_string())?;
