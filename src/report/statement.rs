@@ -69,16 +69,19 @@ pub struct GrantLine {
     pub steps: Vec<String>,
 }
 
-/// One cut by a limit.
+/// What one limit cut from the person's grants, in all (each cut is told
+/// on its grant's line too).
 #[derive(Debug, Serialize)]
 pub struct CutLine {
-    pub when: String,
+    /// The limit as written, with its cap: `bonus at most 300 EUR per
+    /// person per month`.
     pub limit: String,
-    pub period: String,
-    pub cap: String,
-    pub already: String,
-    pub before: String,
-    pub after: String,
+    /// How many grants it cut.
+    pub cuts: u64,
+    /// What it took away in all.
+    pub taken: String,
+    /// The periods it cut in, `2027-01, 2027-03`.
+    pub periods: String,
 }
 
 /// One pool share and its arithmetic.
@@ -132,15 +135,31 @@ pub fn statement(input: StatementInput<'_>) -> Statement {
     for grant in input.grants {
         grants.push(grant_line(grant, &by_id, &input.context, tz));
         for cut in &grant.cuts {
-            cuts.push(CutLine {
-                when: local_time(grant.at, tz),
-                limit: cut.limit.clone(),
-                period: cut.period.clone(),
-                cap: human(&cut.cap),
-                already: human(&cut.already_granted),
-                before: human(&cut.before),
-                after: human(&cut.after),
-            });
+            let taken = crate::eval::arith::sub(&cut.before, &cut.after, Default::default())
+                .unwrap_or_else(|_| cut.before.clone());
+            let slot = match cuts.iter().position(|c: &CutSum| c.limit == cut.limit) {
+                Some(i) => i,
+                None => {
+                    cuts.push(CutSum {
+                        limit: cut.limit.clone(),
+                        cuts: 0,
+                        taken: None,
+                        periods: Vec::new(),
+                    });
+                    cuts.len() - 1
+                }
+            };
+            if let Some(sum) = cuts.get_mut(slot) {
+                sum.cuts += 1;
+                sum.taken = Some(match &sum.taken {
+                    Some(t) => crate::eval::arith::add(t, &taken, Default::default())
+                        .unwrap_or_else(|_| t.clone()),
+                    None => taken,
+                });
+                if sum.periods.last() != Some(&cut.period) {
+                    sum.periods.push(cut.period.clone());
+                }
+            }
         }
         if let Origin::Pool(share) = &grant.origin {
             shares.push(ShareLine {
@@ -157,11 +176,27 @@ pub fn statement(input: StatementInput<'_>) -> Statement {
         totals: total_lines(input.totals),
         charts: month_charts(input.grants, tz),
         grants,
-        cuts,
+        cuts: cuts
+            .into_iter()
+            .map(|c| CutLine {
+                limit: c.limit,
+                cuts: c.cuts,
+                taken: c.taken.as_ref().map_or_else(String::new, human),
+                periods: c.periods.join(", "),
+            })
+            .collect(),
         shares,
         nothing: input.nothing,
         paid: input.paid,
     }
+}
+
+/// What one limit cut so far.
+struct CutSum {
+    limit: String,
+    cuts: u64,
+    taken: Option<Value>,
+    periods: Vec<String>,
 }
 
 fn grant_line(
