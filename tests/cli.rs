@@ -124,6 +124,78 @@ fn explanations_of_bundled_examples() {
     }
 }
 
+/// `explain --all`: after the grants, the contributions that earned
+/// nothing, each with why; the grants part is the same as without `--all`.
+#[test]
+fn explanations_with_what_earned_nothing_of_bundled_examples() {
+    for (policy, log, people) in bundled() {
+        let mut args = vec!["explain"];
+        args.extend(eval_args(&policy, &log, &people));
+        args.extend(["ada", "--all"]);
+        let run = meed(&args);
+        assert_eq!(run.code, 0, "{policy}: {}", run.stderr);
+        assert_eq!(run.stderr, "", "{policy}");
+        let mut plain = vec!["explain"];
+        plain.extend(eval_args(&policy, &log, &people));
+        plain.push("ada");
+        let without = meed(&plain).stdout;
+        assert!(run.stdout.starts_with(&without), "{policy}");
+        insta::assert_snapshot!(format!("explain_all_ada__{}", stem(&policy)), run.stdout);
+    }
+}
+
+/// Every reason on one small fixture: a condition false with its values,
+/// a grant cut to zero, a kind no rule rewards, a grant of zero, an `each`
+/// rule's condition false and a talk it did not count.
+#[test]
+fn explain_all_gives_every_reason() {
+    let run = meed(&[
+        "explain",
+        "tests/inputs/unrewarded/policy.meed",
+        "tests/inputs/unrewarded/log.csv",
+        "--people",
+        "tests/inputs/unrewarded/people.csv",
+        "ada",
+        "--all",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!(run.stdout);
+}
+
+/// In a window, what an `each` rule grants after it is said, and what
+/// lies outside is only counted.
+#[test]
+fn explain_all_in_a_window() {
+    let run = meed(&[
+        "explain",
+        "tests/inputs/unrewarded/policy.meed",
+        "tests/inputs/unrewarded/log.csv",
+        "--people",
+        "tests/inputs/unrewarded/people.csv",
+        "ada",
+        "--all",
+        "--period",
+        "2027-03-30",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[test]
+fn explain_all_is_about_every_account() {
+    let run = meed(&[
+        "explain",
+        "rules/community.meed",
+        "examples/community/log.csv",
+        "--people",
+        "examples/community/people.csv",
+        "ada",
+        "bonus",
+        "--all",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+}
+
 #[test]
 fn explain_one_account_of_a_pool() {
     let run = meed(&[

@@ -173,6 +173,8 @@ fn hostile_inputs(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
         ));
         people.push_str(&format!("{},a\n", csv_cell(who)));
     }
+    // A review too small to earn anything.
+    log.push_str("small,Ada,review,2027-01-20T10:00:00Z,3,tiny\n");
     let log_path = dir.join("log.csv");
     fs::write(&log_path, log).unwrap();
     let people_path = dir.join("people.csv");
@@ -255,6 +257,12 @@ fn hostile_names_come_out_escaped_with_safe_file_names() {
     assert!(ada.contains("cut to 20.00 EUR by limit `bonus at most 20 EUR per person per month` (0.00 EUR already granted in 2027-01)"), "{ada}");
     assert!(ada.contains("times in Europe&#x2f;Berlin"));
     assert!(ada.contains("2027-01-06 11:00"), "local time, not UTC");
+    // What earned nothing, with the condition and its value.
+    assert!(ada.contains("<h2>What earned nothing, and why</h2>"));
+    assert!(
+        ada.contains("review small on 2027-01-20 (lines = 3, note = &quot;tiny&quot;)<td>rule review_bonus needs r.lines &gt;= 10, and r.lines = 3"),
+        "{ada}"
+    );
 }
 
 #[test]

@@ -6,11 +6,13 @@ use clap::Args;
 
 use crate::eval::stream::file::{Observers, RecordSink};
 use crate::eval::stream::{Keep, StreamRecord};
+use crate::eval::unrewarded::unrewarded;
 use crate::eval::{EvalOptions, PersonSink, Window, evaluate};
 use crate::input::{Contribution, Log, Roster};
 use crate::ledger::{Grant, Ledger, Origin};
 use crate::pipeline::CompiledPolicy;
 use crate::render::explain::{ExplainContext, render_explain};
+use crate::render::unrewarded::render_unearned;
 use crate::schema::Schema;
 use crate::types::suggest::nearest;
 
@@ -29,6 +31,9 @@ pub struct ExplainArgs {
     /// Only this reward account or badge
     #[arg(value_name = "ACCOUNT")]
     account: Option<String>,
+    /// Also list every contribution that earned nothing, each with why
+    #[arg(long, conflicts_with = "account")]
+    all: bool,
 }
 
 pub fn run(args: ExplainArgs) -> Outcome {
@@ -75,10 +80,47 @@ fn explain(args: &ExplainArgs) -> Result<(), Outcome> {
         schema: &evaluated.policy.schema,
         log: &log,
     };
-    emit(
-        None,
-        &render_explain(&args.who, args.account.as_deref(), &grants, &context),
-    )
+    let mut text = render_explain(&args.who, args.account.as_deref(), &grants, &context);
+    if args.all
+        && let Some(section) = nothing_earned(
+            &evaluated.policy,
+            evaluated.roster.as_ref(),
+            &log,
+            &grants,
+            window,
+        )
+    {
+        text.push('\n');
+        text.push_str(&section);
+    }
+    emit(None, &text)
+}
+
+/// The `--all` section: the person's contributions that earned nothing,
+/// each with why (see [`unrewarded`]). As with the calculations, the
+/// grants stay the truth: if the reasons cannot be worked out, the section
+/// is left out, with a note.
+fn nothing_earned(
+    policy: &CompiledPolicy,
+    roster: Option<&Roster>,
+    log: &Log,
+    grants: &[Grant],
+    window: Option<Window>,
+) -> Option<String> {
+    match unrewarded(
+        &policy.ast,
+        &policy.schema,
+        roster,
+        &log.contributions,
+        grants,
+        window,
+    ) {
+        Ok(unearned) => Some(render_unearned(&unearned, &policy.schema)),
+        Err(error) => {
+            errln!("meed: the contributions that earned nothing cannot be listed ({error})");
+            None
+        }
+    }
 }
 
 /// Fills in the calculation of each rule grant, in words: the exact

@@ -25,6 +25,7 @@ use crate::pipeline::CompiledPolicy;
 use crate::render::explain::ExplainContext;
 use crate::report::collect::OrgFigures;
 use crate::report::names::file_stem;
+use crate::report::nothing::nothing_lines;
 use crate::report::output::Staging;
 use crate::report::overview::{Heading, OverviewInput, PaidView, overview};
 use crate::report::page::Pages;
@@ -174,6 +175,15 @@ impl Writer<'_> {
         let grants = worded_grants(self.policy, self.roster, &log, self.window, shares, totals)
             .map_err(|e| failed(&format!("the statement of `{}`: {e}", visible(who))))?;
         let schema = &self.policy.schema;
+        let (nothing, nothing_outside) = nothing_lines(
+            &self.policy.ast,
+            schema,
+            self.roster,
+            &log.contributions,
+            &grants,
+            self.window,
+        )
+        .map_err(|e| failed(&format!("the statement of `{}`: {e}", visible(who))))?;
         let roster = self
             .roster
             .and_then(|r| r.people.get(who))
@@ -201,7 +211,8 @@ impl Writer<'_> {
             },
             grants: &grants,
             totals,
-            nothing: Vec::new(),
+            nothing,
+            nothing_outside,
             paid,
         });
         let html = self

@@ -26,6 +26,7 @@ pub mod show;
 pub mod sink;
 pub mod split;
 pub mod stream;
+pub mod unrewarded;
 
 use crate::input::{Contribution, Log, Roster};
 use crate::schema::Schema;

@@ -181,9 +181,16 @@ fn describe_contribution(
     schema: &Schema,
     tz: Tz,
 ) -> String {
-    let Some(contribution) = by_id.get(id) else {
-        return format!("contribution {id}");
-    };
+    match by_id.get(id) {
+        Some(contribution) => describe_record(contribution, schema, tz),
+        None => format!("contribution {id}"),
+    }
+}
+
+/// A contribution as `explain` names it: its kind, id, local date and
+/// fields, `review r-1042 on 2027-01-05 (lines = 120, repo = "core")`.
+pub fn describe_record(contribution: &Contribution, schema: &Schema, tz: Tz) -> String {
+    let id = &contribution.id;
     let Some(kind) = schema.kinds.get(contribution.kind) else {
         return format!("contribution {id} on {}", local_date(contribution.at, tz));
     };

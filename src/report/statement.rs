@@ -33,6 +33,9 @@ pub struct Statement {
     pub cuts: Vec<CutLine>,
     pub shares: Vec<ShareLine>,
     pub nothing: Vec<NothingLine>,
+    /// How many contributions outside the period earned nothing in it
+    /// (counted, not listed).
+    pub nothing_outside: usize,
     /// What a payout run paid the person (`--books`, `--run`).
     pub paid: Option<Paid>,
 }
@@ -122,6 +125,7 @@ pub struct StatementInput<'a> {
     /// The engine's totals for the person.
     pub totals: Option<&'a BTreeMap<Target, Value>>,
     pub nothing: Vec<NothingLine>,
+    pub nothing_outside: usize,
     pub paid: Option<Paid>,
 }
 
@@ -187,6 +191,7 @@ pub fn statement(input: StatementInput<'_>) -> Statement {
             .collect(),
         shares,
         nothing: input.nothing,
+        nothing_outside: input.nothing_outside,
         paid: input.paid,
     }
 }
