@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
+use rayon::prelude::*;
 
 use crate::books::Books;
 use crate::eval::Window;
@@ -145,18 +146,30 @@ impl Writer<'_> {
                 }
             }
         }
+        // Buckets in parallel (each page is its own file, so the order in
+        // which they are written changes nothing); each thread holds one
+        // bucket's records.
+        let written: Vec<Result<Vec<Arc<str>>, Outcome>> = roster_buckets
+            .into_par_iter()
+            .enumerate()
+            .map(|(bucket, roster_people)| {
+                let mut people = spilled
+                    .bucket(bucket)
+                    .map_err(|e| failed(&format!("cannot read temporary files: {e}")))?;
+                for who in roster_people {
+                    people.entry(who).or_default();
+                }
+                let mut names = Vec::with_capacity(people.len());
+                for (who, records) in people {
+                    self.statement(&who, records)?;
+                    names.push(who);
+                }
+                Ok(names)
+            })
+            .collect();
         let mut everyone = Vec::new();
-        for (bucket, roster_people) in roster_buckets.into_iter().enumerate() {
-            let mut people = spilled
-                .bucket(bucket)
-                .map_err(|e| failed(&format!("cannot read temporary files: {e}")))?;
-            for who in roster_people {
-                people.entry(who).or_default();
-            }
-            for (who, records) in people {
-                self.statement(&who, records)?;
-                everyone.push(who);
-            }
+        for names in written {
+            everyone.extend(names?);
         }
         everyone.sort();
         Ok(everyone)
