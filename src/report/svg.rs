@@ -38,11 +38,13 @@ pub fn bar_chart(title: &str, bars: &[(String, Decimal)]) -> String {
             Decimal::ZERO
         };
         let y = Decimal::from(base) - height;
-        let bar_width = slot * Decimal::new(7, 1);
+        // At most 48 pixels wide, centred in its slot: one month alone is
+        // still a bar, not a block.
+        let bar_width = (slot * Decimal::new(7, 1)).min(Decimal::from(48));
         let _ = write!(
             svg,
             r#"<rect x="{}" y="{}" width="{}" height="{}" class="bar"/>"#,
-            px(x + slot * Decimal::new(15, 2)),
+            px(x + (slot - bar_width) / Decimal::TWO),
             px(y),
             px(bar_width),
             px(height)
