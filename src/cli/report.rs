@@ -188,7 +188,7 @@ impl Writer<'_> {
         let grants = worded_grants(self.policy, self.roster, &log, self.window, shares, totals)
             .map_err(|e| failed(&format!("the statement of `{}`: {e}", visible(who))))?;
         let schema = &self.policy.schema;
-        let (nothing, nothing_outside) = nothing_lines(
+        let nothing = nothing_lines(
             &self.policy.ast,
             schema,
             self.roster,
@@ -225,7 +225,6 @@ impl Writer<'_> {
             grants: &grants,
             totals,
             nothing,
-            nothing_outside,
             paid,
         });
         let html = self

@@ -44,8 +44,10 @@ pub struct OrgFigures {
     tz: Tz,
     /// Per month (by each grant's stamp) and account or badge.
     pub months: BTreeMap<PeriodKey, BTreeMap<Target, Value>>,
-    /// Per account or badge, per rule (`rule NAME`) or pool (`pool NAME`).
-    pub sources: BTreeMap<Target, BTreeMap<String, Value>>,
+    /// Per account or badge, per rule.
+    rules: BTreeMap<Target, BTreeMap<String, Value>>,
+    /// Per account, per pool.
+    pools_paid: BTreeMap<Target, BTreeMap<String, Value>>,
     /// Per limit as written, in order of first cut.
     pub limits: Vec<(String, LimitFigure)>,
     /// Per pool and period, in order of payment.
@@ -60,7 +62,8 @@ impl OrgFigures {
         OrgFigures {
             tz,
             months: BTreeMap::new(),
-            sources: BTreeMap::new(),
+            rules: BTreeMap::new(),
+            pools_paid: BTreeMap::new(),
             limits: Vec::new(),
             pools: Vec::new(),
             shares: HashMap::new(),
@@ -128,32 +131,74 @@ impl OrgFigures {
     }
 }
 
+impl OrgFigures {
+    /// Per account or badge, what each rule (`rule NAME`) and pool (`pool
+    /// NAME`) put in it.
+    pub fn sources(&self) -> BTreeMap<Target, BTreeMap<String, Value>> {
+        let mut sources: BTreeMap<Target, BTreeMap<String, Value>> = BTreeMap::new();
+        for (kind, map) in [("rule", &self.rules), ("pool", &self.pools_paid)] {
+            for (target, amounts) in map {
+                let slot = sources.entry(target.clone()).or_default();
+                for (name, amount) in amounts {
+                    slot.insert(format!("{kind} {name}"), amount.clone());
+                }
+            }
+        }
+        sources
+    }
+}
+
 impl GrantSink for OrgFigures {
+    /// Called for every grant of the run: nothing is allocated unless a
+    /// month, account, rule or pool is met for the first time.
     fn accept(&mut self, grant: Grant) -> Result<(), EvalError> {
         let month = PeriodKey::of(grant.at, Period::Month, self.tz);
-        let slot = self
-            .months
-            .entry(month)
-            .or_default()
-            .entry(grant.target.clone());
-        add_into(slot, &grant.granted)?;
-        let source = match &grant.origin {
-            Origin::Rule { name, .. } => format!("rule {name}"),
-            Origin::Pool(share) => format!("pool {}", share.pool),
-        };
-        let slot = self
-            .sources
-            .entry(grant.target.clone())
-            .or_default()
-            .entry(source);
-        add_into(slot, &grant.granted)?;
-        self.add_limits(&grant)?;
+        add_nested(&mut self.months, &month, &grant.target, &grant.granted)?;
+        match &grant.origin {
+            Origin::Rule { name, .. } => {
+                add_nested(&mut self.rules, &grant.target, name, &grant.granted)?;
+            }
+            Origin::Pool(share) => {
+                add_nested(&mut self.pools_paid, &grant.target, &share.pool, &grant.granted)?;
+            }
+        }
+        if !grant.cuts.is_empty() {
+            self.add_limits(&grant)?;
+        }
         self.add_share(&grant)
     }
 
     fn restart(&mut self) {
         *self = OrgFigures::new(self.tz);
     }
+}
+
+/// Adds `amount` to `map[outer][inner]`, cloning the keys only when the
+/// entry is new.
+fn add_nested<K1, K2, Q>(
+    map: &mut BTreeMap<K1, BTreeMap<K2, Value>>,
+    outer: &K1,
+    inner: &Q,
+    amount: &Value,
+) -> Result<(), EvalError>
+where
+    K1: Ord + Clone,
+    K2: Ord + std::borrow::Borrow<Q>,
+    Q: Ord + ToOwned<Owned = K2> + ?Sized,
+{
+    if !map.contains_key(outer) {
+        map.insert(outer.clone(), BTreeMap::new());
+    }
+    let Some(row) = map.get_mut(outer) else {
+        return Ok(());
+    };
+    match row.get_mut(inner) {
+        Some(total) => *total = arith::add(total, amount, Span::default())?,
+        None => {
+            row.insert(inner.to_owned(), amount.clone());
+        }
+    }
+    Ok(())
 }
 
 /// Adds `amount` to the total in `slot` (or starts it).

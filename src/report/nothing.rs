@@ -28,10 +28,22 @@ pub struct NothingLine {
     pub why: Vec<String>,
 }
 
+/// The contributions of one person that earned nothing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Nothing {
+    /// Each with its reasons in words.
+    pub lines: Vec<NothingLine>,
+    /// Those whose every reason is a cut to zero by a limit, named only
+    /// (`review r-7`): their grants, in the statement, tell each cut.
+    pub cut_to_zero: Vec<String>,
+    /// How many lie outside the window (counted, not listed: a month's
+    /// statement would otherwise list the whole year).
+    pub outside: usize,
+}
+
 /// The contributions of one person that earned nothing, in words: the
 /// analysis of `explain --all` ([`unrewarded`]) over the person's records
-/// and grants. Those outside the window are only counted (a month's
-/// statement would otherwise list the whole year): the count comes second.
+/// and grants.
 pub fn nothing_lines(
     policy: &PolicyFile,
     schema: &Schema,
@@ -39,18 +51,25 @@ pub fn nothing_lines(
     records: &[Contribution],
     grants: &[Grant],
     window: Option<Window>,
-) -> Result<(Vec<NothingLine>, usize), String> {
+) -> Result<Nothing, String> {
     let tz = schema.timezone;
     let unearned = unrewarded(policy, schema, roster, records, grants, window)
         .map_err(|error| error.to_string())?;
-    let mut lines = Vec::new();
-    let mut outside = 0;
+    let mut nothing = Nothing::default();
     for u in unearned {
         if u.reasons == [Unrewarded::OutsideWindow] {
-            outside += 1;
+            nothing.outside += 1;
             continue;
         }
-        lines.push(NothingLine {
+        let cut = |r: &Unrewarded| matches!(r, Unrewarded::CutToZero { .. });
+        if !u.reasons.is_empty() && u.reasons.iter().all(cut) {
+            let kind = schema.kinds.get(u.record.kind).map_or("", |k| k.name.as_str());
+            nothing
+                .cut_to_zero
+                .push(visible(&format!("{kind} {}", u.record.id)));
+            continue;
+        }
+        nothing.lines.push(NothingLine {
             what: visible(&describe_record(u.record, schema, tz)),
             why: u
                 .reasons
@@ -59,5 +78,5 @@ pub fn nothing_lines(
                 .collect(),
         });
     }
-    Ok((lines, outside))
+    Ok(nothing)
 }

@@ -337,7 +337,7 @@ fn groups(input: &OverviewInput<'_>) -> Vec<GroupTable> {
 
 fn sources(figures: &OrgFigures) -> Vec<SourceTable> {
     figures
-        .sources
+        .sources()
         .iter()
         .filter_map(|(target, rows)| {
             let Target::Account(account) = target else {

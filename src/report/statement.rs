@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use super::collect::amount_of;
-use super::nothing::NothingLine;
+use super::nothing::{Nothing, NothingLine};
 use super::overview::Heading;
 use super::svg;
 use crate::eval::PeriodKey;
@@ -29,10 +29,14 @@ pub struct Statement {
     pub roster: Vec<(String, String)>,
     pub totals: Vec<TotalLine>,
     pub charts: Vec<Chart>,
-    pub grants: Vec<GrantLine>,
+    /// The grants, month by month (of their stamps).
+    pub grants: Vec<GrantMonth>,
     pub cuts: Vec<CutLine>,
     pub shares: Vec<ShareLine>,
     pub nothing: Vec<NothingLine>,
+    /// Contributions cut to zero by a limit, named only (their grants tell
+    /// the cut).
+    pub cut_to_zero: Vec<String>,
     /// How many contributions outside the period earned nothing in it
     /// (counted, not listed).
     pub nothing_outside: usize,
@@ -59,13 +63,22 @@ pub struct Chart {
     pub rows: Vec<(String, String)>,
 }
 
-/// One grant and its explanation.
+/// The grants stamped in one month.
+#[derive(Debug, Serialize)]
+pub struct GrantMonth {
+    /// `2027-01`.
+    pub month: String,
+    pub grants: Vec<GrantLine>,
+}
+
+/// One grant and its explanation. What was granted is the last figure of
+/// its steps (the calculation's result, or what a cut left), so it is not
+/// repeated: a long statement stays small.
 #[derive(Debug, Serialize)]
 pub struct GrantLine {
-    /// Local time, `2027-01-05 10:00`.
+    /// The local time of its stamp, `10:00` (the date is in `what`, or the
+    /// period is).
     pub when: String,
-    pub account: String,
-    pub granted: String,
     /// What it was for: a contribution, a period, a pool.
     pub what: String,
     /// The `→` lines of `explain`, without the arrow.
@@ -124,8 +137,7 @@ pub struct StatementInput<'a> {
     pub grants: &'a [Grant],
     /// The engine's totals for the person.
     pub totals: Option<&'a BTreeMap<Target, Value>>,
-    pub nothing: Vec<NothingLine>,
-    pub nothing_outside: usize,
+    pub nothing: Nothing,
     pub paid: Option<Paid>,
 }
 
@@ -133,11 +145,19 @@ pub struct StatementInput<'a> {
 pub fn statement(input: StatementInput<'_>) -> Statement {
     let tz = input.context.schema.timezone;
     let by_id: HashMap<&str, &Contribution> = contributions_by_id(input.context.log);
-    let mut grants = Vec::with_capacity(input.grants.len());
+    let mut grants: Vec<GrantMonth> = Vec::new();
     let mut cuts = Vec::new();
     let mut shares = Vec::new();
     for grant in input.grants {
-        grants.push(grant_line(grant, &by_id, &input.context, tz));
+        let month = PeriodKey::of(grant.at, Period::Month, tz).label();
+        let line = grant_line(grant, &by_id, &input.context, tz);
+        match grants.last_mut() {
+            Some(last) if last.month == month => last.grants.push(line),
+            _ => grants.push(GrantMonth {
+                month,
+                grants: vec![line],
+            }),
+        }
         for cut in &grant.cuts {
             let taken = crate::eval::arith::sub(&cut.before, &cut.after, Default::default())
                 .unwrap_or_else(|_| cut.before.clone());
@@ -190,8 +210,9 @@ pub fn statement(input: StatementInput<'_>) -> Statement {
             })
             .collect(),
         shares,
-        nothing: input.nothing,
-        nothing_outside: input.nothing_outside,
+        nothing: input.nothing.lines,
+        cut_to_zero: input.nothing.cut_to_zero,
+        nothing_outside: input.nothing.outside,
         paid: input.paid,
     }
 }
@@ -218,18 +239,9 @@ fn grant_line(
         .map(|l| visible(l.trim_start().trim_start_matches('→').trim()))
         .collect();
     GrantLine {
-        when: local_time(grant.at, tz),
-        account: grant.target.name().to_string(),
-        granted: granted_text(grant),
+        when: grant.at.with_timezone(&tz).format("%H:%M").to_string(),
         what,
         steps,
-    }
-}
-
-fn granted_text(grant: &Grant) -> String {
-    match &grant.target {
-        Target::Account(_) => human(&grant.granted),
-        Target::Badge(name) => format!("badge {name}"),
     }
 }
 
