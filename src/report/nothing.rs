@@ -7,6 +7,8 @@
 //! shared with `meed explain --all`); the report puts its result in words,
 //! as [`NothingLine`]s.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::statement::visible;
@@ -19,11 +21,13 @@ use crate::render::unrewarded::word_reason;
 use crate::schema::Schema;
 use crate::syntax::ast::PolicyFile;
 
-/// One contribution that earned nothing.
+/// Contributions that earned nothing for the same reasons (an employee's
+/// reviews in a month, say, all for the same condition): the reasons are
+/// written once, so a long statement stays small.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NothingLine {
-    /// The contribution, as `explain` describes it.
-    pub what: String,
+    /// The contributions, as `explain` describes them, in ledger order.
+    pub what: Vec<String>,
     /// Each reason, in words.
     pub why: Vec<String>,
 }
@@ -31,7 +35,8 @@ pub struct NothingLine {
 /// The contributions of one person that earned nothing.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Nothing {
-    /// Each with its reasons in words.
+    /// Grouped by their reasons in words, groups in order of their first
+    /// contribution.
     pub lines: Vec<NothingLine>,
     /// Those whose every reason is a cut to zero by a limit, named only
     /// (`review r-7`): their grants, in the statement, tell each cut.
@@ -56,6 +61,7 @@ pub fn nothing_lines(
     let unearned = unrewarded(policy, schema, roster, records, grants, window)
         .map_err(|error| error.to_string())?;
     let mut nothing = Nothing::default();
+    let mut groups: HashMap<Vec<String>, usize> = HashMap::new();
     for u in unearned {
         if u.reasons == [Unrewarded::OutsideWindow] {
             nothing.outside += 1;
@@ -69,14 +75,26 @@ pub fn nothing_lines(
                 .push(visible(&format!("{kind} {}", u.record.id)));
             continue;
         }
-        nothing.lines.push(NothingLine {
-            what: visible(&describe_record(u.record, schema, tz)),
-            why: u
-                .reasons
-                .iter()
-                .map(|reason| visible(&word_reason(reason, tz)))
-                .collect(),
-        });
+        let why: Vec<String> = u
+            .reasons
+            .iter()
+            .map(|reason| visible(&word_reason(reason, tz)))
+            .collect();
+        let what = visible(&describe_record(u.record, schema, tz));
+        match groups.get(&why) {
+            Some(&index) => {
+                if let Some(line) = nothing.lines.get_mut(index) {
+                    line.what.push(what);
+                }
+            }
+            None => {
+                groups.insert(why.clone(), nothing.lines.len());
+                nothing.lines.push(NothingLine {
+                    what: vec![what],
+                    why,
+                });
+            }
+        }
     }
     Ok(nothing)
 }
