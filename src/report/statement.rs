@@ -76,8 +76,8 @@ pub struct GrantMonth {
 /// repeated: a long statement stays small.
 #[derive(Debug, Serialize)]
 pub struct GrantLine {
-    /// The local time of its stamp, `10:00` (the date is in `what`, or the
-    /// period is).
+    /// The local day and time of its stamp, `01-05 10:00` (the year is the
+    /// month's).
     pub when: String,
     /// What it was for: a contribution, a period, a pool.
     pub what: String,
@@ -234,12 +234,16 @@ fn grant_line(
     let mut words = String::new();
     explain_grant(&mut words, grant, by_id, context, tz);
     let mut lines = words.lines();
-    let what = visible(lines.next().unwrap_or_default());
+    // The date is in the time column: `review r-1 on 2027-01-05 (…)`
+    // loses its ` on 2027-01-05`, so that long statements stay small.
+    let local = grant.at.with_timezone(&tz);
+    let on_date = local.format(" on %Y-%m-%d").to_string();
+    let what = visible(&lines.next().unwrap_or_default().replacen(&on_date, "", 1));
     let steps = lines
         .map(|l| visible(l.trim_start().trim_start_matches('→').trim()))
         .collect();
     GrantLine {
-        when: grant.at.with_timezone(&tz).format("%H:%M").to_string(),
+        when: local.format("%m-%d %H:%M").to_string(),
         what,
         steps,
     }
