@@ -186,7 +186,10 @@ rule members {
         reasons,
         &vec![Unrewarded::ConditionFalse {
             rule: "members".into(),
-            why: why("r.by.status == \"member\"", &[("r.by.status", text("guest"))]),
+            why: why(
+                "r.by.status == \"member\"",
+                &[("r.by.status", text("guest"))]
+            ),
         }]
     );
     assert_eq!(
@@ -268,7 +271,10 @@ rule nights {
         "s1",
         "ada",
         "2027-01-05T09:00:00Z",
-        &[("night", Value::Bool(false)), ("duration", Value::Duration(480.into()))],
+        &[
+            ("night", Value::Bool(false)),
+            ("duration", Value::Duration(480.into())),
+        ],
     )];
     let found = nothing(&p, &log, None, None, "ada");
     assert_eq!(

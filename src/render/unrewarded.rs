@@ -87,14 +87,19 @@ pub fn word_reason(reason: &Unrewarded, tz: Tz) -> String {
             period,
             amount,
             calculation,
-        } => {
-            match calculation {
-                Some(calculation) => {
-                    format!("rule {rule}{} came to nothing: {calculation}", for_period(period))
-                }
-                None => format!("rule {rule}{} came to {}", for_period(period), human(amount)),
+        } => match calculation {
+            Some(calculation) => {
+                format!(
+                    "rule {rule}{} came to nothing: {calculation}",
+                    for_period(period)
+                )
             }
-        }
+            None => format!(
+                "rule {rule}{} came to {}",
+                for_period(period),
+                human(amount)
+            ),
+        },
         Unrewarded::CutToZero {
             rule,
             period,

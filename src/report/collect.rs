@@ -159,7 +159,12 @@ impl GrantSink for OrgFigures {
                 add_nested(&mut self.rules, &grant.target, name, &grant.granted)?;
             }
             Origin::Pool(share) => {
-                add_nested(&mut self.pools_paid, &grant.target, &share.pool, &grant.granted)?;
+                add_nested(
+                    &mut self.pools_paid,
+                    &grant.target,
+                    &share.pool,
+                    &grant.granted,
+                )?;
             }
         }
         if !grant.cuts.is_empty() {

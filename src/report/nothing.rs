@@ -69,7 +69,10 @@ pub fn nothing_lines(
         }
         let cut = |r: &Unrewarded| matches!(r, Unrewarded::CutToZero { .. });
         if !u.reasons.is_empty() && u.reasons.iter().all(cut) {
-            let kind = schema.kinds.get(u.record.kind).map_or("", |k| k.name.as_str());
+            let kind = schema
+                .kinds
+                .get(u.record.kind)
+                .map_or("", |k| k.name.as_str());
             nothing
                 .cut_to_zero
                 .push(visible(&format!("{kind} {}", u.record.id)));

@@ -1,7 +1,8 @@
 //! How one account's amounts are spread over people: median, mean, the
 //! share of the top tenth, the Gini coefficient and the Lorenz curve.
 //!
-//! Everything is exact decimal arithmetic (`rust_decimal`), never `f64`:
+//! Everything is exact decimal arithmetic (`rust_decimal`), never binary
+//! floating point:
 //! the figures HR reads are the ones a spreadsheet would compute by hand.
 //! A figure that needs a division by a total of zero or less (nobody got
 //! anything, or negative amounts dominate) is `None`, shown as "—".

@@ -29,7 +29,9 @@ use crate::eval::scope::{Env, PersonPeriod, Scope};
 use crate::input::{Contribution, Roster};
 use crate::ledger::{Grant, LimitCut, Origin};
 use crate::schema::Schema;
-use crate::syntax::ast::{Action, Aggregate, Expr, ExprKind, Item, Period, PolicyFile, RuleDecl, Trigger};
+use crate::syntax::ast::{
+    Action, Aggregate, Expr, ExprKind, Item, Period, PolicyFile, RuleDecl, Trigger,
+};
 use crate::value::Value;
 
 pub use why::{FalseCondition, why_false};
@@ -212,8 +214,7 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
         for rule in &rules {
             if let Trigger::Each { period, .. } = &rule.decl.trigger {
                 groups.entry(period.node).or_insert_with(|| {
-                    let mut by_period: BTreeMap<PeriodKey, Vec<&'r Contribution>> =
-                        BTreeMap::new();
+                    let mut by_period: BTreeMap<PeriodKey, Vec<&'r Contribution>> = BTreeMap::new();
                     for record in read {
                         let key = PeriodKey::of(record.at, period.node, env.tz);
                         by_period.entry(key).or_default().push(*record);
@@ -308,10 +309,12 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
         let scope = base.with_binding(binding, record);
         let context = || format!("rule `{rule}`, contribution `{}`", record.id);
         match &decl.condition {
-            Some(condition) => match why_false(&scope, condition).map_err(|e| e.in_context(context))? {
-                Some(why) => Ok(Unrewarded::ConditionFalse { rule, why }),
-                None => Err(no_grant(&rule, &record.id)),
-            },
+            Some(condition) => {
+                match why_false(&scope, condition).map_err(|e| e.in_context(context))? {
+                    Some(why) => Ok(Unrewarded::ConditionFalse { rule, why }),
+                    None => Err(no_grant(&rule, &record.id)),
+                }
+            }
             None => Err(no_grant(&rule, &record.id)),
         }
     }
@@ -391,7 +394,9 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
             period: label,
             why,
         };
-        self.verdicts.borrow_mut().insert((index, key), reason.clone());
+        self.verdicts
+            .borrow_mut()
+            .insert((index, key), reason.clone());
         Ok(reason)
     }
 }
@@ -403,14 +408,12 @@ fn zero_reason(rule: String, period: Option<String>, grant: &Grant) -> Unrewarde
         .iter()
         .find(|c| arith::sign(&c.after) == Some(Ordering::Equal));
     match emptied {
-        Some(cut) if arith::sign(&grant.amount) != Some(Ordering::Equal) => {
-            Unrewarded::CutToZero {
-                rule,
-                period,
-                amount: grant.amount.clone(),
-                cut: cut.clone(),
-            }
-        }
+        Some(cut) if arith::sign(&grant.amount) != Some(Ordering::Equal) => Unrewarded::CutToZero {
+            rule,
+            period,
+            amount: grant.amount.clone(),
+            cut: cut.clone(),
+        },
         _ => Unrewarded::ZeroAmount {
             rule,
             period,
