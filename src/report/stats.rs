@@ -2,8 +2,8 @@
 //! share of the top tenth, the Gini coefficient and the Lorenz curve.
 //!
 //! Everything is exact decimal arithmetic (`rust_decimal`), never binary
-//! floating point:
-//! the figures HR reads are the ones a spreadsheet would compute by hand.
+//! floating point: the figures HR reads are the ones a spreadsheet would
+//! compute by hand.
 //! A figure that needs a division by a total of zero or less (nobody got
 //! anything, or negative amounts dominate) is `None`, shown as "—".
 
