@@ -430,6 +430,35 @@ pool fund {
             }]
         )]
     );
+    assert_eq!(
+        word_reason(&found[0].1[0], chrono_tz::UTC),
+        "no rule rewards `answer` contributions by themselves; \
+         they count toward the score of pool fund"
+    );
+}
+
+#[test]
+fn an_instant_read_is_written_in_the_policy_time_zone() {
+    let p = Policy::new(
+        r#"
+policy "t" { timezone "Europe/Berlin" }
+contribution review { lines: Int }
+reward bonus: Money(EUR)
+rule from_february { on review r  when r.at >= 2027-02-01  grant bonus 1 EUR }
+"#,
+    );
+    let log = vec![p.rec(
+        "review",
+        "r1",
+        "ada",
+        "2027-01-05T10:02:00Z",
+        &[("lines", int(5))],
+    )];
+    let found = nothing(&p, &log, None, None, "ada");
+    assert_eq!(
+        word_reason(&found[0].1[0], chrono_tz::Europe::Berlin),
+        "rule from_february needs r.at >= 2027-02-01, and r.at = 2027-01-05 11:02"
+    );
 }
 
 #[test]
@@ -487,6 +516,7 @@ fn the_section_lists_in_ledger_order_and_counts_what_lies_outside() {
 
 const MIXED: &str = r#"
 policy "t" { timezone "Europe/Berlin" }
+person { status: one of "member", "guest" }
 contribution review { lines: Int }
 contribution like { }
 contribution talk { audience: Int }
@@ -495,7 +525,7 @@ reward reputation: Points
 badge speaker "s"
 rule review_bonus {
   on review r
-  when r.lines >= 20
+  when r.lines >= 20 and r.by.status == "member"
   grant bonus 0.50 EUR * r.lines
 }
 rule review_points {
@@ -552,13 +582,19 @@ proptest! {
         window in prop::option::of(0u32..3),
     ) {
         let p = Policy::new(MIXED);
+        let people = roster(&[
+            ("ada", vec![text("member")]),
+            ("bo", vec![text("guest")]),
+            ("cy", vec![text("member")]),
+        ]);
         let records = mixed(&p, &raw);
         let window = window.map(|m| {
             Window::parse_period(&format!("2027-0{}", m + 1), chrono_tz::Europe::Berlin).unwrap()
         });
         for who in ["ada", "bo", "cy"] {
-            let (grants, mine) = person_ledger(&p, &records, None, window, who);
-            let found = unrewarded(&p.policy, &p.schema, None, &mine, &grants, window).unwrap();
+            let (grants, mine) = person_ledger(&p, &records, Some(&people), window, who);
+            let found =
+                unrewarded(&p.policy, &p.schema, Some(&people), &mine, &grants, window).unwrap();
             let mut seen: BTreeMap<String, usize> = BTreeMap::new();
             for grant in grants.iter().filter(|g| gives_something(g)) {
                 for id in &grant.contributions {

@@ -115,9 +115,9 @@ pub fn word_reason(reason: &Unrewarded, tz: Tz) -> String {
             cut.period
         ),
         Unrewarded::OutsideWindow => "outside the window".to_string(),
-        Unrewarded::AfterWindow { rule, period } => format!(
-            "rule {rule} counts it for {period}, granted at the end of {period}, after the window"
-        ),
+        Unrewarded::AfterWindow { rule, period } => {
+            format!("rule {rule} decides at the end of {period}, after the window")
+        }
     }
 }
 

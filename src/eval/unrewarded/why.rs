@@ -28,9 +28,6 @@ pub struct FalseCondition {
 /// past it); anything else (`or`, `not`, a comparison) is the deciding part
 /// as a whole.
 pub fn why_false(scope: &Scope<'_>, condition: &Expr) -> Result<Option<FalseCondition>, EvalError> {
-    if scope.condition(condition)? {
-        return Ok(None);
-    }
     let mut part = condition;
     while let ExprKind::Binary {
         op, lhs, rhs: rest, ..
@@ -40,6 +37,9 @@ pub fn why_false(scope: &Scope<'_>, condition: &Expr) -> Result<Option<FalseCond
             break;
         }
         part = if scope.condition(lhs)? { rest } else { lhs };
+    }
+    if scope.condition(part)? {
+        return Ok(None);
     }
     Ok(Some(FalseCondition {
         condition: show::source(part),
