@@ -97,6 +97,35 @@ fn the_same_inputs_give_the_same_pages() {
     assert_eq!(pages(&a), pages(&b));
 }
 
+/// The careful reader and the in-memory evaluator (what runs when the
+/// streaming path steps aside) feed the report the same grants and records.
+#[test]
+fn the_careful_path_gives_the_same_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    assert!(community_report(&a).status.success());
+    let careful = Command::new(env!("CARGO_BIN_EXE_meed"))
+        .args([
+            "report",
+            "rules/community.meed",
+            "examples/community/log.csv",
+            "--people",
+            "examples/community/people.csv",
+            "--out",
+            b.to_str().unwrap(),
+        ])
+        .env("MEED_NO_STREAM", "1")
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(
+        careful.status.success(),
+        "{}",
+        String::from_utf8_lossy(&careful.stderr)
+    );
+    assert_eq!(pages(&a), pages(&b));
+}
+
 #[test]
 fn no_page_references_anything_outside_itself() {
     let dir = tempfile::tempdir().unwrap();
