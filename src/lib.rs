@@ -17,6 +17,7 @@ pub mod lsp;
 pub mod pipeline;
 pub mod render;
 pub mod repl;
+pub mod report;
 pub mod schema;
 pub mod semantics;
 pub mod source;

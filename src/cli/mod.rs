@@ -37,6 +37,7 @@ macro_rules! err {
 mod books;
 mod check;
 mod close;
+mod diagnostics;
 mod diff;
 mod eval;
 mod explain;
@@ -55,7 +56,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-pub use report::{DiagnosticFormat, Reporter};
+pub use diagnostics::{DiagnosticFormat, Reporter};
 
 /// meed: reward policies as code. Check a policy, evaluate it against a
 /// contribution log, and trace every grant back to its rule.
@@ -88,6 +89,8 @@ enum Command {
     Close(close::CloseArgs),
     /// What the payout runs booked, and whether the books are intact
     Books(books::BooksArgs),
+    /// Statements for each person and the organisation's report, as HTML
+    Report(report::ReportArgs),
     /// A language server for editors, over standard input and output
     Lsp(lsp::LspArgs),
 }
@@ -135,6 +138,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Repl(args) => repl::run(args),
         Command::Close(args) => close::run(args),
         Command::Books(args) => books::run(args),
+        Command::Report(args) => report::run(args),
         Command::Lsp(args) => lsp::run(args),
     };
     if let Outcome::Usage(message) = &outcome

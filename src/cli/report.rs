@@ -1,92 +1,340 @@
-//! Printing diagnostics to stderr: for people (graphical, coloured on a
-//! terminal) or for CI (one JSON object per line).
+//! `meed report POLICY LOG --out DIR`: a statement per person and the
+//! organisation's report, as self-contained HTML (LANGUAGE.md §8).
+//!
+//! One engine run keeps nothing whole but pool shares: the organisation's
+//! figures are added up as grants pass (`report::collect`) and every record
+//! is spilled to disk by person (`report::spill`). Statements are then
+//! written a bucket of people at a time, so memory holds one bucket's
+//! records and the totals, never the log or the ledger. The pages are
+//! written into a directory next to `--out` and moved into place at the
+//! end (`report::output`).
 
-use std::io::IsTerminal;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
 
-use clap::ValueEnum;
-use miette::Diagnostic;
+use clap::Args;
+use rayon::prelude::*;
 
-use crate::render::diagnostic::{InSource, JsonDiagnostic, render_graphical};
-use crate::source::SourceFile;
+use crate::books::Books;
+use crate::eval::Window;
+use crate::eval::stream::Keep;
+use crate::eval::stream::file::Observers;
+use crate::input::{Log, Roster};
+use crate::ledger::{Grant, Totals};
+use crate::pipeline::CompiledPolicy;
+use crate::render::explain::ExplainContext;
+use crate::report::collect::OrgFigures;
+use crate::report::names::file_stem;
+use crate::report::nothing::nothing_lines;
+use crate::report::output::Staging;
+use crate::report::overview::{Heading, OverviewInput, PaidView, overview};
+use crate::report::page::Pages;
+use crate::report::spill::{BUCKETS, RecordSpill, SpilledRecords, bucket_of};
+use crate::report::statement::{Paid, PaidLine, StatementInput, statement, visible};
+use crate::report::words::worded_grants;
+use crate::syntax::ast::Item;
 
-/// How `--diagnostics` prints problems.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum DiagnosticFormat {
-    /// Source snippets with underlines and help, for people
-    #[default]
-    Human,
-    /// One JSON object per line: file, line, column, severity, code, message, help
-    Json,
+use super::close::books_failed;
+use super::eval::evaluate_observed;
+use super::load::{InputArgs, load_policy, window};
+use super::{Outcome, Reporter};
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    inputs: InputArgs,
+    /// The directory to write: new, empty, or an earlier report (replaced)
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// The books of payout runs, to show what run `--run` paid
+    #[arg(long, value_name = "FILE", requires = "run")]
+    books: Option<PathBuf>,
+    /// The payout run to show (with `--books`)
+    #[arg(long, value_name = "N", requires = "books")]
+    run: Option<i64>,
 }
 
-/// Prints diagnostics to stderr in the chosen format and counts them.
-pub struct Reporter {
-    format: DiagnosticFormat,
-    colour: bool,
-    pub errors: usize,
-    pub warnings: usize,
-}
-
-impl Reporter {
-    pub fn new(format: DiagnosticFormat) -> Self {
-        Self {
-            format,
-            colour: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            errors: 0,
-            warnings: 0,
-        }
+pub fn run(args: ReportArgs) -> Outcome {
+    match report(&args) {
+        Ok(()) => Outcome::Success,
+        Err(outcome) => outcome,
     }
+}
 
-    /// Prints one diagnostic whose labels point into `source`.
-    pub fn report(&mut self, diagnostic: &dyn Diagnostic, source: &SourceFile) {
-        let is_warning = matches!(
-            diagnostic.severity(),
-            Some(miette::Severity::Warning | miette::Severity::Advice)
-        );
-        if is_warning {
-            self.warnings += 1;
-        } else {
-            self.errors += 1;
-        }
-        match self.format {
-            DiagnosticFormat::Human => {
-                let named = source.named_source();
-                let shown = InSource {
-                    diagnostic,
-                    source: &named,
-                };
-                err!(
-                    "{}",
-                    render_graphical(&shown, self.colour, terminal_width())
-                );
-            }
-            DiagnosticFormat::Json => {
-                // A summary with related diagnostics is flattened: CI wants
-                // one annotation per place.
-                let related: Vec<&dyn Diagnostic> = diagnostic
-                    .related()
-                    .map(|r| r.collect())
-                    .unwrap_or_default();
-                if related.is_empty() {
-                    errln!("{}", JsonDiagnostic::new(diagnostic, source).to_json_line());
-                } else {
-                    for inner in related {
-                        errln!("{}", JsonDiagnostic::new(inner, source).to_json_line());
-                    }
+/// What each person was paid by the run asked for, and the run in all.
+struct RunPaid {
+    number: i64,
+    through: String,
+    per_person: HashMap<Arc<str>, Vec<PaidLine>>,
+    totals: BTreeMap<(String, String, String), rust_decimal::Decimal>,
+}
+
+fn report(args: &ReportArgs) -> Result<(), Outcome> {
+    let mut reporter = Reporter::new(args.inputs.data.diagnostics);
+    let staging = Staging::new(&args.out).map_err(|e| Outcome::Usage(e.to_string()))?;
+    let paid = read_run(args, &mut reporter)?;
+    let policy = load_policy(&args.inputs.policy, &mut reporter)?;
+    let spill_dir = tempfile::tempdir()
+        .map_err(|e| failed(&format!("cannot create a temporary directory: {e}")))?;
+    let mut spill = RecordSpill::new(spill_dir.path())
+        .map_err(|e| failed(&format!("cannot write temporary files: {e}")))?;
+    let mut figures = OrgFigures::new(policy.schema.timezone);
+    let observers = Observers {
+        by: None,
+        kept: Some((Keep::Everyone, &mut figures)),
+        records: Some(&mut spill),
+    };
+    let evaluated = evaluate_observed(policy, &args.inputs.data, observers, &mut reporter)?;
+    let spilled = spill
+        .finish()
+        .map_err(|e| failed(&format!("cannot write temporary files: {e}")))?;
+    let window = window(&args.inputs.data, &evaluated.policy)?;
+    let heading = heading(args, &evaluated.policy);
+    let pages = Pages::new().map_err(|e| failed(&format!("internal: a template: {e}")))?;
+    let writer = Writer {
+        policy: &evaluated.policy,
+        roster: evaluated.roster.as_ref(),
+        window,
+        totals: &evaluated.totals,
+        figures: &figures,
+        heading: &heading,
+        pages: &pages,
+        staging: &staging,
+        paid: paid.as_ref(),
+    };
+    let people = writer.statements(&spilled)?;
+    let index = pages
+        .index(&overview(OverviewInput {
+            heading: heading.clone(),
+            schema: &evaluated.policy.schema,
+            roster: evaluated.roster.as_ref(),
+            people: &people,
+            totals: &evaluated.totals,
+            figures: &figures,
+            paid: paid.as_ref().map(paid_view),
+        }))
+        .map_err(|e| failed(&format!("internal: the report's page: {e}")))?;
+    staging
+        .write("index.html", &index)
+        .map_err(|e| failed(&format!("cannot write the report: {e}")))?;
+    staging.commit().map_err(|e| failed(&e.to_string()))
+}
+
+/// What the pages need to write the statements.
+struct Writer<'a> {
+    policy: &'a CompiledPolicy,
+    roster: Option<&'a Roster>,
+    window: Option<Window>,
+    totals: &'a Totals,
+    figures: &'a OrgFigures,
+    heading: &'a Heading,
+    pages: &'a Pages,
+    staging: &'a Staging,
+    paid: Option<&'a RunPaid>,
+}
+
+impl Writer<'_> {
+    /// Writes every person's statement, a bucket at a time; returns
+    /// everyone, sorted as bytes.
+    fn statements(&self, spilled: &SpilledRecords) -> Result<Vec<Arc<str>>, Outcome> {
+        let mut roster_buckets: Vec<Vec<Arc<str>>> = vec![Vec::new(); BUCKETS];
+        if let Some(roster) = self.roster {
+            for who in roster.people.keys() {
+                if let Some(bucket) = roster_buckets.get_mut(bucket_of(who)) {
+                    bucket.push(who.clone());
                 }
             }
         }
+        // Buckets in parallel (each page is its own file, so the order in
+        // which they are written changes nothing); each thread holds one
+        // bucket's records.
+        let written: Vec<Result<Vec<Arc<str>>, Outcome>> = roster_buckets
+            .into_par_iter()
+            .enumerate()
+            .map(|(bucket, roster_people)| {
+                let mut people = spilled
+                    .bucket(bucket)
+                    .map_err(|e| failed(&format!("cannot read temporary files: {e}")))?;
+                for who in roster_people {
+                    people.entry(who).or_default();
+                }
+                let mut names = Vec::with_capacity(people.len());
+                for (who, records) in people {
+                    self.statement(&who, records)?;
+                    names.push(who);
+                }
+                Ok(names)
+            })
+            .collect();
+        let mut everyone = Vec::new();
+        for names in written {
+            everyone.extend(names?);
+        }
+        everyone.sort();
+        Ok(everyone)
     }
 
-    pub fn format(&self) -> DiagnosticFormat {
-        self.format
+    fn statement(
+        &self,
+        who: &Arc<str>,
+        records: Vec<crate::input::Contribution>,
+    ) -> Result<(), Outcome> {
+        let log = Log {
+            contributions: records,
+        };
+        let shares: &[Grant] = self.figures.shares.get(who).map_or(&[], Vec::as_slice);
+        let totals = self.totals.get(who);
+        let grants = worded_grants(self.policy, self.roster, &log, self.window, shares, totals)
+            .map_err(|e| failed(&format!("the statement of `{}`: {e}", visible(who))))?;
+        let schema = &self.policy.schema;
+        let nothing = nothing_lines(
+            &self.policy.ast,
+            schema,
+            self.roster,
+            &log.contributions,
+            &grants,
+            self.window,
+        )
+        .map_err(|e| failed(&format!("the statement of `{}`: {e}", visible(who))))?;
+        let roster = self
+            .roster
+            .and_then(|r| r.people.get(who))
+            .map(|row| {
+                schema
+                    .person
+                    .iter()
+                    .zip(row)
+                    .map(|(column, value)| (column.name.clone(), roster_cell(value)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let paid = self.paid.map(|run| Paid {
+            run: run.number,
+            lines: run.per_person.get(who).cloned().unwrap_or_default(),
+        });
+        let page = statement(StatementInput {
+            heading: self.heading.clone(),
+            who,
+            roster,
+            context: ExplainContext {
+                policy: &self.policy.ast,
+                schema,
+                log: &log,
+            },
+            grants: &grants,
+            totals,
+            nothing,
+            paid,
+        });
+        let html = self
+            .pages
+            .statement(&page)
+            .map_err(|e| failed(&format!("internal: a statement's page: {e}")))?;
+        self.staging
+            .write(&format!("people/{}.html", file_stem(who)), &html)
+            .map_err(|e| failed(&format!("cannot write the report: {e}")))
     }
 }
 
-fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|w: &usize| *w >= 40)
-        .unwrap_or(100)
+/// A roster cell as a person reads it: text without quotes.
+fn roster_cell(value: &crate::value::Value) -> String {
+    match value {
+        crate::value::Value::Text(text) => visible(text),
+        other => visible(&crate::render::amount::human(other)),
+    }
+}
+
+fn heading(args: &ReportArgs, policy: &CompiledPolicy) -> Heading {
+    let title = policy
+        .ast
+        .items
+        .iter()
+        .find_map(|item| match item {
+            Item::Policy(header) => Some(header.title.node.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| args.inputs.policy.display().to_string());
+    let data = &args.inputs.data;
+    let period = match (&data.period, data.from, data.to) {
+        (Some(p), _, _) => p.clone(),
+        (None, Some(from), Some(to)) => format!("{from} to {to}"),
+        (None, Some(from), None) => format!("from {from}"),
+        (None, None, Some(to)) => format!("up to {to}"),
+        (None, None, None) => "the whole log".to_string(),
+    };
+    Heading {
+        policy: title,
+        period,
+        timezone: policy.schema.timezone.name().to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    }
+}
+
+/// The lines of run `--run` in the books `--books`.
+fn read_run(args: &ReportArgs, reporter: &mut Reporter) -> Result<Option<RunPaid>, Outcome> {
+    let (Some(path), Some(number)) = (&args.books, args.run) else {
+        return Ok(None);
+    };
+    let books = Books::open_existing(path).map_err(|e| books_failed(&e, reporter))?;
+    let runs = books.runs().map_err(|e| books_failed(&e, reporter))?;
+    let Some(run) = runs.iter().find(|r| r.number == number) else {
+        let error = crate::books::BooksError::NoRun {
+            run: number,
+            count: i64::try_from(runs.len()).unwrap_or(i64::MAX),
+        };
+        reporter.report(&error, &crate::source::SourceFile::new("", String::new()));
+        return Err(Outcome::Usage(String::new()));
+    };
+    let mut paid = RunPaid {
+        number,
+        through: run.fields.through.clone(),
+        per_person: HashMap::new(),
+        totals: BTreeMap::new(),
+    };
+    for (_, line) in books
+        .lines(Some(number))
+        .map_err(|e| books_failed(&e, reporter))?
+    {
+        let amount = format!("{} {}", line.amount_text(), line.group.unit);
+        paid.per_person
+            .entry(line.group.who.clone())
+            .or_default()
+            .push(PaidLine {
+                reward: line.group.reward.to_string(),
+                earned: line.group.earned.to_string(),
+                kind: line.kind.as_str().to_string(),
+                amount,
+            });
+        let key = (
+            line.group.reward.to_string(),
+            line.kind.as_str().to_string(),
+            line.group.unit.to_string(),
+        );
+        *paid.totals.entry(key).or_default() += line.amount;
+    }
+    Ok(Some(paid))
+}
+
+fn paid_view(paid: &RunPaid) -> PaidView {
+    PaidView {
+        run: paid.number,
+        through: paid.through.clone(),
+        totals: paid
+            .totals
+            .iter()
+            .map(|((reward, kind, unit), amount)| {
+                (
+                    reward.clone(),
+                    kind.clone(),
+                    format!("{} {unit}", crate::books::amount_text(*amount, unit)),
+                )
+            })
+            .collect(),
+    }
+}
+
+fn failed(message: &str) -> Outcome {
+    errln!("error: {message}");
+    Outcome::Failed
 }

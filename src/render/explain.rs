@@ -39,12 +39,7 @@ pub fn render_explain(
     grants: &[Grant],
     context: &ExplainContext<'_>,
 ) -> String {
-    let by_id: HashMap<&str, &Contribution> = context
-        .log
-        .contributions
-        .iter()
-        .map(|c| (c.id.as_ref(), c))
-        .collect();
+    let by_id = contributions_by_id(context.log);
     let tz = context.schema.timezone;
     let mut out = String::new();
     let subject = account.map_or(String::new(), |a| format!(" from `{a}`"));
@@ -66,7 +61,18 @@ pub fn render_explain(
     out
 }
 
-fn explain_grant(
+/// The log's contributions by id, for [`explain_grant`].
+pub fn contributions_by_id(log: &Log) -> HashMap<&str, &Contribution> {
+    log.contributions
+        .iter()
+        .map(|c| (c.id.as_ref(), c))
+        .collect()
+}
+
+/// One grant in the words of `explain`: what it was for, then its `→`
+/// lines (the rule's calculation, each cut). `meed report` words a
+/// statement's grants with it.
+pub fn explain_grant(
     out: &mut String,
     grant: &Grant,
     by_id: &HashMap<&str, &Contribution>,

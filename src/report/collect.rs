@@ -1,0 +1,261 @@
+//! What the organisation's report needs from the engine's grants, added up
+//! as they pass: totals per month, what each rule and pool put into each
+//! account, what each limit cut, what each pool paid and its largest
+//! shares. Every grant passes once and is dropped; only pool shares are
+//! kept whole (one per person per pool period), for the statements.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+
+use crate::eval::{EvalError, GrantSink, PeriodKey};
+use crate::ledger::{Grant, Origin, Target};
+use crate::semantics::arith;
+use crate::source::Span;
+use crate::syntax::ast::Period;
+use crate::value::Value;
+
+/// How many of a pool period's shares the report names.
+pub const LARGEST_SHARES: usize = 3;
+
+/// What one limit cut over the run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LimitFigure {
+    /// How many grants it cut.
+    pub cuts: u64,
+    /// The amount it took away (before − after, summed).
+    pub cut: Option<Value>,
+}
+
+/// What one pool paid in one period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PoolFigure {
+    pub pool: String,
+    pub period: String,
+    pub paid: Value,
+    pub people: u64,
+    /// The largest shares, largest first (ties by name).
+    pub largest: Vec<(Arc<str>, Value)>,
+}
+
+/// The figures, added up over every grant the run reported.
+pub struct OrgFigures {
+    tz: Tz,
+    /// Per month (by each grant's stamp) and account or badge.
+    pub months: BTreeMap<PeriodKey, BTreeMap<Target, Value>>,
+    /// Per account or badge, per rule.
+    rules: BTreeMap<Target, BTreeMap<String, Value>>,
+    /// Per account, per pool.
+    pools_paid: BTreeMap<Target, BTreeMap<String, Value>>,
+    /// Per limit as written, in order of first cut.
+    pub limits: Vec<(String, LimitFigure)>,
+    /// Per pool and period, in order of payment.
+    pub pools: Vec<PoolFigure>,
+    /// Each person's pool shares, whole, in ledger order.
+    pub shares: HashMap<Arc<str>, Vec<Grant>>,
+}
+
+impl OrgFigures {
+    /// Months cut in `tz`, the policy's zone.
+    pub fn new(tz: Tz) -> OrgFigures {
+        OrgFigures {
+            tz,
+            months: BTreeMap::new(),
+            rules: BTreeMap::new(),
+            pools_paid: BTreeMap::new(),
+            limits: Vec::new(),
+            pools: Vec::new(),
+            shares: HashMap::new(),
+        }
+    }
+
+    fn add_limits(&mut self, grant: &Grant) -> Result<(), EvalError> {
+        for cut in &grant.cuts {
+            let taken = arith::sub(&cut.before, &cut.after, Span::default())?;
+            let index = match self.limits.iter().position(|(l, _)| *l == cut.limit) {
+                Some(i) => i,
+                None => {
+                    self.limits
+                        .push((cut.limit.clone(), LimitFigure::default()));
+                    self.limits.len() - 1
+                }
+            };
+            if let Some((_, figure)) = self.limits.get_mut(index) {
+                figure.cuts += 1;
+                figure.cut = Some(add(figure.cut.as_ref(), &taken)?);
+            }
+        }
+        Ok(())
+    }
+
+    fn add_share(&mut self, grant: &Grant) -> Result<(), EvalError> {
+        let Origin::Pool(share) = &grant.origin else {
+            return Ok(());
+        };
+        let known = self
+            .pools
+            .iter()
+            .rposition(|p| p.pool == share.pool && p.period == share.period);
+        let index = match known {
+            Some(i) => i,
+            None => {
+                self.pools.push(PoolFigure {
+                    pool: share.pool.clone(),
+                    period: share.period.clone(),
+                    paid: zero_like(&grant.granted),
+                    people: 0,
+                    largest: Vec::new(),
+                });
+                self.pools.len() - 1
+            }
+        };
+        if let Some(figure) = self.pools.get_mut(index) {
+            figure.paid = add(Some(&figure.paid), &grant.granted)?;
+            figure.people += 1;
+            figure
+                .largest
+                .push((grant.who.clone(), grant.granted.clone()));
+            figure.largest.sort_by(|(a, x), (b, y)| {
+                amount_of(y)
+                    .cmp(&amount_of(x))
+                    .then_with(|| a.as_bytes().cmp(b.as_bytes()))
+            });
+            figure.largest.truncate(LARGEST_SHARES);
+        }
+        self.shares
+            .entry(grant.who.clone())
+            .or_default()
+            .push(grant.clone());
+        Ok(())
+    }
+}
+
+impl OrgFigures {
+    /// Per account or badge, what each rule (`rule NAME`) and pool (`pool
+    /// NAME`) put in it.
+    pub fn sources(&self) -> BTreeMap<Target, BTreeMap<String, Value>> {
+        let mut sources: BTreeMap<Target, BTreeMap<String, Value>> = BTreeMap::new();
+        for (kind, map) in [("rule", &self.rules), ("pool", &self.pools_paid)] {
+            for (target, amounts) in map {
+                let slot = sources.entry(target.clone()).or_default();
+                for (name, amount) in amounts {
+                    slot.insert(format!("{kind} {name}"), amount.clone());
+                }
+            }
+        }
+        sources
+    }
+}
+
+impl GrantSink for OrgFigures {
+    /// Called for every grant of the run: nothing is allocated unless a
+    /// month, account, rule or pool is met for the first time.
+    fn accept(&mut self, grant: Grant) -> Result<(), EvalError> {
+        let month = PeriodKey::of(grant.at, Period::Month, self.tz);
+        add_nested(&mut self.months, &month, &grant.target, &grant.granted)?;
+        match &grant.origin {
+            Origin::Rule { name, .. } => {
+                add_nested(&mut self.rules, &grant.target, name, &grant.granted)?;
+            }
+            Origin::Pool(share) => {
+                add_nested(
+                    &mut self.pools_paid,
+                    &grant.target,
+                    &share.pool,
+                    &grant.granted,
+                )?;
+            }
+        }
+        if !grant.cuts.is_empty() {
+            self.add_limits(&grant)?;
+        }
+        self.add_share(&grant)
+    }
+
+    fn restart(&mut self) {
+        *self = OrgFigures::new(self.tz);
+    }
+}
+
+/// Adds `amount` to `map[outer][inner]`, cloning the keys only when the
+/// entry is new.
+fn add_nested<K1, K2, Q>(
+    map: &mut BTreeMap<K1, BTreeMap<K2, Value>>,
+    outer: &K1,
+    inner: &Q,
+    amount: &Value,
+) -> Result<(), EvalError>
+where
+    K1: Ord + Clone,
+    K2: Ord + std::borrow::Borrow<Q>,
+    Q: Ord + ToOwned<Owned = K2> + ?Sized,
+{
+    if !map.contains_key(outer) {
+        map.insert(outer.clone(), BTreeMap::new());
+    }
+    let Some(row) = map.get_mut(outer) else {
+        return Ok(());
+    };
+    match row.get_mut(inner) {
+        Some(total) => *total = arith::add(total, amount, Span::default())?,
+        None => {
+            row.insert(inner.to_owned(), amount.clone());
+        }
+    }
+    Ok(())
+}
+
+/// Adds `amount` to the total in `slot` (or starts it).
+pub fn add_into<K: Ord>(
+    slot: std::collections::btree_map::Entry<'_, K, Value>,
+    amount: &Value,
+) -> Result<(), EvalError> {
+    use std::collections::btree_map::Entry;
+    match slot {
+        Entry::Occupied(mut total) => {
+            let sum = arith::add(total.get(), amount, Span::default())?;
+            total.insert(sum);
+        }
+        Entry::Vacant(place) => {
+            place.insert(amount.clone());
+        }
+    }
+    Ok(())
+}
+
+fn add(total: Option<&Value>, amount: &Value) -> Result<Value, EvalError> {
+    match total {
+        Some(total) => arith::add(total, amount, Span::default()),
+        None => Ok(amount.clone()),
+    }
+}
+
+/// The number inside a total: an amount of money, points, minutes, or a
+/// count of badges.
+pub fn amount_of(value: &Value) -> Decimal {
+    match value {
+        Value::Int(i) => Decimal::from(*i),
+        Value::Decimal(d) | Value::Points(d) | Value::Duration(d) => *d,
+        Value::Money(m) => m.amount,
+        _ => Decimal::ZERO,
+    }
+}
+
+/// `amount` in the unit of `like`: `like` 7.40 EUR and 3 give 3 EUR.
+pub fn in_unit_of(like: &Value, amount: Decimal) -> Value {
+    match like {
+        Value::Money(m) => Value::Money(crate::value::Money::new(amount, m.currency)),
+        Value::Points(_) => Value::Points(amount),
+        Value::Duration(_) => Value::Duration(amount),
+        Value::Int(_) if amount.fract().is_zero() => {
+            i64::try_from(amount).map_or(Value::Decimal(amount), Value::Int)
+        }
+        _ => Value::Decimal(amount),
+    }
+}
+
+fn zero_like(value: &Value) -> Value {
+    in_unit_of(value, Decimal::ZERO)
+}
