@@ -356,19 +356,26 @@ check_errors! {
         compared: Option<String>,
     }
         => "meed::not_a_condition", error,
-        help K::NotACondition { text, ty, .. } => match ty {
-            t if t.is_number() || t.is_quantity() => {
+        help K::NotACondition { text, ty, compared, .. } => match (compared, ty) {
+            (Some(compared), _) => format!(
+                "each side of `and` / `or` is a whole condition: write `{compared} {text}`"
+            ),
+            (None, t) if t.is_number() || t.is_quantity() => {
                 format!("compare it, e.g. `{text} > {}`", zero_of(t))
             }
-            t if t.is_text() => format!("compare it, e.g. `{text} == \"...\"`"),
-            _ => "write a condition that is true or false, e.g. `r.lines > 0`".into(),
+            (None, t) if t.is_text() => format!("compare it, e.g. `{text} == \"...\"`"),
+            (None, _) => "write a condition that is true or false, e.g. `r.lines > 0`".into(),
         };
 
     #[error("the two branches of this `if` give different types: `{then_ty}` and `{else_ty}`")]
     BranchMismatch { then_ty: Type, else_ty: Type }
         => "meed::branch_mismatch", error,
-        help K::BranchMismatch { .. } => {
-            "both `then` and `else` must give the same kind of value, e.g. both in `pts`".into()
+        help K::BranchMismatch { then_ty, else_ty } => match (then_ty, else_ty) {
+            (Type::Money(a), Type::Money(b)) => format!(
+                "meed never converts currencies: give both branches in one currency, {b} or {a} (a constant's currency is the one in its `let`)"
+            ),
+            _ => "both `then` and `else` must give the same kind of value, e.g. both in `pts`"
+                .into(),
         };
 
     #[error("`{function}` cannot take `{ty}`")]
