@@ -7,9 +7,9 @@ use clap::Args;
 use crate::eval::stream::file::{Observers, RecordSink};
 use crate::eval::stream::{Keep, StreamRecord};
 use crate::eval::unrewarded::unrewarded;
-use crate::eval::{EvalOptions, PersonSink, Window, evaluate};
+use crate::eval::{PersonSink, Window, rule_grants_in_words};
 use crate::input::{Contribution, Log, Roster};
-use crate::ledger::{Grant, Ledger, Origin};
+use crate::ledger::{Grant, Origin};
 use crate::pipeline::CompiledPolicy;
 use crate::render::explain::{ExplainContext, render_explain};
 use crate::render::unrewarded::render_unearned;
@@ -135,29 +135,17 @@ fn word_calculations(
     window: Option<Window>,
     mut grants: Vec<Grant>,
 ) -> Vec<Grant> {
-    let options = EvalOptions {
-        window,
-        explain: true,
+    let words = match rule_grants_in_words(&policy.ast, &policy.schema, log, roster, window) {
+        Ok(words) => words,
+        Err(error) => {
+            errln!(
+                "meed: the calculations cannot be put in words ({error}); the amounts are shown"
+            );
+            return grants;
+        }
     };
-    let mut worded = Ledger::default();
-    if let Err(error) = evaluate(
-        &policy.ast,
-        &policy.schema,
-        log,
-        roster,
-        &options,
-        &mut worded,
-    ) {
-        errln!("meed: the calculations cannot be put in words ({error}); the amounts are shown");
-        return grants;
-    }
     let from_rules = |g: &&mut Grant| matches!(g.origin, Origin::Rule { .. });
     let engine: Vec<&mut Grant> = grants.iter_mut().filter(from_rules).collect();
-    let words: Vec<Grant> = worded
-        .grants
-        .into_iter()
-        .filter(|g| matches!(g.origin, Origin::Rule { .. }))
-        .collect();
     let agree = engine.len() == words.len()
         && engine.iter().zip(&words).all(|(e, w)| {
             e.origin == w.origin && e.at == w.at && e.target == w.target && e.amount == w.amount

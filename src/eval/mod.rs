@@ -211,6 +211,31 @@ pub fn evaluate_expr(
     Scope::new(&env).value(expr)
 }
 
+/// The rule grants of `log` with their calculations in words, in ledger
+/// order: the exact evaluator, asked to explain. `explain` and the report's
+/// statements run it over one person's records (a rule grant and its
+/// limits depend on nothing else) and compare its amounts with the
+/// engine's, which stay the truth.
+pub fn rule_grants_in_words(
+    policy: &PolicyFile,
+    schema: &Schema,
+    log: &Log,
+    roster: Option<&Roster>,
+    window: Option<Window>,
+) -> Result<Vec<crate::ledger::Grant>, EvalError> {
+    let options = EvalOptions {
+        window,
+        explain: true,
+    };
+    let mut worded = crate::ledger::Ledger::default();
+    evaluate(policy, schema, log, roster, &options, &mut worded)?;
+    Ok(worded
+        .grants
+        .into_iter()
+        .filter(|g| matches!(g.origin, crate::ledger::Origin::Rule { .. }))
+        .collect())
+}
+
 /// The values of constant `name` over time, one line each
 /// (`from 2027-04-01: 0.025 EUR (board decision 2027-02-14)`), when it
 /// changes over time; `None` for a value that never changes or no such

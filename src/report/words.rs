@@ -7,9 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::eval::{EvalOptions, Window, add_to_totals, evaluate};
+use crate::eval::{Window, add_to_totals, rule_grants_in_words};
 use crate::input::{Log, Roster};
-use crate::ledger::{Grant, Ledger, Origin, Target, Totals};
+use crate::ledger::{Grant, Origin, Target, Totals};
 use crate::pipeline::CompiledPolicy;
 use crate::render::amount::is_zero;
 use crate::value::Value;
@@ -24,25 +24,8 @@ pub fn worded_grants(
     shares: &[Grant],
     engine: Option<&BTreeMap<Target, Value>>,
 ) -> Result<Vec<Grant>, String> {
-    let options = EvalOptions {
-        window,
-        explain: true,
-    };
-    let mut worded = Ledger::default();
-    evaluate(
-        &policy.ast,
-        &policy.schema,
-        log,
-        roster,
-        &options,
-        &mut worded,
-    )
-    .map_err(|error| error.to_string())?;
-    let mut grants: Vec<Grant> = worded
-        .grants
-        .into_iter()
-        .filter(|g| matches!(g.origin, Origin::Rule { .. }))
-        .collect();
+    let mut grants = rule_grants_in_words(&policy.ast, &policy.schema, log, roster, window)
+        .map_err(|error| error.to_string())?;
     grants.extend(shares.iter().cloned());
     // Ledger order: by time; at one instant rule grants before pool shares
     // (the sort is stable, so each keeps its own order).
