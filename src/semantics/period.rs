@@ -319,6 +319,8 @@ mod tests {
         let hint = |t: &str| period_hint(t).unwrap_or_default();
         assert_eq!(hint("March 2027"), "for a month, write `2027-03`");
         assert_eq!(hint("2027 december"), "for a month, write `2027-12`");
+        assert_eq!(hint("March/2027"), "for a month, write `2027-03`");
+        assert_eq!(hint("Mar,2027"), "for a month, write `2027-03`");
         assert_eq!(hint("Q3 2027"), "for a quarter, write `2027-Q3`");
         assert_eq!(
             hint("2027-13"),
