@@ -321,6 +321,9 @@ mod tests {
         assert_eq!(hint("2027 december"), "for a month, write `2027-12`");
         assert_eq!(hint("March/2027"), "for a month, write `2027-03`");
         assert_eq!(hint("Mar,2027"), "for a month, write `2027-03`");
+        // The year is the word of four digits, not any four letters.
+        assert_eq!(hint("June 2027"), "for a month, write `2027-06`");
+        assert_eq!(period_hint("March 27"), None);
         assert_eq!(hint("Q3 2027"), "for a quarter, write `2027-Q3`");
         assert_eq!(
             hint("2027-13"),
