@@ -12,7 +12,8 @@ use crate::semantics::dated::{Validity, moment_instant, moment_text};
 use crate::semantics::period::PeriodKey;
 use crate::source::Span;
 use crate::syntax::ast::{
-    Aggregate, DatedValue, Expr, ExprKind, Item, LetValue, Period, PolicyFile, TimeWindow, Trigger,
+    Aggregate, DatedValue, Expr, ExprKind, Item, LetDecl, LetValue, Period, PolicyFile, TimeWindow,
+    Trigger,
 };
 use crate::types::check::{Checker, Scope};
 use crate::types::error::CheckErrorKind;
@@ -125,11 +126,11 @@ impl Checker {
         if readers.is_empty() {
             return;
         }
-        let lets: BTreeMap<&str, &LetValue> = policy
+        let lets: BTreeMap<&str, &LetDecl> = policy
             .items
             .iter()
             .filter_map(|item| match item {
-                Item::Let(l) => Some((l.name.node.as_str(), &l.value)),
+                Item::Let(l) => Some((l.name.node.as_str(), l)),
                 _ => None,
             })
             .collect();
@@ -137,7 +138,8 @@ impl Checker {
         let mut warned: BTreeSet<(Span, Period)> = BTreeSet::new();
         for (names, period, reader) in readers {
             for dated in dated_values_behind(&names, &lets) {
-                let Some(LetValue::Dated(lines)) = lets.get(dated.as_str()) else {
+                let Some(LetValue::Dated(lines)) = lets.get(dated.as_str()).map(|l| &l.value)
+                else {
                     continue;
                 };
                 for (index, line) in lines.iter().enumerate() {
@@ -258,7 +260,7 @@ fn names_outside_aggregates(expr: &Expr, out: &mut Vec<String>) {
 }
 
 /// The dated values `names` read, directly or through other constants.
-fn dated_values_behind(names: &[String], lets: &BTreeMap<&str, &LetValue>) -> Vec<String> {
+fn dated_values_behind(names: &[String], lets: &BTreeMap<&str, &LetDecl>) -> Vec<String> {
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut dated = Vec::new();
     let mut todo: Vec<String> = names.to_vec();
@@ -266,17 +268,13 @@ fn dated_values_behind(names: &[String], lets: &BTreeMap<&str, &LetValue>) -> Ve
         if !seen.insert(name.clone()) {
             continue;
         }
-        let Some(value) = lets.get(name.as_str()) else {
+        let Some(decl) = lets.get(name.as_str()) else {
             continue;
         };
-        if matches!(value, LetValue::Dated(_)) {
+        if matches!(decl.value, LetValue::Dated(_)) {
             dated.push(name.clone());
         }
-        let exprs: Vec<&Expr> = match value {
-            LetValue::Fixed(expr) => vec![expr],
-            LetValue::Dated(lines) => lines.iter().map(|l| &l.value).collect(),
-        };
-        for expr in exprs {
+        for expr in decl.exprs() {
             expr.walk(&mut |e| {
                 if let ExprKind::Name(n) = &e.node {
                     todo.push(n.clone());
