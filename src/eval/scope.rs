@@ -16,9 +16,7 @@ use crate::semantics::dated::{
     ALWAYS, InForce, NotYet, Step, Timeline, moment_instant, moment_text,
 };
 use crate::semantics::error::{EvalError, EvalErrorKind};
-use crate::syntax::ast::{
-    DatedValue, Expr, ExprKind, Item, LetDecl, LetValue, PolicyFile, RoundingMode,
-};
+use crate::syntax::ast::{DatedValue, Expr, ExprKind, LetDecl, LetValue, PolicyFile, RoundingMode};
 use crate::value::Value;
 
 /// Everything fixed for a whole evaluation.
@@ -50,19 +48,10 @@ impl<'a> Env<'a> {
             rounding: schema.rounding,
             reached: None,
         };
-        let lets: BTreeMap<&str, &LetDecl> = policy
-            .items
-            .iter()
-            .filter_map(|item| match item {
-                Item::Let(l) => Some((l.name.node.as_str(), l)),
-                _ => None,
-            })
-            .collect();
+        let lets: BTreeMap<&str, &LetDecl> =
+            policy.lets().map(|l| (l.name.node.as_str(), l)).collect();
         let mut visiting = Vec::new();
-        for decl in policy.items.iter().filter_map(|item| match item {
-            Item::Let(l) => Some(l),
-            _ => None,
-        }) {
+        for decl in policy.lets() {
             env.define(decl, &lets, &mut visiting)?;
         }
         Ok(env)

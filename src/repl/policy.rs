@@ -175,15 +175,7 @@ fn let_value_span(policy: &CompiledPolicy, name: &str) -> Option<(Span, &'static
 
 /// Names of the constants (`let`) in a policy, in file order.
 pub fn constant_names(policy: &CompiledPolicy) -> Vec<&str> {
-    policy
-        .ast
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Let(l) => Some(l.name.node.as_str()),
-            _ => None,
-        })
-        .collect()
+    policy.ast.lets().map(|l| l.name.node.as_str()).collect()
 }
 
 /// Points diagnostics that lie wholly inside the typed text at that text,

@@ -42,6 +42,16 @@ pub struct PolicyFile {
 
 eq_ignoring_spans!(PolicyFile { items } ignoring { comments, span });
 
+impl PolicyFile {
+    /// Its `let` declarations, in file order.
+    pub fn lets(&self) -> impl Iterator<Item = &LetDecl> {
+        self.items.iter().filter_map(|item| match item {
+            Item::Let(l) => Some(l),
+            _ => None,
+        })
+    }
+}
+
 /// A `# ...` comment: its text (without the `#`) and where it stands.
 #[derive(Clone, Debug, Serialize)]
 pub struct Comment {

@@ -126,14 +126,8 @@ impl Checker {
         if readers.is_empty() {
             return;
         }
-        let lets: BTreeMap<&str, &LetDecl> = policy
-            .items
-            .iter()
-            .filter_map(|item| match item {
-                Item::Let(l) => Some((l.name.node.as_str(), l)),
-                _ => None,
-            })
-            .collect();
+        let lets: BTreeMap<&str, &LetDecl> =
+            policy.lets().map(|l| (l.name.node.as_str(), l)).collect();
         let tz = self.policy_zone();
         let mut warned: BTreeSet<(Span, Period)> = BTreeSet::new();
         for (names, period, reader) in readers {
