@@ -2,12 +2,12 @@
 //!
 //! Limits apply in declaration order, each to the grants as the previous
 //! ones left them. Per person and period (the one holding the grant's own
-//! stamp), grants are walked in ledger order with a running sum: a positive
-//! grant is cut to `max(0, min(g, cap − running))`, a negative grant passes
-//! unchanged and lowers the running sum. Every cut is recorded on its grant.
+//! stamp), grants are walked in ledger order with a running sum, and each
+//! is cut as [`crate::semantics::limit::cut`] says. Every cut is recorded
+//! on its grant.
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use crate::eval::pending::Pending;
@@ -16,6 +16,7 @@ use crate::eval::show;
 use crate::ledger::{LimitCut, Origin, Target};
 use crate::semantics::arith;
 use crate::semantics::error::EvalError;
+use crate::semantics::limit;
 use crate::semantics::period::PeriodKey;
 use crate::semantics::round::round_cap;
 use crate::syntax::ast::LimitDecl;
@@ -84,28 +85,27 @@ pub fn apply_limit(
                 cap
             }
         };
-        let zero = arith::zero_of(&grant.granted.ty())
-            .ok_or_else(|| EvalError::internal("cannot limit this grant", Some(span)))?;
-        let so_far = running
-            .entry((grant.who.clone(), key))
-            .or_insert(zero.clone());
+        let so_far = match running.entry((grant.who.clone(), key)) {
+            Entry::Occupied(sum) => sum.into_mut(),
+            Entry::Vacant(slot) => slot.insert(
+                arith::zero_of(&grant.granted.ty())
+                    .ok_or_else(|| EvalError::internal("cannot limit this grant", Some(span)))?,
+            ),
+        };
         let before = grant.granted.clone();
-        if arith::sign(&before) == Some(Ordering::Greater) {
-            let room = arith::sub(&cap, so_far, span).map_err(|e| e.in_context(context))?;
-            let after = arith::max(arith::min(before.clone(), room, span)?, zero, span)?;
-            if arith::compare(&after, &before, span)? != Ordering::Equal {
-                grant.cuts.push(LimitCut {
-                    limit: text.clone(),
-                    period: key.label(),
-                    already_granted: so_far.clone(),
-                    cap: cap.clone(),
-                    before,
-                    after: after.clone(),
-                });
-                grant.granted = after;
-            }
+        let cut = limit::cut(&before, &cap, so_far, span).map_err(|e| e.in_context(context))?;
+        if cut.cut {
+            grant.cuts.push(LimitCut {
+                limit: text.clone(),
+                period: key.label(),
+                already_granted: so_far.clone(),
+                cap: cap.clone(),
+                before,
+                after: cut.left.clone(),
+            });
+            grant.granted = cut.left;
         }
-        *so_far = arith::add(so_far, &grant.granted, span).map_err(|e| e.in_context(context))?;
+        *so_far = cut.running;
     }
     Ok(())
 }

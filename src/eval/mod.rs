@@ -25,6 +25,7 @@ pub mod unrewarded;
 
 use crate::input::{Contribution, Log, Roster};
 use crate::schema::Schema;
+use crate::semantics::order::record_order;
 use crate::syntax::ast::{Expr, ExprKind, Item, PolicyFile};
 use crate::value::Value;
 
@@ -106,10 +107,7 @@ fn evaluate_in(
         .iter()
         .filter(|c| options.window.is_none_or(|w| w.reads(c.at)))
         .collect();
-    records.sort_by(|a, b| {
-        a.at.cmp(&b.at)
-            .then_with(|| a.id.as_bytes().cmp(b.id.as_bytes()))
-    });
+    records.sort_by(|a, b| record_order((a.at, a.id.as_bytes()), (b.at, b.id.as_bytes())));
 
     let rules: Vec<RuleRef<'_>> = policy
         .items

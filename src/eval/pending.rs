@@ -9,13 +9,13 @@ use crate::eval::scope::Scope;
 use crate::eval::show;
 use crate::ledger::{Grant, Origin, Target};
 use crate::semantics::error::EvalError;
+use crate::semantics::order::Stage;
 use crate::semantics::round::round_grant;
 use crate::syntax::ast::{Action, RuleDecl};
 use crate::value::Value;
 
-/// Ledger order: by time; at the same instant `on` grants (by contribution
-/// id, bytes, then rule position) before `each` grants (by rule position,
-/// then who) before pool shares (by pool position, then who).
+/// A grant's place in ledger order ([`Stage`] says it): the fields in the
+/// order they are compared.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct OrderKey {
     pub at: DateTime<Utc>,
@@ -25,15 +25,6 @@ pub struct OrderKey {
     /// The rule's (or pool's) position in the file.
     pub position: usize,
     pub who: Arc<str>,
-}
-
-/// Which stage made a grant; the order of the variants is the ledger order
-/// of grants sharing an instant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Stage {
-    On,
-    Each,
-    Pool,
 }
 
 /// A grant and its place in the ledger.

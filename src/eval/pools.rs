@@ -14,7 +14,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use crate::eval::pending::{OrderKey, Pending, Stage, check_account_type};
+use crate::eval::pending::{OrderKey, Pending, check_account_type};
 use crate::eval::rules::{Groups, group_by_person};
 use crate::eval::scope::{Env, PersonPeriod, Scope};
 use crate::eval::show;
@@ -23,6 +23,7 @@ use crate::ledger::{Grant, Origin, PoolShare, Target};
 use crate::semantics::arith;
 use crate::semantics::dated::Validity;
 use crate::semantics::error::{EvalError, EvalErrorKind, EvalWarning};
+use crate::semantics::order::Stage;
 use crate::semantics::period::PeriodKey;
 use crate::semantics::round::round_grant;
 use crate::semantics::split::split_pool;

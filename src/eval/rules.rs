@@ -6,11 +6,12 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::eval::pending::{OrderKey, Pending, RuleRef, Stage, make_grant};
+use crate::eval::pending::{OrderKey, Pending, RuleRef, make_grant};
 use crate::eval::scope::{Env, PersonPeriod, Scope};
 use crate::input::Contribution;
 use crate::semantics::dated::Validity;
 use crate::semantics::error::EvalError;
+use crate::semantics::order::Stage;
 use crate::semantics::period::PeriodKey;
 use crate::syntax::ast::{Period, Trigger};
 

@@ -9,6 +9,7 @@ use super::error::{ErrorSite, InputError, InputErrorKind, InputWarning};
 use super::raw::{RawCell, RawRecord, RawTable};
 use super::{Contribution, Log};
 use crate::schema::{KindSchema, Schema};
+use crate::semantics::order::record_order;
 use crate::source::Span;
 use crate::units::Type;
 use crate::value::Value;
@@ -57,10 +58,7 @@ pub fn validate_log(
         .filter_map(|record| checker.check_record(record))
         .collect();
     // INVARIANT: the log is in `(at, id)` order, ids as bytes, whatever the file order.
-    contributions.sort_by(|a, b| {
-        a.at.cmp(&b.at)
-            .then_with(|| a.id.as_bytes().cmp(b.id.as_bytes()))
-    });
+    contributions.sort_by(|a, b| record_order((a.at, a.id.as_bytes()), (b.at, b.id.as_bytes())));
     Validated {
         log: Log { contributions },
         errors: checker.errors,

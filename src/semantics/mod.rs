@@ -2,7 +2,9 @@
 //! once: calendar periods and windows ([`period`]), values over time and
 //! rule windows ([`dated`]), exact arithmetic on values ([`arith`]), the
 //! rounding of grants and caps ([`round`]), the largest-remainder split of
-//! a pool ([`split`]), and what can go wrong while evaluating ([`error`]).
+//! a pool ([`split`]), how a limit cuts a grant ([`limit`]), the order of
+//! records and of the ledger ([`order`]), and what can go wrong while
+//! evaluating ([`error`]).
 //!
 //! It sits below the checker (`types`) and the evaluators (`eval`): it
 //! knows values, units and the syntax tree, nothing of how a policy is
@@ -11,6 +13,8 @@
 pub mod arith;
 pub mod dated;
 pub mod error;
+pub mod limit;
+pub mod order;
 pub mod period;
 pub mod round;
 pub mod split;

@@ -18,6 +18,7 @@ use crate::eval::scope::{Env, Scope};
 use crate::input::{Contribution, Log, Roster, parse_timestamp};
 use crate::pipeline::CompiledPolicy;
 use crate::schema::FieldSchema;
+use crate::semantics::order::record_order;
 use crate::source::{SourceFile, Spanned};
 use crate::syntax::ast::{FieldValue, Given, GivenContribution, GivenPerson, Literal, TestDecl};
 use crate::units::Type;
@@ -65,10 +66,10 @@ pub fn given_input(
         }
     }
     if problems.is_empty() {
-        input.log.contributions.sort_by(|a, b| {
-            a.at.cmp(&b.at)
-                .then_with(|| a.id.as_bytes().cmp(b.id.as_bytes()))
-        });
+        input
+            .log
+            .contributions
+            .sort_by(|a, b| record_order((a.at, a.id.as_bytes()), (b.at, b.id.as_bytes())));
         Ok(input)
     } else {
         Err(problems)

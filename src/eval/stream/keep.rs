@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use super::fixed::{Fx, Scale};
 use crate::ledger::{Grant, LimitCut, Origin, Target};
 use crate::semantics::error::EvalError;
+use crate::semantics::order::Stage;
 use crate::source::Span;
 
 /// Whose grants the engine keeps whole.
@@ -42,9 +43,9 @@ pub struct Provenance {
 /// amounts in fixed point), until the caller takes it.
 #[derive(Debug)]
 pub struct Kept {
-    /// Where it stands among grants of the same instant: `on` and `each`
-    /// grants (0) before pool shares (1), then by rule or pool position.
-    pub rank: (u8, usize),
+    /// Where it stands among grants of the same instant: by stage, then by
+    /// rule or pool position ([`Stage`]).
+    pub rank: (Stage, usize),
     pub who: u32,
     pub target: usize,
     pub at: DateTime<Utc>,

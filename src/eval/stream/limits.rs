@@ -10,6 +10,7 @@ use crate::eval::scope::Env;
 use crate::ledger::LimitCut;
 use crate::semantics::dated::Timeline;
 use crate::semantics::error::EvalError;
+use crate::semantics::limit::{self, Capped};
 use crate::semantics::period::PeriodKey;
 use crate::semantics::round::round_cap;
 use crate::source::Span;
@@ -69,8 +70,8 @@ impl StreamLimit {
         self.target == target && (self.from.is_empty() || self.from.iter().any(|r| r == rule))
     }
 
-    /// Cuts one grant (in ledger order) and adds it to the running sum, in
-    /// fixed point: `max(min(granted, cap - so_far), 0)` while positive.
+    /// Cuts one grant (in ledger order) as [`limit::cut`] says, in fixed
+    /// point, and adds what is left to the running sum.
     /// A cut is described in `cuts`, when given (the full ledger).
     pub fn apply(
         &mut self,
@@ -125,40 +126,60 @@ impl StreamLimit {
             *epoch = self.epoch;
             *so_far = 0;
         }
-        if granted.v > 0 {
-            let room = cap
-                .v
-                .checked_sub(*so_far)
-                .ok_or_else(|| super::too_precise(span))?;
-            if granted.v > room {
-                let before = *granted;
-                granted.v = room.max(0);
-                if let Some(cuts) = cuts {
-                    let value = |v: i128| {
-                        scale
-                            .value(Fx {
-                                unit: before.unit,
-                                v,
-                            })
-                            .ok_or_else(|| super::too_precise(span))
-                    };
-                    cuts.push(LimitCut {
-                        limit: self.text.clone(),
-                        period: key.label(),
-                        already_granted: value(*so_far)?,
-                        cap: self.cap.clone(),
-                        before: value(before.v)?,
-                        after: value(granted.v)?,
-                    });
-                }
-            }
-        }
-        let mut sum = Fx {
-            unit: granted.unit,
+        let before = *granted;
+        let running = Fx {
+            unit: before.unit,
             v: *so_far,
         };
-        super::add_to(&mut sum, *granted)?;
-        *so_far = sum.v;
+        let cut = limit::cut(&before, &cap, &running, span)?;
+        if cut.cut
+            && let Some(cuts) = cuts
+        {
+            let value = |v: i128| {
+                scale
+                    .value(Fx {
+                        unit: before.unit,
+                        v,
+                    })
+                    .ok_or_else(|| super::too_precise(span))
+            };
+            cuts.push(LimitCut {
+                limit: self.text.clone(),
+                period: key.label(),
+                already_granted: value(*so_far)?,
+                cap: self.cap.clone(),
+                before: value(before.v)?,
+                after: value(cut.left.v)?,
+            });
+        }
+        *granted = cut.left;
+        *so_far = cut.running.v;
         Ok(())
+    }
+}
+
+/// Fixed-point counts of one unit; a sum past `2^96` is too large for the
+/// engine (it steps aside, [`super::too_precise`]).
+impl Capped for Fx {
+    fn is_positive(&self) -> bool {
+        self.v > 0
+    }
+
+    fn minus(&self, other: &Self, span: Span) -> Result<Self, EvalError> {
+        let v = self
+            .v
+            .checked_sub(other.v)
+            .ok_or_else(|| super::too_precise(span))?;
+        Ok(Fx { unit: self.unit, v })
+    }
+
+    fn plus(&self, other: &Self, _span: Span) -> Result<Self, EvalError> {
+        let mut sum = *self;
+        super::add_to(&mut sum, *other)?;
+        Ok(sum)
+    }
+
+    fn below(&self, other: &Self, _span: Span) -> Result<bool, EvalError> {
+        Ok(self.v < other.v)
     }
 }

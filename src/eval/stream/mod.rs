@@ -46,6 +46,7 @@ use crate::ledger::{
 use crate::schema::Schema;
 use crate::semantics::dated::Validity;
 use crate::semantics::error::{EvalError, EvalWarning};
+use crate::semantics::order::{Stage, record_order};
 use crate::semantics::period::{PeriodKey, Window};
 use crate::semantics::round::round_grant;
 use crate::source::Span;
@@ -637,7 +638,7 @@ impl<'a> StreamEvaluator<'a> {
                     env,
                     record.who,
                     record.at,
-                    target,
+                    (Stage::On, target),
                     &rule.limits,
                     value,
                     provenance,
@@ -930,7 +931,7 @@ impl<'a> StreamEvaluator<'a> {
                 &self.env,
                 g.who,
                 g.at,
-                g.target,
+                (Stage::Each, g.target),
                 limits,
                 g.value,
                 g.provenance,
@@ -1019,7 +1020,7 @@ impl<'a> StreamEvaluator<'a> {
         }
         for (who, at, target, value, provenance, position) in paid {
             let kept = provenance.map(|provenance| Kept {
-                rank: (1, position),
+                rank: (Stage::Pool, position),
                 who,
                 target,
                 at,
@@ -1157,15 +1158,16 @@ pub(crate) fn add_to(total: &mut Fx, value: Fx) -> Result<(), EvalError> {
 }
 
 impl Flow {
-    /// A grant of stage 1 or 2, in ledger order: cut by its limits, then
-    /// added to its person's totals and to every pool period holding it.
+    /// A grant of an `on` or `each` rule (its stage), in ledger order: cut
+    /// by its limits, then added to its person's totals and to every pool
+    /// period holding it.
     #[allow(clippy::too_many_arguments, reason = "one grant's parts")]
     fn emit(
         &mut self,
         env: &Env<'_>,
         who: u32,
         at: DateTime<Utc>,
-        target: usize,
+        (stage, target): (Stage, usize),
         limits: &[usize],
         value: Fx,
         provenance: Option<Provenance>,
@@ -1200,7 +1202,7 @@ impl Flow {
             _ => 0,
         };
         let kept = provenance.map(|provenance| Kept {
-            rank: (0, position),
+            rank: (stage, position),
             who,
             target,
             at,
@@ -1323,7 +1325,7 @@ pub fn stream_log_into(
     let mut money = money::MoneyCells::new(schema);
     // In `(at, id)` order, as the engine needs them (a log read in memory is
     // sorted, one built by hand may not be).
-    order.sort_by(|a, b| (a.at, a.id.as_bytes()).cmp(&(b.at, b.id.as_bytes())));
+    order.sort_by(|a, b| record_order((a.at, a.id.as_bytes()), (b.at, b.id.as_bytes())));
     let mut index: HashMap<Arc<str>, u32, FxBuild> = HashMap::default();
     let result = order.into_iter().try_for_each(|c| {
         let next = u32::try_from(index.len()).unwrap_or(u32::MAX);

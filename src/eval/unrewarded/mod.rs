@@ -24,6 +24,7 @@ use crate::ledger::{Grant, LimitCut};
 use crate::schema::Schema;
 use crate::semantics::arith;
 use crate::semantics::error::EvalError;
+use crate::semantics::order::record_order;
 use crate::semantics::period::Window;
 use crate::syntax::ast::PolicyFile;
 use crate::value::Value;
@@ -117,10 +118,7 @@ pub fn unrewarded<'r>(
 ) -> Result<Vec<Unearned<'r>>, EvalError> {
     let env = Env::new(policy, schema, roster)?;
     let mut sorted: Vec<&'r Contribution> = records.iter().collect();
-    sorted.sort_by(|a, b| {
-        a.at.cmp(&b.at)
-            .then_with(|| a.id.as_bytes().cmp(b.id.as_bytes()))
-    });
+    sorted.sort_by(|a, b| record_order((a.at, a.id.as_bytes()), (b.at, b.id.as_bytes())));
     let read: Vec<&'r Contribution> = sorted
         .iter()
         .copied()

@@ -33,6 +33,7 @@ use crate::input::{
     Input, InputWarning, LogFormat, MAX_LINE_BYTES, column_warnings, decode, name_problem,
 };
 use crate::schema::Schema;
+use crate::semantics::order::record_order;
 use crate::source::SourceFile;
 use crate::value::Value;
 
@@ -363,7 +364,7 @@ pub fn stream_unsorted(
         ids.get(to_usize(k.id)..to_usize(k.id) + k.id_len as usize)
             .unwrap_or(&[])
     };
-    keys.par_sort_unstable_by(|a, b| a.at.cmp(&b.at).then_with(|| id_of(a).cmp(id_of(b))));
+    keys.par_sort_unstable_by(|a, b| record_order((a.at, id_of(a)), (b.at, id_of(b))));
     let mut people = Interner::default();
     let mut line = Vec::new();
     let mut scratch = Scratch::new(&layout);
