@@ -16,11 +16,14 @@ use crate::value::Value;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(tag = "type", content = "name", rename_all = "snake_case")]
 pub enum Target {
+    /// A `reward` account, by name: its grants are summed.
     Account(String),
+    /// A `badge`, by name: its awards are counted.
     Badge(String),
 }
 
 impl Target {
+    /// The account's or badge's name, as declared.
     pub fn name(&self) -> &str {
         match self {
             Target::Account(n) | Target::Badge(n) => n,
@@ -34,7 +37,12 @@ impl Target {
 pub enum Origin {
     /// A rule, by name and position in the file (grants of the same instant
     /// are ordered by it).
-    Rule { name: String, position: usize },
+    Rule {
+        /// The rule's name.
+        name: String,
+        /// The rule's place among the file's rules, from 0.
+        position: usize,
+    },
     /// A share of a pool for one period.
     Pool(PoolShare),
 }
@@ -44,11 +52,15 @@ pub enum Origin {
 /// remainders.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PoolShare {
+    /// The pool's name.
     pub pool: String,
     /// The period label, e.g. `2027-Q1`.
     pub period: String,
+    /// This person's score (`split by`).
     pub score: Value,
+    /// The sum of everyone's scores in the period.
     pub total_score: Value,
+    /// The amount the pool paid out in the period.
     pub pool_amount: Value,
     /// Whether a leftover minor unit was added to this share.
     pub leftover_unit: bool,
@@ -63,19 +75,25 @@ pub struct LimitCut {
     pub period: String,
     /// What had already been granted in that period before this grant.
     pub already_granted: Value,
+    /// The cap in force in that period, rounded down.
     pub cap: Value,
+    /// The grant as it reached this limit.
     pub before: Value,
+    /// What the limit let through.
     pub after: Value,
 }
 
 /// One credit to one person.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Grant {
+    /// The person credited.
     pub who: Arc<str>,
+    /// The account or badge credited.
     pub target: Target,
     /// The stamp: the contribution's time, or the period's last instant for
     /// `each` rules and pools.
     pub at: DateTime<Utc>,
+    /// The rule or pool that made the grant.
     pub origin: Origin,
     /// Ids of the contributions behind the grant (all of them for `each`).
     pub contributions: Vec<Arc<str>>,
@@ -83,6 +101,7 @@ pub struct Grant {
     pub amount: Value,
     /// The amount credited after limits.
     pub granted: Value,
+    /// Each limit that made it smaller, in the order they applied.
     pub cuts: Vec<LimitCut>,
     /// The computation in words, e.g. `5.00 EUR + 0.02 EUR × 120 = 7.40 EUR`;
     /// filled in only when the evaluator is asked to explain.
@@ -97,9 +116,13 @@ pub type Totals = BTreeMap<Arc<str>, BTreeMap<Target, Value>>;
 /// grants stamped in it (`eval --by month`, `meed close`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PeriodTotal {
+    /// The calendar period, in the policy's zone.
     pub period: crate::semantics::period::PeriodKey,
+    /// The person.
     pub who: Arc<str>,
+    /// The account or badge.
     pub target: Target,
+    /// The sum of the grants stamped in the period (badges: a count).
     pub total: Value,
 }
 
@@ -113,5 +136,6 @@ pub type TotalsByPeriod = Vec<PeriodTotal>;
 pub struct Ledger {
     /// Every grant, in ledger order (time, contribution id, rule position).
     pub grants: Vec<Grant>,
+    /// Each person's totals, the sums of their grants.
     pub totals: Totals,
 }

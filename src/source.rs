@@ -18,6 +18,8 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// A file named `name` (as messages show it, usually its path) holding
+    /// `text`.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         Self {
             name: Arc::from(name.into()),
@@ -25,10 +27,12 @@ impl SourceFile {
         }
     }
 
+    /// The name messages show.
     pub fn name(&self) -> &str {
         &self.name
     }
 
+    /// The whole text.
     pub fn text(&self) -> &str {
         &self.text
     }
@@ -52,11 +56,14 @@ impl SourceFile {
 /// A half-open byte range `start..end` in one source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Span {
+    /// The first byte.
     pub start: usize,
+    /// One past the last byte.
     pub end: usize,
 }
 
 impl Span {
+    /// The bytes `start..end`.
     pub fn new(start: usize, end: usize) -> Self {
         Self { start, end }
     }
@@ -66,10 +73,12 @@ impl Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
 
+    /// How many bytes it covers.
     pub fn len(self) -> usize {
         self.end.saturating_sub(self.start)
     }
 
+    /// Whether it covers no byte (a place between two bytes).
     pub fn is_empty(self) -> bool {
         self.len() == 0
     }
@@ -94,19 +103,24 @@ impl From<pest::Span<'_>> for Span {
 /// lets `meed fmt` prove it preserved meaning.
 #[derive(Clone, Copy, Debug, Default, Serialize)]
 pub struct Spanned<T> {
+    /// The value.
     pub node: T,
+    /// Where it was written.
     pub span: Span,
 }
 
 impl<T> Spanned<T> {
+    /// `node`, written at `span`.
     pub fn new(node: T, span: Span) -> Self {
         Self { node, span }
     }
 
+    /// The value changed by `f`, at the same place.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Spanned<U> {
         Spanned::new(f(self.node), self.span)
     }
 
+    /// A borrow of the value, at the same place.
     pub fn as_ref(&self) -> Spanned<&T> {
         Spanned::new(&self.node, self.span)
     }

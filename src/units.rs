@@ -25,10 +25,12 @@ impl Currency {
         })
     }
 
+    /// The three-letter code, e.g. `EUR`.
     pub fn code(&self) -> &str {
         std::str::from_utf8(&self.code).unwrap_or("???")
     }
 
+    /// How many digits after the point a grant keeps (EUR 2, JPY 0).
     pub fn minor_digits(&self) -> u32 {
         self.minor_digits
     }
@@ -49,15 +51,23 @@ impl Serialize for Currency {
 /// The type of a value, as the checker and evaluator see it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Type {
+    /// A whole number (64 bits).
     Int,
+    /// An exact decimal number.
     Decimal,
+    /// `true` or `false`.
     Bool,
+    /// Any text.
     Text,
     /// Text restricted to these values (`one of "a", "b"`).
     OneOf(Vec<String>),
+    /// An instant.
     Timestamp,
+    /// A length of time (minutes, hours, days).
     Duration,
+    /// An amount of money in one currency.
     Money(Currency),
+    /// Reputation points.
     Points,
     /// `r.by`: the person who made a contribution (roster columns).
     Person,
@@ -76,6 +86,7 @@ impl Type {
         matches!(self, Type::Int | Type::Decimal)
     }
 
+    /// Text and `one of`: values compared as text.
     pub fn is_text(&self) -> bool {
         matches!(self, Type::Text | Type::OneOf(_))
     }

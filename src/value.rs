@@ -16,11 +16,14 @@ use crate::units::{Currency, Type};
 /// rounded to the currency's minor unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Money {
+    /// How much, exactly.
     pub amount: Decimal,
+    /// Of which currency.
     pub currency: Currency,
 }
 
 impl Money {
+    /// `amount` of `currency`.
     pub fn new(amount: Decimal, currency: Currency) -> Self {
         Self { amount, currency }
     }
@@ -30,9 +33,13 @@ impl Money {
 /// money, durations and points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Unit {
+    /// A plain number.
     Number,
+    /// Money in one currency.
     Money(Currency),
+    /// Minutes.
     Duration,
+    /// Points.
     Points,
 }
 
@@ -47,6 +54,7 @@ impl Unit {
         }
     }
 
+    /// The type of values in this unit (a number is a `Decimal`).
     pub fn ty(self) -> Type {
         match self {
             Unit::Number => Type::Decimal,
@@ -63,7 +71,9 @@ impl Unit {
 /// amounts and totals are decimals.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Exact {
+    /// What it counts.
     pub unit: Unit,
+    /// How many, exactly.
     pub fraction: Fraction,
 }
 
@@ -99,14 +109,21 @@ impl Exact {
 /// `min`, a currency code, or empty for a plain number), like the totals.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
+    /// A whole number.
     Int(i64),
+    /// An exact decimal number.
     Decimal(Decimal),
+    /// `true` or `false`.
     Bool(bool),
+    /// A text.
     Text(Arc<str>),
+    /// An instant.
     Timestamp(DateTime<Utc>),
     /// A duration in minutes (fractions kept: `146.25`).
     Duration(Decimal),
+    /// Money.
     Money(Money),
+    /// Points.
     Points(Decimal),
     /// An exact fraction of a number or quantity: an intermediate result
     /// only (see [`Exact`]).

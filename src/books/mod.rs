@@ -12,7 +12,7 @@
 //! `regular` for a month booked for the first time, `adjustment` for one
 //! booked before, saying what changed. Booked rows are never updated or
 //! deleted (triggers in the file refuse it), each run carries the hash of
-//! the one before it, and [`verify`] re-computes the chain.
+//! the one before it, and `verify` re-computes the chain.
 
 mod chain;
 mod close;

@@ -7,8 +7,9 @@ use chrono::NaiveDate;
 use clap::Args;
 
 use crate::eval::Window;
-use crate::input::{Log, LogFormat, Roster, check_people, read_log, read_roster};
+use crate::input::{Log, LogFormat, Roster};
 use crate::pipeline::{CompiledPolicy, PolicyProblem, compile_policy};
+use crate::pipeline::{read_log, read_roster};
 
 use super::files::read_source;
 use super::{DiagnosticFormat, Outcome, Reporter};
@@ -70,7 +71,7 @@ pub fn load_data(
         Some(path) => {
             let format = format_of(path, None)?;
             let source = read_source(path, reporter)?;
-            match read_roster(&policy.schema, &source, format) {
+            match read_roster(&policy, &source, format) {
                 Ok(roster) => Some(roster),
                 Err(errors) => {
                     reporter.report(&errors, &source);
@@ -80,7 +81,7 @@ pub fn load_data(
         }
         None => None,
     };
-    let log = match read_log(&policy.schema, &log_source, log_format) {
+    let log = match read_log(&policy, &log_source, log_format, roster.as_ref()) {
         Ok((log, warnings)) => {
             for warning in &warnings {
                 reporter.report(warning, &log_source);
@@ -92,12 +93,6 @@ pub fn load_data(
             return Err(Outcome::Failed);
         }
     };
-    if let Some(roster) = &roster
-        && let Err(errors) = check_people(&log, &log_source, roster)
-    {
-        reporter.report(&errors, &log_source);
-        return Err(Outcome::Failed);
-    }
     Ok(Loaded {
         policy,
         log,

@@ -2,7 +2,7 @@
 //! (`r.lines: Int`, `bonus` granted as `Money(EUR)`), and for a declared
 //! name its declaration and doc comment.
 //!
-//! Types come from the checker itself ([`Checker::type_expr`] in the scope
+//! Types come from the checker itself (`Checker::type_expr` in the scope
 //! the expression stands in), so a hover never disagrees with `meed check`.
 
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position};

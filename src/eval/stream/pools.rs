@@ -38,7 +38,7 @@ pub struct PoolPeriod {
     /// By person index; `None` for people without a record or grant here.
     pub people: Vec<Option<PoolPerson>>,
     /// Granted totals after limits, flat: person `who`'s total of account
-    /// `a` at `who * accounts + a`, [`super::UNSET`] for none.
+    /// `a` at `who * accounts + a`, `UNSET` for none.
     pub totals: Vec<i128>,
 }
 
