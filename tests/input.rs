@@ -1534,8 +1534,17 @@ mod fast_reader_props {
         })
     }
 
+    /// 256 cases, or `MEED_PROPTEST_CASES` (the mutation pass runs fewer,
+    /// docs/testing.md "Mutation testing").
+    fn cases() -> u32 {
+        std::env::var("MEED_PROPTEST_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(256)
+    }
+
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
+        #![proptest_config(ProptestConfig::with_cases(cases()))]
 
         /// A well-formed log, quoted cells and all, stays on the fast path
         /// in chunks of any size and gives the careful reader's records.
