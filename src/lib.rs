@@ -14,6 +14,12 @@
 //!   [`GrantSink`] in ledger order ([`Ledger`] keeps them all). The library
 //!   chooses how: the streaming engine, or the exact evaluator where the
 //!   engine steps aside; both give the same grants.
+//! - [`evaluate_files`]: the same over files on disk, as the `meed` command
+//!   runs it: the streaming engine reads the log in chunks and never holds
+//!   it whole; where it steps aside the files are read whole and every
+//!   problem goes to your [`Diagnostics`] with its file, line and column.
+//!   What you need from the run ([`Observers`]: whole grants, totals per
+//!   period, records) is handed to you as it runs.
 //!
 //! Every error is a [`miette::Diagnostic`] with a code (`meed::…`), a help
 //! text and its place in the file it came from.
@@ -55,11 +61,14 @@ pub mod source;
 pub mod units;
 pub mod value;
 
+pub use eval::stream::Keep;
+pub use eval::stream::file::Observers;
 pub use eval::{EvalError, EvalOptions, EvalReport, EvalWarning, GrantSink, Window};
 pub use input::{InputErrors, InputWarning, Log, LogFormat, Roster};
 pub use ledger::{Grant, Ledger, LimitCut, Origin, PoolShare, Target, Totals};
 pub use pipeline::{
-    CompiledPolicy, PolicyProblem, compile_policy, evaluate, read_log, read_roster,
+    CompiledPolicy, DataFiles, Diagnostics, Engine, Evaluated, PolicyProblem, RunFailure,
+    compile_policy, evaluate, evaluate_files, read_log, read_roster,
 };
 pub use source::SourceFile;
 

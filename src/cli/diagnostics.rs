@@ -90,3 +90,9 @@ fn terminal_width() -> usize {
         .filter(|w: &usize| *w >= 40)
         .unwrap_or(100)
 }
+
+impl crate::pipeline::Diagnostics for Reporter {
+    fn report(&mut self, diagnostic: &dyn Diagnostic, source: &SourceFile) {
+        Reporter::report(self, diagnostic, source);
+    }
+}

@@ -5,19 +5,16 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use crate::eval::stream::file::{Observers, stream_file_into};
-use crate::eval::stream::{Keep, Streamed};
-use crate::eval::{EvalError, EvalOptions, GrantSink, PeriodTotalsSink, TotalsSink};
-use crate::input::{LogFormat, Roster, decode, read_roster};
-use crate::ledger::{Grant, Totals, TotalsByPeriod};
-use crate::pipeline::CompiledPolicy;
+use crate::eval::stream::Keep;
+use crate::eval::stream::file::Observers;
+use crate::pipeline::{CompiledPolicy, DataFiles, Engine, Evaluated, RunFailure, evaluate_files};
 use crate::render::by_period::{render_csv_by_period, render_table_by_period};
 use crate::render::json::JsonGrants;
 use crate::render::{csv::render_csv, table::render_table};
 use crate::syntax::ast::Period;
 
 use super::files::{emit, emit_streamed, refuse_overwriting_inputs};
-use super::load::{DataArgs, InputArgs, Loaded, format_of, load_data, load_policy, window};
+use super::load::{DataArgs, InputArgs, format_of, load_policy, window};
 use super::progress::ProgressBar;
 use super::{Outcome, Reporter};
 
@@ -140,23 +137,8 @@ fn write_json_ledger(
     })
 }
 
-/// Totals of the reported grants, and per period when asked for.
-pub struct Evaluated {
-    pub policy: CompiledPolicy,
-    /// For the whole log; empty when totals per period were asked for.
-    pub totals: Totals,
-    /// Per period of the kind asked for.
-    pub by_period: Option<TotalsByPeriod>,
-    /// How many records the log holds.
-    pub records: u64,
-    /// The people file, when one was given.
-    pub roster: Option<Roster>,
-}
-
 /// Evaluates `policy` over the log and roster of `data` into totals (per
-/// period of kind `by` too): streamed when the log allows it, else read by
-/// the careful reader and evaluated in memory, which report any problem
-/// with its file, line and column.
+/// period of kind `by` too), reporting every warning and problem.
 pub fn evaluate_totals(
     policy: CompiledPolicy,
     data: &DataArgs,
@@ -171,85 +153,65 @@ pub fn evaluate_totals(
 }
 
 /// Like [`evaluate_totals`], handing what `observers` ask for to them as
-/// well (whole grants, records).
+/// well (whole grants, records). The library chooses the evaluator
+/// ([`evaluate_files`]); `MEED_NO_STREAM=1` asks for the exact one and
+/// `MEED_TRACE_STREAM=1` says why the engine stepped aside.
 pub fn evaluate_observed(
     policy: CompiledPolicy,
     data: &DataArgs,
-    mut observers: Observers<'_>,
+    observers: Observers<'_>,
     reporter: &mut Reporter,
 ) -> Result<Evaluated, Outcome> {
-    if let Some((streamed, roster)) = streamed_totals(&policy, data, &mut observers, reporter)? {
-        return Ok(Evaluated {
-            policy,
-            totals: streamed.totals,
-            by_period: streamed.by_period,
-            records: streamed.records,
-            roster,
-        });
+    let files = data_files(data, &policy)?;
+    let mut bar = ProgressBar::new();
+    let evaluated = evaluate_files(
+        policy,
+        &files,
+        observers,
+        &mut |done, total| bar.update(done, total),
+        reporter,
+    );
+    bar.finish();
+    let evaluated = evaluated.map_err(failed)?;
+    if let Some(why) = &evaluated.stepped_aside
+        && std::env::var_os("MEED_TRACE_STREAM").is_some()
+    {
+        errln!("meed: streaming stepped aside: {why}");
     }
-    let Observers { by, kept, records } = observers;
-    let mut kept = kept;
-    if let Some((_, sink)) = &mut kept {
-        sink.restart();
-    }
-    let loaded = load_data(policy, data, reporter)?;
-    if let Some(records) = records {
-        records.restart();
-        // People numbered in order of first appearance, as the engine does.
-        let mut people: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
-        for c in &loaded.log.contributions {
-            let next = u32::try_from(people.len()).unwrap_or(u32::MAX);
-            let who = *people.entry(&c.who).or_insert(next);
-            records.record(&crate::eval::stream::StreamRecord {
-                at: c.at,
-                id: &c.id,
-                who,
-                who_name: &c.who,
-                kind: c.kind,
-                fields: &c.fields,
-            });
-        }
-    }
-    let count = loaded.log.contributions.len() as u64;
-    let (totals, by_period) = match by {
-        Some(period) => {
-            let mut sink = PeriodTotalsSink::new(period, loaded.policy.schema.timezone);
-            evaluate_into(&loaded, &mut Tee(&mut sink, kept), reporter)?;
-            (Totals::new(), Some(sink.by_period()))
-        }
-        None => {
-            let mut sink = TotalsSink::default();
-            evaluate_into(&loaded, &mut Tee(&mut sink, kept), reporter)?;
-            (sink.totals, None)
-        }
+    Ok(evaluated)
+}
+
+/// The files of `data`, with their formats and the window, for the library.
+fn data_files(data: &DataArgs, policy: &CompiledPolicy) -> Result<DataFiles, Outcome> {
+    let window = window(data, policy)?;
+    let log_format = format_of(&data.log, data.format_in)?;
+    let people = match &data.people {
+        Some(path) => Some((path.clone(), format_of(path, None)?)),
+        None => None,
     };
-    Ok(Evaluated {
-        policy: loaded.policy,
-        totals,
-        by_period,
-        records: count,
-        roster: loaded.roster,
+    let engine = if std::env::var_os("MEED_NO_STREAM").is_some_and(|v| v != "0") {
+        Engine::Exact
+    } else {
+        Engine::Streaming
+    };
+    Ok(DataFiles {
+        log: data.log.clone(),
+        log_format,
+        people,
+        window,
+        engine,
     })
 }
 
-/// Every grant to the first sink; the grants of the people kept to the
-/// second too.
-struct Tee<'a, 'b>(&'a mut dyn GrantSink, Option<(Keep, &'b mut dyn GrantSink)>);
-
-impl GrantSink for Tee<'_, '_> {
-    fn accept(&mut self, grant: Grant) -> Result<(), EvalError> {
-        if let Some((keep, kept)) = &mut self.1
-            && keep.keeps(&grant.who)
-        {
-            kept.accept(grant.clone())?;
-        }
-        self.0.accept(grant)
-    }
-
-    fn restart(&mut self) {
-        self.0.restart();
-        if let Some((_, kept)) = &mut self.1 {
-            kept.restart();
+/// What a failed run means on the command line: a file that cannot be
+/// read is a usage error (exit 2), anything else a data error (exit 1).
+pub(super) fn failed(failure: RunFailure) -> Outcome {
+    match failure {
+        RunFailure::Unreadable(message) => Outcome::Usage(message),
+        RunFailure::Data => Outcome::Failed,
+        RunFailure::Evaluation => {
+            errln!("no ledger was produced");
+            Outcome::Failed
         }
     }
 }
@@ -269,142 +231,4 @@ pub fn named_data(data: &DataArgs) -> Vec<(&'static str, &Path)> {
         named.push(("the people file", people.as_path()));
     }
     named
-}
-
-/// Totals through the streaming path (a CSV log read in chunks, never
-/// whole), or `None` when the careful reader and in-memory evaluator must
-/// run instead: any problem in the log or in evaluation is reported by them,
-/// with its file, line and column. `MEED_NO_STREAM=1` always takes that path; `MEED_TRACE_STREAM=1` says why
-/// streaming stepped aside.
-fn streamed_totals(
-    policy: &CompiledPolicy,
-    data: &DataArgs,
-    observers: &mut Observers<'_>,
-    reporter: &mut Reporter,
-) -> Result<Option<(Streamed, Option<Roster>)>, Outcome> {
-    let Some((options, roster)) = stream_setup(policy, data)? else {
-        return Ok(None);
-    };
-    let mut bar = ProgressBar::new();
-    let streamed = stream_file_into(
-        &policy.ast,
-        &policy.schema,
-        &data.log,
-        roster.as_ref(),
-        &options,
-        observers,
-        &mut |done, total| bar.update(done, total),
-    );
-    bar.finish();
-    match streamed {
-        Ok(streamed) => {
-            // The log's warnings first, as the careful path prints them.
-            if let Some(log) = &streamed.log_warnings {
-                for warning in &log.warnings {
-                    reporter.report(warning, &log.source);
-                }
-            }
-            for warning in &streamed.report.warnings {
-                reporter.report(warning, &policy.source);
-            }
-            Ok(Some((streamed, roster)))
-        }
-        Err(fallback) => {
-            trace_fallback(&fallback);
-            Ok(None)
-        }
-    }
-}
-
-fn trace_fallback(fallback: &crate::input::fast::Fallback) {
-    if std::env::var_os("MEED_TRACE_STREAM").is_some() {
-        errln!("meed: streaming stepped aside: {}", fallback.0);
-    }
-}
-
-/// What streaming `policy` over the log of `data` needs: the options (the
-/// window in the policy's zone) and the roster read with its schema; `None`
-/// when the careful reader must read the log (a `--format-in` its
-/// extension contradicts, `MEED_NO_STREAM=1`, a roster with a problem,
-/// which the careful path reports).
-fn stream_setup(
-    policy: &CompiledPolicy,
-    data: &DataArgs,
-) -> Result<Option<(EvalOptions, Option<Roster>)>, Outcome> {
-    let window = window(data, policy)?;
-    // The streaming path reads the log in the format its extension names
-    // (CSV otherwise): a `--format-in` that says otherwise goes the careful way.
-    if format_of(&data.log, data.format_in)?
-        != LogFormat::from_path(&data.log).unwrap_or(LogFormat::Csv)
-        || std::env::var_os("MEED_NO_STREAM").is_some_and(|v| v != "0")
-    {
-        return Ok(None);
-    }
-    let roster = match &data.people {
-        Some(path) => {
-            let Ok(format) = format_of(path, None) else {
-                return Ok(None);
-            };
-            let source = crate::input::read_bytes(path)
-                .ok()
-                .and_then(|bytes| decode(&path.display().to_string(), bytes).ok());
-            match source.map(|s| read_roster(&policy.schema, &s, format)) {
-                Some(Ok(roster)) => Some(roster),
-                _ => return Ok(None),
-            }
-        }
-        None => None,
-    };
-    let options = EvalOptions {
-        window,
-        explain: false,
-    };
-    Ok(Some((options, roster)))
-}
-
-/// Runs the evaluator into `sink`, reporting its warnings and errors.
-pub fn evaluate_into(
-    loaded: &Loaded,
-    sink: &mut dyn crate::eval::GrantSink,
-    reporter: &mut Reporter,
-) -> Result<(), Outcome> {
-    evaluate_with(
-        loaded,
-        &EvalOptions {
-            window: loaded.window,
-            explain: false,
-        },
-        sink,
-        reporter,
-    )
-}
-
-/// Like [`evaluate_into`], with explicit options.
-pub fn evaluate_with(
-    loaded: &Loaded,
-    options: &EvalOptions,
-    sink: &mut dyn crate::eval::GrantSink,
-    reporter: &mut Reporter,
-) -> Result<(), Outcome> {
-    let policy = &loaded.policy;
-    match crate::eval::run(
-        &policy.ast,
-        &policy.schema,
-        &loaded.log,
-        loaded.roster.as_ref(),
-        options,
-        sink,
-    ) {
-        Ok(report) => {
-            for warning in &report.warnings {
-                reporter.report(warning, &policy.source);
-            }
-            Ok(())
-        }
-        Err(error) => {
-            reporter.report(&error, &policy.source);
-            errln!("no ledger was produced");
-            Err(Outcome::Failed)
-        }
-    }
 }

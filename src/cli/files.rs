@@ -4,6 +4,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 use crate::input::decode;
+pub(super) use crate::input::plain_io_error;
 use crate::source::SourceFile;
 
 use super::{Outcome, Reporter};
@@ -11,19 +12,7 @@ use super::{Outcome, Reporter};
 /// Reads a file as UTF-8 text. A file that cannot be opened is a usage
 /// error (exit 2); one that is not UTF-8 is reported as a data error.
 pub fn read_source(path: &Path, reporter: &mut Reporter) -> Result<SourceFile, Outcome> {
-    let name = path.display().to_string();
-    let bytes = crate::input::read_bytes(path).map_err(|error| {
-        if error.kind() == std::io::ErrorKind::IsADirectory {
-            Outcome::Usage(format!("cannot read `{name}`: it is a folder, not a file"))
-        } else {
-            Outcome::Usage(format!("cannot read `{name}`: {}", plain_io_error(&error)))
-        }
-    })?;
-    decode(&name, bytes).map_err(|error| {
-        let empty = SourceFile::new(name.clone(), String::new());
-        reporter.report(&error, &empty);
-        Outcome::Failed
-    })
+    crate::pipeline::read_text(path, reporter).map_err(super::eval::failed)
 }
 
 /// Reads standard input as UTF-8 text, named `<stdin>` in messages.
@@ -291,15 +280,6 @@ pub fn emit_streamed(out: Option<&Path>, contents: Contents<'_>) -> Result<(), O
             let _ = stdout.flush();
             Ok(())
         }
-    }
-}
-
-/// `No such file or directory`, without Rust's `(os error 2)` suffix.
-pub(super) fn plain_io_error(error: &std::io::Error) -> String {
-    let text = error.to_string();
-    match text.find(" (os error") {
-        Some(i) => text.get(..i).unwrap_or(&text).to_string(),
-        None => text,
     }
 }
 

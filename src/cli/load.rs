@@ -7,9 +7,8 @@ use chrono::NaiveDate;
 use clap::Args;
 
 use crate::eval::Window;
-use crate::input::{Log, LogFormat, Roster};
+use crate::input::LogFormat;
 use crate::pipeline::{CompiledPolicy, PolicyProblem, compile_policy};
-use crate::pipeline::{read_log, read_roster};
 
 use super::files::read_source;
 use super::{DiagnosticFormat, Outcome, Reporter};
@@ -48,57 +47,6 @@ pub struct DataArgs {
     /// How to print diagnostics
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     pub diagnostics: DiagnosticFormat,
-}
-
-/// Everything an evaluation needs, validated.
-pub struct Loaded {
-    pub policy: CompiledPolicy,
-    pub log: Log,
-    pub roster: Option<Roster>,
-    pub window: Option<Window>,
-}
-
-/// Reads and validates the log and roster against an already loaded policy.
-pub fn load_data(
-    policy: CompiledPolicy,
-    args: &DataArgs,
-    reporter: &mut Reporter,
-) -> Result<Loaded, Outcome> {
-    let window = window(args, &policy)?;
-    let log_format = format_of(&args.log, args.format_in)?;
-    let log_source = read_source(&args.log, reporter)?;
-    let roster = match &args.people {
-        Some(path) => {
-            let format = format_of(path, None)?;
-            let source = read_source(path, reporter)?;
-            match read_roster(&policy, &source, format) {
-                Ok(roster) => Some(roster),
-                Err(errors) => {
-                    reporter.report(&errors, &source);
-                    return Err(Outcome::Failed);
-                }
-            }
-        }
-        None => None,
-    };
-    let log = match read_log(&policy, &log_source, log_format, roster.as_ref()) {
-        Ok((log, warnings)) => {
-            for warning in &warnings {
-                reporter.report(warning, &log_source);
-            }
-            log
-        }
-        Err(errors) => {
-            reporter.report(&errors, &log_source);
-            return Err(Outcome::Failed);
-        }
-    };
-    Ok(Loaded {
-        policy,
-        log,
-        roster,
-        window,
-    })
 }
 
 /// Parses and checks a policy file, printing its warnings or errors.

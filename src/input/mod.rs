@@ -33,7 +33,7 @@ pub use error::{InputError, InputErrorKind, InputErrors, InputWarning, SHOWN_ERR
 pub use format::LogFormat;
 pub use limits::MAX_LINE_BYTES;
 pub use names::{NameProblem, name_problem};
-pub use once::{Input, read_bytes};
+pub use once::{Input, plain_io_error, read_bytes};
 pub use records::REQUIRED_COLUMNS;
 
 /// One contribution from the log, validated against its kind.

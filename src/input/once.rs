@@ -122,6 +122,15 @@ pub fn read_bytes(path: &Path) -> io::Result<Vec<u8>> {
     }
 }
 
+/// `No such file or directory`, without Rust's `(os error 2)` suffix.
+pub fn plain_io_error(error: &io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error") {
+        Some(i) => text.get(..i).unwrap_or(&text).to_string(),
+        None => text,
+    }
+}
+
 /// Whether `path` is something that can be read only once: standard input
 /// (`-`), a pipe, a FIFO, a terminal or another device. A regular file, a
 /// folder or a path that does not exist is not (the usual errors follow).

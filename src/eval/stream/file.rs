@@ -65,6 +65,7 @@ pub fn stream_file_by(
 /// Sees every record of a run, in `(at, id)` order (`meed explain` keeps
 /// one person's, to describe the contributions behind their grants).
 pub trait RecordSink {
+    /// One more record.
     fn record(&mut self, record: &super::StreamRecord<'_>);
 
     /// Forgets the records seen so far: the run starts again.

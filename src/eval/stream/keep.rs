@@ -17,6 +17,7 @@ use crate::source::Span;
 /// Whose grants the engine keeps whole.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Keep {
+    /// Everyone's (`eval --format json`, the report).
     Everyone,
     /// One person's (`meed explain WHO`).
     Person(Arc<str>),

@@ -5,6 +5,10 @@
 
 use miette::Diagnostic;
 
+mod files;
+
+pub use files::{DataFiles, Diagnostics, Engine, Evaluated, RunFailure, evaluate_files, read_text};
+
 use crate::eval::{EvalError, EvalOptions, EvalReport, GrantSink};
 use crate::input::{InputErrors, InputWarning, Log, LogFormat, Roster};
 use crate::schema::Schema;
