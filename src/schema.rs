@@ -9,8 +9,12 @@ use std::collections::BTreeMap;
 
 use chrono_tz::Tz;
 
-use crate::syntax::ast::{FieldDecl, Item, PolicyFile, RoundingMode, TypeExpr};
-use crate::units::{Currency, Type};
+use crate::source::SourceFile;
+use crate::syntax::ast::{FieldDecl, Item, PolicyFile, RoundingMode};
+use crate::types::check::check_policy;
+use crate::types::env::declared_type;
+use crate::types::recorded::ExprTypes;
+use crate::units::Type;
 
 /// One typed field of a contribution kind or of the roster.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,10 +50,20 @@ pub struct Schema {
     pub rewards: BTreeMap<String, Type>,
     /// Badges and their titles.
     pub badges: BTreeMap<String, Option<String>>,
+    /// The type the checker gave each expression of the policy.
+    pub expr_types: ExprTypes,
 }
 
 impl Schema {
+    /// The declarations of `policy`, and its expressions typed by the
+    /// checker (whose diagnostics are dropped: check the policy first).
     pub fn from_policy(policy: &PolicyFile) -> Schema {
+        let types = check_policy(&SourceFile::new("", ""), policy).types;
+        Schema::checked(policy, types)
+    }
+
+    /// The declarations of `policy`, with the types its check recorded.
+    pub fn checked(policy: &PolicyFile, expr_types: ExprTypes) -> Schema {
         let mut schema = Schema {
             timezone: Tz::UTC,
             rounding: RoundingMode::HalfEven,
@@ -57,6 +71,7 @@ impl Schema {
             person: Vec::new(),
             rewards: BTreeMap::new(),
             badges: BTreeMap::new(),
+            expr_types,
         };
         for item in &policy.items {
             match item {
@@ -74,7 +89,7 @@ impl Schema {
                     fields: resolve_fields(&kind.fields),
                 }),
                 Item::Reward(reward) => {
-                    if let Some(ty) = resolve_type(&reward.ty.node) {
+                    if let Some(ty) = declared_type(&reward.ty.node) {
                         schema.rewards.insert(reward.name.node.clone(), ty);
                     }
                 }
@@ -110,23 +125,8 @@ fn resolve_fields(fields: &[FieldDecl]) -> Vec<FieldSchema> {
         .filter_map(|f| {
             Some(FieldSchema {
                 name: f.name.node.clone(),
-                ty: resolve_type(&f.ty.node)?,
+                ty: declared_type(&f.ty.node)?,
             })
         })
         .collect()
-}
-
-/// The type a declaration names; `None` for an unknown currency.
-pub fn resolve_type(ty: &TypeExpr) -> Option<Type> {
-    Some(match ty {
-        TypeExpr::Int => Type::Int,
-        TypeExpr::Decimal => Type::Decimal,
-        TypeExpr::Bool => Type::Bool,
-        TypeExpr::Text => Type::Text,
-        TypeExpr::OneOf(values) => Type::OneOf(values.iter().map(|v| v.node.clone()).collect()),
-        TypeExpr::Timestamp => Type::Timestamp,
-        TypeExpr::Duration => Type::Duration,
-        TypeExpr::Money(code) => Type::Money(Currency::from_code(&code.node)?),
-        TypeExpr::Points => Type::Points,
-    })
 }

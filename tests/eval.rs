@@ -451,6 +451,7 @@ rule accepted_votes {
   grant reputation sum(answer a where a.accepted: a.votes) * 10 pts
 }
 rule sales { each person per month  grant bonus sum(sale.amount) }
+rule sales_share { each person per month  grant bonus sum(sale s: s.amount * 2% + 1 EUR) }
 rule regular { each person per month  when count(like) >= 2  award regular }
 "#;
 
@@ -480,8 +481,22 @@ fn aggregates_with_filters_and_fallbacks() {
     assert_eq!(p.total(&ledger, "alice", "reputation"), "59 pts");
     // bob has no answers: fallbacks 0 + 100 = 100 pts per month, 2 months.
     assert_eq!(p.total(&ledger, "bob", "reputation"), "200 pts");
-    // sum of no sales is 0 EUR, granted each month.
+    // sum of no sales is 0 EUR, granted each month; so is the sum of a
+    // measure written as an expression (its type is the one the checker
+    // recorded: `Money(EUR)`).
     assert_eq!(p.total(&ledger, "bob", "bonus"), "0.00 EUR");
+    let shares: Vec<String> = ledger
+        .grants
+        .iter()
+        .filter(|g| matches!(&g.origin, Origin::Rule { name, .. } if name == "sales_share"))
+        .map(|g| g.amount.to_string())
+        .collect();
+    assert_eq!(
+        shares.len(),
+        3,
+        "alice in January, bob in January and February"
+    );
+    assert!(shares.iter().all(|a| a == "0.00 EUR"), "{shares:?}");
     assert_eq!(p.badge(&ledger, "bob", "regular"), Some(Value::Int(2)));
     assert_eq!(p.badge(&ledger, "alice", "regular"), None);
     // Contributions behind an `each` grant: exactly the records its

@@ -76,6 +76,7 @@ fn schema() -> Schema {
         person: vec![field("status", status), field("team", Type::Text)],
         rewards: Default::default(),
         badges: Default::default(),
+        expr_types: Default::default(),
     }
 }
 
@@ -1278,6 +1279,109 @@ fn undeclared_columns_are_skipped_with_the_careful_readers_warnings() {
 /// byte order mark, CRLF and blank lines; in chunks of every size, the
 /// careful reader's records. What it does not take (a key no kind
 /// declares, a nested value, a key twice, a bad number) steps aside.
+/// Keys no kind declares on lines longer than the block the warnings'
+/// head is read in (4 KiB): the fast reader's warnings are the careful
+/// reader's, snippet and all, so the head reaches the end of the line
+/// where the last such key first appears and the line after it. Two
+/// different keys are each remembered with their first place, whatever
+/// the chunks (a mixed-up key would lose the second key's warning).
+#[test]
+fn warnings_about_late_keys_on_long_lines_match_the_careful_reader() {
+    let record = |id: &str, extra: &str| {
+        format!(
+            "{{\"id\":\"{id}\",\"who\":\"ada\",\"kind\":\"question\",\"at\":\"2027-01-05\",\"answered\":true{extra}}}\n"
+        )
+    };
+    let long = |c: char| c.to_string().repeat(6000);
+    let log = [
+        record("r1", ""),
+        record("r2", &format!(",\"url\":\"{}\"", long('a'))),
+        record("r3", ""),
+        record("r4", &format!(",\"note\":\"{}\",\"url\":\"x\"", long('b'))),
+        record("r5", &format!(",\"note\":\"{}\"", long('c'))),
+        record("r6", ""),
+    ]
+    .concat();
+    for chunk in [1, 13, 4096, 1 << 20] {
+        let outcome = fast_reader::fast_matches_careful_as(
+            community(),
+            log.as_bytes(),
+            chunk,
+            LogFormat::JsonLines,
+        )
+        .unwrap_or_else(|e| panic!("chunk {chunk}: {e}"));
+        assert_eq!(outcome.fast.map(|r| r.len()), Some(6), "chunk {chunk}");
+    }
+    let input = meed::input::fast::LogInput::from_bytes(log.into_bytes(), 13)
+        .with_format(LogFormat::JsonLines);
+    meed::input::fast::read_records(&input, community()).unwrap();
+    let warnings = meed::input::fast::log_warnings(&input, community(), "log.jsonl").unwrap();
+    let shown: Vec<String> = warnings
+        .warnings
+        .iter()
+        .map(|w| w.message.clone())
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "field `url` is not declared by any contribution kind",
+            "field `note` is not declared by any contribution kind",
+        ]
+    );
+}
+
+/// The progress the fast reader reports (the bar `eval` shows on a
+/// terminal) only grows, never passes the log's size and ends at it; the
+/// first of the two passes over an unsorted log fills half the bar.
+#[test]
+fn progress_grows_to_the_whole_log() {
+    use meed::input::fast::{LogInput, Pass, stream_sorted, stream_unsorted};
+    let records: Vec<String> = (0..200)
+        .map(|i| {
+            format!(
+                "{{\"id\":\"r{i:03}\",\"who\":\"p{}\",\"kind\":\"question\",\"at\":\"2027-01-05T10:{:02}:{:02}Z\",\"answered\":true}}\n",
+                i % 7,
+                i / 60,
+                i % 60
+            )
+        })
+        .collect();
+    let check = |seen: &[(u64, u64)], total: u64, half_by: Option<usize>| {
+        assert!(seen.len() > 3, "{seen:?}");
+        assert!(seen.iter().all(|&(_, t)| t == total), "{seen:?}");
+        assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "{seen:?}");
+        assert!(seen.iter().all(|&(d, _)| d <= total), "{seen:?}");
+        assert_eq!(seen.last().map(|s| s.0), Some(total));
+        if let Some(first_pass) = half_by {
+            assert!(
+                seen[..first_pass].iter().all(|&(d, _)| d <= total / 2),
+                "{seen:?}"
+            );
+            assert_eq!(seen[first_pass - 1].0, total / 2, "{seen:?}");
+        }
+    };
+    let sorted = records.concat();
+    let total = sorted.len() as u64;
+    let input = LogInput::from_bytes(sorted.into_bytes(), 512).with_format(LogFormat::JsonLines);
+    let mut seen = Vec::new();
+    let pass = stream_sorted(&input, community(), &mut |_| Ok(()), &mut |d, t| {
+        seen.push((d, t))
+    })
+    .unwrap();
+    assert!(matches!(pass, Pass::Done { .. }));
+    check(&seen, total, None);
+
+    let unsorted: String = records.iter().rev().cloned().collect();
+    let input = LogInput::from_bytes(unsorted.into_bytes(), 512).with_format(LogFormat::JsonLines);
+    let mut seen = Vec::new();
+    stream_unsorted(&input, community(), &mut |_| Ok(()), &mut |d, t| {
+        seen.push((d, t))
+    })
+    .unwrap();
+    let first_pass = total.div_ceil(512) as usize;
+    check(&seen, total, Some(first_pass));
+}
+
 #[test]
 fn json_lines_are_read_by_the_fast_reader() {
     let log = "\u{feff}{\"id\": \"r1\", \"who\": \"smith, john\", \"kind\": \"review\", \"at\": \"2027-01-05T10:00:00Z\", \"lines\": 12, \"repo\": \"a \\\"b\\\"\\nc\", \"pages\": null}\r\n\

@@ -9,10 +9,7 @@ use crate::input::Contribution;
 use crate::semantics::arith;
 use crate::semantics::error::{EvalError, EvalErrorKind};
 use crate::source::Span;
-use crate::syntax::ast::{
-    Aggregate, AggregateFn, BinaryOp, Expr, ExprKind, Literal, Measure, Tiers,
-};
-use crate::units::{Currency, Type};
+use crate::syntax::ast::{Aggregate, AggregateFn, Expr, Measure, Tiers};
 use crate::value::Value;
 
 impl<'a> Scope<'a> {
@@ -116,14 +113,14 @@ impl<'a> Scope<'a> {
         }
     }
 
-    /// What `sum` of no records is: the zero of the measured type.
+    /// What `sum` of no records is: the zero of the measured type, as the
+    /// checker typed it.
     pub(crate) fn zero_of_measure(
         &self,
         agg: &Aggregate,
         kind: usize,
         span: Span,
     ) -> Result<Value, EvalError> {
-        let binding = agg.binding.as_ref().unwrap_or(&agg.kind).node.as_str();
         let ty = match &agg.measure {
             Some(Measure::Field(field)) => self
                 .env
@@ -131,65 +128,13 @@ impl<'a> Scope<'a> {
                 .kinds
                 .get(kind)
                 .and_then(|k| k.fields.iter().find(|f| f.name == field.node))
-                .map(|f| f.ty.clone()),
-            Some(Measure::Expr(expr)) => self.static_type(expr, binding, kind),
+                .map(|f| &f.ty),
+            Some(Measure::Expr(expr)) => self.env.schema.expr_types.of(expr),
             None => None,
         };
-        ty.as_ref().and_then(arith::zero_of).ok_or_else(|| {
+        ty.and_then(arith::zero_of).ok_or_else(|| {
             EvalError::internal("cannot tell the type of an empty `sum`", Some(span))
         })
-    }
-
-    /// The type of a measure expression, worked out without a record, for
-    /// the zero of an empty `sum`.
-    fn static_type(&self, expr: &Expr, binding: &str, kind: usize) -> Option<Type> {
-        let recurse = |e: &Expr| self.static_type(e, binding, kind);
-        match &expr.node {
-            ExprKind::Literal(lit) => Some(match lit {
-                Literal::Int(_) => Type::Int,
-                Literal::Decimal(_) | Literal::Percent(_) => Type::Decimal,
-                Literal::Money { currency, .. } => Type::Money(Currency::from_code(currency)?),
-                Literal::Duration { .. } => Type::Duration,
-                Literal::Points(_) => Type::Points,
-                _ => return None,
-            }),
-            ExprKind::Name(n) => self
-                .env
-                .constants
-                .get(n)
-                .and_then(|t| t.some_value())
-                .map(Value::ty),
-            ExprKind::Field { base, field } => match &base.node {
-                ExprKind::Name(n) if n == binding => {
-                    let k = self.env.schema.kinds.get(kind)?;
-                    k.fields
-                        .iter()
-                        .find(|f| f.name == field.node)
-                        .map(|f| f.ty.clone())
-                }
-                _ => None,
-            },
-            ExprKind::Unary { operand, .. } => recurse(operand),
-            ExprKind::Binary { op, lhs, rhs } => {
-                let (l, r) = (recurse(lhs)?, recurse(rhs)?);
-                Some(match op.node {
-                    BinaryOp::Add | BinaryOp::Sub => l,
-                    BinaryOp::Mul if l.is_quantity() => l,
-                    BinaryOp::Mul if r.is_quantity() => r,
-                    BinaryOp::Mul if l == Type::Int && r == Type::Int => Type::Int,
-                    BinaryOp::Div if l.is_quantity() && !r.is_quantity() => l,
-                    BinaryOp::Mul | BinaryOp::Div => Type::Decimal,
-                    _ => return None,
-                })
-            }
-            ExprKind::If { then_branch, .. } => recurse(then_branch),
-            ExprKind::Call { args, .. } => args.first().and_then(recurse),
-            ExprKind::Tiers(t) => match recurse(&t.subject)? {
-                Type::Int => Some(Type::Decimal),
-                other => Some(other),
-            },
-            ExprKind::Aggregate(_) => None,
-        }
     }
 
     /// `tiers X { up to B1: R1 ... above: RN }`: the part of X in each

@@ -7,7 +7,6 @@
 //! `meed explain`. Conditions are evaluated without it.
 
 use std::cmp::Ordering;
-use std::sync::Arc;
 
 use crate::eval::reach::Mark;
 use crate::eval::scope::Scope;
@@ -15,11 +14,10 @@ use crate::eval::show::{self, ATOM, IF, NEG, NOT, wrap};
 use crate::input::Contribution;
 use crate::semantics::arith::{self, ToWhole};
 use crate::semantics::error::{EvalError, EvalErrorKind, NotInForce};
-use crate::semantics::period::local_midnight;
+use crate::semantics::literal::literal_value;
 use crate::source::Span;
-use crate::syntax::ast::{BinaryOp, DurationUnit, Expr, ExprKind, Ident, Literal, UnaryOp};
-use crate::units::Currency;
-use crate::value::{Money, Value};
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, Literal, UnaryOp};
+use crate::value::Value;
 
 /// A value and, when explaining, how it was computed (with its precedence,
 /// to parenthesise it inside larger calculations).
@@ -127,32 +125,7 @@ impl<'a> Scope<'a> {
     }
 
     fn literal(&self, lit: &Literal, span: Span) -> Result<Value, EvalError> {
-        Ok(match lit {
-            Literal::Int(i) => Value::Int(*i),
-            Literal::Decimal(d) => Value::Decimal(*d),
-            Literal::Percent(p) => arith::div(
-                &Value::Decimal(*p),
-                &Value::Decimal(rust_decimal::Decimal::ONE_HUNDRED),
-                span,
-            )?,
-            Literal::Bool(b) => Value::Bool(*b),
-            Literal::Text(t) => Value::Text(Arc::from(t.as_str())),
-            Literal::Money { amount, currency } => {
-                let currency = Currency::from_code(currency).ok_or_else(|| {
-                    EvalError::internal(format!("unknown currency `{currency}`"), Some(span))
-                })?;
-                Value::Money(Money::new(*amount, currency))
-            }
-            Literal::Duration { amount, unit } => match unit {
-                DurationUnit::Minutes => Value::Duration(*amount),
-                DurationUnit::Hours => {
-                    arith::mul(&Value::Duration(*amount), &Value::Int(60), span)?
-                }
-            },
-            Literal::Points(p) => Value::Points(*p),
-            Literal::Date(d) => Value::Timestamp(local_midnight(*d, self.env.tz)),
-            Literal::Timestamp(t) => Value::Timestamp(t.with_timezone(&chrono::Utc)),
-        })
+        literal_value(lit, self.env.tz, span)
     }
 
     /// A constant, read at this scope's instant when it changes over time.

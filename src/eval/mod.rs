@@ -298,54 +298,21 @@ pub(crate) fn roster_needed(policy: &PolicyFile) -> Option<EvalError> {
     found.map(|(column, span)| EvalError::new(EvalErrorKind::RosterRequired { column }, Some(span)))
 }
 
+/// The first `r.by.COLUMN` or `person.COLUMN` in `expr`, in source order.
 fn find_roster_read(expr: &Expr, found: &mut Option<(String, crate::source::Span)>) {
-    if found.is_some() {
-        return;
-    }
-    match &expr.node {
-        ExprKind::Field { base, field } => {
+    expr.walk(&mut |e| {
+        if found.is_some() {
+            return;
+        }
+        if let ExprKind::Field { base, field } = &e.node {
             let reads_roster = match &base.node {
                 ExprKind::Field { field: by, .. } => by.node == "by",
                 ExprKind::Name(n) => n == "person",
                 _ => false,
             };
             if reads_roster {
-                *found = Some((field.node.clone(), expr.span));
-            } else {
-                find_roster_read(base, found);
+                *found = Some((field.node.clone(), e.span));
             }
         }
-        ExprKind::Literal(_) | ExprKind::Name(_) => {}
-        ExprKind::Unary { operand, .. } => find_roster_read(operand, found),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            find_roster_read(lhs, found);
-            find_roster_read(rhs, found);
-        }
-        ExprKind::If {
-            condition,
-            then_branch,
-            else_branch,
-        } => {
-            find_roster_read(condition, found);
-            find_roster_read(then_branch, found);
-            find_roster_read(else_branch, found);
-        }
-        ExprKind::Call { args, .. } => args.iter().for_each(|a| find_roster_read(a, found)),
-        ExprKind::Aggregate(agg) => {
-            for e in [&agg.filter, &agg.fallback].into_iter().flatten() {
-                find_roster_read(e, found);
-            }
-            if let Some(crate::syntax::ast::Measure::Expr(e)) = &agg.measure {
-                find_roster_read(e, found);
-            }
-        }
-        ExprKind::Tiers(t) => {
-            find_roster_read(&t.subject, found);
-            for b in &t.brackets {
-                find_roster_read(&b.bound, found);
-                find_roster_read(&b.rate, found);
-            }
-            find_roster_read(&t.above, found);
-        }
-    }
+    });
 }

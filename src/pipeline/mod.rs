@@ -68,7 +68,7 @@ pub fn compile_parsed_policy(
     if report.has_errors() {
         return Err(PolicyProblem::Check(report.diagnostics));
     }
-    let schema = Schema::from_policy(&ast);
+    let schema = Schema::checked(&ast, report.types);
     Ok(CompiledPolicy {
         source: source.clone(),
         ast,

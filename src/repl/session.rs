@@ -353,29 +353,16 @@ fn is_unused(warning: &CheckError) -> bool {
 /// Whether an expression needs a person (aggregates, `person`, `total`).
 fn uses_person(expr: &crate::syntax::ast::Expr) -> bool {
     use crate::syntax::ast::ExprKind;
-    match &expr.node {
-        ExprKind::Aggregate(_) => true,
-        ExprKind::Name(n) => n == "person",
-        ExprKind::Call { function, args } => {
-            function.node == "total" || args.iter().any(uses_person)
+    let mut found = false;
+    expr.walk(&mut |e| {
+        found |= match &e.node {
+            ExprKind::Aggregate(_) => true,
+            ExprKind::Name(n) => n == "person",
+            ExprKind::Call { function, .. } => function.node == "total",
+            _ => false,
         }
-        ExprKind::Field { base, .. } => uses_person(base),
-        ExprKind::Unary { operand, .. } => uses_person(operand),
-        ExprKind::Binary { lhs, rhs, .. } => uses_person(lhs) || uses_person(rhs),
-        ExprKind::If {
-            condition,
-            then_branch,
-            else_branch,
-        } => uses_person(condition) || uses_person(then_branch) || uses_person(else_branch),
-        ExprKind::Tiers(t) => {
-            uses_person(&t.subject)
-                || uses_person(&t.above)
-                || t.brackets
-                    .iter()
-                    .any(|b| uses_person(&b.bound) || uses_person(&b.rate))
-        }
-        ExprKind::Literal(_) => false,
-    }
+    });
+    found
 }
 
 /// Whether `text` is a whole input: every `{` and `(` closed (outside

@@ -583,43 +583,54 @@ impl Expr {
     /// outermost first, in source order: the one walk over expressions,
     /// for questions such as "does this rule read an aggregate?".
     pub fn walk<'e>(&'e self, visit: &mut dyn FnMut(&'e Expr)) {
-        visit(self);
+        self.walk_pruned(&mut |e| {
+            visit(e);
+            true
+        });
+    }
+
+    /// Like [`Expr::walk`], entering an expression only when `visit` on it
+    /// returns `true` (to leave out what an aggregate reads per record).
+    pub fn walk_pruned<'e>(&'e self, visit: &mut dyn FnMut(&'e Expr) -> bool) {
+        if !visit(self) {
+            return;
+        }
         match &self.node {
             ExprKind::Literal(_) | ExprKind::Name(_) => {}
-            ExprKind::Field { base, .. } => base.walk(visit),
-            ExprKind::Unary { operand, .. } => operand.walk(visit),
+            ExprKind::Field { base, .. } => base.walk_pruned(visit),
+            ExprKind::Unary { operand, .. } => operand.walk_pruned(visit),
             ExprKind::Binary { lhs, rhs, .. } => {
-                lhs.walk(visit);
-                rhs.walk(visit);
+                lhs.walk_pruned(visit);
+                rhs.walk_pruned(visit);
             }
             ExprKind::If {
                 condition,
                 then_branch,
                 else_branch,
             } => {
-                condition.walk(visit);
-                then_branch.walk(visit);
-                else_branch.walk(visit);
+                condition.walk_pruned(visit);
+                then_branch.walk_pruned(visit);
+                else_branch.walk_pruned(visit);
             }
-            ExprKind::Call { args, .. } => args.iter().for_each(|a| a.walk(visit)),
+            ExprKind::Call { args, .. } => args.iter().for_each(|a| a.walk_pruned(visit)),
             ExprKind::Aggregate(agg) => {
                 if let Some(f) = &agg.filter {
-                    f.walk(visit);
+                    f.walk_pruned(visit);
                 }
                 if let Some(Measure::Expr(e)) = &agg.measure {
-                    e.walk(visit);
+                    e.walk_pruned(visit);
                 }
                 if let Some(f) = &agg.fallback {
-                    f.walk(visit);
+                    f.walk_pruned(visit);
                 }
             }
             ExprKind::Tiers(t) => {
-                t.subject.walk(visit);
+                t.subject.walk_pruned(visit);
                 for b in &t.brackets {
-                    b.bound.walk(visit);
-                    b.rate.walk(visit);
+                    b.bound.walk_pruned(visit);
+                    b.rate.walk_pruned(visit);
                 }
-                t.above.walk(visit);
+                t.above.walk_pruned(visit);
             }
         }
     }

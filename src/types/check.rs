@@ -12,6 +12,7 @@ use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{Expr, Item, LetValue, PolicyFile};
 use crate::types::env::Env;
 use crate::types::error::{CheckError, CheckErrorKind};
+use crate::types::recorded::ExprTypes;
 use crate::units::Type;
 
 /// Checks a parsed policy: names, types and units, tests; plus warnings.
@@ -36,6 +37,8 @@ pub fn check_policy(source: &SourceFile, policy: &PolicyFile) -> CheckReport {
 #[derive(Clone, Debug, Default)]
 pub struct CheckReport {
     pub diagnostics: Vec<CheckError>,
+    /// The type of each expression the checker could type.
+    pub types: ExprTypes,
 }
 
 impl CheckReport {
@@ -142,8 +145,10 @@ pub struct Checker {
     pub(crate) consts: Vec<ConstState>,
     pub(crate) used: Usage,
     pub(crate) out: Vec<CheckError>,
+    /// What each expression's type is, for the evaluators.
+    pub(crate) types: ExprTypes,
     /// The policy's zone, where dates in the policy are local midnights.
-    timezone: chrono_tz::Tz,
+    pub(crate) timezone: chrono_tz::Tz,
 }
 
 impl Checker {
@@ -168,6 +173,7 @@ impl Checker {
             consts,
             used: Usage::default(),
             out,
+            types: ExprTypes::default(),
             timezone,
         };
         let names: Vec<(String, Span)> = checker
@@ -238,7 +244,10 @@ impl Checker {
         self.warn_unused();
         let mut diagnostics = self.out;
         diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
-        CheckReport { diagnostics }
+        CheckReport {
+            diagnostics,
+            types: self.types,
+        }
     }
 
     /// A diagnostic of this policy at `span`.

@@ -217,40 +217,19 @@ fn period_readers(policy: &PolicyFile) -> Vec<(Vec<String>, Period, String)> {
 /// `where` and measure each record reads at its own `at`, so those are
 /// left out (the `else` fallback is read at the period's start).
 fn names_outside_aggregates(expr: &Expr, out: &mut Vec<String>) {
-    let mut visit = |e: &Expr| names_outside_aggregates(e, out);
-    match &expr.node {
-        ExprKind::Name(name) => out.push(name.clone()),
-        ExprKind::Literal(_) => {}
+    expr.walk_pruned(&mut |e| match &e.node {
+        ExprKind::Name(name) => {
+            out.push(name.clone());
+            false
+        }
         ExprKind::Aggregate(Aggregate { fallback, .. }) => {
             if let Some(fallback) = fallback {
-                visit(fallback);
+                names_outside_aggregates(fallback, out);
             }
+            false
         }
-        ExprKind::Field { base, .. } => visit(base),
-        ExprKind::Unary { operand, .. } => visit(operand),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            visit(lhs);
-            visit(rhs);
-        }
-        ExprKind::If {
-            condition,
-            then_branch,
-            else_branch,
-        } => {
-            visit(condition);
-            visit(then_branch);
-            visit(else_branch);
-        }
-        ExprKind::Call { args, .. } => args.iter().for_each(visit),
-        ExprKind::Tiers(tiers) => {
-            visit(&tiers.subject);
-            for bracket in &tiers.brackets {
-                visit(&bracket.bound);
-                visit(&bracket.rate);
-            }
-            visit(&tiers.above);
-        }
-    }
+        _ => true,
+    });
 }
 
 /// The dated values `names` read, directly or through other constants.

@@ -355,8 +355,24 @@ pub fn resolve_type(
                 None
             }
         },
-        other => crate::schema::resolve_type(other),
+        other => declared_type(other),
     }
+}
+
+/// The type a declaration names; `None` for an unknown currency (which
+/// [`resolve_type`] reports).
+pub fn declared_type(ty: &TypeExpr) -> Option<Type> {
+    Some(match ty {
+        TypeExpr::Int => Type::Int,
+        TypeExpr::Decimal => Type::Decimal,
+        TypeExpr::Bool => Type::Bool,
+        TypeExpr::Text => Type::Text,
+        TypeExpr::OneOf(values) => Type::OneOf(values.iter().map(|v| v.node.clone()).collect()),
+        TypeExpr::Timestamp => Type::Timestamp,
+        TypeExpr::Duration => Type::Duration,
+        TypeExpr::Money(code) => Type::Money(Currency::from_code(&code.node)?),
+        TypeExpr::Points => Type::Points,
+    })
 }
 
 /// `Money(EURO)`, `5 EURO`: not an ISO 4217 code.

@@ -23,8 +23,17 @@ const FUNCTIONS: [&str; 9] = [
 const BUILTIN_FIELDS: [&str; 3] = ["by", "at", "id"];
 
 impl Checker {
-    /// The type of `expr` in `scope`, reporting what is wrong inside it.
+    /// The type of `expr` in `scope`, reporting what is wrong inside it;
+    /// recorded for the evaluators ([`crate::types::recorded`]).
     pub(crate) fn type_expr(&mut self, expr: &Expr, scope: &Scope) -> Option<Type> {
+        let ty = self.type_of(expr, scope);
+        if let Some(ty) = &ty {
+            self.types.record(expr.span, ty);
+        }
+        ty
+    }
+
+    fn type_of(&mut self, expr: &Expr, scope: &Scope) -> Option<Type> {
         match &expr.node {
             ExprKind::Literal(literal) => self.literal_type(literal, expr.span),
             ExprKind::Name(name) => self.name_type(name, expr.span, scope),

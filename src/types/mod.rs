@@ -17,6 +17,7 @@ pub mod expr;
 pub mod given;
 pub mod help;
 pub mod items;
+pub mod recorded;
 pub mod suggest;
 pub mod tiers;
 pub mod usage;

@@ -3,8 +3,10 @@
 
 use rust_decimal::Decimal;
 
+use crate::semantics::arith::magnitude;
+use crate::semantics::literal::literal_value;
 use crate::source::Span;
-use crate::syntax::ast::{DurationUnit, Expr, ExprKind, Literal, Tiers, UnaryOp};
+use crate::syntax::ast::{Expr, ExprKind, Tiers, UnaryOp};
 use crate::types::check::{Checker, Scope};
 use crate::types::error::CheckErrorKind;
 use crate::types::help::describe;
@@ -108,17 +110,9 @@ impl Checker {
             return None;
         }
         match &expr.node {
-            ExprKind::Literal(literal) => match literal {
-                Literal::Int(i) => Some(Decimal::from(*i)),
-                Literal::Decimal(d) | Literal::Points(d) => Some(*d),
-                Literal::Percent(p) => p.checked_div(Decimal::ONE_HUNDRED),
-                Literal::Money { amount, .. } => Some(*amount),
-                Literal::Duration { amount, unit } => match unit {
-                    DurationUnit::Minutes => Some(*amount),
-                    DurationUnit::Hours => amount.checked_mul(Decimal::from(60)),
-                },
-                _ => None,
-            },
+            ExprKind::Literal(literal) => literal_value(literal, self.timezone, expr.span)
+                .ok()
+                .and_then(|v| magnitude(&v)),
             ExprKind::Unary { op, operand } if op.node == UnaryOp::Neg => {
                 self.constant_value(operand, depth + 1).map(|v| -v)
             }
