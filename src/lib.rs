@@ -87,6 +87,8 @@ pub mod fraction;
 #[doc(hidden)]
 pub mod input;
 #[doc(hidden)]
+pub mod kinds;
+#[doc(hidden)]
 pub mod lsp;
 #[doc(hidden)]
 pub mod render;

@@ -297,7 +297,7 @@ fn reading_a_value_before_its_first_date_is_an_error_naming_it() {
     let error = p
         .eval_with(&records, None, &EvalOptions::default())
         .unwrap_err();
-    let EvalErrorKind::NotInForce(e) = &error.kind else {
+    let EvalErrorKind::NotInForce { detail: e } = &error.kind else {
         panic!("unexpected error {error}")
     };
     assert_eq!(e.not_yet.name, "rate");

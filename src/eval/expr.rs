@@ -165,11 +165,13 @@ impl<'a> Scope<'a> {
             };
             let read_at = self.at.map(local).unwrap_or_default();
             EvalError::new(
-                EvalErrorKind::NotInForce(Box::new(NotInForce {
-                    first: local(not_yet.first),
-                    read_at,
-                    not_yet,
-                })),
+                EvalErrorKind::NotInForce {
+                    detail: Box::new(NotInForce {
+                        first: local(not_yet.first),
+                        read_at,
+                        not_yet,
+                    }),
+                },
                 Some(span),
             )
         })

@@ -173,7 +173,7 @@ impl<'a> Env<'a> {
         let value = match scope.value(expr) {
             Ok(value) => Ok(value),
             Err(EvalError {
-                kind: EvalErrorKind::NotInForce(e),
+                kind: EvalErrorKind::NotInForce { detail: e },
                 ..
             }) => Err(e.not_yet),
             Err(other) => return Err(other),

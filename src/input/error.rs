@@ -7,43 +7,45 @@ use std::fmt;
 use std::sync::Arc;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
-use thiserror::Error;
 
 use super::cell::CellError;
+use crate::kinds::diagnostic_kinds;
 use crate::source::{SourceFile, Span};
 
 /// At most this many errors are shown; the rest are counted.
 pub const SHOWN_ERRORS: usize = 50;
 
-/// The kinds of mistakes a log or roster can hold.
-#[derive(Clone, Debug, PartialEq, Error)]
-pub enum InputErrorKind {
-    #[error("unknown contribution kind `{kind}`")]
-    UnknownKind { kind: String },
-    #[error("missing `{field}` in {}", record_name(.kind.as_deref()))]
-    MissingField { field: String, kind: Option<String> },
-    #[error("bad `{field}`: {error}")]
-    BadValue { field: String, error: CellError },
-    #[error("duplicate id `{id}`")]
-    DuplicateId { id: String, first_line: usize },
-    #[error("unknown person `{who}`")]
-    UnknownPerson { who: String },
-    #[error("`{who}` appears twice in the roster")]
-    DuplicatePerson { who: String, first_line: usize },
-    #[error("missing column `{column}`")]
-    MissingColumn { column: String },
-    #[error("{detail}")]
-    MalformedCsv { detail: String },
-    #[error("invalid JSON: {detail}")]
-    MalformedJson { detail: String },
-    #[error("{}", if *.has_header { "the file has a header but no records" } else { "the file is empty" })]
-    EmptyLog { has_header: bool },
-    #[error("the file is not UTF-8 text")]
-    NotUtf8 { byte: u8, offset: usize },
-    #[error("unsafe name `{who}`: it {what}")]
-    UnsafeName { who: String, what: String },
-    #[error("line {line} is {bytes} bytes long; meed reads lines of at most 1 MiB (1048576 bytes)")]
-    LineTooLong { line: usize, bytes: usize },
+diagnostic_kinds! {
+    /// The kinds of mistakes a log or roster can hold. The help of each
+    /// comes from where it arose (the column, the type expected).
+    pub enum InputErrorKind {
+        #[error("unknown contribution kind `{kind}`")]
+        UnknownKind { kind: String } => "meed::unknown_kind", error;
+        #[error("missing `{field}` in {}", record_name(.kind.as_deref()))]
+        MissingField { field: String, kind: Option<String> } => "meed::missing_field", error;
+        #[error("bad `{field}`: {error}")]
+        BadValue { field: String, error: CellError } => "meed::bad_value", error;
+        #[error("duplicate id `{id}`")]
+        DuplicateId { id: String, first_line: usize } => "meed::duplicate_id", error;
+        #[error("unknown person `{who}`")]
+        UnknownPerson { who: String } => "meed::unknown_person", error;
+        #[error("`{who}` appears twice in the roster")]
+        DuplicatePerson { who: String, first_line: usize } => "meed::duplicate_person", error;
+        #[error("missing column `{column}`")]
+        MissingColumn { column: String } => "meed::missing_column", error;
+        #[error("{detail}")]
+        MalformedCsv { detail: String } => "meed::malformed_csv", error;
+        #[error("invalid JSON: {detail}")]
+        MalformedJson { detail: String } => "meed::malformed_json", error;
+        #[error("{}", if *.has_header { "the file has a header but no records" } else { "the file is empty" })]
+        EmptyLog { has_header: bool } => "meed::empty_log", error;
+        #[error("the file is not UTF-8 text")]
+        NotUtf8 { byte: u8, offset: usize } => "meed::not_utf8", error;
+        #[error("unsafe name `{who}`: it {what}")]
+        UnsafeName { who: String, what: String } => "meed::unsafe_name", error;
+        #[error("line {line} is {bytes} bytes long; meed reads lines of at most 1 MiB (1048576 bytes)")]
+        LineTooLong { line: usize, bytes: usize } => "meed::line_too_long", error;
+    }
 }
 
 fn record_name(kind: Option<&str>) -> String {
@@ -54,25 +56,6 @@ fn record_name(kind: Option<&str>) -> String {
 }
 
 impl InputErrorKind {
-    /// The stable code, for CI annotations and documentation.
-    pub fn code(&self) -> &'static str {
-        match self {
-            InputErrorKind::UnknownKind { .. } => "meed::unknown_kind",
-            InputErrorKind::MissingField { .. } => "meed::missing_field",
-            InputErrorKind::BadValue { .. } => "meed::bad_value",
-            InputErrorKind::DuplicateId { .. } => "meed::duplicate_id",
-            InputErrorKind::UnknownPerson { .. } => "meed::unknown_person",
-            InputErrorKind::DuplicatePerson { .. } => "meed::duplicate_person",
-            InputErrorKind::MissingColumn { .. } => "meed::missing_column",
-            InputErrorKind::MalformedCsv { .. } => "meed::malformed_csv",
-            InputErrorKind::MalformedJson { .. } => "meed::malformed_json",
-            InputErrorKind::EmptyLog { .. } => "meed::empty_log",
-            InputErrorKind::NotUtf8 { .. } => "meed::not_utf8",
-            InputErrorKind::LineTooLong { .. } => "meed::line_too_long",
-            InputErrorKind::UnsafeName { .. } => "meed::unsafe_name",
-        }
-    }
-
     /// Whether the mistake lies in one record (rather than the whole file).
     fn is_record_error(&self) -> bool {
         matches!(

@@ -11,6 +11,7 @@ use std::fmt;
 
 use miette::{Diagnostic, LabeledSpan};
 
+use crate::kinds::diagnostic_kinds;
 use crate::source::Span;
 
 /// An evaluation error: what went wrong, where in the policy, and for which
@@ -34,30 +35,72 @@ pub struct NotInForce {
     pub read_at: String,
 }
 
-/// The kinds of evaluation errors, each with its own stable code.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EvalErrorKind {
-    /// `x / 0`.
-    DivisionByZero,
-    /// A result too large for 64-bit integers or exact decimals.
-    Overflow { operation: String },
-    /// `r.by.status` without `--people`.
-    RosterRequired { column: String },
-    /// `r.by.status` for someone the roster does not list.
-    UnknownPerson { who: String },
-    /// `min(review.lines)` over no records, without `else`.
-    EmptyAggregate { function: String },
-    /// A `--period` that is not `2027`, `2027-Q1`, `2027-01`, `2027-W05` or `2027-01-05`.
-    InvalidPeriod { text: String },
-    /// Pool scores too large or too precise to split exactly.
-    PoolTooPrecise { pool: String },
-    /// A dated value read before its first `from`.
-    NotInForce(Box<NotInForce>),
-    /// A value that changes over time, read where no instant says which
-    /// of its values to take (the REPL, a test's expected value).
-    Undated { name: String },
-    /// A state the checker should have ruled out.
-    Internal { message: String },
+diagnostic_kinds! {
+    /// The kinds of evaluation errors, each with its own stable code.
+    pub enum EvalErrorKind {
+        /// `x / 0`.
+        #[error("division by zero")]
+        DivisionByZero => "meed::division_by_zero", error,
+            help K::DivisionByZero => {
+                "guard the division, e.g. `if x > 0 then a / x else 0 EUR`".to_string()
+            };
+        /// A result too large for 64-bit integers or exact decimals.
+        #[error("the result of {operation} is too large")]
+        Overflow { operation: String } => "meed::overflow", error,
+            help K::Overflow { .. } => {
+                "check the log for an unexpectedly large value".to_string()
+            };
+        /// `r.by.status` without `--people`.
+        #[error("reading the person column `{column}` needs a people file")]
+        RosterRequired { column: String } => "meed::roster_required", error,
+            help K::RosterRequired { .. } => "pass the people file with `--people FILE`".to_string();
+        /// `r.by.status` for someone the roster does not list.
+        #[error("`{who}` is not in the people file")]
+        UnknownPerson { who: String } => "meed::unknown_person", error,
+            help K::UnknownPerson { who } => format!("add `{who}` to the people file");
+        /// `min(review.lines)` over no records, without `else`.
+        #[error("`{function}` of no records has no value")]
+        EmptyAggregate { function: String } => "meed::empty_aggregate", error,
+            help K::EmptyAggregate { function } => {
+                format!("give a fallback for no records, e.g. `{function}(review.lines else 0)`")
+            };
+        /// A `--period` that is not `2027`, `2027-Q1`, `2027-01`, `2027-W05` or `2027-01-05`.
+        #[error("`{text}` is not a period")]
+        InvalidPeriod { text: String } => "meed::invalid_period", error,
+            help K::InvalidPeriod { .. } => {
+                "write a period as `2027`, `2027-Q1`, `2027-01`, `2027-W05` or `2027-01-05`"
+                    .to_string()
+            };
+        /// Pool scores too large or too precise to split exactly.
+        #[error("the scores of pool `{pool}` are too large to split exactly")]
+        PoolTooPrecise { pool: String } => "meed::pool_too_precise", error,
+            help K::PoolTooPrecise { .. } => {
+                "round the scores, e.g. `split by round(total(reputation))`".to_string()
+            };
+        /// A dated value read before its first `from`.
+        #[error(
+            "`{}` has no value on {}: its first `from` is {}",
+            .detail.not_yet.name, .detail.read_at, .detail.first
+        )]
+        NotInForce { detail: Box<NotInForce> } => "meed::value_not_in_force", error,
+            help K::NotInForce { detail } => format!(
+                "add a `from` line for `{}` that starts on or before the first date it is read, or leave out what comes before {}",
+                detail.not_yet.name, detail.first
+            );
+        /// A value that changes over time, read where no instant says which
+        /// of its values to take (the REPL, a test's expected value).
+        #[error("`{name}` changes over time, so it has no single value here")]
+        Undated { name: String } => "meed::value_without_date", error,
+            help K::Undated { name } => format!(
+                "`{name}` is read at a contribution's time or at the start of a period; use it in a rule, a limit or a pool, or write the value itself here"
+            );
+        /// A state the checker should have ruled out.
+        #[error("internal error: {message}")]
+        Internal { message: String } => "meed::internal", error,
+            help K::Internal { .. } => {
+                "this is a bug in meed: please report it with the policy".to_string()
+            };
+    }
 }
 
 impl EvalError {
@@ -95,100 +138,6 @@ impl EvalError {
         }
         self
     }
-
-    fn code_name(&self) -> &'static str {
-        match self.kind {
-            EvalErrorKind::DivisionByZero => "meed::division_by_zero",
-            EvalErrorKind::Overflow { .. } => "meed::overflow",
-            EvalErrorKind::RosterRequired { .. } => "meed::roster_required",
-            EvalErrorKind::UnknownPerson { .. } => "meed::unknown_person",
-            EvalErrorKind::EmptyAggregate { .. } => "meed::empty_aggregate",
-            EvalErrorKind::InvalidPeriod { .. } => "meed::invalid_period",
-            EvalErrorKind::PoolTooPrecise { .. } => "meed::pool_too_precise",
-            EvalErrorKind::NotInForce(_) => "meed::value_not_in_force",
-            EvalErrorKind::Undated { .. } => "meed::value_without_date",
-            EvalErrorKind::Internal { .. } => "meed::internal",
-        }
-    }
-
-    fn help_text(&self) -> Option<String> {
-        Some(match &self.kind {
-            EvalErrorKind::DivisionByZero => {
-                "guard the division, e.g. `if x > 0 then a / x else 0 EUR`".to_string()
-            }
-            EvalErrorKind::Overflow { .. } => {
-                "check the log for an unexpectedly large value".to_string()
-            }
-            EvalErrorKind::RosterRequired { .. } => {
-                "pass the people file with `--people FILE`".to_string()
-            }
-            EvalErrorKind::UnknownPerson { who } => {
-                format!("add `{who}` to the people file")
-            }
-            EvalErrorKind::EmptyAggregate { function } => {
-                format!("give a fallback for no records, e.g. `{function}(review.lines else 0)`")
-            }
-            EvalErrorKind::InvalidPeriod { .. } => {
-                "write a period as `2027`, `2027-Q1`, `2027-01`, `2027-W05` or `2027-01-05`"
-                    .to_string()
-            }
-            EvalErrorKind::PoolTooPrecise { .. } => {
-                "round the scores, e.g. `split by round(total(reputation))`".to_string()
-            }
-            EvalErrorKind::NotInForce(e) => format!(
-                "add a `from` line for `{}` that starts on or before the first date it is read, or leave out what comes before {}",
-                e.not_yet.name, e.first
-            ),
-            EvalErrorKind::Undated { name } => format!(
-                "`{name}` is read at a contribution's time or at the start of a period; use it in a rule, a limit or a pool, or write the value itself here"
-            ),
-            EvalErrorKind::Internal { .. } => {
-                "this is a bug in meed: please report it with the policy".to_string()
-            }
-        })
-    }
-}
-
-impl fmt::Display for EvalErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EvalErrorKind::DivisionByZero => f.write_str("division by zero"),
-            EvalErrorKind::Overflow { operation } => {
-                write!(f, "the result of {operation} is too large")
-            }
-            EvalErrorKind::RosterRequired { column } => {
-                write!(
-                    f,
-                    "reading the person column `{column}` needs a people file"
-                )
-            }
-            EvalErrorKind::UnknownPerson { who } => {
-                write!(f, "`{who}` is not in the people file")
-            }
-            EvalErrorKind::EmptyAggregate { function } => {
-                write!(f, "`{function}` of no records has no value")
-            }
-            EvalErrorKind::InvalidPeriod { text } => write!(f, "`{text}` is not a period"),
-            EvalErrorKind::PoolTooPrecise { pool } => {
-                write!(
-                    f,
-                    "the scores of pool `{pool}` are too large to split exactly"
-                )
-            }
-            EvalErrorKind::NotInForce(e) => write!(
-                f,
-                "`{}` has no value on {}: its first `from` is {}",
-                e.not_yet.name, e.read_at, e.first
-            ),
-            EvalErrorKind::Undated { name } => {
-                write!(
-                    f,
-                    "`{name}` changes over time, so it has no single value here"
-                )
-            }
-            EvalErrorKind::Internal { message } => write!(f, "internal error: {message}"),
-        }
-    }
 }
 
 impl fmt::Display for EvalError {
@@ -205,11 +154,12 @@ impl std::error::Error for EvalError {}
 
 impl Diagnostic for EvalError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code_name()))
+        Some(Box::new(self.kind.code()))
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help_text()
+        self.kind
+            .help()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
@@ -224,26 +174,43 @@ impl Diagnostic for EvalError {
     }
 }
 
-/// Something worth telling the user that does not stop evaluation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum EvalWarning {
-    /// Nobody scored above zero in a pool period, so nothing was paid.
-    PoolUnclaimed { pool: String, period: String },
-    /// Money cells with more decimals than their currency has (`12.505`).
-    FinerThanCurrency {
-        kind: String,
-        field: String,
-        count: u64,
-        example: String,
-        currency: String,
-    },
-    /// Money cells below zero.
-    NegativeMoney {
-        kind: String,
-        field: String,
-        count: u64,
-        example: String,
-    },
+diagnostic_kinds! {
+    /// Something worth telling the user that does not stop evaluation.
+    pub enum EvalWarning {
+        /// Nobody scored above zero in a pool period, so nothing was paid.
+        #[error("pool `{pool}` went unclaimed in {period}")]
+        PoolUnclaimed { pool: String, period: String } => "meed::pool_unclaimed", warning,
+            help K::PoolUnclaimed { pool, .. } => format!(
+                "nobody had a score above zero by `split by` of pool `{pool}`, so nothing was paid for that period"
+            );
+        /// Money cells with more decimals than their currency has (`12.505`).
+        #[error(
+            "{} {} more decimals than {currency} has, e.g. {example}",
+            cells(*.count, .kind, .field), if *.count == 1 { "has" } else { "have" }
+        )]
+        FinerThanCurrency {
+            kind: String,
+            field: String,
+            count: u64,
+            example: String,
+            currency: String,
+        } => "meed::finer_than_currency", warning,
+            help K::FinerThanCurrency { currency, .. } => format!(
+                "meed keeps the amounts exact, and rounds each grant to whole {currency} minor units; if the export should hold whole cents, check how it rounds"
+            );
+        /// Money cells below zero.
+        #[error(
+            "{} {} below zero, e.g. {example}",
+            cells(*.count, .kind, .field), if *.count == 1 { "is" } else { "are" }
+        )]
+        NegativeMoney {
+            kind: String,
+            field: String,
+            count: u64,
+            example: String,
+        } => "meed::negative_money", warning,
+            help K::NegativeMoney { .. } => "a refund may well be negative; if these are payments, check the export (a spreadsheet may have flipped the sign)".to_string();
+    }
 }
 
 /// `1 `amount` cell`, `3 `amount` cells`.
@@ -252,48 +219,9 @@ fn cells(count: u64, kind: &str, field: &str) -> String {
     format!("{count} `{field}` cell{s} of `{kind}` records")
 }
 
-impl fmt::Display for EvalWarning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EvalWarning::PoolUnclaimed { pool, period } => {
-                write!(f, "pool `{pool}` went unclaimed in {period}")
-            }
-            EvalWarning::FinerThanCurrency {
-                kind,
-                field,
-                count,
-                example,
-                currency,
-            } => write!(
-                f,
-                "{} {} more decimals than {currency} has, e.g. {example}",
-                cells(*count, kind, field),
-                if *count == 1 { "has" } else { "have" }
-            ),
-            EvalWarning::NegativeMoney {
-                kind,
-                field,
-                count,
-                example,
-            } => write!(
-                f,
-                "{} {} below zero, e.g. {example}",
-                cells(*count, kind, field),
-                if *count == 1 { "is" } else { "are" }
-            ),
-        }
-    }
-}
-
-impl std::error::Error for EvalWarning {}
-
 impl Diagnostic for EvalWarning {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        match self {
-            EvalWarning::PoolUnclaimed { .. } => Some(Box::new("meed::pool_unclaimed")),
-            EvalWarning::FinerThanCurrency { .. } => Some(Box::new("meed::finer_than_currency")),
-            EvalWarning::NegativeMoney { .. } => Some(Box::new("meed::negative_money")),
-        }
+        Some(Box::new(EvalWarning::code(self)))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -301,16 +229,6 @@ impl Diagnostic for EvalWarning {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        match self {
-            EvalWarning::PoolUnclaimed { pool, .. } => Some(Box::new(format!(
-                "nobody had a score above zero by `split by` of pool `{pool}`, so nothing was paid for that period"
-            ))),
-            EvalWarning::FinerThanCurrency { currency, .. } => Some(Box::new(format!(
-                "meed keeps the amounts exact, and rounds each grant to whole {currency} minor units; if the export should hold whole cents, check how it rounds"
-            ))),
-            EvalWarning::NegativeMoney { .. } => Some(Box::new(
-                "a refund may well be negative; if these are payments, check the export (a spreadsheet may have flipped the sign)",
-            )),
-        }
+        EvalWarning::help(self).map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 }

@@ -11,67 +11,53 @@ use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
 use thiserror::Error;
 
 use crate::eval::EvalError;
+use crate::kinds::diagnostic_kinds;
 use crate::source::{SourceFile, Span};
 
-/// What went wrong in a test or in resolving a test file's `import`.
-#[derive(Clone, Debug, PartialEq, Eq, Error)]
-pub enum TestErrorKind {
-    /// `expect alice reputation = 15 pts` does not hold.
-    #[error("expected `{who} {account}` to be {expected}, but it is {actual}")]
-    AccountMismatch {
-        who: String,
-        account: String,
-        expected: String,
-        actual: String,
-    },
-    /// `expect dana badge mentor [2 times]` does not hold.
-    #[error("expected `{who}` to earn badge `{badge}` {expected}, but {actual}")]
-    BadgeMismatch {
-        who: String,
-        badge: String,
-        /// `at least once` or `2 times`.
-        expected: String,
-        /// `it was never awarded` or `it was awarded 3 times`.
-        actual: String,
-    },
-    /// The policy reads `x.by.COLUMN` for someone with no `person` row.
-    #[error("this test gives no `person` row for `{who}`")]
-    MissingPerson { who: String },
-    /// A `person` row without one of the roster's columns.
-    #[error("`person {who}` has no `{column}`")]
-    MissingColumn { who: String, column: String },
-    /// `import "x.meed"` names a file that cannot be read.
-    #[error("cannot import `{path}`: {reason}")]
-    ImportNotFound { path: String, reason: String },
-    /// The imported file is itself a test-only file.
-    #[error("`{path}` imports another file; import the policy itself")]
-    ImportChain { path: String },
-    /// Two `import` lines in one file.
-    #[error("a test file imports one policy, this is a second `import`")]
-    SecondImport,
-    /// A file with `import` that also declares rules, rewards, ...
-    #[error("a file with `import` holds only tests")]
-    DeclarationWithImport,
-    /// Tests with no policy to run against.
-    #[error("these tests have no policy to run against")]
-    NoPolicy,
-}
-
-impl TestErrorKind {
-    /// The stable code, documented in `docs/testing.md`.
-    pub fn code(&self) -> &'static str {
-        match self {
-            TestErrorKind::AccountMismatch { .. } | TestErrorKind::BadgeMismatch { .. } => {
-                "meed::test_failed"
-            }
-            TestErrorKind::MissingPerson { .. } => "meed::test_missing_person",
-            TestErrorKind::MissingColumn { .. } => "meed::test_missing_column",
-            TestErrorKind::ImportNotFound { .. } => "meed::import_not_found",
-            TestErrorKind::ImportChain { .. } => "meed::import_chain",
-            TestErrorKind::SecondImport => "meed::second_import",
-            TestErrorKind::DeclarationWithImport => "meed::declaration_with_import",
-            TestErrorKind::NoPolicy => "meed::tests_without_policy",
-        }
+diagnostic_kinds! {
+    /// What went wrong in a test or in resolving a test file's `import`.
+    /// Codes are documented in `docs/testing.md`; the help of each comes
+    /// from where it arose (for a failure, the grants behind the value).
+    pub enum TestErrorKind {
+        /// `expect alice reputation = 15 pts` does not hold.
+        #[error("expected `{who} {account}` to be {expected}, but it is {actual}")]
+        AccountMismatch {
+            who: String,
+            account: String,
+            expected: String,
+            actual: String,
+        } => "meed::test_failed", error;
+        /// `expect dana badge mentor [2 times]` does not hold.
+        #[error("expected `{who}` to earn badge `{badge}` {expected}, but {actual}")]
+        BadgeMismatch {
+            who: String,
+            badge: String,
+            /// `at least once` or `2 times`.
+            expected: String,
+            /// `it was never awarded` or `it was awarded 3 times`.
+            actual: String,
+        } => "meed::test_failed", error;
+        /// The policy reads `x.by.COLUMN` for someone with no `person` row.
+        #[error("this test gives no `person` row for `{who}`")]
+        MissingPerson { who: String } => "meed::test_missing_person", error;
+        /// A `person` row without one of the roster's columns.
+        #[error("`person {who}` has no `{column}`")]
+        MissingColumn { who: String, column: String } => "meed::test_missing_column", error;
+        /// `import "x.meed"` names a file that cannot be read.
+        #[error("cannot import `{path}`: {reason}")]
+        ImportNotFound { path: String, reason: String } => "meed::import_not_found", error;
+        /// The imported file is itself a test-only file.
+        #[error("`{path}` imports another file; import the policy itself")]
+        ImportChain { path: String } => "meed::import_chain", error;
+        /// Two `import` lines in one file.
+        #[error("a test file imports one policy, this is a second `import`")]
+        SecondImport => "meed::second_import", error;
+        /// A file with `import` that also declares rules, rewards, ...
+        #[error("a file with `import` holds only tests")]
+        DeclarationWithImport => "meed::declaration_with_import", error;
+        /// Tests with no policy to run against.
+        #[error("these tests have no policy to run against")]
+        NoPolicy => "meed::tests_without_policy", error;
     }
 }
 
