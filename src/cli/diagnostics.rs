@@ -95,4 +95,11 @@ impl crate::pipeline::Diagnostics for Reporter {
     fn report(&mut self, diagnostic: &dyn Diagnostic, source: &SourceFile) {
         Reporter::report(self, diagnostic, source);
     }
+
+    /// `MEED_TRACE_STREAM=1` says why, for tests and bug reports.
+    fn stepped_aside(&mut self, why: &str) {
+        if std::env::var_os("MEED_TRACE_STREAM").is_some() {
+            errln!("meed: streaming stepped aside: {why}");
+        }
+    }
 }

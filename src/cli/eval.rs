@@ -172,13 +172,7 @@ pub fn evaluate_observed(
         reporter,
     );
     bar.finish();
-    let evaluated = evaluated.map_err(failed)?;
-    if let Some(why) = &evaluated.stepped_aside
-        && std::env::var_os("MEED_TRACE_STREAM").is_some()
-    {
-        errln!("meed: streaming stepped aside: {why}");
-    }
-    Ok(evaluated)
+    evaluated.map_err(failed)
 }
 
 /// The files of `data`, with their formats and the window, for the library.

@@ -7,13 +7,13 @@
 //! same grants; only the careful path reports problems, so every problem is
 //! reported with its file, line and column.
 
-use std::collections::HashMap;
+use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
 
 use crate::eval::stream::file::{Observers, stream_file_into};
-use crate::eval::stream::{Keep, StreamRecord};
+use crate::eval::stream::{Keep, as_stream_records};
 use crate::eval::{EvalError, EvalOptions, GrantSink, PeriodTotalsSink, TotalsSink, Window};
 use crate::input::fast::{Fallback, Progress};
 use crate::input::{Log, LogFormat, Roster, decode, plain_io_error, read_bytes};
@@ -51,6 +51,12 @@ pub enum Engine {
 pub trait Diagnostics {
     /// One warning or error whose labels point into `source`.
     fn report(&mut self, diagnostic: &dyn Diagnostic, source: &SourceFile);
+
+    /// The streaming engine stepped aside, for `why`; the careful path
+    /// runs next (and reports any problem it finds).
+    fn stepped_aside(&mut self, why: &str) {
+        let _ = why;
+    }
 }
 
 /// The totals of an evaluation, and what it read.
@@ -131,6 +137,7 @@ pub fn evaluate_files(
             }
         }
     };
+    diagnostics.stepped_aside(&stepped_aside);
     let mut evaluated = evaluate_carefully(policy, files, observers, diagnostics)?;
     evaluated.stepped_aside = Some(stepped_aside);
     Ok(evaluated)
@@ -175,20 +182,10 @@ fn evaluate_carefully(
     let (log, roster) = read_data(&policy, files, diagnostics)?;
     if let Some(records) = records {
         records.restart();
-        // People numbered in order of first appearance, as the engine does.
-        let mut people: HashMap<&str, u32> = HashMap::new();
-        for c in &log.contributions {
-            let next = u32::try_from(people.len()).unwrap_or(u32::MAX);
-            let who = *people.entry(&c.who).or_insert(next);
-            records.record(&StreamRecord {
-                at: c.at,
-                id: &c.id,
-                who,
-                who_name: &c.who,
-                kind: c.kind,
-                fields: &c.fields,
-            });
-        }
+        let Ok(()) = as_stream_records::<Infallible>(&log.contributions, &mut |record| {
+            records.record(record);
+            Ok(())
+        });
     }
     let options = EvalOptions {
         window: files.window,

@@ -3,13 +3,11 @@
 //! engine (today [`StreamEvaluator`]), and what each makes of one compiled
 //! policy and one log.
 
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
 
 use chrono_tz::Tz;
 use meed::eval::stream::file::stream_file_by;
-use meed::eval::stream::{Keep, StreamEvaluator, StreamRecord};
+use meed::eval::stream::{Keep, StreamEvaluator, as_stream_records};
 use meed::eval::{EvalError, EvalOptions, GrantSink, PeriodTotalsSink, evaluate};
 use meed::input::{Log, Roster};
 use meed::ledger::{Grant, Ledger, Totals, TotalsByPeriod};
@@ -126,18 +124,8 @@ pub fn engine(
             Some(period) => evaluator.total_by(period),
             None => evaluator.keep_grants(Keep::Everyone),
         }
-        let mut people: HashMap<Arc<str>, u32> = HashMap::new();
-        let pushed = log.contributions.iter().try_for_each(|c| {
-            let next = u32::try_from(people.len()).unwrap_or(u32::MAX);
-            let who = *people.entry(c.who.clone()).or_insert(next);
-            evaluator.push(&StreamRecord {
-                at: c.at,
-                id: &c.id,
-                who,
-                who_name: &c.who,
-                kind: c.kind,
-                fields: &c.fields,
-            })?;
+        let pushed = as_stream_records(&log.contributions, &mut |record| {
+            evaluator.push(record)?;
             grants.extend(evaluator.take_grants()?);
             Ok(())
         });

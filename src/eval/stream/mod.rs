@@ -1307,6 +1307,28 @@ pub fn stream_log(
     stream_log_into(policy, schema, log, roster, options, None)
 }
 
+/// Hands each contribution to `each` as the engine sees a record, people
+/// numbered in order of first appearance (as the fast reader numbers them).
+pub fn as_stream_records<'c, E>(
+    contributions: impl IntoIterator<Item = &'c crate::input::Contribution>,
+    each: &mut dyn FnMut(&StreamRecord<'_>) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut people: HashMap<&str, u32, FxBuild> = HashMap::default();
+    for c in contributions {
+        let next = u32::try_from(people.len()).unwrap_or(u32::MAX);
+        let who = *people.entry(&c.who).or_insert(next);
+        each(&StreamRecord {
+            at: c.at,
+            id: &c.id,
+            who,
+            who_name: &c.who,
+            kind: c.kind,
+            fields: &c.fields,
+        })?;
+    }
+    Ok(())
+}
+
 /// Like [`stream_log`], handing the final grants of the people `kept`
 /// names, whole and in ledger order, to its sink as well.
 pub fn stream_log_into(
@@ -1326,20 +1348,9 @@ pub fn stream_log_into(
     // In `(at, id)` order, as the engine needs them (a log read in memory is
     // sorted, one built by hand may not be).
     order.sort_by(|a, b| record_order((a.at, a.id.as_bytes()), (b.at, b.id.as_bytes())));
-    let mut index: HashMap<Arc<str>, u32, FxBuild> = HashMap::default();
-    let result = order.into_iter().try_for_each(|c| {
-        let next = u32::try_from(index.len()).unwrap_or(u32::MAX);
-        let who = *index.entry(c.who.clone()).or_insert(next);
-        let record = StreamRecord {
-            at: c.at,
-            id: &c.id,
-            who,
-            who_name: &c.who,
-            kind: c.kind,
-            fields: &c.fields,
-        };
-        money.observe(&record);
-        evaluator.push(&record)?;
+    let result = as_stream_records(order, &mut |record| {
+        money.observe(record);
+        evaluator.push(record)?;
         file::hand_over(&mut evaluator, &mut kept)
     });
     Some(result.and_then(|()| {
