@@ -1382,6 +1382,75 @@ fn progress_grows_to_the_whole_log() {
     check(&seen, total, Some(first_pass));
 }
 
+/// Thousands of people, short names and long ones: the fast reader's name
+/// table grows past its first 1,024 slots and names collide in it. Every
+/// record keeps its person and each person stays one person to the
+/// engine, so the streamed totals are the careful path's, line for line.
+#[test]
+fn many_people_keep_their_names_and_their_totals() {
+    use meed::eval::stream::file::stream_file;
+    use meed::eval::{EvalOptions, TotalsSink, evaluate};
+    use meed::pipeline::compile_policy;
+    use meed::render::csv::render_csv;
+    let policy = "policy \"people\" { timezone \"UTC\" }\n\
+                  contribution like { n: Int }\n\
+                  reward points: Points\n\
+                  rule liked { on like l  grant points l.n * 1 pts }\n";
+    let compiled = compile_policy(&SourceFile::new("people.meed", policy)).unwrap();
+    let people = 3_000;
+    let name = |i: usize| {
+        if i % 3 == 0 {
+            format!("someone-with-a-rather-long-name-{i:05}")
+        } else {
+            format!("p{i}")
+        }
+    };
+    let mut log = String::from("id,who,kind,at,n\n");
+    for round in 0..2 {
+        for i in 0..people {
+            let second = round * people + i;
+            log.push_str(&format!(
+                "r{second:05},{},like,2027-01-01T{:02}:{:02}:{:02}Z,{}\n",
+                name(i),
+                second / 3600,
+                second / 60 % 60,
+                second % 60,
+                i % 7 + round
+            ));
+        }
+    }
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("log.csv");
+    std::fs::write(&path, &log).unwrap();
+    let (streamed, _) = stream_file(
+        &compiled.ast,
+        &compiled.schema,
+        &path,
+        None,
+        &EvalOptions::default(),
+        &mut |_, _| {},
+    )
+    .unwrap_or_else(|e| panic!("the fast reader stepped aside: {}", e.0));
+    let (records, _) = read_log(
+        &compiled.schema,
+        &SourceFile::new("log.csv", log),
+        LogFormat::Csv,
+    )
+    .unwrap();
+    let mut careful = TotalsSink::default();
+    evaluate(
+        &compiled.ast,
+        &compiled.schema,
+        &records,
+        None,
+        &EvalOptions::default(),
+        &mut careful,
+    )
+    .unwrap();
+    assert_eq!(streamed.len(), people);
+    assert_eq!(render_csv(&streamed), render_csv(&careful.totals));
+}
+
 #[test]
 fn json_lines_are_read_by_the_fast_reader() {
     let log = "\u{feff}{\"id\": \"r1\", \"who\": \"smith, john\", \"kind\": \"review\", \"at\": \"2027-01-05T10:00:00Z\", \"lines\": 12, \"repo\": \"a \\\"b\\\"\\nc\", \"pages\": null}\r\n\
