@@ -781,6 +781,35 @@ fn lines_at_and_past_the_limit_read_alike_in_every_chunk_size() {
     }
 }
 
+/// A header line exactly at the 1 MiB limit (a long name of a column no
+/// kind declares) stays on the fast path; one byte more and both readers
+/// refuse it. A header with no line end at all is read to the file's end.
+#[test]
+fn header_lines_at_and_past_the_limit_and_without_an_end() {
+    let limit = meed::input::MAX_LINE_BYTES;
+    for over in [0, 1] {
+        let mut header = format!("{},", fast_reader::HEADER).into_bytes();
+        header.resize(limit + over, b'x');
+        let mut log = header;
+        log.extend_from_slice(b"\nr1,ada,review,2027-01-05T10:00:00Z,5,core,,,,,,,,,\n");
+        for chunk in [meed::input::fast::CHUNK, 4096] {
+            let outcome = fast_reader::fast_matches_careful(community(), &log, chunk).unwrap();
+            if over == 0 {
+                assert_eq!(outcome.careful.as_ref().map(Vec::len), Ok(1));
+                assert_eq!(outcome.fast.map(|r| r.len()), Some(1), "chunk {chunk}");
+            } else {
+                assert!(outcome.careful.is_err());
+                assert!(outcome.fast.is_none(), "chunk {chunk}");
+            }
+        }
+    }
+    for log in [fast_reader::HEADER.to_string(), "x".repeat(5000)] {
+        // Agrees with the careful reader (which `unwrap` checks), and ends.
+        let outcome = fast_reader::fast_matches_careful(community(), log.as_bytes(), 64).unwrap();
+        assert!(outcome.fast.is_none_or(|records| records.is_empty()));
+    }
+}
+
 /// Quoted cells (RFC 4180) stay on the fast path: commas, doubled quotes
 /// and line breaks inside quotes, in ids, names and fields, across chunk
 /// boundaries of every size.
@@ -1371,15 +1400,32 @@ fn progress_grows_to_the_whole_log() {
     assert!(matches!(pass, Pass::Done { .. }));
     check(&seen, total, None);
 
-    let unsorted: String = records.iter().rev().cloned().collect();
-    let input = LogInput::from_bytes(unsorted.into_bytes(), 512).with_format(LogFormat::JsonLines);
+    // More than 65,536 records, so the second pass reports as it goes.
+    let many: Vec<String> = (0..70_000)
+        .map(|i| {
+            format!(
+                "{{\"id\":\"r{i:05}\",\"who\":\"p{}\",\"kind\":\"question\",\"at\":\"2027-01-{:02}T10:00:00Z\",\"answered\":true}}\n",
+                i % 7,
+                i % 28 + 1
+            )
+        })
+        .collect();
+    let unsorted: String = many.iter().rev().cloned().collect();
+    let unsorted_total = unsorted.len() as u64;
+    let input =
+        LogInput::from_bytes(unsorted.into_bytes(), 1 << 16).with_format(LogFormat::JsonLines);
     let mut seen = Vec::new();
     stream_unsorted(&input, community(), &mut |_| Ok(()), &mut |d, t| {
         seen.push((d, t))
     })
     .unwrap();
-    let first_pass = total.div_ceil(512) as usize;
+    let total = unsorted_total;
+    let first_pass = seen.iter().take_while(|&&(d, _)| d < total / 2).count() + 1;
     check(&seen, total, Some(first_pass));
+    assert!(
+        seen.len() > first_pass + 1,
+        "the second pass reports as it goes"
+    );
 }
 
 /// Thousands of people, short names and long ones: the fast reader's name
