@@ -810,6 +810,58 @@ fn header_lines_at_and_past_the_limit_and_without_an_end() {
     }
 }
 
+/// Two records with one id are refused by the careful reader, so the fast
+/// reader steps aside for it, wherever the pair falls: alone, first, last.
+#[test]
+fn a_duplicate_id_always_leaves_the_fast_path() {
+    let row =
+        |id: &str, day: u32| format!("{id},ada,review,2027-01-{day:02}T10:00:00Z,5,core,,,,,,,,\n");
+    for rows in [
+        vec![row("r1", 5), row("r1", 6)],
+        vec![row("r1", 5), row("r2", 6), row("r1", 7)],
+        vec![row("a", 5), row("zz", 6), row("zz", 7)],
+    ] {
+        let log = format!("{}\n{}", fast_reader::HEADER, rows.concat());
+        for chunk in [7, 64, 4096] {
+            assert_eq!(fast(log.as_bytes(), chunk), None, "chunk {chunk}: {log}");
+        }
+    }
+}
+
+/// A log with quoted cells on every line is cut into many chunks (the end
+/// of the last whole record is found inside each), never read whole.
+#[test]
+fn quoted_logs_are_read_in_many_chunks() {
+    use meed::input::fast::{LogInput, Pass, stream_sorted};
+    let rows: String = (0..200)
+        .map(|i| {
+            format!(
+                "\"r{i:03}\",\"smith, john\",review,2027-01-05T10:{:02}:{:02}Z,5,\"a \"\"b\"\"\nc\",,,,,,,,\n",
+                i / 60,
+                i % 60
+            )
+        })
+        .collect();
+    let log = format!("{}\n{rows}", fast_reader::HEADER);
+    let input = LogInput::from_bytes(log.into_bytes(), 256);
+    let mut records = 0;
+    let pass = stream_sorted(
+        &input,
+        community(),
+        &mut |_| {
+            records += 1;
+            Ok(())
+        },
+        &mut |_, _| {},
+    )
+    .unwrap();
+    assert_eq!(records, 200);
+    match pass {
+        Pass::Done { chunks, .. } => assert!(chunks > 40, "{chunks} chunks"),
+        Pass::Unsorted => panic!("the log is sorted"),
+    }
+}
+
 /// Quoted cells (RFC 4180) stay on the fast path: commas, doubled quotes
 /// and line breaks inside quotes, in ids, names and fields, across chunk
 /// boundaries of every size.
