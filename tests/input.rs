@@ -1621,6 +1621,10 @@ fn json_lines_are_read_by_the_fast_reader() {
         r#"{"id":"r1","who":"ada","kind":"doc","at":"2027-01-05","pa\u0067es":12}"#,
         r#"{"id":"r1","who":"ada","kind":"doc","at":"2027-01-05"}"#,
         r#"["r1"]"#,
+        // Not `false`, `true` or `null`, in a value no kind declares.
+        r#"{"id":"r1","who":"ada","kind":"question","at":"2027-01-05","answered":true,"note":fxlse}"#,
+        r#"{"id":"r1","who":"ada","kind":"question","at":"2027-01-05","answered":true,"note":trux}"#,
+        r#"{"id":"r1","who":"ada","kind":"question","at":"2027-01-05","answered":true,"note":nul1}"#,
     ] {
         let outcome =
             fast_reader::fast_matches_careful_as(community(), odd.as_bytes(), 7, format).unwrap();
