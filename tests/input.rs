@@ -862,6 +862,50 @@ fn quoted_logs_are_read_in_many_chunks() {
     }
 }
 
+/// JSON numbers as the fast reader finds their end: every form JSON allows
+/// is read (a declared `Int` cell) or skipped (a key no kind declares) on
+/// the fast path, exactly as the careful reader reads it; what JSON does
+/// not allow (`01`, `1.`, `.5`, `1e`, `-`, `12x`) leaves the fast path.
+#[test]
+fn json_numbers_end_where_json_says() {
+    let line = |lines: &str, note: &str| {
+        format!(
+            "{{\"id\":\"r1\",\"who\":\"ada\",\"kind\":\"review\",\"at\":\"2027-01-05\",\"lines\":{lines},\"repo\":\"core\",\"note\":{note} }}\n"
+        )
+    };
+    let valid = [
+        "0", "7", "12", "-12", "-0", "0.5", "-0.25", "12.50", "1e3", "1E+2", "2.5e-3", "-1.5E10",
+    ];
+    for note in valid {
+        for log in [line("12", note), line("-3", note)] {
+            for chunk in [7, 4096] {
+                let outcome = fast_reader::fast_matches_careful_as(
+                    community(),
+                    log.as_bytes(),
+                    chunk,
+                    LogFormat::JsonLines,
+                )
+                .unwrap_or_else(|e| panic!("{log}: {e}"));
+                assert_eq!(outcome.fast.map(|r| r.len()), Some(1), "{log}");
+            }
+        }
+    }
+    for note in [
+        "01", "1.", ".5", "1e", "1e+", "-", "12x", "1.5.2", "--1", "+1",
+    ] {
+        let log = line("12", note);
+        let outcome = fast_reader::fast_matches_careful_as(
+            community(),
+            log.as_bytes(),
+            7,
+            LogFormat::JsonLines,
+        )
+        .unwrap_or_else(|e| panic!("{log}: {e}"));
+        assert!(outcome.careful.is_err(), "{log}");
+        assert!(outcome.fast.is_none(), "{log}");
+    }
+}
+
 /// Quoted cells (RFC 4180) stay on the fast path: commas, doubled quotes
 /// and line breaks inside quotes, in ids, names and fields, across chunk
 /// boundaries of every size.
