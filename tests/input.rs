@@ -803,6 +803,15 @@ fn header_lines_at_and_past_the_limit_and_without_an_end() {
             }
         }
     }
+    // A lone `\r` ends the header for the careful reader (CSV takes it for
+    // a line end), even inside the name of a column no kind declares.
+    let log = format!(
+        "{},x\ry\nr1,ada,review,2027-01-05T10:00:00Z,5,core,,,,,,,,,\n",
+        fast_reader::HEADER
+    );
+    let outcome = fast_reader::fast_matches_careful(community(), log.as_bytes(), 64).unwrap();
+    assert!(outcome.careful.is_err());
+    assert!(outcome.fast.is_none());
     for log in [fast_reader::HEADER.to_string(), "x".repeat(5000)] {
         // Agrees with the careful reader (which `unwrap` checks), and ends.
         let outcome = fast_reader::fast_matches_careful(community(), log.as_bytes(), 64).unwrap();
