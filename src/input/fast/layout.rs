@@ -7,8 +7,6 @@
 //! own words. A CSV column no kind declares is skipped: the careful reader's
 //! warning about it is given by [`super::header_warnings`].
 
-use std::borrow::Cow;
-
 use chrono_tz::Tz;
 
 use super::Fallback;
@@ -54,22 +52,16 @@ impl Layout {
         }
         // Quoted names (spreadsheets quote every cell) as RFC 4180 reads
         // them; one that runs past the line (a line break inside quotes)
-        // steps aside, as the header is read up to its first line end.
+        // steps aside, as the header is read up to its first line end. A
+        // doubled quote is left as it is: no kind declares a name with a
+        // quote, and the careful reader words the warnings about such
+        // columns (`log_warnings`).
         let mut cells = Vec::new();
-        let (_, _, _, quotes) = scan_line(header, 0, &mut cells)?;
-        let names: Vec<Cow<'_, str>> = cells
+        scan_line(header, 0, &mut cells)?;
+        let names: Vec<&str> = cells
             .iter()
-            .enumerate()
-            .map(|(i, &(s, e))| {
-                let name = text.get(s..e).unwrap_or("");
-                if quotes.escaped >> (i & 63) & 1 == 1 && i < 64 {
-                    Cow::Owned(name.replace("\"\"", "\"").trim().to_string())
-                } else {
-                    Cow::Borrowed(name.trim())
-                }
-            })
+            .map(|&(s, e)| text.get(s..e).unwrap_or("").trim())
             .collect();
-        let names: Vec<&str> = names.iter().map(|n| n.as_ref()).collect();
         let mut undeclared = false;
         for (i, name) in names.iter().enumerate() {
             // Columns without a name may repeat (the careful reader warns
