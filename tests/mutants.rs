@@ -20,6 +20,30 @@
 //!   `has_closed` → `true`, `end <= t` → `>` in `has_closed` and
 //!   `take_closed`: a closed period is paid later (at the latest at the end)
 //!   with the same shares; only the memory held meanwhile differs.
+//!
+//! The fast reader (`src/input/fast/`) was passed too; its tests are in
+//! `tests/input.rs` (it must give the careful reader's records and
+//! warnings, or step aside). Survivors judged equivalent there:
+//! - `mod.rs` `log_warnings`: the guard `layout.undeclared` → `true` (with
+//!   every column declared the careful reader's code finds nothing to warn
+//!   about); `last <= UNKNOWN_KEY_REACH` → `true` (a bound on how much of a
+//!   log is read again for a key found far into it: memory, not output);
+//!   the loop bound's `&&` → `||`, `<` → `<=` (twice) and `2 * MAX + 4` →
+//!   `2 * MAX - 4` or `2 * MAX * 4`, and `ends -= 1` → `/= 1` (the rest of
+//!   a line and the next one fit in `2 * MAX_LINE_BYTES + 2` bytes; these
+//!   only read further or once more at the end, and the snippets show the
+//!   same lines);
+//! - `mod.rs` `stream_unsorted`: `done % 65_536` → `/` (the progress is
+//!   reported for each of the first records instead of every 65,536th,
+//!   with the same values);
+//! - `mod.rs` `Interner`: the load factor's `* 4` → `+ 4` (the table grows
+//!   later, never full) and every mutant of `spread` (where a name's probe
+//!   starts: speed only, every slot is still probed);
+//! - `mod.rs` `check_unique`: the guard `a == b` → `true` and `!seen.insert`
+//!   → `seen.insert` (ids read again, or a fingerprint collision stepping
+//!   aside: only when fingerprints are shared, never changing the output);
+//! - `layout.rs` `from_header`: `contains('\r') ||` → `&&` (a lone `\r` in
+//!   a header also stops the line scanner, which steps aside).
 #![allow(
     clippy::panic,
     clippy::unwrap_used,
