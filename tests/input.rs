@@ -923,6 +923,59 @@ fn json_numbers_end_where_json_says() {
     }
 }
 
+/// Cells that start or end with white space beyond ASCII (U+2000 ends in
+/// the byte 0x80, U+3000 too) are trimmed as the careful reader trims them.
+#[test]
+fn cells_are_trimmed_of_unicode_white_space() {
+    for space in ['\u{2000}', '\u{3000}', '\u{a0}', ' '] {
+        let log = format!(
+            "{}\nr1,ada{space},review,2027-01-05T10:00:00Z,5{space},{space}core{space},,,,,,,,\n",
+            fast_reader::HEADER
+        );
+        for chunk in [7, 4096] {
+            assert_eq!(
+                fast(log.as_bytes(), chunk),
+                Some(1),
+                "{space:?} chunk {chunk}"
+            );
+        }
+    }
+}
+
+/// A line of exactly 1 MiB ended by `\r\n` is at the limit (its line end
+/// is not counted), and stays on the fast path.
+#[test]
+fn a_crlf_line_at_the_limit_stays_on_the_fast_path() {
+    let limit = meed::input::MAX_LINE_BYTES;
+    let mut line = b"r1,ada,review,2027-01-05T10:00:00Z,5,".to_vec();
+    let rest = b",,,,,,,,";
+    line.resize(limit - rest.len(), b'a');
+    line.extend_from_slice(rest);
+    assert_eq!(line.len(), limit);
+    let mut log = format!("{}\r\n", fast_reader::HEADER).into_bytes();
+    log.extend_from_slice(&line);
+    log.extend_from_slice(b"\r\nr2,ben,review,2027-01-06T10:00:00Z,7,core,,,,,,,,\r\n");
+    for chunk in [meed::input::fast::CHUNK, 4096] {
+        assert_eq!(fast(&log, chunk), Some(2), "chunk {chunk}");
+    }
+}
+
+/// A record of several lines (a quoted cell with line breaks) longer in
+/// all than the 1 MiB limit, though each of its lines is shorter: the two
+/// readers agree on it.
+#[test]
+fn a_record_of_short_lines_longer_than_the_limit_reads_alike() {
+    let half = "a".repeat(meed::input::MAX_LINE_BYTES / 2 + 10);
+    let log = format!(
+        "{}\nr1,ada,review,2027-01-05T10:00:00Z,5,\"{half}\n{half}\",,,,,,,,\n",
+        fast_reader::HEADER
+    );
+    for chunk in [meed::input::fast::CHUNK, 4096] {
+        fast_reader::fast_matches_careful(community(), log.as_bytes(), chunk)
+            .unwrap_or_else(|e| panic!("chunk {chunk}: {e}"));
+    }
+}
+
 /// Quoted cells (RFC 4180) stay on the fast path: commas, doubled quotes
 /// and line breaks inside quotes, in ids, names and fields, across chunk
 /// boundaries of every size.
