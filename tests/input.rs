@@ -976,6 +976,32 @@ fn a_record_of_short_lines_longer_than_the_limit_reads_alike() {
     }
 }
 
+/// A row of empty cells (as many as the header has, or not) is skipped by
+/// both readers, and stays on the fast path; a row of quoted empty cells, a ragged row or a row without its
+/// `who` is for the careful reader to report.
+#[test]
+fn blank_ragged_and_incomplete_rows() {
+    let first = "r1,ada,review,2027-01-05T10:00:00Z,5,core,,,,,,,,\n";
+    let last = "r2,ben,review,2027-01-06T10:00:00Z,7,core,,,,,,,,\n";
+    let blank = format!(
+        "{}\n{first},,,,,,,,,,,,,\n , ,,,,,,,,,,,,\n{last}",
+        fast_reader::HEADER
+    );
+    for chunk in [7, 4096] {
+        assert_eq!(fast(blank.as_bytes(), chunk), Some(2), "chunk {chunk}");
+    }
+    for odd in [
+        "\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\"\n",
+        "r3,ada,review\n",
+        "r3,,review,2027-01-05T11:00:00Z,5,core,,,,,,,,\n",
+    ] {
+        let log = format!("{}\n{first}{odd}{last}", fast_reader::HEADER);
+        for chunk in [7, 4096] {
+            assert_eq!(fast(log.as_bytes(), chunk), None, "chunk {chunk}: {odd}");
+        }
+    }
+}
+
 /// Quoted cells (RFC 4180) stay on the fast path: commas, doubled quotes
 /// and line breaks inside quotes, in ids, names and fields, across chunk
 /// boundaries of every size.
@@ -1617,8 +1643,9 @@ fn many_people_keep_their_names_and_their_totals() {
             format!("p{i}")
         }
     };
+    // Eight records each: over 1 MiB, so lines start far into a chunk.
     let mut log = String::from("id,who,kind,at,n\n");
-    for round in 0..2 {
+    for round in 0..8 {
         for i in 0..people {
             let second = round * people + i;
             log.push_str(&format!(
@@ -1634,6 +1661,7 @@ fn many_people_keep_their_names_and_their_totals() {
     let folder = tempfile::tempdir().unwrap();
     let path = folder.path().join("log.csv");
     std::fs::write(&path, &log).unwrap();
+    let log_len = log.len();
     let (streamed, _) = stream_file(
         &compiled.ast,
         &compiled.schema,
@@ -1659,6 +1687,7 @@ fn many_people_keep_their_names_and_their_totals() {
         &mut careful,
     )
     .unwrap();
+    assert!(log_len > 1 << 20, "{log_len} bytes");
     assert_eq!(streamed.len(), people);
     assert_eq!(render_csv(&streamed), render_csv(&careful.totals));
 }
