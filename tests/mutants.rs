@@ -47,6 +47,12 @@
 //! - `parse.rs` `trimmed`: `b > b' '` → `<` and `b < 0x80` → `==` (the
 //!   shortcut for cells that need no trimming is taken less often; the
 //!   full trim gives the same cell).
+//! - `parse.rs` `below` (`!HIGH` deleted, `0x80 - n` → `0x80 / n`, `|` →
+//!   `&`): more bytes of a word become candidates, and each candidate is
+//!   still looked at (`Scan::stops_at`); speed only;
+//! - `parse.rs` `parse_line`: `| UNESCAPED` → `^ UNESCAPED` (the bit is
+//!   known clear), and `fingerprint_of` → `1` (every name in one probe
+//!   chain of the name table: slower, same people).
 #![allow(
     clippy::panic,
     clippy::unwrap_used,
