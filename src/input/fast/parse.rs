@@ -113,13 +113,12 @@ pub fn parse_chunk(layout: &Layout, data: Vec<u8>, offset: u64) -> Result<Chunk,
     })
 }
 
-/// Which cells of a line are quoted: bit `c` for cell `c` (a quoted cell
-/// past the 64th steps aside). A quoted cell's range is the text inside its
+/// Which cells of a line hold escapes to undo: bit `c` for cell `c` (a
+/// quoted cell past the 64th steps aside). A quoted cell's range is the text inside its
 /// quotes; an escaped one holds doubled quotes (`"a ""b"""`) to unescape,
 /// or, in JSON Lines, is a whole string with escapes (`"a\"b"`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Quotes {
-    pub quoted: u64,
     pub escaped: u64,
 }
 
@@ -258,12 +257,9 @@ pub fn parse_line(
     let body = text.get(start..body_end).unwrap_or("");
     let cells = &scratch.cells;
     let cell = |column: usize| cell_text(text, cells, quotes, format, column);
-    // A CSV row of empty cells (no quotes: `""` goes the careful way).
-    let blank = || {
-        format == LogFormat::Csv
-            && quotes.quoted == 0
-            && body.split(',').all(|c| c.trim().is_empty())
-    };
+    // A CSV row of empty cells (a quoted one, `""`, is not: its quotes are
+    // in the text, and the careful reader decides).
+    let blank = || format == LogFormat::Csv && body.split(',').all(|c| c.trim().is_empty());
     if cells.len() != layout.columns {
         if blank() {
             return Ok((None, next));
@@ -424,13 +420,11 @@ impl Scan<'_> {
             match self.bytes.get(close + 1) {
                 Some(b',') if self.bytes.get(close + 2) == Some(&b'"') => {
                     // What a `,` does in [`Scan::stops_at`] (no `\r` yet).
-                    self.quotes.quoted |= 1 << column;
                     self.cells.push((j + 1, close));
                     self.cell_start = close + 2;
                     j = close + 2;
                 }
                 None | Some(b',' | b'\n' | b'\r') => {
-                    self.quotes.quoted |= 1 << column;
                     self.quoted = Some((j + 1, close));
                     self.resume = Some(close + 1);
                     return;
@@ -709,7 +703,7 @@ mod tests {
         assert_eq!(&line[next..], "next");
         assert!(cr.is_some());
         let (_, _, _, quotes) = scan_line(b"\"a\"\"\",\"b\",c", 0, &mut Vec::new()).unwrap();
-        assert_eq!((quotes.quoted, quotes.escaped), (0b011, 0b001));
+        assert_eq!(quotes.escaped, 0b001);
         // Quotes RFC 4180 does not allow: the careful reader decides.
         for odd in [
             "a,b\"c,d\n",
