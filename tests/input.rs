@@ -1003,6 +1003,52 @@ fn blank_ragged_and_incomplete_rows() {
     }
 }
 
+/// Timestamps in the shape the fast reader parses by hand
+/// (`YYYY-MM-DDTHH:MM:SSZ`), across days, months and a leap day, give the
+/// careful reader's instants; the same shape with a bad date or time, or
+/// other separators, is for the careful reader to report.
+#[test]
+fn hand_parsed_timestamps_read_as_the_careful_reader_reads_them() {
+    let stamps = [
+        "2027-01-05T10:00:00Z",
+        "2027-01-05T23:59:59Z",
+        "2027-01-06T00:00:00Z",
+        "2027-02-28T12:34:56Z",
+        "2027-12-31T09:08:07Z",
+        "2028-02-29T01:02:03Z",
+        "2028-03-01T00:00:01Z",
+    ];
+    let rows: String = stamps
+        .iter()
+        .enumerate()
+        .map(|(i, at)| format!("r{i},ada,review,{at},5,core,,,,,,,,\n"))
+        .collect();
+    let log = format!("{}\n{rows}", fast_reader::HEADER);
+    for chunk in [7, 4096] {
+        assert_eq!(
+            fast(log.as_bytes(), chunk),
+            Some(stamps.len()),
+            "chunk {chunk}"
+        );
+    }
+    for bad in [
+        "2027/01/05T10:00:00Z",
+        "2027-13-05T10:00:00Z",
+        "2027-02-30T10:00:00Z",
+        "2027-01-05T24:00:00Z",
+        "2027-01-05T10:60:00Z",
+        "2027-01-05T10-00-00Z",
+    ] {
+        let log = format!(
+            "{}\nr0,ada,review,2027-01-04T10:00:00Z,5,core,,,,,,,,\nr1,ada,review,{bad},5,core,,,,,,,,\n",
+            fast_reader::HEADER
+        );
+        let outcome = fast_reader::fast_matches_careful(community(), log.as_bytes(), 4096)
+            .unwrap_or_else(|e| panic!("{bad}: {e}"));
+        assert!(outcome.fast.is_none(), "{bad}");
+    }
+}
+
 /// Quoted cells (RFC 4180) stay on the fast path: commas, doubled quotes
 /// and line breaks inside quotes, in ids, names and fields, across chunk
 /// boundaries of every size.
