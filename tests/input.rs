@@ -995,6 +995,7 @@ fn blank_ragged_and_incomplete_rows() {
         "\"\",,,,,,,,,,,,,\n",
         "r3,ada,review\n",
         "r3,,review,2027-01-05T11:00:00Z,5,core,,,,,,,,\n",
+        "r3,ada,review,2027-01-05T11:00:00Z,5,,,,,,,,,\n",
     ] {
         let log = format!("{}\n{first}{odd}{last}", fast_reader::HEADER);
         for chunk in [7, 4096] {

@@ -61,7 +61,8 @@
 //!   (an `Int` arm, a `Money` arm, the `true`/`false` guards, the date
 //!   arm, a digit mutated so the shortcut gives up, a shape test that
 //!   fails): the cell then goes to the careful reader's own cell parser,
-//!   which gives the same value.
+//!   which gives the same value; and the bound on the texts kept for
+//!   reuse (`texts.len() < TEXTS` → `==` or `<=`: memory, not values).
 //!
 //! Two survivors showed code that decided nothing, now removed: the
 //! unescaping of header names (no kind declares a name with a quote) and
