@@ -1050,6 +1050,31 @@ fn hand_parsed_timestamps_read_as_the_careful_reader_reads_them() {
     }
 }
 
+/// Whole numbers past the 18 digits the fast reader adds up by hand go to
+/// the careful reader's parser: `i64::MAX` is read, one more digit is
+/// refused, never wrapped around.
+#[test]
+fn whole_numbers_past_eighteen_digits() {
+    let row = |lines: &str| {
+        format!(
+            "{}\nr1,ada,review,2027-01-05T10:00:00Z,{lines},core,,,,,,,,\n",
+            fast_reader::HEADER
+        )
+    };
+    for (lines, read) in [
+        ("999999999999999999", true),
+        ("-999999999999999999", true),
+        ("9223372036854775807", true),
+        ("99999999999999999999", false),
+        ("-99999999999999999999", false),
+    ] {
+        let outcome = fast_reader::fast_matches_careful(community(), row(lines).as_bytes(), 4096)
+            .unwrap_or_else(|e| panic!("{lines}: {e}"));
+        assert_eq!(outcome.careful.is_ok(), read, "{lines}");
+        assert_eq!(outcome.fast.is_some(), read, "{lines}");
+    }
+}
+
 /// Quoted cells (RFC 4180) stay on the fast path: commas, doubled quotes
 /// and line breaks inside quotes, in ids, names and fields, across chunk
 /// boundaries of every size.

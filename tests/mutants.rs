@@ -62,7 +62,9 @@
 //!   arm, a digit mutated so the shortcut gives up, a shape test that
 //!   fails): the cell then goes to the careful reader's own cell parser,
 //!   which gives the same value; and the bound on the texts kept for
-//!   reuse (`texts.len() < TEXTS` → `==` or `<=`: memory, not values).
+//!   reuse (`texts.len() < TEXTS` → `==` or `<=`: memory, not values);
+//!   `whole`'s guard `signed` → `false` (a negative number then goes to
+//!   the cell parser too).
 //!
 //! Two survivors showed code that decided nothing, now removed: the
 //! unescaping of header names (no kind declares a name with a quote) and
