@@ -1075,6 +1075,44 @@ fn whole_numbers_past_eighteen_digits() {
     }
 }
 
+/// Money amounts the fast reader reads by hand (digits, a point, digits;
+/// 18 digits at most) keep every digit and their scale, as the careful
+/// reader reads them; the rest go to its parser or are refused alike.
+#[test]
+fn plain_money_amounts_read_as_the_careful_reader_reads_them() {
+    let policy = "policy \"sales\" { timezone \"UTC\" }\n\
+                  contribution sale { amount: Money(EUR) }\n\
+                  reward paid: Money(EUR)\n\
+                  rule commission { on sale s  grant paid s.amount }\n";
+    let compiled = meed::pipeline::compile_policy(&SourceFile::new("sales.meed", policy)).unwrap();
+    let amounts = [
+        "0",
+        "7",
+        "12.5",
+        "12.50",
+        "0.01",
+        "1234.5678",
+        "999999999999999999",
+        "99999999999999999.9",
+        "9999999999999999999",
+        "1.0000000000000000001",
+        "12.",
+        ".5",
+        "1,5",
+        "-3.25",
+        "+3",
+        " 4.20 ",
+    ];
+    for amount in amounts {
+        let log = format!("id,who,kind,at,amount\nr1,ada,sale,2027-01-05T10:00:00Z,{amount}\n");
+        let outcome = fast_reader::fast_matches_careful(&compiled.schema, log.as_bytes(), 4096)
+            .unwrap_or_else(|e| panic!("{amount}: {e}"));
+        if outcome.careful.is_ok() {
+            assert!(outcome.fast.is_some(), "{amount} left the fast path");
+        }
+    }
+}
+
 /// Quoted cells (RFC 4180) stay on the fast path: commas, doubled quotes
 /// and line breaks inside quotes, in ids, names and fields, across chunk
 /// boundaries of every size.
