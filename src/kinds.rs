@@ -1,4 +1,4 @@
-//! One place per kind of diagnostic: [`diagnostic_kinds!`] declares an
+//! One place per kind of diagnostic: `diagnostic_kinds!` declares an
 //! enum of kinds where each entry holds everything about the kind — its
 //! fields, its message, its stable code, whether it is an error or a
 //! warning, and (when it does not depend on where the problem arose) its
