@@ -33,6 +33,10 @@
 //!   a line and the next one fit in `2 * MAX_LINE_BYTES + 2` bytes; these
 //!   only read further or once more at the end, and the snippets show the
 //!   same lines);
+//! - `mod.rs` `open`: the header loop's bound `len > MAX_LINE_BYTES + 4` →
+//!   `==` or `>=` (how much of an over-long header is read before the
+//!   fast path gives up; the length check after the loop refuses the same
+//!   headers);
 //! - `mod.rs` `stream_unsorted`: `done % 65_536` → `/` (the progress is
 //!   reported for each of the first records instead of every 65,536th,
 //!   with the same values);
