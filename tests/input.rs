@@ -1113,6 +1113,20 @@ fn plain_money_amounts_read_as_the_careful_reader_reads_them() {
     }
 }
 
+/// The messages of the warnings the fast reader gives about a JSON Lines
+/// log (read in chunks of `chunk` bytes), in order.
+fn fast_json_warnings(log: String, chunk: usize) -> Vec<String> {
+    let input = meed::input::fast::LogInput::from_bytes(log.into_bytes(), chunk)
+        .with_format(LogFormat::JsonLines);
+    meed::input::fast::read_records(&input, community()).unwrap();
+    let warnings = meed::input::fast::log_warnings(&input, community(), "log.jsonl").unwrap();
+    warnings
+        .warnings
+        .iter()
+        .map(|w| w.message.clone())
+        .collect()
+}
+
 /// Quoted cells (RFC 4180) stay on the fast path: commas, doubled quotes
 /// and line breaks inside quotes, in ids, names and fields, across chunk
 /// boundaries of every size.
@@ -1644,15 +1658,7 @@ fn warnings_about_late_keys_on_long_lines_match_the_careful_reader() {
         .unwrap_or_else(|e| panic!("chunk {chunk}: {e}"));
         assert_eq!(outcome.fast.map(|r| r.len()), Some(6), "chunk {chunk}");
     }
-    let input = meed::input::fast::LogInput::from_bytes(log.into_bytes(), 13)
-        .with_format(LogFormat::JsonLines);
-    meed::input::fast::read_records(&input, community()).unwrap();
-    let warnings = meed::input::fast::log_warnings(&input, community(), "log.jsonl").unwrap();
-    let shown: Vec<String> = warnings
-        .warnings
-        .iter()
-        .map(|w| w.message.clone())
-        .collect();
+    let shown = fast_json_warnings(log, 13);
     assert_eq!(
         shown,
         [
@@ -1850,14 +1856,7 @@ fn json_lines_are_read_by_the_fast_reader() {
                 .unwrap();
         assert_eq!(outcome.fast.map(|r| r.len()), Some(3), "chunk {chunk}");
     }
-    let input = meed::input::fast::LogInput::from_bytes(extra.into_bytes(), 64).with_format(format);
-    meed::input::fast::read_records(&input, community()).unwrap();
-    let warnings = meed::input::fast::log_warnings(&input, community(), "log.jsonl").unwrap();
-    let shown: Vec<String> = warnings
-        .warnings
-        .iter()
-        .map(|w| w.message.clone())
-        .collect();
+    let shown = fast_json_warnings(extra, 64);
     assert_eq!(
         shown,
         [
