@@ -24,10 +24,9 @@
 //! The fast reader (`src/input/fast/`) was passed too; its tests are in
 //! `tests/input.rs` (it must give the careful reader's records and
 //! warnings, or step aside). Survivors judged equivalent there:
-//! - `mod.rs` `log_warnings`: the guard `layout.undeclared` → `true` (with
-//!   every column declared the careful reader's code finds nothing to warn
-//!   about); `last <= UNKNOWN_KEY_REACH` → `true` (a bound on how much of a
-//!   log is read again for a key found far into it: memory, not output);
+//! - `mod.rs` `log_warnings`: `last <= UNKNOWN_KEY_REACH` → `true` (a
+//!   bound on how much of a log is read again for a key found far into
+//!   it: memory, not output);
 //!   the loop bound's `&&` → `||`, `<` → `<=` (twice) and `2 * MAX + 4` →
 //!   `2 * MAX - 4` or `2 * MAX * 4`, and `ends -= 1` → `/= 1` (the rest of
 //!   a line and the next one fit in `2 * MAX_LINE_BYTES + 2` bytes; these
