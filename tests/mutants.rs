@@ -66,8 +66,9 @@
 //!   fails): the cell then goes to the careful reader's own cell parser,
 //!   which gives the same value; and the bound on the texts kept for
 //!   reuse (`texts.len() < TEXTS` → `==` or `<=`: memory, not values);
-//!   `whole`'s guard `signed` → `false` (a negative number then goes to
-//!   the cell parser too).
+//!   `whole`'s guard `signed` → `false` and `len() > 18` → `>= 18`, and
+//!   `plain_amount`'s guard `!f.is_empty()` → `false` (those numbers then
+//!   go to the cell parser too).
 //!
 //! Two survivors showed code that decided nothing, now removed: the
 //! unescaping of header names (no kind declares a name with a quote) and
