@@ -97,13 +97,13 @@ pub fn evaluate_files(
     progress: Progress<'_>,
     diagnostics: &mut dyn Diagnostics,
 ) -> Result<Evaluated, RunFailure> {
+    let options = EvalOptions {
+        window: files.window,
+        explain: false,
+    };
     let stepped_aside = match streamable(&policy, files) {
         Err(why) => why,
         Ok(roster) => {
-            let options = EvalOptions {
-                window: files.window,
-                explain: false,
-            };
             let streamed = stream_file_into(
                 &policy.ast,
                 &policy.schema,
@@ -138,7 +138,7 @@ pub fn evaluate_files(
         }
     };
     diagnostics.stepped_aside(&stepped_aside);
-    let mut evaluated = evaluate_carefully(policy, files, observers, diagnostics)?;
+    let mut evaluated = evaluate_carefully(policy, files, &options, observers, diagnostics)?;
     evaluated.stepped_aside = Some(stepped_aside);
     Ok(evaluated)
 }
@@ -171,6 +171,7 @@ fn streamable(policy: &CompiledPolicy, files: &DataFiles) -> Result<Option<Roste
 fn evaluate_carefully(
     policy: CompiledPolicy,
     files: &DataFiles,
+    options: &EvalOptions,
     observers: Observers<'_>,
     diagnostics: &mut dyn Diagnostics,
 ) -> Result<Evaluated, RunFailure> {
@@ -187,15 +188,11 @@ fn evaluate_carefully(
             Ok(())
         });
     }
-    let options = EvalOptions {
-        window: files.window,
-        explain: false,
-    };
     let mut evaluate = |sink: &mut dyn GrantSink| match super::evaluate(
         &policy,
         &log,
         roster.as_ref(),
-        &options,
+        options,
         sink,
     ) {
         Ok(report) => {
