@@ -176,7 +176,7 @@ fn diff_rows(old: &Side<'_>, new: &Side<'_>) -> Vec<DiffRow> {
             // Different types on the two sides (an account re-declared in
             // another currency) cannot be subtracted: show the full swing.
             let delta =
-                arith::sub(&after, &before, Span::default()).unwrap_or_else(|_| after.clone());
+                arith::sub(&after, &before, Span::NOWHERE).unwrap_or_else(|_| after.clone());
             Some(DiffRow {
                 who,
                 target,
@@ -202,7 +202,7 @@ fn account_changes(rows: &[DiffRow]) -> Vec<AccountChange> {
             unchanged: 0,
         });
         let add =
-            |a: &Value, b: &Value| arith::add(a, b, Span::default()).unwrap_or_else(|_| a.clone());
+            |a: &Value, b: &Value| arith::add(a, b, Span::NOWHERE).unwrap_or_else(|_| a.clone());
         change.before = add(&change.before, &row.before);
         change.after = add(&change.after, &row.after);
         change.delta = add(&change.delta, &row.delta);

@@ -170,10 +170,7 @@ fn evaluate_inputs() {
                 }
                 out
             }
-            Err(e) => {
-                let report = miette::Report::new(e).with_source_code(source.named_source());
-                render_plain(report.as_ref())
-            }
+            Err(e) => render_plain(&e.in_files(&source)),
         };
         insta::assert_snapshot!(output);
     });

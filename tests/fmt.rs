@@ -469,7 +469,7 @@ mod generated {
                     condition: Some(expr.clone()),
                     action: Action::Grant {
                         account: ident("bonus"),
-                        amount: expr,
+                        amount: Box::new(expr),
                         span: Span::default(),
                     },
                     span: Span::default(),

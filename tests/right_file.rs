@@ -157,3 +157,26 @@ fn each_kind_of_file_is_named_in_its_errors() {
     );
     assert!(human.contains("contribution `r1` on log line 2"), "{human}");
 }
+
+/// A value written in a test's `expect` is evaluated in the test file, so
+/// its error is placed there (it used to be placed at the policy's line of
+/// the same number); and columns count characters, not bytes, in both the
+/// JSON and the human header, after `€` and `é` on the same line.
+#[test]
+fn an_expect_value_is_placed_in_the_test_file_at_its_character_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "policy.meed", POLICY);
+    write(
+        d,
+        "expect.test.meed",
+        "import \"policy.meed\"\ntest \"€ é\" { given { review r1 by ann at 2027-01-05 { lines: 2 } } expect ann bonus = 1 EUR / (1 - 1) }\n",
+    );
+    write(
+        d,
+        "given.test.meed",
+        "import \"policy.meed\"\ntest \"é\" { given { review r1 by ann at 2027-01-05 { lines: 2 / 2.5 } } expect ann bonus = 1 EUR }\n",
+    );
+    assert_at(d, &["test", "expect.test.meed"], "expect.test.meed", 2, 93);
+    assert_at(d, &["test", "given.test.meed"], "given.test.meed", 2, 60);
+}

@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use clap::ValueEnum;
 use miette::Diagnostic;
 
-use crate::render::diagnostic::{InSource, JsonDiagnostic, render_graphical};
+use crate::render::diagnostic::{JsonDiagnostic, render_graphical};
 use crate::source::SourceFile;
 
 /// How `--diagnostics` prints problems.
@@ -37,8 +37,9 @@ impl Reporter {
         }
     }
 
-    /// Prints one diagnostic whose labels point into `source`.
-    pub fn report(&mut self, diagnostic: &dyn Diagnostic, source: &SourceFile) {
+    /// Prints one diagnostic, shown in the file it carries; `about` is the
+    /// file one with no place of its own concerns.
+    pub fn report(&mut self, diagnostic: &dyn Diagnostic, about: &SourceFile) {
         let is_warning = matches!(
             diagnostic.severity(),
             Some(miette::Severity::Warning | miette::Severity::Advice)
@@ -50,14 +51,9 @@ impl Reporter {
         }
         match self.format {
             DiagnosticFormat::Human => {
-                let named = source.named_source();
-                let shown = InSource {
-                    diagnostic,
-                    source: &named,
-                };
                 err!(
                     "{}",
-                    render_graphical(&shown, self.colour, terminal_width())
+                    render_graphical(diagnostic, self.colour, terminal_width())
                 );
             }
             DiagnosticFormat::Json => {
@@ -68,10 +64,10 @@ impl Reporter {
                     .map(|r| r.collect())
                     .unwrap_or_default();
                 if related.is_empty() {
-                    errln!("{}", JsonDiagnostic::new(diagnostic, source).to_json_line());
+                    errln!("{}", JsonDiagnostic::new(diagnostic, about).to_json_line());
                 } else {
                     for inner in related {
-                        errln!("{}", JsonDiagnostic::new(inner, source).to_json_line());
+                        errln!("{}", JsonDiagnostic::new(inner, about).to_json_line());
                     }
                 }
             }
@@ -92,8 +88,8 @@ fn terminal_width() -> usize {
 }
 
 impl crate::pipeline::Diagnostics for Reporter {
-    fn report(&mut self, diagnostic: &dyn Diagnostic, source: &SourceFile) {
-        Reporter::report(self, diagnostic, source);
+    fn report(&mut self, diagnostic: &dyn Diagnostic, about: &SourceFile) {
+        Reporter::report(self, diagnostic, about);
     }
 
     /// `MEED_TRACE_STREAM=1` says why, for tests and bug reports.

@@ -29,7 +29,7 @@ use crate::semantics::order::record_order;
 use crate::syntax::ast::{Expr, ExprKind, Item, PolicyFile};
 use crate::value::Value;
 
-pub use crate::semantics::error::{EvalError, EvalErrorKind, EvalWarning};
+pub use crate::semantics::error::{EvalError, EvalErrorInFile, EvalErrorKind, EvalWarning};
 pub use crate::semantics::period::{PeriodKey, Window};
 use pending::{Pending, RuleRef};
 use reach::Reached;

@@ -217,7 +217,7 @@ fn totals_by_period(
         let key = PeriodKey::of(grant.at, period, env.tz);
         let per_account = totals.entry((grant.who.clone(), key)).or_default();
         match per_account.get_mut(account) {
-            Some(sum) => *sum = arith::add(sum, &grant.granted, crate::source::Span::default())?,
+            Some(sum) => *sum = arith::add(sum, &grant.granted, crate::source::Span::NOWHERE)?,
             None => {
                 per_account.insert(account.clone(), grant.granted.clone());
             }

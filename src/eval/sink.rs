@@ -37,7 +37,7 @@ pub fn add_to_totals(totals: &mut Totals, grant: &Grant) -> Result<(), EvalError
     let per_person = totals.entry(grant.who.clone()).or_default();
     match per_person.get_mut(&grant.target) {
         Some(total) => {
-            let sum = arith::add(total, &grant.granted, Span::default()).map_err(|error| {
+            let sum = arith::add(total, &grant.granted, Span::NOWHERE).map_err(|error| {
                 let mut error = error.in_context(|| total_context(grant));
                 error.span = None;
                 error

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::error::{ErrorSite, InputError, InputErrorKind};
 use super::raw::{Header, RawCell, RawRecord, RawTable};
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
 /// Reads every row of a CSV file; the first row is the header.
 pub fn read_csv(site: &ErrorSite) -> RawTable {
@@ -28,7 +28,7 @@ pub fn read_csv(site: &ErrorSite) -> RawTable {
             Ok(false) => break,
             Err(error) => {
                 let offset = start + error.position().map_or(0, |p| to_usize(p.byte()));
-                let span = Span::new(offset, offset);
+                let span = site.span(offset, offset);
                 table.errors.push(site.error(
                     InputErrorKind::MalformedCsv {
                         detail: format!("the file cannot be read as CSV: {error}"),
@@ -43,7 +43,7 @@ pub fn read_csv(site: &ErrorSite) -> RawTable {
             text,
             start + record.position().map_or(0, |p| to_usize(p.byte())),
         );
-        let spans = field_spans(text, offset, record.len());
+        let spans = field_spans(&site.file, offset, record.len());
         // A quote never closed swallows the rest of the file into one cell
         // (the csv crate does not complain): the records after it would be
         // lost silently, so this is an error naming where the quote opened.
@@ -54,7 +54,7 @@ pub fn read_csv(site: &ErrorSite) -> RawTable {
                         detail: "this quoted cell is never closed: the file ends inside it"
                             .to_string(),
                     },
-                    Span::new(open.start, open.start + 1),
+                    open.with_range(open.start, open.start + 1),
                     "the `\"` opened here",
                 )
                 .with_help(
@@ -168,7 +168,7 @@ fn read_row(
 fn record_span(fields: &[(String, Span)]) -> Span {
     match (fields.first(), fields.last()) {
         (Some((_, first)), Some((_, last))) => first.to(*last),
-        _ => Span::default(),
+        _ => Span::NOWHERE,
     }
 }
 
@@ -197,8 +197,8 @@ fn unclosed_quote(text: &str, span: Span) -> bool {
 /// The csv crate gives field values but not where they stand; this walks the
 /// raw text with the same rules (quoted fields may hold commas, doubled
 /// quotes and line breaks) so that errors can underline the exact cell.
-fn field_spans(text: &str, offset: usize, count: usize) -> Vec<Span> {
-    let bytes = text.as_bytes();
+fn field_spans(file: &SourceFile, offset: usize, count: usize) -> Vec<Span> {
+    let bytes = file.text().as_bytes();
     let at = |i: usize| bytes.get(i).copied();
     let mut spans = Vec::with_capacity(count);
     let mut pos = offset;
@@ -224,7 +224,7 @@ fn field_spans(text: &str, offset: usize, count: usize) -> Vec<Span> {
             }
             pos += 1;
         }
-        spans.push(Span::new(start, pos));
+        spans.push(file.span(start, pos));
         if at(pos) == Some(b',') {
             pos += 1;
         }

@@ -2,7 +2,7 @@
 //! mark dropped, the first invalid byte reported with its line.
 
 use super::error::{ErrorSite, InputError, InputErrorKind};
-use crate::source::{SourceFile, Span};
+use crate::source::SourceFile;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -29,7 +29,7 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<SourceFile, InputError> {
             let error = site
                 .error(
                     InputErrorKind::NotUtf8 { byte, offset },
-                    Span::new(offset, offset + '\u{fffd}'.len_utf8()),
+                    site.span(offset, offset + '\u{fffd}'.len_utf8()),
                     format!("byte 0x{byte:02X} (byte {offset}, line {line}) is not UTF-8"),
                 )
                 .with_value(format!("0x{byte:02X}"))

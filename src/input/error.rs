@@ -6,11 +6,11 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
+use miette::{Diagnostic, LabeledSpan, Severity, SourceCode};
 
 use super::cell::CellError;
 use crate::kinds::diagnostic_kinds;
-use crate::source::{SourceFile, Span};
+use crate::source::{Snippet, SourceFile, Span};
 
 /// At most this many errors are shown; the rest are counted.
 pub const SHOWN_ERRORS: usize = 50;
@@ -71,9 +71,6 @@ impl InputErrorKind {
     }
 }
 
-/// The text diagnostics show snippets from, shared by every error of a file.
-pub type SharedSource = Arc<NamedSource<String>>;
-
 /// One mistake in a log or roster, at one place.
 #[derive(Clone, Debug)]
 pub struct InputError {
@@ -82,7 +79,6 @@ pub struct InputError {
     pub line: usize,
     /// One-based, in characters.
     pub column: usize,
-    pub span: Span,
     // Boxed so that results carrying an error stay small.
     details: Box<Details>,
 }
@@ -90,16 +86,22 @@ pub struct InputError {
 /// The parts of an error only its rendering needs.
 #[derive(Clone, Debug)]
 struct Details {
+    span: Span,
     file: Arc<str>,
     value: Option<String>,
     expected: Option<String>,
     label: String,
     secondary: Option<(Span, String)>,
     help: Option<String>,
-    source_code: Option<SharedSource>,
+    snippet: Snippet,
 }
 
 impl InputError {
+    /// Where in the file.
+    pub fn span(&self) -> Span {
+        self.details.span
+    }
+
     /// The name of the file at fault.
     pub fn file(&self) -> &str {
         &self.details.file
@@ -137,7 +139,7 @@ impl InputError {
 
     /// Shows no source snippet (for a line too long to print).
     pub fn without_snippet(mut self) -> Self {
-        self.details.source_code = None;
+        self.details.snippet = Snippet::default();
         self
     }
 
@@ -169,30 +171,22 @@ impl Diagnostic for InputError {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.details
-            .source_code
-            .as_deref()
-            .map(|s| s as &dyn SourceCode)
+        self.details.snippet.source_code()
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let details = &self.details;
-        details.source_code.as_ref()?;
-        let primary = LabeledSpan::new_primary_with_span(Some(details.label.clone()), self.span);
-        let secondary = details
-            .secondary
-            .iter()
-            .map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), *span));
-        Some(Box::new(std::iter::once(primary).chain(secondary)))
+        let secondary = details.secondary.iter().map(|(span, label)| (*span, label));
+        details
+            .snippet
+            .labels((details.span, Some(details.label.clone())), secondary)
     }
 }
 
-/// Where errors of one file are placed: its name, text, line starts and
-/// shared snippet source.
+/// Where errors of one file are placed: the file and its line starts.
 #[derive(Clone, Debug)]
 pub struct ErrorSite {
     pub file: SourceFile,
-    shared: SharedSource,
     /// Byte offset where each line starts, so that placing a record is a
     /// binary search, not a scan from the top of a large log.
     line_starts: Vec<usize>,
@@ -205,9 +199,13 @@ impl ErrorSite {
             .collect();
         Self {
             file: file.clone(),
-            shared: Arc::new(file.named_source()),
             line_starts,
         }
+    }
+
+    /// The bytes `start..end` of the file.
+    pub fn span(&self, start: usize, end: usize) -> Span {
+        self.file.span(start, end)
     }
 
     /// One-based line and column (in characters) of a byte offset.
@@ -233,15 +231,15 @@ impl ErrorSite {
             kind,
             line,
             column,
-            span,
             details: Box::new(Details {
+                span,
                 file: Arc::from(self.file.name()),
                 value: None,
                 expected: None,
                 label: label.into(),
                 secondary: None,
                 help: None,
-                source_code: Some(self.shared.clone()),
+                snippet: Snippet::of(&self.file, span),
             }),
         }
     }
@@ -264,7 +262,7 @@ impl ErrorSite {
             span,
             label: label.into(),
             help: None,
-            source_code: self.shared.clone(),
+            snippet: Snippet::of(&self.file, span),
         }
     }
 }
@@ -368,7 +366,7 @@ pub struct InputWarning {
     pub span: Span,
     label: String,
     help: Option<String>,
-    source_code: SharedSource,
+    snippet: Snippet,
 }
 
 impl InputWarning {
@@ -402,12 +400,11 @@ impl Diagnostic for InputWarning {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&*self.source_code)
+        self.snippet.source_code()
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span),
-        )))
+        self.snippet
+            .labels((self.span, Some(self.label.clone())), std::iter::empty())
     }
 }

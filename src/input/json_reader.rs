@@ -34,7 +34,7 @@ pub fn read_json_lines(site: &ErrorSite) -> RawTable {
         if line.trim().is_empty() {
             continue;
         }
-        let span = Span::new(start, start + line.len());
+        let span = site.span(start, start + line.len());
         match serde_json::from_str::<Entries<'_>>(line) {
             Ok(entries) => match record(site, &mut table.columns, line, start, span, entries) {
                 Ok(record) => table.records.push(record),
@@ -59,7 +59,7 @@ fn record(
     let mut cells: Vec<(Arc<str>, RawCell)> = Vec::with_capacity(entries.0.len());
     for (key, raw) in entries.0 {
         let key: Arc<str> = Arc::from(key);
-        let cell = raw_cell(line, start, raw);
+        let cell = raw_cell(line, span, raw);
         // Two values for one key: which one was meant cannot be guessed.
         if let Some((_, first)) = cells.iter().find(|(k, _)| *k == key) {
             return Err(site
@@ -87,11 +87,12 @@ fn record(
 }
 
 /// A value as cell text: strings unquoted, numbers and booleans as written.
-fn raw_cell(line: &str, start: usize, raw: &RawValue) -> RawCell {
+fn raw_cell(line: &str, line_span: Span, raw: &RawValue) -> RawCell {
     let json = raw.get();
     // `json` borrows from `line`, so its address says where it stands.
     let within = (json.as_ptr() as usize).saturating_sub(line.as_ptr() as usize);
-    let span = Span::new(start + within, start + within + json.len());
+    let start = line_span.start + within;
+    let span = line_span.with_range(start, start + json.len());
     let (text, nested) = match json.as_bytes().first() {
         Some(b'"') => (serde_json::from_str::<String>(json).ok(), false),
         Some(b'[' | b'{') => (Some(json.to_string()), true),
@@ -139,7 +140,7 @@ fn json_error(
         .to_string();
     site.error(
         InputErrorKind::MalformedJson { detail },
-        Span::new(start + at, start + at + width),
+        site.span(start + at, start + at + width),
         "here",
     )
     .with_help(help)

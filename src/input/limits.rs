@@ -2,7 +2,6 @@
 //! file gets a clear error instead of a hang or an unreadable wall of text.
 
 use super::error::{ErrorSite, InputError, InputErrorKind};
-use crate::source::Span;
 
 /// The longest line meed reads from a log or roster: 1 MiB. Real records
 /// are a few hundred bytes; a longer line is a file that lost its line
@@ -26,7 +25,7 @@ pub fn check_line_lengths(site: &ErrorSite) -> Option<InputError> {
                         line: number,
                         bytes,
                     },
-                    Span::new(start, start),
+                    site.span(start, start),
                     "this line",
                 )
                 .without_snippet()

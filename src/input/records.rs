@@ -89,7 +89,7 @@ fn no_records(site: &ErrorSite) -> InputWarning {
     site.warning(
         "meed::no_records",
         "the log holds no records: the ledger is empty".to_string(),
-        Span::new(0, 0),
+        site.span(0, 0),
         "no records",
     )
     .with_help(
@@ -101,7 +101,7 @@ fn no_records(site: &ErrorSite) -> InputWarning {
 pub fn empty_file(site: &ErrorSite, has_header: bool) -> InputError {
     let error = site.error(
         InputErrorKind::EmptyLog { has_header },
-        Span::new(0, 0),
+        site.span(0, 0),
         if has_header {
             "only a header"
         } else {

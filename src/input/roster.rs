@@ -208,5 +208,5 @@ fn line_span(source: &SourceFile, line: usize) -> Span {
     let len = text
         .get(start..)
         .map_or(0, |rest| rest.find(['\r', '\n']).unwrap_or(rest.len()));
-    Span::new(start, start + len)
+    source.span(start, start + len)
 }

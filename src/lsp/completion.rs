@@ -88,7 +88,7 @@ pub fn complete(doc: &Analysis, position: Position) -> Vec<CompletionItem> {
     let declarations = PolicyFile {
         items,
         comments: Vec::new(),
-        span: crate::source::Span::default(),
+        span: crate::source::Span::NOWHERE,
     };
     let ast = &declarations;
     let word_start = line.trim_end_matches(is_name_char);

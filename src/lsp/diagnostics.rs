@@ -50,7 +50,7 @@ pub fn convert_foreign(
 ) -> Diagnostic {
     let lines = LineIndex::new(foreign.text());
     let place = primary_label(diagnostic)
-        .map(|label| label_span(&label))
+        .map(|label| label_span(foreign, &label))
         .map(|span| lines.range(foreign.text(), span));
     let related = match (place, Url::from_file_path(foreign.name())) {
         (Some(range), Ok(uri)) => Some(vec![DiagnosticRelatedInformation {
@@ -91,7 +91,7 @@ fn convert_one(diagnostic: &dyn MietteDiagnostic, target: &Target<'_>) -> Diagno
     let range = primary
         .and_then(|i| labels.get(i))
         .map_or_else(Range::default, |label| {
-            target.lines.range(text, label_span(label))
+            target.lines.range(text, label_span(target.source, label))
         });
     let related: Vec<DiagnosticRelatedInformation> = labels
         .iter()
@@ -100,7 +100,7 @@ fn convert_one(diagnostic: &dyn MietteDiagnostic, target: &Target<'_>) -> Diagno
         .map(|(_, label)| DiagnosticRelatedInformation {
             location: Location::new(
                 target.uri.clone(),
-                target.lines.range(text, label_span(label)),
+                target.lines.range(text, label_span(target.source, label)),
             ),
             message: label.label().unwrap_or("related").to_string(),
         })
@@ -124,8 +124,8 @@ fn primary_label(diagnostic: &dyn MietteDiagnostic) -> Option<LabeledSpan> {
     labels.into_iter().nth(primary)
 }
 
-fn label_span(label: &LabeledSpan) -> Span {
-    Span::new(label.offset(), label.offset() + label.len())
+fn label_span(source: &SourceFile, label: &LabeledSpan) -> Span {
+    source.span(label.offset(), label.offset() + label.len())
 }
 
 fn with_help(message: String, diagnostic: &dyn MietteDiagnostic) -> String {

@@ -49,8 +49,9 @@ pub enum Engine {
 
 /// Where the diagnostics of a run go, each with the file it points into.
 pub trait Diagnostics {
-    /// One warning or error whose labels point into `source`.
-    fn report(&mut self, diagnostic: &dyn Diagnostic, source: &SourceFile);
+    /// One warning or error; it carries the text of the file it points
+    /// into, and `about` is the file it concerns when it has no place.
+    fn report(&mut self, diagnostic: &dyn Diagnostic, about: &SourceFile);
 
     /// The streaming engine stepped aside, for `why`; the careful path
     /// runs next (and reports any problem it finds).
@@ -202,7 +203,7 @@ fn evaluate_carefully(
             Ok(())
         }
         Err(error) => {
-            diagnostics.report(&error, &policy.source);
+            diagnostics.report(&error.in_files(&policy.source), &policy.source);
             Err(RunFailure::Evaluation)
         }
     };

@@ -1,7 +1,9 @@
 //! Rendering diagnostics: graphical (for people), plain (for snapshot
 //! tests: no colour, fixed width) and JSON lines (for CI annotations).
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, Severity};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, Severity, SourceCode, SourceSpan,
+};
 use serde::Serialize;
 
 use crate::source::SourceFile;
@@ -19,54 +21,6 @@ pub fn render_graphical(diagnostic: &dyn Diagnostic, colour: bool, width: usize)
         out = format!("{diagnostic}\n");
     }
     out
-}
-
-/// A diagnostic shown against `source` when it carries no source text of
-/// its own (evaluation errors point into the policy by span only).
-pub struct InSource<'a> {
-    pub diagnostic: &'a dyn Diagnostic,
-    pub source: &'a dyn miette::SourceCode,
-}
-
-impl std::fmt::Debug for InSource<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(self.diagnostic, f)
-    }
-}
-
-impl std::fmt::Display for InSource<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self.diagnostic, f)
-    }
-}
-
-impl std::error::Error for InSource<'_> {}
-
-impl Diagnostic for InSource<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.diagnostic.code()
-    }
-    fn severity(&self) -> Option<Severity> {
-        self.diagnostic.severity()
-    }
-    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.diagnostic.help()
-    }
-    fn url<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.diagnostic.url()
-    }
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.diagnostic.source_code().or(Some(self.source))
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        self.diagnostic.labels()
-    }
-    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
-        self.diagnostic.related()
-    }
-    fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
-        self.diagnostic.diagnostic_source()
-    }
 }
 
 /// Renders a diagnostic without colour at 80 columns: stable text for
@@ -100,25 +54,29 @@ pub struct JsonDiagnostic {
 }
 
 impl JsonDiagnostic {
-    /// Describes `diagnostic`, placing it at its first label in `source`
-    /// (no place at all when it has no label).
-    pub fn new(diagnostic: &dyn Diagnostic, source: &SourceFile) -> JsonDiagnostic {
+    /// Describes `diagnostic`, placed at its first label in the file it
+    /// carries; one with no text of its own (or no label) concerns `about`
+    /// as a whole and has no line.
+    pub fn new(diagnostic: &dyn Diagnostic, about: &SourceFile) -> JsonDiagnostic {
+        let label = diagnostic.labels().and_then(|mut labels| labels.next());
         let place = diagnostic
-            .labels()
-            .and_then(|mut labels| labels.next())
-            .map(|label| {
-                (
-                    source.line_column(label.offset()),
-                    source.line_column(label.offset() + label.len()),
-                )
+            .source_code()
+            .zip(label)
+            .and_then(|(code, label)| {
+                let (file, start) = place_of(code, label.offset())?;
+                let (_, end) = place_of(code, label.offset() + label.len())?;
+                Some((file, start, end))
             });
+        let file = place
+            .as_ref()
+            .map_or_else(|| about.name().to_string(), |(file, _, _)| file.clone());
         JsonDiagnostic {
             schema: DIAGNOSTIC_SCHEMA,
-            file: source.name().to_string(),
-            line: place.map(|((line, _), _)| line),
-            column: place.map(|((_, column), _)| column),
-            end_line: place.map(|(_, (line, _))| line),
-            end_column: place.map(|(_, (_, column))| column),
+            file,
+            line: place.as_ref().map(|(_, (line, _), _)| *line),
+            column: place.as_ref().map(|(_, (_, column), _)| *column),
+            end_line: place.as_ref().map(|(_, _, (line, _))| *line),
+            end_column: place.as_ref().map(|(_, _, (_, column))| *column),
             severity: severity_name(diagnostic.severity()),
             code: diagnostic.code().map(|c| c.to_string()),
             message: diagnostic.to_string(),
@@ -130,6 +88,24 @@ impl JsonDiagnostic {
     pub fn to_json_line(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
+}
+
+/// The file name, and the one-based line and column (in characters) of
+/// byte `offset`, in the text a diagnostic carries.
+///
+/// miette counts columns in bytes; a reader counts characters, so this
+/// reads the text before the offset and counts them itself.
+fn place_of(code: &dyn SourceCode, offset: usize) -> Option<(String, (usize, usize))> {
+    let before = code
+        .read_span(&SourceSpan::new(0.into(), offset), 0, 0)
+        .ok()?;
+    let name = before.name().unwrap_or_default().to_string();
+    let bytes = before.data().get(..offset).unwrap_or(before.data());
+    let text = String::from_utf8_lossy(bytes);
+    let line = text.matches('\n').count() + 1;
+    let line_start = text.rfind('\n').map_or(0, |i| i + 1);
+    let column = text.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    Some((name, (line, column)))
 }
 
 /// `error` unless the diagnostic says otherwise.

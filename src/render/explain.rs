@@ -149,7 +149,7 @@ pub fn share_equation(share: &PoolShare, paid: &Value) -> String {
         .flatten()
         .and_then(|(digits, _)| {
             let unit = with_units(&share.pool_amount, 1, digits);
-            let down = arith::sub(paid, &unit, Span::default()).ok()?;
+            let down = arith::sub(paid, &unit, Span::NOWHERE).ok()?;
             Some((down, unit))
         });
     match leftover {

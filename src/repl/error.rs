@@ -11,9 +11,9 @@
 
 use std::fmt;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, LabeledSpan, SourceCode};
 
-use crate::source::{SourceFile, Span};
+use crate::source::{Snippet, SourceFile, Span};
 
 /// One problem with what was typed at the prompt.
 #[derive(Debug)]
@@ -22,7 +22,7 @@ pub struct ReplError {
     message: String,
     help: Option<String>,
     /// The typed text and the part of it to underline.
-    place: Option<Box<(NamedSource<String>, Span, String)>>,
+    place: Option<Box<(Snippet, Span, String)>>,
 }
 
 impl ReplError {
@@ -115,7 +115,7 @@ impl ReplError {
             "the rules that use `{name}` expect `{old}`; give the new value in the same unit"
         ));
         error.place = Some(Box::new((
-            input.named_source(),
+            Snippet::of(input, span),
             span,
             format!("this is `{new}`"),
         )));
@@ -157,7 +157,7 @@ impl ReplError {
             "its type is `{ty}`; aggregates, `person` and `total` belong in `each` rules and pools; `:explain WHO` shows what they gave someone"
         ));
         error.place = Some(Box::new((
-            input.named_source(),
+            Snippet::of(input, span),
             span,
             "needs a person and a period".to_string(),
         )));
@@ -212,14 +212,11 @@ impl Diagnostic for ReplError {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.place.as_ref().map(|place| &place.0 as &dyn SourceCode)
+        self.place.as_ref()?.0.source_code()
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let (_, span, label) = self.place.as_deref()?;
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            Some(label.clone()),
-            *span,
-        ))))
+        let (snippet, span, label) = self.place.as_deref()?;
+        snippet.labels((*span, Some(label.clone())), std::iter::empty())
     }
 }

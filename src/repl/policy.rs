@@ -167,7 +167,7 @@ fn let_value_span(policy: &CompiledPolicy, name: &str) -> Option<(Span, &'static
     policy.ast.items.iter().find_map(|item| match item {
         Item::Let(l) if l.name.node == name => Some(match &l.value {
             LetValue::Fixed(expr) => (expr.span, ""),
-            LetValue::Dated(_) => (Span::new(l.name.span.end, l.span.end), " = "),
+            LetValue::Dated(_) => (l.name.span.with_range(l.name.span.end, l.span.end), " = "),
         }),
         _ => None,
     })
@@ -183,7 +183,7 @@ pub fn constant_names(policy: &CompiledPolicy) -> Vec<&str> {
 pub fn relocate(errors: Vec<CheckError>, offset: usize, input: &SourceFile) -> Vec<CheckError> {
     let end = offset + input.text().len();
     let inside = |s: Span| s.start >= offset && s.end <= end;
-    let shift = |s: Span| Span::new(s.start - offset, s.end - offset);
+    let shift = |s: Span| input.span(s.start - offset, s.end - offset);
     errors
         .into_iter()
         .map(|error| {
@@ -207,7 +207,7 @@ pub fn empty_policy() -> CompiledPolicy {
     let ast = PolicyFile {
         items: Vec::new(),
         comments: Vec::new(),
-        span: Span::default(),
+        span: Span::NOWHERE,
     };
     CompiledPolicy {
         source: SourceFile::new("<session>", ""),

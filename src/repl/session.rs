@@ -236,8 +236,8 @@ impl Session {
                 Some(shown_type),
             ),
             Err(error) => {
-                let report = miette::Report::new(error).with_source_code(input.named_source());
-                (self.fail(report.as_ref()), Some(shown_type))
+                let shown = error.in_files(&[&input, &self.current.source]);
+                (self.fail(&shown), Some(shown_type))
             }
         }
     }

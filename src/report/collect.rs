@@ -73,7 +73,7 @@ impl OrgFigures {
 
     fn add_limits(&mut self, grant: &Grant) -> Result<(), EvalError> {
         for cut in &grant.cuts {
-            let taken = arith::sub(&cut.before, &cut.after, Span::default())?;
+            let taken = arith::sub(&cut.before, &cut.after, Span::NOWHERE)?;
             let index = match self.limits.iter().position(|(l, _)| *l == cut.limit) {
                 Some(i) => i,
                 None => {
@@ -199,7 +199,7 @@ where
         return Ok(());
     };
     match row.get_mut(inner) {
-        Some(total) => *total = arith::add(total, amount, Span::default())?,
+        Some(total) => *total = arith::add(total, amount, Span::NOWHERE)?,
         None => {
             row.insert(inner.to_owned(), amount.clone());
         }
@@ -215,7 +215,7 @@ pub fn add_into<K: Ord>(
     use std::collections::btree_map::Entry;
     match slot {
         Entry::Occupied(mut total) => {
-            let sum = arith::add(total.get(), amount, Span::default())?;
+            let sum = arith::add(total.get(), amount, Span::NOWHERE)?;
             total.insert(sum);
         }
         Entry::Vacant(place) => {
@@ -227,7 +227,7 @@ pub fn add_into<K: Ord>(
 
 fn add(total: Option<&Value>, amount: &Value) -> Result<Value, EvalError> {
     match total {
-        Some(total) => arith::add(total, amount, Span::default()),
+        Some(total) => arith::add(total, amount, Span::NOWHERE),
         None => Ok(amount.clone()),
     }
 }

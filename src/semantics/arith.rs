@@ -459,7 +459,7 @@ mod tests {
     fn usd(s: &str) -> Value {
         Value::Money(Money::new(d(s), Currency::from_code("USD").unwrap()))
     }
-    const S: Span = Span { start: 0, end: 0 };
+    const S: Span = Span::NOWHERE;
 
     #[test]
     fn int_overflow_is_an_error() {

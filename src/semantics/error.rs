@@ -9,10 +9,10 @@
 
 use std::fmt;
 
-use miette::{Diagnostic, LabeledSpan};
+use miette::{Diagnostic, LabeledSpan, SourceCode};
 
 use crate::kinds::diagnostic_kinds;
-use crate::source::Span;
+use crate::source::{Snippet, SourceFile, Sources, Span};
 
 /// An evaluation error: what went wrong, where in the policy, and for which
 /// rule and contribution.
@@ -166,11 +166,61 @@ impl Diagnostic for EvalError {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         // An empty span at the very start is a placeholder, not a place in
         // the policy: report such an error without a location.
-        let span = self.span.filter(|s| *s != crate::source::Span::default())?;
+        let span = self.span.filter(|s| !s.is_nowhere())?;
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
             Some("here".to_string()),
             span,
         ))))
+    }
+}
+
+/// An evaluation error shown with the text it points into: the policy, or
+/// the test file for a value written in a test. The evaluator's errors carry
+/// a span but no text; the span says which file, and [`EvalError::in_files`]
+/// finds it.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{inner}")]
+pub struct EvalErrorInFile {
+    pub inner: EvalError,
+    snippet: Snippet,
+}
+
+impl EvalError {
+    /// This error with the text of its file among `sources`.
+    pub fn in_files(self, sources: &(impl Sources + ?Sized)) -> EvalErrorInFile {
+        EvalErrorInFile {
+            snippet: self
+                .span
+                .map(|span| Snippet::of(sources, span))
+                .unwrap_or_default(),
+            inner: self,
+        }
+    }
+}
+
+impl EvalErrorInFile {
+    /// The file it is in, if it has a place.
+    pub fn file(&self) -> Option<&SourceFile> {
+        self.snippet.file()
+    }
+}
+
+impl Diagnostic for EvalErrorInFile {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.inner.code()
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.inner.help()
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.snippet.source_code()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.snippet.file()?;
+        self.inner.labels()
     }
 }
 

@@ -107,7 +107,7 @@ mod tests {
             ((100, -10, 0), (0, 0, true)),
         ];
         for ((granted, cap, so_far), (left, running, was_cut)) in cases {
-            let got = cut(&eur(granted), &eur(cap), &eur(so_far), Span::default()).unwrap();
+            let got = cut(&eur(granted), &eur(cap), &eur(so_far), Span::NOWHERE).unwrap();
             let want = Cut {
                 left: eur(left),
                 running: eur(running),

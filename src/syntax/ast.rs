@@ -204,7 +204,7 @@ impl LetDecl {
     pub fn value_span(&self) -> Span {
         match &self.value {
             LetValue::Fixed(expr) => expr.span,
-            LetValue::Dated(lines) => Span::new(
+            LetValue::Dated(lines) => self.span.with_range(
                 lines.first().map_or(self.span.end, |l| l.span.start),
                 lines.last().map_or(self.span.end, |l| l.span.end),
             ),
@@ -281,7 +281,7 @@ impl RuleDecl {
     /// Whether its condition or amount reads an aggregate.
     pub fn reads_aggregates(&self) -> bool {
         let amount = match &self.action {
-            Action::Grant { amount, .. } => Some(amount),
+            Action::Grant { amount, .. } => Some(&**amount),
             Action::Award { .. } => None,
         };
         self.condition
@@ -341,7 +341,8 @@ pub enum Action {
     /// `grant bonus 5.00 EUR + review_rate * r.lines`
     Grant {
         account: Ident,
-        amount: Expr,
+        /// Boxed: an expression is large, and most actions hold one.
+        amount: Box<Expr>,
         span: Span,
     },
     /// `award mentor`

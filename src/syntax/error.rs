@@ -7,9 +7,9 @@
 
 use std::fmt;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, LabeledSpan, SourceCode};
 
-use crate::source::{SourceFile, Span};
+use crate::source::{Snippet, SourceFile, Span};
 
 /// What went wrong, one variant per stable diagnostic code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -119,14 +119,14 @@ impl Problem {
 pub struct ParseError {
     /// Boxed to keep `Result<_, ParseError>` small on the happy path.
     pub problem: Box<Problem>,
-    text: NamedSource<String>,
+    snippet: Snippet,
 }
 
 impl ParseError {
     pub fn new(problem: Problem, source: &SourceFile) -> ParseError {
         ParseError {
+            snippet: Snippet::of(source, problem.span),
             problem: Box::new(problem),
-            text: source.named_source(),
         }
     }
 
@@ -152,17 +152,16 @@ impl Diagnostic for ParseError {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.text)
+        self.snippet.source_code()
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let primary =
-            LabeledSpan::new_primary_with_span(Some(self.problem.label.clone()), self.problem.span);
-        let related = self
-            .problem
+        let problem = &self.problem;
+        let related = problem
             .related
-            .as_ref()
-            .map(|related| LabeledSpan::new_with_span(Some(related.1.clone()), related.0));
-        Some(Box::new(std::iter::once(primary).chain(related)))
+            .iter()
+            .map(|related| (related.0, &related.1));
+        self.snippet
+            .labels((problem.span, Some(problem.label.clone())), related)
     }
 }

@@ -119,7 +119,7 @@ fn found_at(text: &str, pos: usize) -> Found {
         // Point just after the last thing written, not at an empty last line.
         let end = text.trim_end().len();
         return Found {
-            span: Span::new(end, end),
+            span: crate::syntax::place::span(end, end),
             word: None,
             shown: "the end of the file".to_string(),
         };
@@ -131,7 +131,7 @@ fn found_at(text: &str, pos: usize) -> Found {
             .unwrap_or(rest.len());
         let word = rest.get(..len).unwrap_or("").to_string();
         return Found {
-            span: Span::new(pos, pos + len),
+            span: crate::syntax::place::span(pos, pos + len),
             shown: format!("`{word}`"),
             word: Some(word),
         };
@@ -139,7 +139,7 @@ fn found_at(text: &str, pos: usize) -> Found {
     if first == '"' {
         let len = rest.get(1..).and_then(|r| r.find('"')).map_or(1, |n| n + 2);
         return Found {
-            span: Span::new(pos, pos + len),
+            span: crate::syntax::place::span(pos, pos + len),
             word: None,
             shown: "a text in quotes".to_string(),
         };
@@ -154,7 +154,7 @@ fn found_at(text: &str, pos: usize) -> Found {
         _ => format!("`{}`", rest.get(..len).unwrap_or("")),
     };
     Found {
-        span: Span::new(pos, pos + len),
+        span: crate::syntax::place::span(pos, pos + len),
         word: None,
         shown,
     }

@@ -220,5 +220,5 @@ pub fn span_of(pair: &Pair<'_, Rule>) -> Span {
             c => end = i + c.len_utf8(),
         }
     }
-    Span::new(span.start(), span.start() + end)
+    crate::syntax::place::span(span.start(), span.start() + end)
 }

@@ -3,13 +3,14 @@
 //!
 //! `parser::parse_policy` is the entry point; `prescan` checks brackets,
 //! strings and nesting before pest runs; `expected` phrases pest's errors;
-//! `lower` builds the [`ast`].
+//! `lower` builds the [`ast`]; `place` gives every span the parsed file's id.
 
 pub mod ast;
 pub mod error;
 mod expected;
 pub mod lower;
 pub mod parser;
+mod place;
 mod prescan;
 
 pub use error::{ParseError, ParseErrorKind};

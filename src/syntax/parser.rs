@@ -10,11 +10,12 @@ use std::sync::{Mutex, PoisonError};
 use pest::Parser;
 use pest_derive::Parser;
 
-use crate::source::{SourceFile, Span};
+use crate::source::SourceFile;
 use crate::syntax::ast::{Expr, PolicyFile};
 use crate::syntax::error::{ParseError, Problem};
 use crate::syntax::expected::describe_pest_error;
 use crate::syntax::lower::{lower_expr, lower_file};
+use crate::syntax::place;
 use crate::syntax::prescan::prescan;
 
 /// The pest parser generated from `grammar/meed.pest`.
@@ -42,7 +43,7 @@ pub fn parse_policy(source: &SourceFile) -> Result<PolicyFile, ParseError> {
 /// (for the REPL and for tests of the expression language).
 pub fn parse_expr(source: &SourceFile) -> Result<Expr, ParseError> {
     parse_with(source, Rule::expr_only, |pair, _| {
-        let span = Span::from(pair.as_span());
+        let span = crate::syntax::place::of_pest(pair.as_span());
         let expr = pair
             .into_inner()
             .find(|p| p.as_rule() == Rule::expr)
@@ -79,21 +80,23 @@ fn parse_with<T>(
         Vec<crate::syntax::ast::Comment>,
     ) -> Result<T, Problem>,
 ) -> Result<T, ParseError> {
-    let text = source.text();
-    let fail = |problem: Problem| ParseError::new(problem, source);
-    let comments = prescan(text).map_err(fail)?;
-    let mut pairs = match pest_parse(rule, text, false) {
-        Ok(pairs) => pairs,
-        Err(_) => match pest_parse(rule, text, true) {
+    place::in_file(source.id(), || {
+        let text = source.text();
+        let fail = |problem: Problem| ParseError::new(problem, source);
+        let comments = prescan(text).map_err(fail)?;
+        let mut pairs = match pest_parse(rule, text, false) {
             Ok(pairs) => pairs,
-            Err(error) => return Err(fail(describe_pest_error(&error, text))),
-        },
-    };
-    let top = pairs.next().ok_or_else(|| {
-        fail(Problem::internal(
-            Span::new(0, 0),
-            "the parser returned nothing",
-        ))
-    })?;
-    lower(top, comments).map_err(fail)
+            Err(_) => match pest_parse(rule, text, true) {
+                Ok(pairs) => pairs,
+                Err(error) => return Err(fail(describe_pest_error(&error, text))),
+            },
+        };
+        let top = pairs.next().ok_or_else(|| {
+            fail(Problem::internal(
+                source.span(0, 0),
+                "the parser returned nothing",
+            ))
+        })?;
+        lower(top, comments).map_err(fail)
+    })
 }

@@ -88,7 +88,7 @@ pub fn prescan(text: &str) -> Result<Vec<Comment>, Problem> {
                 let body = text.get(i + 1..end).unwrap_or("");
                 comments.push(Comment {
                     text: body.to_string(),
-                    span: Span::new(i, end),
+                    span: crate::syntax::place::span(i, end),
                 });
                 i = end;
                 continue;
@@ -178,7 +178,7 @@ fn check_depth(stack: &[Open], top_chain: usize, at: usize, len: usize) -> Resul
     }
     Err(Problem::new(
         ParseErrorKind::TooDeep,
-        Span::new(at, at + len),
+        crate::syntax::place::span(at, at + len),
         format!("this is nested more than {MAX_DEPTH} levels deep"),
     )
     .label("too deep here")
@@ -248,7 +248,7 @@ fn skip_string(text: &str, start: usize) -> Result<usize, Problem> {
     let end = line_end(bytes, start);
     Err(Problem::new(
         ParseErrorKind::UnterminatedString,
-        Span::new(start, end.max(start + 1)),
+        crate::syntax::place::span(start, end.max(start + 1)),
         "this text has no closing `\"`",
     )
     .label("the text starts here and runs to the end of the line")
@@ -260,7 +260,7 @@ fn skip_string(text: &str, start: usize) -> Result<usize, Problem> {
 fn text_too_long(start: usize, end: usize) -> Problem {
     Problem::new(
         ParseErrorKind::InvalidLiteral,
-        Span::new(start, start + 1),
+        crate::syntax::place::span(start, start + 1),
         format!(
             "this text is {} bytes long; texts hold at most {MAX_TEXT_BYTES} bytes",
             end - start
@@ -278,7 +278,7 @@ fn unexpected_close(close: u8, at: usize) -> Problem {
     };
     Problem::new(
         ParseErrorKind::UnexpectedClose,
-        Span::new(at, at + 1),
+        crate::syntax::place::span(at, at + 1),
         format!("found `{close}` without a matching `{open}`"),
     )
     .label("nothing to close here")
@@ -305,7 +305,7 @@ fn unclosed(text: &str, bracket: u8, open: usize, found: Option<usize>) -> Probl
     let found =
         found.filter(|at| bracket == b'{' || line_start(text, *at) == line_start(text, open));
     let here = match found {
-        Some(at) => Span::new(at, at + 1),
+        Some(at) => crate::syntax::place::span(at, at + 1),
         None if bracket == b'{' => expected_close_at(text, open),
         None => end_of_line(text, open),
     };
@@ -324,7 +324,7 @@ fn unclosed(text: &str, bracket: u8, open: usize, found: Option<usize>) -> Probl
         format!("expected `{close}` to close {what}"),
     )
     .label(label)
-    .related(Span::new(open, open + 1), "opened here")
+    .related(crate::syntax::place::span(open, open + 1), "opened here")
     .help(help)
 }
 
@@ -334,7 +334,7 @@ fn end_of_line(text: &str, at: usize) -> Span {
     let line = text.get(at..end).unwrap_or("");
     let line = line.split('#').next().unwrap_or(line);
     let end = at + line.trim_end().len();
-    Span::new(end, end)
+    crate::syntax::place::span(end, end)
 }
 
 /// Where a missing `}` most likely belonged: at the end of the last line
@@ -359,7 +359,7 @@ fn expected_close_at(text: &str, open: usize) -> Span {
         }
         pos = end;
     }
-    Span::new(last_content_end, last_content_end)
+    crate::syntax::place::span(last_content_end, last_content_end)
 }
 
 /// Names a block by the words before its `{`: "rule `review_bonus`",

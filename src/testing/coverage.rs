@@ -316,7 +316,7 @@ mod tests {
     fn counted(covered: usize, total: usize) -> FileCoverage {
         let item = CoverItem {
             kind: ItemKind::Rule,
-            span: Span::default(),
+            span: Span::NOWHERE,
             missed: String::new(),
             key: Key::Rule(String::new()),
         };

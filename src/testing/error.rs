@@ -7,12 +7,12 @@
 
 use std::fmt;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
+use miette::{Diagnostic, LabeledSpan, Severity, SourceCode};
 use thiserror::Error;
 
 use crate::eval::EvalError;
 use crate::kinds::diagnostic_kinds;
-use crate::source::{SourceFile, Span};
+use crate::source::{Snippet, SourceFile, Sources, Span};
 
 diagnostic_kinds! {
     /// What went wrong in a test or in resolving a test file's `import`.
@@ -71,18 +71,19 @@ pub struct TestError {
     pub secondary: Vec<(Span, String)>,
     /// Advice, or for a failure the grants behind the actual value.
     pub help: Option<String>,
-    text: NamedSource<String>,
+    snippet: Snippet,
 }
 
 impl TestError {
-    pub fn new(source: &SourceFile, kind: TestErrorKind, span: Span) -> TestError {
+    /// A problem at `span`, shown in the file among `sources` it is in.
+    pub fn new(sources: &(impl Sources + ?Sized), kind: TestErrorKind, span: Span) -> TestError {
         TestError {
             kind,
             span,
             label: None,
             secondary: Vec::new(),
             help: None,
-            text: source.named_source(),
+            snippet: Snippet::of(sources, span),
         }
     }
 
@@ -118,52 +119,13 @@ impl Diagnostic for TestError {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.text)
+        self.snippet.source_code()
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let primary = LabeledSpan::new_primary_with_span(self.label.clone(), self.span);
-        let secondary = self
-            .secondary
-            .iter()
-            .map(|(span, text)| LabeledSpan::new_with_span(Some(text.clone()), *span));
-        Some(Box::new(std::iter::once(primary).chain(secondary)))
-    }
-}
-
-/// An evaluation error shown with the policy text it points into (the
-/// evaluator's own errors carry a span but no source).
-#[derive(Clone, Debug, Error)]
-#[error("{inner}")]
-pub struct EvalInTest {
-    pub inner: EvalError,
-    text: NamedSource<String>,
-}
-
-impl EvalInTest {
-    pub fn new(inner: EvalError, policy: &SourceFile) -> EvalInTest {
-        EvalInTest {
-            inner,
-            text: policy.named_source(),
-        }
-    }
-}
-
-impl Diagnostic for EvalInTest {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.inner.code()
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.inner.help()
-    }
-
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.text)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.inner.labels()
+        let secondary = self.secondary.iter().map(|(span, text)| (*span, text));
+        self.snippet
+            .labels((self.span, self.label.clone()), secondary)
     }
 }
 
@@ -181,6 +143,22 @@ impl Located {
         Located {
             source: source.clone(),
             diagnostic: Box::new(diagnostic),
+        }
+    }
+
+    /// An evaluation error, in whichever of `files` its span points into:
+    /// the policy, or the test file for a value written in a test. One
+    /// with no place concerns the first file.
+    pub fn evaluation<const N: usize>(error: EvalError, files: [&SourceFile; N]) -> Located {
+        let shown = error.in_files(&files);
+        let source = shown
+            .file()
+            .or(files.first().copied())
+            .cloned()
+            .unwrap_or_else(|| SourceFile::new("", ""));
+        Located {
+            source,
+            diagnostic: Box::new(shown),
         }
     }
 

@@ -16,7 +16,7 @@ use crate::syntax::ast::{Expect, Expr, Ident};
 use crate::units::Type;
 use crate::value::{Money, Value};
 
-use super::error::{EvalInTest, Located, TestError, TestErrorKind};
+use super::error::{Located, TestError, TestErrorKind};
 
 /// At most this many contribution ids are listed per grant.
 const SHOWN_IDS: usize = 4;
@@ -57,7 +57,7 @@ fn expect_account(
 ) -> Result<(), Located> {
     let ty = policy.schema.rewards.get(&account.node);
     let expected = evaluate_expr(&policy.ast, &policy.schema, value)
-        .map_err(|e| Located::new(&policy.source, EvalInTest::new(e, &policy.source)))?;
+        .map_err(|e| Located::evaluation(e, [source, &policy.source]))?;
     let expected = match (ty, expected) {
         (Some(Type::Decimal), Value::Int(i)) => Value::Decimal(i.into()),
         (_, v) => v,

@@ -24,7 +24,7 @@ use crate::syntax::ast::{FieldValue, Given, GivenContribution, GivenPerson, Lite
 use crate::units::Type;
 use crate::value::Value;
 
-use super::error::{EvalInTest, Located, TestError, TestErrorKind};
+use super::error::{Located, TestError, TestErrorKind};
 
 /// The log and roster a test evaluates.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -159,7 +159,7 @@ fn field_value(
     // as written in the test.
     let value = Scope::new(values.env)
         .value(&written.value)
-        .map_err(|e| Located::new(values.source, EvalInTest::new(e, values.source)))?;
+        .map_err(|e| Located::evaluation(e, [values.source, &values.policy.source]))?;
     Ok(match (&field.ty, value) {
         (Type::Decimal, Value::Int(i)) => Value::Decimal(i.into()),
         (_, value) => value,
@@ -180,7 +180,7 @@ fn instant(policy: &CompiledPolicy, at: &Spanned<Literal>) -> Result<DateTime<Ut
 }
 
 fn in_policy(policy: &CompiledPolicy, error: EvalError) -> Located {
-    Located::new(&policy.source, EvalInTest::new(error, &policy.source))
+    Located::evaluation(error, [&policy.source])
 }
 
 /// A state the checker should have ruled out, as an error value.

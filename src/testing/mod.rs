@@ -31,7 +31,7 @@ use crate::types::help::example_literal;
 
 pub use coverage::{Coverage, FileCoverage};
 pub use discover::find_policy_files;
-pub use error::{EvalInTest, Located, TestError, TestErrorKind};
+pub use error::{Located, TestError, TestErrorKind};
 pub use suite::{TestSuite, load_parsed_test_file, load_test_file};
 
 /// How one test ended.
@@ -153,7 +153,7 @@ fn run_test_in(
 fn eval_failure(suite: &TestSuite, test: &TestDecl, error: EvalError) -> Located {
     let policy = &suite.policy;
     let EvalErrorKind::UnknownPerson { who } = &error.kind else {
-        return Located::new(&policy.source, EvalInTest::new(error, &policy.source));
+        return Located::evaluation(error, [&policy.source]);
     };
     let record = test.given.iter().find_map(|g| match g {
         Given::Contribution(c) if &c.who.node == who => Some(c.span),

@@ -27,7 +27,7 @@ pub fn check_policy(source: &SourceFile, policy: &PolicyFile) -> CheckReport {
         .iter()
         .all(|item| matches!(item, Item::Policy(_)));
     if declares_nothing {
-        let warning = checker.error(CheckErrorKind::EmptyPolicy, Span::new(0, 0));
+        let warning = checker.error(CheckErrorKind::EmptyPolicy, checker.source.span(0, 0));
         checker.push(warning);
     }
     checker.finish()

@@ -6,11 +6,11 @@
 //! text in backticks, and a help line that says how to fix it (see
 //! [`crate::types::help`]).
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
+use miette::{Diagnostic, LabeledSpan, Severity, SourceCode};
 use thiserror::Error;
 
 use crate::kinds::diagnostic_kinds;
-use crate::source::{SourceFile, Span};
+use crate::source::{Snippet, Sources, Span};
 use crate::types::help::{
     arithmetic_help, describe, did_you_mean, example_literal, missing_unit, tick_list, zero_of,
 };
@@ -650,17 +650,18 @@ pub struct CheckError {
     pub label: Option<String>,
     /// Related places: "first declared here", "`bonus` is declared here".
     pub secondary: Vec<(Span, String)>,
-    text: NamedSource<String>,
+    snippet: Snippet,
 }
 
 impl CheckError {
-    pub fn new(source: &SourceFile, kind: CheckErrorKind, span: Span) -> CheckError {
+    /// A problem at `span`, shown in the file among `sources` it is in.
+    pub fn new(sources: &(impl Sources + ?Sized), kind: CheckErrorKind, span: Span) -> CheckError {
         CheckError {
             kind,
             span,
             label: None,
             secondary: Vec::new(),
-            text: source.named_source(),
+            snippet: Snippet::of(sources, span),
         }
     }
 
@@ -701,15 +702,12 @@ impl Diagnostic for CheckError {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.text)
+        self.snippet.source_code()
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let primary = LabeledSpan::new_primary_with_span(self.label.clone(), self.span);
-        let secondary = self
-            .secondary
-            .iter()
-            .map(|(span, text)| LabeledSpan::new_with_span(Some(text.clone()), *span));
-        Some(Box::new(std::iter::once(primary).chain(secondary)))
+        let secondary = self.secondary.iter().map(|(span, text)| (*span, text));
+        self.snippet
+            .labels((self.span, self.label.clone()), secondary)
     }
 }

@@ -68,7 +68,7 @@ impl Kept {
         let value = |x: Fx| {
             scale
                 .value(x)
-                .ok_or_else(|| super::too_precise(Span::default()))
+                .ok_or_else(|| super::too_precise(Span::NOWHERE))
         };
         Ok(Grant {
             who: names.get(self.who as usize).ok_or_else(missing)?.clone(),

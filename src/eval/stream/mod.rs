@@ -749,7 +749,7 @@ impl<'a> StreamEvaluator<'a> {
                     let total = self
                         .scale
                         .value(Fx { unit, v })
-                        .ok_or_else(|| too_precise(Span::default()))?;
+                        .ok_or_else(|| too_precise(Span::NOWHERE))?;
                     rows.push(PeriodTotal {
                         period,
                         who: name.clone(),
@@ -778,7 +778,7 @@ impl<'a> StreamEvaluator<'a> {
                     let value = self
                         .scale
                         .value(Fx { unit, v })
-                        .ok_or_else(|| too_precise(Span::default()))?;
+                        .ok_or_else(|| too_precise(Span::NOWHERE))?;
                     entry.insert(target.clone(), value);
                 }
             }
@@ -1090,7 +1090,7 @@ fn rule_grant(ctx: &Ctx<'_>, rule: &CRule) -> Result<Option<(usize, Fx)>, EvalEr
             *target,
             scale
                 .of(&Value::Int(1))
-                .ok_or_else(|| too_precise(Span::default()))?,
+                .ok_or_else(|| too_precise(Span::NOWHERE))?,
         ))),
     }
 }
@@ -1153,7 +1153,7 @@ pub(crate) fn add_to(total: &mut Fx, value: Fx) -> Result<(), EvalError> {
             total.v = v;
             Ok(())
         }
-        _ => Err(too_precise(Span::default())),
+        _ => Err(too_precise(Span::NOWHERE)),
     }
 }
 

@@ -406,7 +406,7 @@ impl Ctx<'_> {
     /// A comparison of texts, roster columns or booleans, exactly.
     #[inline(never)]
     fn exact_comparison(&self, op: BinaryOp, l: &CExpr, r: &CExpr) -> Option<Fast> {
-        match self.binary(op, l, r, Span::default()).ok()? {
+        match self.binary(op, l, r, Span::NOWHERE).ok()? {
             Value::Bool(b) => Some(Fast::Bool(b)),
             _ => None,
         }

@@ -230,9 +230,7 @@ impl Session {
                 .map(|w| format!("warning: {w}\n"))
                 .collect()),
             Err(error) => {
-                let report =
-                    miette::Report::new(error).with_source_code(policy.source.named_source());
-                let mut text = self.render(report.as_ref());
+                let mut text = self.render(&error.in_files(&policy.source));
                 text.push_str("no ledger was produced\n");
                 Err(Reply::failed(text))
             }

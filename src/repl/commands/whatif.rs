@@ -54,7 +54,7 @@ impl Session {
         };
         let old_value = self.constant(name);
         let old_type = old_value.as_ref().map(|v| v.ty());
-        let reference = Spanned::new(ExprKind::Name(name.to_string()), Span::default());
+        let reference = Spanned::new(ExprKind::Name(name.to_string()), Span::NOWHERE);
         let declared = checker.type_of_expr(&self.current.source, &reference).ok();
         if let Some(old) = declared.or(old_type)
             && old != new_type
@@ -183,7 +183,7 @@ impl Session {
 
     /// The current value of a constant.
     pub(super) fn constant(&self, name: &str) -> Option<crate::value::Value> {
-        let reference = Spanned::new(ExprKind::Name(name.to_string()), Span::default());
+        let reference = Spanned::new(ExprKind::Name(name.to_string()), Span::NOWHERE);
         crate::eval::evaluate_expr(&self.current.ast, &self.current.schema, &reference).ok()
     }
 

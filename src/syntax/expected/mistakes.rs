@@ -208,7 +208,7 @@ fn currency_symbol(symbol: char, code: &str, at: usize) -> Problem {
     };
     Problem::new(
         ParseErrorKind::Syntax,
-        Span::new(at, at + symbol.len_utf8()),
+        crate::syntax::place::span(at, at + symbol.len_utf8()),
         format!("`{symbol}` is not a unit meed knows"),
     )
     .label("currency symbol")
@@ -276,7 +276,7 @@ fn unknown_type(word: &str, span: Span) -> Problem {
 fn single_equals(at: usize) -> Problem {
     Problem::new(
         ParseErrorKind::Syntax,
-        Span::new(at, at + 1),
+        crate::syntax::place::span(at, at + 1),
         "a single `=` cannot compare values",
     )
     .label("use `==` here")
@@ -286,7 +286,7 @@ fn single_equals(at: usize) -> Problem {
 fn double_equals(at: usize) -> Problem {
     Problem::new(
         ParseErrorKind::Syntax,
-        Span::new(at.saturating_sub(1), at + 1),
+        crate::syntax::place::span(at.saturating_sub(1), at + 1),
         "`==` is for comparisons; here a single `=` is needed",
     )
     .label("write `=` here")

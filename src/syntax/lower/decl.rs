@@ -250,7 +250,7 @@ fn lower_action(pair: Pair<'_, Rule>) -> Result<Action, Problem> {
     match rule {
         Rule::grant_action => Ok(Action::Grant {
             account: lower_ident(children.expect(Rule::account_name, span)?),
-            amount: lower_expr(children.expect(Rule::expr, span)?)?,
+            amount: Box::new(lower_expr(children.expect(Rule::expr, span)?)?),
             span,
         }),
         Rule::award_action => Ok(Action::Award {

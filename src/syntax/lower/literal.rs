@@ -119,7 +119,7 @@ pub fn lower_string(pair: Pair<'_, Rule>) -> Result<Spanned<String>, Problem> {
                 let text = inner.as_str().get(i..i + len).unwrap_or("\\");
                 return Err(Problem::new(
                     ParseErrorKind::InvalidLiteral,
-                    Span::new(start + i, start + i + len),
+                    span.with_range(start + i, start + i + len),
                     format!("unknown escape `{text}` in a text"),
                 )
                 .label("not an escape meed knows")
@@ -185,7 +185,7 @@ fn month_length(text: &str) -> Option<(&'static str, u32)> {
 /// `2027-01-05T10:00:00Z`, `2027-01-05T10:00+02:00` (seconds optional).
 pub fn lower_timestamp(text: &str, span: Span) -> Result<DateTime<chrono::FixedOffset>, Problem> {
     let date = text.get(..10).unwrap_or(text);
-    lower_date(date, Span::new(span.start, span.start + date.len()))?;
+    lower_date(date, span.with_range(span.start, span.start + date.len()))?;
     let normalised = with_seconds(text);
     DateTime::parse_from_rfc3339(&normalised).map_err(|_| {
         Problem::new(
