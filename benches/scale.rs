@@ -8,10 +8,12 @@
 //! 10,000 people. On `benches/reference.meed` it runs, as subprocesses of
 //! the real binary: `eval --format csv` on each form of the log,
 //! `eval --format json` (to a file), `explain` for one person, `diff` of
-//! the policy and a changed copy; and the baseline (this binary again, with
-//! `--baseline`). It checks that every form of the log gives the baseline's
-//! output byte for byte, and prints records per second, peak RSS, and the
-//! ratios issue #11 sets targets for.
+//! the policy and a changed copy, `report` (every statement and the
+//! overview, into a fresh directory); and the baseline (this binary again,
+//! with `--baseline`). It checks that every form of the log gives the
+//! baseline's output byte for byte, and prints records per second, peak
+//! RSS, the ratios issues #11 and #19 set targets for, and the size of the
+//! largest statement.
 //!
 //! ```text
 //! cargo bench --bench scale                       # 1M and 10M records
@@ -159,6 +161,17 @@ fn bench_size(
         c.arg("--format").arg("csv");
         c
     };
+    let report_dir = dir.join(format!("report-{size}"));
+    let report_cmd = || {
+        // A fresh directory each run: replacing an earlier report would
+        // add its deletion to the measure.
+        let _ = std::fs::remove_dir_all(&report_dir);
+        let mut c = Command::new(meed);
+        c.arg("report").arg(policy).arg(&sorted.log);
+        with_people(&mut c);
+        c.arg("--out").arg(&report_dir);
+        c
+    };
     let base_cmd = || {
         let mut c = Command::new(me);
         c.arg("--baseline").arg(&sorted.log).arg(&sorted.people);
@@ -177,9 +190,12 @@ fn bench_size(
     let shuffled_runs = repeat(1, || eval_cmd(&shuffled.log, "csv"))?;
     let json_runs = repeat(runs, || eval_cmd(&sorted.log, "json"))?;
     let _ = std::fs::remove_file(&ledger_out);
+    let report_runs = repeat(runs, report_cmd)?;
+    let largest_statement = largest_file(&report_dir.join("people"))?;
+    let _ = std::fs::remove_dir_all(&report_dir);
     let rate = |d: Duration| size as f64 / d.as_secs_f64().max(1e-9);
     let m = summary(&meed_runs);
-    let rows: [(&str, &[Run]); 9] = [
+    let rows: [(&str, &[Run]); 10] = [
         ("eval csv, plain CSV", &meed_runs),
         ("eval csv, dated values", &dated_runs),
         ("eval csv, quoted CSV", &quoted_runs),
@@ -188,6 +204,7 @@ fn bench_size(
         ("explain one person", &explain_runs),
         ("diff of two policies", &diff_runs),
         ("eval csv, shuffled", &shuffled_runs),
+        ("report (every page)", &report_runs),
         ("hand-written baseline", &base_runs),
     ];
     for (name, runs) in rows {
@@ -221,6 +238,14 @@ fn bench_size(
     println!(
         "    explain / eval, time                {:.2}  [<= 1.2]",
         time_of(&explain_runs) / plain
+    );
+    println!(
+        "    report / eval, time                 {:.2}  [issue #19: <= 3]",
+        time_of(&report_runs) / plain
+    );
+    println!(
+        "  largest statement {:.0} KB  [issue #19: <= 200 KB]",
+        largest_statement as f64 / 1000.0
     );
     println!(
         "    meed / baseline, records/s          {:.2}  [>= 0.75]",
@@ -328,6 +353,15 @@ fn json_string(text: &str) -> String {
 }
 
 /// Median time and largest peak RSS of some runs.
+/// The size in bytes of the largest file in `dir`.
+fn largest_file(dir: &Path) -> std::io::Result<u64> {
+    let mut largest = 0;
+    for entry in std::fs::read_dir(dir)? {
+        largest = largest.max(entry?.metadata()?.len());
+    }
+    Ok(largest)
+}
+
 fn summary(runs: &[Run]) -> (Duration, u64) {
     let mut times: Vec<Duration> = runs.iter().map(|r| r.elapsed).collect();
     times.sort();
