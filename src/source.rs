@@ -53,6 +53,16 @@ impl SourceFile {
         }
     }
 
+    /// The same file (same id, same text) under another name, such as a
+    /// normalised path: its spans still point into it.
+    pub fn renamed(&self, name: impl Into<String>) -> SourceFile {
+        SourceFile {
+            id: self.id,
+            name: Arc::from(name.into()),
+            text: self.text.clone(),
+        }
+    }
+
     /// The id its spans carry.
     pub fn id(&self) -> FileId {
         self.id

@@ -171,7 +171,7 @@ impl Analysis {
         let target = self.target();
         let mut out = Vec::new();
         for problem in &problems {
-            if problem.source.name() == self.source.name() {
+            if problem.source.id() == self.source.id() {
                 out.extend(convert(problem.diagnostic.as_ref(), &target));
             } else {
                 let (at, shown) = self.import();

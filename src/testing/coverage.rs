@@ -271,7 +271,7 @@ impl Coverage {
             None => {
                 let name = key.display().to_string();
                 if name != file.source.name() {
-                    file.source = SourceFile::new(name, file.source.text());
+                    file.source = file.source.renamed(name);
                 }
                 self.files.insert(key, file);
             }
