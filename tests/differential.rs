@@ -714,3 +714,128 @@ fn huge_grants_are_right_through_the_binary() {
         run.stderr
     );
 }
+
+/// Diagnostics as text, in the order they came, and why a run stepped aside.
+#[derive(Default)]
+struct Collected {
+    shown: Vec<String>,
+    stepped_aside: Vec<String>,
+}
+
+impl meed::pipeline::Diagnostics for Collected {
+    fn report(&mut self, diagnostic: &dyn miette::Diagnostic, about: &SourceFile) {
+        self.shown
+            .push(format!("{}: {}", about.name(), render_plain(diagnostic)));
+    }
+
+    fn stepped_aside(&mut self, why: &str) {
+        self.stepped_aside.push(why.to_string());
+    }
+}
+
+/// `meed diff` reads the log once for both policies when they read it
+/// alike: that gives the totals, record counts and diagnostics (in the
+/// same order) that evaluating each policy on its own gives. The second
+/// policy is the first one's choices with its rules changed (the zone and
+/// currency, chosen first, are kept, so most pairs read the log alike and
+/// take the shared path; the rest check the fallback).
+#[test]
+fn both_policies_over_one_read_equal_each_alone() {
+    use meed::eval::stream::file::Observers;
+    use meed::pipeline::{
+        DataFiles, Engine, Evaluated, RunFailure, evaluate_files, evaluate_files_side_by_side,
+    };
+    let cases = cases().min(300);
+    let mut runner = TestRunner::new(Config::with_cases(cases));
+    let shared = RefCell::new(0_u32);
+    let strategy = (choices(), choices(), choices());
+    let result = runner.run(&strategy, |(policy_choices, changes, log_choices)| {
+        let case = Case::new(policy_choices.clone(), log_choices);
+        let mut other_choices = policy_choices;
+        for (i, (choice, change)) in other_choices.iter_mut().zip(&changes).enumerate() {
+            if i >= 3 && change % 3 == 0 {
+                *choice = *change;
+            }
+        }
+        let other = policy::policy(&mut Choices::new(other_choices));
+        let old = case.compile().map_err(TestCaseError::fail)?;
+        let new = compile_policy(&SourceFile::new("new.meed", &other.text))
+            .map_err(|_| TestCaseError::fail(format!("does not check:\n{}", other.text)))?;
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("log.csv");
+        std::fs::write(&log, log::plain_csv(&case.records)).unwrap();
+        let people = case.people.as_deref().map(|people| {
+            let path = dir.path().join("people.csv");
+            std::fs::write(&path, log::roster_csv(people)).unwrap();
+            (path, LogFormat::Csv)
+        });
+        let files = |policy: &CompiledPolicy| DataFiles {
+            log: log.clone(),
+            log_format: LogFormat::Csv,
+            people: people.clone(),
+            window: case.options(policy.schema.timezone).window,
+            engine: Engine::Streaming,
+        };
+        let (old_files, new_files) = (files(&old), files(&new));
+        let shown = |run: Result<(Evaluated, Evaluated), RunFailure>| match run {
+            Ok((old, new)) => format!(
+                "{}{}\n{}{}",
+                render_csv(&old.totals),
+                old.records,
+                render_csv(&new.totals),
+                new.records
+            ),
+            Err(failure) => format!("{failure:?}"),
+        };
+        // Each on its own, as `meed diff` did: the new policy only if the
+        // old one gave totals.
+        let mut alone = Collected::default();
+        let mut progress = |_: u64, _: u64| {};
+        let each_alone = evaluate_files(
+            old.clone(),
+            &old_files,
+            Observers::default(),
+            &mut progress,
+            &mut alone,
+        )
+        .and_then(|old_run| {
+            let new_run = evaluate_files(
+                new.clone(),
+                &new_files,
+                Observers::default(),
+                &mut progress,
+                &mut alone,
+            )?;
+            Ok((old_run, new_run))
+        });
+        let mut together = Collected::default();
+        let side_by_side = evaluate_files_side_by_side(
+            (old, &old_files),
+            (new, &new_files),
+            &mut progress,
+            &mut together,
+        );
+        if together.stepped_aside.is_empty() {
+            *shared.borrow_mut() += 1;
+        }
+        let expected = (shown(each_alone), alone.shown);
+        let got = (shown(side_by_side), together.shown);
+        prop_assert_eq!(
+            got,
+            expected,
+            "\n{}--- new.meed\n{}",
+            case.show(),
+            other.text
+        );
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    let shared = shared.into_inner();
+    eprintln!("{shared} of {cases} pairs read the log once");
+    assert!(
+        shared * 2 >= cases,
+        "only {shared} of {cases} pairs read the log once"
+    );
+}

@@ -7,14 +7,15 @@ use rust_decimal::Decimal;
 
 use crate::diff::{Direction, PolicyDiff, Side, diff_policies};
 use crate::ledger::Totals;
-use crate::pipeline::CompiledPolicy;
+use crate::pipeline::{CompiledPolicy, Evaluated, evaluate_files_side_by_side};
 use crate::render::diff::{
     DiffTitles, render_diff_csv, render_diff_json, render_diff_markdown, render_diff_table,
 };
 
-use super::eval::{evaluate_totals, named_data};
+use super::eval::{data_files, failed, named_data};
 use super::files::{emit, refuse_overwriting_inputs};
 use super::load::{DataArgs, load_policy};
+use super::progress::ProgressBar;
 use super::{Outcome, Reporter};
 
 #[derive(Debug, Args)]
@@ -74,13 +75,14 @@ pub fn run(args: DiffArgs) -> Outcome {
         Err(outcome) => return outcome,
     };
     read_alike(&mut old, &mut new);
-    let sides = evaluate_side(old, &args, &mut reporter)
-        .and_then(|old| Ok((old, evaluate_side(new, &args, &mut reporter)?)));
-    let ((old, old_totals, _), (new, new_totals, new_records)) = match sides {
+    let (old, new) = match evaluate_both(old, new, &args.data, &mut reporter) {
         Ok(sides) => sides,
         Err(outcome) => return outcome,
     };
-    let diff = diff_policies(&side(&old, &old_totals), &side(&new, &new_totals));
+    let new_records = new.records;
+    let (old_totals, new_totals) = (&old.totals, &new.totals);
+    let (old, new) = (&old.policy, &new.policy);
+    let diff = diff_policies(&side(old, old_totals), &side(new, new_totals));
     let log_name = args.data.log.display().to_string();
     let titles = DiffTitles {
         old: old.source.name(),
@@ -113,15 +115,25 @@ fn side<'a>(policy: &'a CompiledPolicy, totals: &'a Totals) -> Side<'a> {
     }
 }
 
-/// One policy evaluated over the log: the policy, its totals and how many
-/// records the log holds.
-fn evaluate_side(
-    policy: CompiledPolicy,
-    args: &DiffArgs,
+/// Both policies evaluated over the log, side by side: one read of the
+/// log feeds both engines when they read it alike (the library decides).
+fn evaluate_both(
+    old: CompiledPolicy,
+    new: CompiledPolicy,
+    data: &DataArgs,
     reporter: &mut Reporter,
-) -> Result<(CompiledPolicy, Totals, u64), Outcome> {
-    let evaluated = evaluate_totals(policy, &args.data, None, reporter)?;
-    Ok((evaluated.policy, evaluated.totals, evaluated.records))
+) -> Result<(Evaluated, Evaluated), Outcome> {
+    let old_files = data_files(data, &old)?;
+    let new_files = data_files(data, &new)?;
+    let mut bar = ProgressBar::new();
+    let sides = evaluate_files_side_by_side(
+        (old, &old_files),
+        (new, &new_files),
+        &mut |done, total| bar.update(done, total),
+        reporter,
+    );
+    bar.finish();
+    sides.map_err(failed)
 }
 
 /// A log written for the new policy may hold a kind the old one does not

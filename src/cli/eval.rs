@@ -176,7 +176,7 @@ pub fn evaluate_observed(
 }
 
 /// The files of `data`, with their formats and the window, for the library.
-fn data_files(data: &DataArgs, policy: &CompiledPolicy) -> Result<DataFiles, Outcome> {
+pub(super) fn data_files(data: &DataArgs, policy: &CompiledPolicy) -> Result<DataFiles, Outcome> {
     let window = window(data, policy)?;
     let log_format = format_of(&data.log, data.format_in)?;
     let people = match &data.people {

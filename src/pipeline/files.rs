@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use miette::Diagnostic;
 
 use crate::eval::stream::file::{Observers, stream_file_into};
-use crate::eval::stream::{Keep, as_stream_records};
+use crate::eval::stream::side_by_side::stream_file_side_by_side;
+use crate::eval::stream::{Keep, Streamed, as_stream_records};
 use crate::eval::{EvalError, EvalOptions, GrantSink, PeriodTotalsSink, TotalsSink, Window};
 use crate::input::fast::{Fallback, Progress};
 use crate::input::{Log, LogFormat, Roster, decode, plain_io_error, read_bytes};
@@ -115,25 +116,7 @@ pub fn evaluate_files(
                 progress,
             );
             match streamed {
-                Ok(streamed) => {
-                    // The log's warnings first, as the careful path gives them.
-                    if let Some(log) = &streamed.log_warnings {
-                        for warning in &log.warnings {
-                            diagnostics.report(warning, &log.source);
-                        }
-                    }
-                    for warning in &streamed.report.warnings {
-                        diagnostics.report(warning, &policy.source);
-                    }
-                    return Ok(Evaluated {
-                        policy,
-                        totals: streamed.totals,
-                        by_period: streamed.by_period,
-                        records: streamed.records,
-                        roster,
-                        stepped_aside: None,
-                    });
-                }
+                Ok(run) => return Ok(finished(policy, run, roster, diagnostics)),
                 Err(Fallback(why)) => why,
             }
         }
@@ -142,6 +125,86 @@ pub fn evaluate_files(
     let mut evaluated = evaluate_carefully(policy, files, &options, observers, diagnostics)?;
     evaluated.stepped_aside = Some(stepped_aside);
     Ok(evaluated)
+}
+
+/// Two policies over the same log and people file (`meed diff`), each with
+/// its files as [`evaluate_files`] takes them.
+///
+/// When both stream and read the log alike (the same kinds and time zone,
+/// the same window), one read of the log feeds both engines. Otherwise, or
+/// where the engine steps aside, each is evaluated on its own by
+/// [`evaluate_files`]. Either way the diagnostics are the same, in the same
+/// order: the old side's, then the new side's.
+pub fn evaluate_files_side_by_side(
+    (old, old_files): (CompiledPolicy, &DataFiles),
+    (new, new_files): (CompiledPolicy, &DataFiles),
+    progress: Progress<'_>,
+    diagnostics: &mut dyn Diagnostics,
+) -> Result<(Evaluated, Evaluated), RunFailure> {
+    let shared = if old_files.window == new_files.window {
+        streamable(&old, old_files)
+            .and_then(|old_roster| Ok((old_roster, streamable(&new, new_files)?)))
+            .map_err(Fallback::new)
+            .and_then(|(old_roster, new_roster)| {
+                let options = EvalOptions {
+                    window: old_files.window,
+                    explain: false,
+                };
+                let sides = [
+                    (&old.ast, &old.schema, old_roster.as_ref()),
+                    (&new.ast, &new.schema, new_roster.as_ref()),
+                ];
+                let streamed =
+                    stream_file_side_by_side(sides, &old_files.log, &options, &mut *progress)?;
+                Ok((streamed, [old_roster, new_roster]))
+            })
+    } else {
+        Err(Fallback::new("the two policies read different windows"))
+    };
+    let ([old_streamed, new_streamed], [old_roster, new_roster]) = match shared {
+        Ok(shared) => shared,
+        Err(Fallback(why)) => {
+            diagnostics.stepped_aside(&format!("one read of the log for both policies: {why}"));
+            let old = evaluate_files(
+                old,
+                old_files,
+                Observers::default(),
+                &mut *progress,
+                diagnostics,
+            )?;
+            let new = evaluate_files(new, new_files, Observers::default(), progress, diagnostics)?;
+            return Ok((old, new));
+        }
+    };
+    let old = finished(old, old_streamed, old_roster, diagnostics);
+    let new = finished(new, new_streamed, new_roster, diagnostics);
+    Ok((old, new))
+}
+
+/// A run the engine finished: its warnings reported, the log's first as
+/// the careful path gives them.
+fn finished(
+    policy: CompiledPolicy,
+    streamed: Streamed,
+    roster: Option<Roster>,
+    diagnostics: &mut dyn Diagnostics,
+) -> Evaluated {
+    if let Some(log) = &streamed.log_warnings {
+        for warning in &log.warnings {
+            diagnostics.report(warning, &log.source);
+        }
+    }
+    for warning in &streamed.report.warnings {
+        diagnostics.report(warning, &policy.source);
+    }
+    Evaluated {
+        policy,
+        totals: streamed.totals,
+        by_period: streamed.by_period,
+        records: streamed.records,
+        roster,
+        stepped_aside: None,
+    }
 }
 
 /// The roster, read for the streaming engine, or why the careful path must

@@ -7,7 +7,10 @@ use miette::Diagnostic;
 
 mod files;
 
-pub use files::{DataFiles, Diagnostics, Engine, Evaluated, RunFailure, evaluate_files, read_text};
+pub use files::{
+    DataFiles, Diagnostics, Engine, Evaluated, RunFailure, evaluate_files,
+    evaluate_files_side_by_side, read_text,
+};
 
 use crate::eval::{EvalError, EvalOptions, EvalReport, GrantSink};
 use crate::input::{InputErrors, InputWarning, Log, LogFormat, Roster};

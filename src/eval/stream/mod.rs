@@ -28,6 +28,7 @@ pub mod limits;
 mod money;
 pub mod pools;
 pub mod run;
+pub mod side_by_side;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
