@@ -135,12 +135,6 @@ impl Sources for SourceFile {
     }
 }
 
-impl Sources for [SourceFile] {
-    fn file(&self, id: FileId) -> Option<&SourceFile> {
-        self.iter().find(|file| file.id == id)
-    }
-}
-
 impl<const N: usize> Sources for [&SourceFile; N] {
     fn file(&self, id: FileId) -> Option<&SourceFile> {
         self.iter().copied().find(|file| file.id == id)

@@ -90,22 +90,15 @@ impl JsonDiagnostic {
     }
 }
 
-/// The file name, and the one-based line and column (in characters) of
-/// byte `offset`, in the text a diagnostic carries.
-///
-/// miette counts columns in bytes; a reader counts characters, so this
-/// reads the text before the offset and counts them itself.
+/// The file name, and the one-based line and column of byte `offset`, as
+/// the text a diagnostic carries places it: the same reading the human
+/// header (`╭─[file:line:column]`) shows, columns in characters.
 fn place_of(code: &dyn SourceCode, offset: usize) -> Option<(String, (usize, usize))> {
-    let before = code
-        .read_span(&SourceSpan::new(0.into(), offset), 0, 0)
+    let at = code
+        .read_span(&SourceSpan::new(offset.into(), 0), 0, 0)
         .ok()?;
-    let name = before.name().unwrap_or_default().to_string();
-    let bytes = before.data().get(..offset).unwrap_or(before.data());
-    let text = String::from_utf8_lossy(bytes);
-    let line = text.matches('\n').count() + 1;
-    let line_start = text.rfind('\n').map_or(0, |i| i + 1);
-    let column = text.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-    Some((name, (line, column)))
+    let name = at.name().unwrap_or_default().to_string();
+    Some((name, (at.line() + 1, at.column() + 1)))
 }
 
 /// `error` unless the diagnostic says otherwise.

@@ -45,16 +45,14 @@ pub fn stream_file_side_by_side(
     let log = LogInput::open(log)?;
     let mut money = MoneyCells::new(old_schema);
     let first = one_pass(sides, options, &mut money, &mut |push| {
-        stream_sorted(&log, old_schema, push, &mut *progress)
+        stream_sorted(&log, old_schema, push, &mut *progress).map(|pass| pass != Pass::Unsorted)
     })?;
     let streamed = match first {
         Some(streamed) => streamed,
         None => {
             money = MoneyCells::new(old_schema);
             let second = one_pass(sides, options, &mut money, &mut |push| {
-                // In order now: the count of chunks is not used.
-                stream_unsorted(&log, old_schema, push, &mut *progress)
-                    .map(|records| Pass::Done { records, chunks: 0 })
+                stream_unsorted(&log, old_schema, push, &mut *progress).map(|_| true)
             })?;
             second.ok_or_else(|| Fallback::new("the log is out of order twice"))?
         }
@@ -68,8 +66,9 @@ pub fn stream_file_side_by_side(
     Ok([old?, new?])
 }
 
-/// How a pass reads the log: it hands each record to `push`.
-type Read<'r> = dyn FnMut(&mut dyn FnMut(&StreamRecord<'_>) -> Result<(), Fallback>) -> Result<Pass, Fallback>
+/// How a pass reads the log: it hands each record to `push`, and says
+/// whether the records came in order.
+type Read<'r> = dyn FnMut(&mut dyn FnMut(&StreamRecord<'_>) -> Result<(), Fallback>) -> Result<bool, Fallback>
     + 'r;
 
 /// One pass over the log, each record to both engines in turn. `None` when
@@ -90,12 +89,12 @@ fn one_pass(
 ) -> Result<Option<[Streamed; 2]>, Fallback> {
     let mut old = engine(old_policy, old_schema, old_roster, options)?;
     let mut new = engine(new_policy, new_schema, new_roster, options)?;
-    let pass = read(&mut |record| {
+    let in_order = read(&mut |record| {
         money.observe(record);
         old.push(record).map_err(stepped_aside)?;
         new.push(record).map_err(stepped_aside)
     })?;
-    if pass == Pass::Unsorted {
+    if !in_order {
         return Ok(None);
     }
     let old = finish(old, &mut None).map_err(stepped_aside)?;
