@@ -7,7 +7,8 @@
 //!   policies, logs, rosters and windows per run (`PROPTEST_CASES`
 //!   overrides), compared on the totals (rendered and as values), the
 //!   totals per period (`eval --by`), the warnings, and whether evaluation
-//!   fails (and with which error kind); some cases also through the fast
+//!   fails (and with which error kind), and every grant with its
+//!   calculation in words (both explain); some cases also through the fast
 //!   file path. The policies come from `differential/policy.rs`, the logs
 //!   from `differential/log.rs`, both reading proptest's numbers through
 //!   `differential/choices.rs`, so failures shrink to small programs.
@@ -160,7 +161,9 @@ impl Case {
                 Some((from, to)) => Window::between(from.parse().unwrap(), to.parse().unwrap(), tz),
                 None => Window::parse_period(w, tz).expect("a valid window"),
             }),
-            explain: false,
+            // Both evaluators word every calculation, so every grant's
+            // words are compared too.
+            explain: true,
         }
     }
 }

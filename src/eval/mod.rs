@@ -168,11 +168,12 @@ fn evaluate_in(
 
 /// Evaluates `policy` over a log read into memory, handing every final
 /// grant to `sink` in ledger order: through the engine
-/// ([`stream::stream_log_into`]), or through [`evaluate`] when the engine
-/// steps aside — for explanations, for a value its fixed point cannot hold,
-/// and on any error, which [`evaluate`] words with the rule and the
-/// contribution. The two give the same grants (`tests/scale.rs` and
-/// `tests/differential.rs` compare them).
+/// ([`stream::stream_log_into`]), which also words the calculations when
+/// asked to explain, or through [`evaluate`] when the engine steps aside —
+/// for a value its fixed point cannot hold, a calculation it cannot put in
+/// words, and on any error, which [`evaluate`] words with the rule and the
+/// contribution. The two give the same grants, words included
+/// (`tests/scale.rs` and `tests/differential.rs` compare them).
 pub fn run(
     policy: &PolicyFile,
     schema: &Schema,
@@ -181,16 +182,14 @@ pub fn run(
     options: &EvalOptions,
     sink: &mut dyn GrantSink,
 ) -> Result<EvalReport, EvalError> {
-    if !options.explain
-        && let Some(Ok(streamed)) = stream::stream_log_into(
-            policy,
-            schema,
-            log,
-            roster,
-            options,
-            Some((stream::Keep::Everyone, &mut *sink)),
-        )
-    {
+    if let Some(Ok(streamed)) = stream::stream_log_into(
+        policy,
+        schema,
+        log,
+        roster,
+        options,
+        Some((stream::Keep::Everyone, &mut *sink)),
+    ) {
         return Ok(streamed.report);
     }
     sink.restart();
@@ -210,10 +209,10 @@ pub fn evaluate_expr(
 }
 
 /// The rule grants of `log` with their calculations in words, in ledger
-/// order: the exact evaluator, asked to explain. `explain` and the report's
+/// order ([`run`], asked to explain). `explain` and the report's
 /// statements run it over one person's records (a rule grant and its
 /// limits depend on nothing else) and compare its amounts with the
-/// engine's, which stay the truth.
+/// whole run's, which stay the truth.
 pub fn rule_grants_in_words(
     policy: &PolicyFile,
     schema: &Schema,
@@ -226,7 +225,7 @@ pub fn rule_grants_in_words(
         explain: true,
     };
     let mut worded = crate::ledger::Ledger::default();
-    evaluate(policy, schema, log, roster, &options, &mut worded)?;
+    run(policy, schema, log, roster, &options, &mut worded)?;
     Ok(worded
         .grants
         .into_iter()

@@ -252,7 +252,7 @@ pub(crate) fn with_units(amount: &Value, units: i128, digits: u32) -> Value {
 }
 
 /// `1000.00 EUR × 30 pts ÷ 90 pts, rounded down, + 0.01 EUR (largest remainder) = 333.34 EUR`.
-fn explain_share(
+pub(crate) fn explain_share(
     amount: &Value,
     score: &Value,
     total: &Value,

@@ -185,6 +185,13 @@ pub fn engine_file(
 pub fn known_divergence(reference: &Outcome, engine: &Outcome) -> Option<&'static str> {
     match (reference, engine) {
         (Outcome::Done(_), Outcome::Failed { message, .. })
+            if message.contains("cannot be put in words from the engine's run") =>
+        {
+            Some(
+                "the engine does not word a calculation whose aggregate reads a dated value in its `where` or measure (the exact evaluator words it)",
+            )
+        }
+        (Outcome::Done(_), Outcome::Failed { message, .. })
             if message.contains("needs more digits than streaming keeps") =>
         {
             Some(

@@ -97,6 +97,10 @@ pub struct CAggregate {
     /// What `sum` of no records is, when it can be told.
     pub empty_sum: Option<Value>,
     pub span: Span,
+    /// Whether its `where` or measure reads a value that changes over
+    /// time: which of its steps were read depends on the records, so a
+    /// calculation reading it is not put in words from the engine's run.
+    pub reads_dated: bool,
 }
 
 /// What compiling an expression can see.
@@ -280,8 +284,10 @@ impl Compiler<'_, '_> {
             None => None,
         };
         let empty_sum = Scope::new(self.env).zero_of_measure(agg, kind, span).ok();
+        let reads_dated = [&filter, &measure].into_iter().flatten().any(reads_dated);
         let aggregates = self.aggregates.as_deref_mut()?;
         aggregates.push(CAggregate {
+            reads_dated,
             function: agg.function.node,
             kind,
             filter,
@@ -294,9 +300,46 @@ impl Compiler<'_, '_> {
     }
 }
 
+impl CExpr {
+    /// Calls `f` on this expression and every expression inside it, an
+    /// aggregate's parts excepted (they are the aggregate's).
+    pub fn walk<'e>(&'e self, f: &mut dyn FnMut(&'e CExpr)) {
+        f(self);
+        match self {
+            CExpr::Neg(a, _) | CExpr::Not(a, _) => a.walk(f),
+            CExpr::And(a, b) | CExpr::Or(a, b) | CExpr::Binary(_, a, b, _) => {
+                a.walk(f);
+                b.walk(f);
+            }
+            CExpr::If(a, b, c) => {
+                a.walk(f);
+                b.walk(f);
+                c.walk(f);
+            }
+            CExpr::Call(_, args, _) => args.iter().for_each(|a| a.walk(f)),
+            CExpr::Tiers(t) => {
+                t.subject.walk(f);
+                for (b, r) in &t.brackets {
+                    b.walk(f);
+                    r.walk(f);
+                }
+                t.above.walk(f);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether `expr` reads a value that changes over time.
+fn reads_dated(expr: &CExpr) -> bool {
+    let mut dated = false;
+    expr.walk(&mut |e| dated |= matches!(e, CExpr::Dated(_)));
+    dated
+}
+
 /// Every constant in `expr`, for choosing the scale.
 pub fn constants<'e>(expr: &'e CExpr, out: &mut Vec<&'e Value>) {
-    match expr {
+    expr.walk(&mut |e| match e {
         CExpr::Const(v) | CExpr::Fixed(v, _) => out.push(v),
         CExpr::Dated(t) => out.extend(
             t.timeline
@@ -304,27 +347,8 @@ pub fn constants<'e>(expr: &'e CExpr, out: &mut Vec<&'e Value>) {
                 .iter()
                 .filter_map(|s| s.value.as_ref().ok()),
         ),
-        CExpr::Neg(a, _) | CExpr::Not(a, _) => constants(a, out),
-        CExpr::And(a, b) | CExpr::Or(a, b) | CExpr::Binary(_, a, b, _) => {
-            constants(a, out);
-            constants(b, out);
-        }
-        CExpr::If(a, b, c) => {
-            constants(a, out);
-            constants(b, out);
-            constants(c, out);
-        }
-        CExpr::Call(_, args, _) => args.iter().for_each(|a| constants(a, out)),
-        CExpr::Tiers(t) => {
-            constants(&t.subject, out);
-            for (b, r) in &t.brackets {
-                constants(b, out);
-                constants(r, out);
-            }
-            constants(&t.above, out);
-        }
         _ => {}
-    }
+    });
 }
 
 /// Gives every constant in `expr` its fixed-point value at `scale`.

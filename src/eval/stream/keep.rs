@@ -38,6 +38,8 @@ impl Keep {
 pub struct Provenance {
     pub origin: Origin,
     pub contributions: Vec<Arc<str>>,
+    /// The calculation in words, when the run words what it keeps.
+    pub calculation: Option<String>,
 }
 
 /// A final grant in the engine's terms (person and target by index,
@@ -79,7 +81,7 @@ impl Kept {
             amount: value(self.amount)?,
             granted: value(self.granted)?,
             cuts: self.cuts,
-            calculation: None,
+            calculation: self.provenance.calculation,
         })
     }
 }

@@ -29,6 +29,7 @@ mod money;
 pub mod pools;
 pub mod run;
 pub mod side_by_side;
+mod words;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -37,7 +38,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::eval::pools::units_of;
+use crate::eval::pools::{explain_share, units_of};
 use crate::eval::scope::Env;
 use crate::eval::{EvalOptions, EvalReport, roster_needed};
 use crate::input::Roster;
@@ -51,7 +52,7 @@ use crate::semantics::order::{Stage, record_order};
 use crate::semantics::period::{PeriodKey, Window};
 use crate::semantics::round::round_grant;
 use crate::source::Span;
-use crate::syntax::ast::{Action, Item, Period, PolicyFile, Trigger};
+use crate::syntax::ast::{Action, Expr, Item, Period, PolicyFile, Trigger};
 use crate::units::Type;
 use crate::value::Value;
 
@@ -75,6 +76,8 @@ struct CRule {
     /// else every record of the person's period.
     reads_aggregates: bool,
     condition: Option<CExpr>,
+    /// The condition as written, for the words of a calculation.
+    condition_written: Option<Expr>,
     action: CAction,
     /// The limits that apply to its grants, in declaration order.
     limits: Vec<usize>,
@@ -87,6 +90,8 @@ enum CAction {
     Grant {
         target: usize,
         amount: CExpr,
+        /// As written, for the words of a calculation.
+        written: Box<Expr>,
         ty: Type,
         unit: Unit,
         span: Span,
@@ -242,6 +247,9 @@ struct Flow {
     /// Per person: whether their grants are kept whole (see [`Keep`]).
     kept: Vec<bool>,
     keep: Option<Keep>,
+    /// Whether the grants kept whole carry their calculation in words
+    /// (`explain`): only those are worded.
+    words: bool,
     /// The grants kept whole, in ledger order, until the caller takes them.
     outbox: Vec<Kept>,
 }
@@ -306,15 +314,17 @@ pub struct StreamEvaluator<'a> {
 
 impl<'a> StreamEvaluator<'a> {
     /// Compiles `policy` for streaming, or `None` when the in-memory
-    /// evaluator should run instead (explanations, a construct streaming
-    /// does not handle, or an error the in-memory evaluator reports better).
+    /// evaluator should run instead (a construct streaming does not
+    /// handle, or an error the in-memory evaluator reports better). With
+    /// `options.explain`, the grants it keeps whole carry their
+    /// calculation in words ([`words`]).
     pub fn new(
         policy: &PolicyFile,
         schema: &'a Schema,
         roster: Option<&'a Roster>,
         options: &EvalOptions,
     ) -> Option<StreamEvaluator<'a>> {
-        if options.explain || (roster.is_none() && roster_needed(policy).is_some()) {
+        if roster.is_none() && roster_needed(policy).is_some() {
             return None;
         }
         let env = Env::new(policy, schema, roster).ok()?;
@@ -367,6 +377,7 @@ impl<'a> StreamEvaluator<'a> {
                     (Action::Grant { amount, .. }, Some(ty)) => CAction::Grant {
                         target,
                         amount: compiler.compile(amount)?,
+                        written: amount.clone(),
                         unit: unit_of(&ty)?,
                         ty,
                         span: amount.span,
@@ -378,6 +389,7 @@ impl<'a> StreamEvaluator<'a> {
                     position,
                     reads_aggregates: rule.reads_aggregates(),
                     condition,
+                    condition_written: rule.condition.clone(),
                     action,
                     limits: rule_limits,
                     validity: Validity::of(rule.window.as_ref(), schema.timezone),
@@ -486,6 +498,7 @@ impl<'a> StreamEvaluator<'a> {
                 scale,
                 kept: Vec::new(),
                 keep: None,
+                words: options.explain,
                 outbox: Vec::new(),
             },
             people: People::default(),
@@ -628,13 +641,17 @@ impl<'a> StreamEvaluator<'a> {
         };
         for rule in on_rules.get(record.kind).map_or(&[][..], Vec::as_slice) {
             if let Some((target, value)) = rule_grant(&ctx, rule)? {
-                let provenance = keep.then(|| Provenance {
-                    origin: Origin::Rule {
-                        name: rule.name.clone(),
-                        position: rule.position,
-                    },
-                    contributions: vec![Arc::from(record.id)],
-                });
+                let provenance = match keep {
+                    true => Some(Provenance {
+                        origin: Origin::Rule {
+                            name: rule.name.clone(),
+                            position: rule.position,
+                        },
+                        contributions: vec![Arc::from(record.id)],
+                        calculation: words_of(&ctx, rule, value, flow.words)?,
+                    }),
+                    false => None,
+                };
                 flow.emit(
                     env,
                     record.who,
@@ -887,15 +904,19 @@ impl<'a> StreamEvaluator<'a> {
                     for (rule_index, rule) in e.rules.iter().enumerate() {
                         read.borrow_mut().fill(false);
                         if let Some((target, value)) = rule_grant(&ctx, rule)? {
-                            let provenance = records.as_ref().map(|group| Provenance {
-                                origin: Origin::Rule {
-                                    name: rule.name.clone(),
-                                    position: rule.position,
-                                },
-                                contributions: group.contributions(
-                                    rule.reads_aggregates.then_some(&read.borrow()[..]),
-                                ),
-                            });
+                            let provenance = match &records {
+                                Some(group) => Some(Provenance {
+                                    origin: Origin::Rule {
+                                        name: rule.name.clone(),
+                                        position: rule.position,
+                                    },
+                                    calculation: words_of(&ctx, rule, value, self.flow.words)?,
+                                    contributions: group.contributions(
+                                        rule.reads_aggregates.then_some(&read.borrow()[..]),
+                                    ),
+                                }),
+                                None => None,
+                            };
                             grants.push(EachGrant {
                                 at,
                                 position: rule.position,
@@ -962,8 +983,10 @@ impl<'a> StreamEvaluator<'a> {
             units,
             accounts,
             kept,
+            words,
             ..
         } = &mut self.flow;
+        let words = *words;
         for pool in pools {
             if !pool.has_closed(now) {
                 continue;
@@ -995,16 +1018,32 @@ impl<'a> StreamEvaluator<'a> {
                                 .of(&share.value)
                                 .ok_or_else(|| too_precise(pool.split_span))?;
                             let provenance =
-                                (kept.get(share.who as usize) == Some(&true)).then(|| Provenance {
-                                    origin: Origin::Pool(PoolShare {
-                                        pool: pool.name.clone(),
-                                        period: period.key.label(),
-                                        score: share.score,
-                                        total_score: total_score.clone(),
-                                        pool_amount: amount.clone(),
-                                        leftover_unit: share.leftover_unit,
-                                    }),
-                                    contributions: Vec::new(),
+                                (kept.get(share.who as usize) == Some(&true)).then(|| {
+                                    let calculation = words
+                                        .then(|| units_of(&amount))
+                                        .flatten()
+                                        .map(|(digits, _)| {
+                                            explain_share(
+                                                &amount,
+                                                &share.score,
+                                                &total_score,
+                                                &share.value,
+                                                share.leftover_unit,
+                                                digits,
+                                            )
+                                        });
+                                    Provenance {
+                                        origin: Origin::Pool(PoolShare {
+                                            pool: pool.name.clone(),
+                                            period: period.key.label(),
+                                            score: share.score,
+                                            total_score: total_score.clone(),
+                                            pool_amount: amount.clone(),
+                                            leftover_unit: share.leftover_unit,
+                                        }),
+                                        contributions: Vec::new(),
+                                        calculation,
+                                    }
                                 });
                             paid.push((
                                 share.who,
@@ -1061,6 +1100,7 @@ fn rule_grant(ctx: &Ctx<'_>, rule: &CRule) -> Result<Option<(usize, Fx)>, EvalEr
             ty,
             unit,
             span,
+            ..
         } => {
             let fast = match ctx.fast(amount) {
                 Some(Fast::Num(x)) => scale.round_grant(x, ctx.env.rounding),
@@ -1094,6 +1134,31 @@ fn rule_grant(ctx: &Ctx<'_>, rule: &CRule) -> Result<Option<(usize, Fx)>, EvalEr
                 .ok_or_else(|| too_precise(Span::NOWHERE))?,
         ))),
     }
+}
+
+/// The calculation of a rule's grant `value` in words, when the run words
+/// the grants it keeps ([`words`]); `None` for a badge.
+fn words_of(
+    ctx: &Ctx<'_>,
+    rule: &CRule,
+    value: Fx,
+    words: bool,
+) -> Result<Option<String>, EvalError> {
+    let CAction::Grant {
+        amount,
+        written,
+        span,
+        ..
+    } = &rule.action
+    else {
+        return Ok(None);
+    };
+    if !words {
+        return Ok(None);
+    }
+    let granted = ctx.scale.value(value).ok_or_else(|| too_precise(*span))?;
+    let condition = rule.condition_written.as_ref().zip(rule.condition.as_ref());
+    words::word_grant(ctx, condition, (written, amount), &granted).map(Some)
 }
 
 /// A value the fixed-point totals cannot hold exactly: streaming steps

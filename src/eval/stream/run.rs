@@ -15,7 +15,7 @@ use crate::eval::scope::Env;
 use crate::semantics::arith::{self, ToWhole};
 use crate::semantics::error::{EvalError, EvalErrorKind};
 use crate::source::Span;
-use crate::syntax::ast::{AggregateFn, BinaryOp};
+use crate::syntax::ast::{AggregateFn, BinaryOp, RoundingMode};
 use crate::value::Value;
 
 pub use crate::input::fast::StreamRecord;
@@ -171,25 +171,7 @@ impl Ctx<'_> {
     fn binary(&self, op: BinaryOp, l: &CExpr, r: &CExpr, span: Span) -> Result<Value, EvalError> {
         let l = self.operand(l)?;
         let r = self.operand(r)?;
-        let (l, r) = (l.as_ref(), r.as_ref());
-        if let (Value::Int(x), Value::Int(y)) = (l, r)
-            && let Some(b) = int_comparison(op, *x, *y)
-        {
-            return Ok(Value::Bool(b));
-        }
-        Ok(match op {
-            BinaryOp::Add => arith::add(l, r, span)?,
-            BinaryOp::Sub => arith::sub(l, r, span)?,
-            BinaryOp::Mul => arith::mul(l, r, span)?,
-            BinaryOp::Div => arith::div(l, r, span)?,
-            BinaryOp::Eq => Value::Bool(equal(l, r, span)?),
-            BinaryOp::Ne => Value::Bool(!equal(l, r, span)?),
-            BinaryOp::Lt => Value::Bool(arith::compare(l, r, span)? == Ordering::Less),
-            BinaryOp::Le => Value::Bool(arith::compare(l, r, span)? != Ordering::Greater),
-            BinaryOp::Gt => Value::Bool(arith::compare(l, r, span)? == Ordering::Greater),
-            BinaryOp::Ge => Value::Bool(arith::compare(l, r, span)? != Ordering::Less),
-            BinaryOp::And | BinaryOp::Or => Value::Bool(false),
-        })
+        binary_values(op, l.as_ref(), r.as_ref(), span)
     }
 
     fn call(&self, f: Function, args: &[CExpr], span: Span) -> Result<Value, EvalError> {
@@ -197,15 +179,7 @@ impl Ctx<'_> {
             .iter()
             .map(|a| self.value(a))
             .collect::<Result<Vec<_>, _>>()?;
-        match (f, values.as_slice()) {
-            (Function::Min, [a, b]) => arith::min(a.clone(), b.clone(), span),
-            (Function::Max, [a, b]) => arith::max(a.clone(), b.clone(), span),
-            (Function::Abs, [a]) => arith::abs(a, span),
-            (Function::Round, [a]) => arith::to_whole(a, ToWhole::Round(self.env.rounding), span),
-            (Function::Floor, [a]) => arith::to_whole(a, ToWhole::Floor, span),
-            (Function::Ceil, [a]) => arith::to_whole(a, ToWhole::Ceil, span),
-            _ => Err(internal("wrong number of arguments", Some(span))),
-        }
+        call_values(f, &values, self.env.rounding, span)
     }
 
     /// Marginal brackets, exactly as [`crate::eval::scope::Scope::tiers`].
@@ -313,6 +287,52 @@ pub fn accumulate(
         });
     }
     Ok(())
+}
+
+/// `l OP r` on exact values (`and` and `or` are evaluated by their
+/// callers, which skip the right side when the left decides).
+pub(super) fn binary_values(
+    op: BinaryOp,
+    l: &Value,
+    r: &Value,
+    span: Span,
+) -> Result<Value, EvalError> {
+    if let (Value::Int(x), Value::Int(y)) = (l, r)
+        && let Some(b) = int_comparison(op, *x, *y)
+    {
+        return Ok(Value::Bool(b));
+    }
+    Ok(match op {
+        BinaryOp::Add => arith::add(l, r, span)?,
+        BinaryOp::Sub => arith::sub(l, r, span)?,
+        BinaryOp::Mul => arith::mul(l, r, span)?,
+        BinaryOp::Div => arith::div(l, r, span)?,
+        BinaryOp::Eq => Value::Bool(equal(l, r, span)?),
+        BinaryOp::Ne => Value::Bool(!equal(l, r, span)?),
+        BinaryOp::Lt => Value::Bool(arith::compare(l, r, span)? == Ordering::Less),
+        BinaryOp::Le => Value::Bool(arith::compare(l, r, span)? != Ordering::Greater),
+        BinaryOp::Gt => Value::Bool(arith::compare(l, r, span)? == Ordering::Greater),
+        BinaryOp::Ge => Value::Bool(arith::compare(l, r, span)? != Ordering::Less),
+        BinaryOp::And | BinaryOp::Or => Value::Bool(false),
+    })
+}
+
+/// A scalar function of exact values.
+pub(super) fn call_values(
+    f: Function,
+    values: &[Value],
+    rounding: RoundingMode,
+    span: Span,
+) -> Result<Value, EvalError> {
+    match (f, values) {
+        (Function::Min, [a, b]) => arith::min(a.clone(), b.clone(), span),
+        (Function::Max, [a, b]) => arith::max(a.clone(), b.clone(), span),
+        (Function::Abs, [a]) => arith::abs(a, span),
+        (Function::Round, [a]) => arith::to_whole(a, ToWhole::Round(rounding), span),
+        (Function::Floor, [a]) => arith::to_whole(a, ToWhole::Floor, span),
+        (Function::Ceil, [a]) => arith::to_whole(a, ToWhole::Ceil, span),
+        _ => Err(internal("wrong number of arguments", Some(span))),
+    }
 }
 
 /// `x OP y` for two whole numbers compared, without going through exact
