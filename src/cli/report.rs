@@ -32,7 +32,7 @@ use crate::report::overview::{Heading, OverviewInput, PaidView, overview};
 use crate::report::page::Pages;
 use crate::report::spill::{BUCKETS, RecordSpill, SpilledRecords, bucket_of};
 use crate::report::statement::{Paid, PaidLine, StatementInput, statement, visible};
-use crate::report::words::worded_grants;
+use crate::report::words::{word_people, worded_grants};
 use crate::syntax::ast::Item;
 
 use super::close::books_failed;
@@ -159,10 +159,12 @@ impl Writer<'_> {
                 for who in roster_people {
                     people.entry(who).or_default();
                 }
+                let people = word_people(self.policy, self.roster, people, self.window)
+                    .map_err(|e| failed(&format!("the statements: {e}")))?;
                 let mut names = Vec::with_capacity(people.len());
-                for (who, records) in people {
-                    self.statement(&who, records)?;
-                    names.push(who);
+                for person in people {
+                    self.statement(&person.who, person.records, person.rule_grants)?;
+                    names.push(person.who);
                 }
                 Ok(names)
             })
@@ -179,13 +181,14 @@ impl Writer<'_> {
         &self,
         who: &Arc<str>,
         records: Vec<crate::input::Contribution>,
+        rule_grants: Vec<Grant>,
     ) -> Result<(), Outcome> {
         let log = Log {
             contributions: records,
         };
         let shares: &[Grant] = self.figures.shares.get(who).map_or(&[], Vec::as_slice);
         let totals = self.totals.get(who);
-        let grants = worded_grants(self.policy, self.roster, &log, self.window, shares, totals)
+        let grants = worded_grants(rule_grants, shares, totals)
             .map_err(|e| failed(&format!("the statement of `{}`: {e}", visible(who))))?;
         let schema = &self.policy.schema;
         let nothing = nothing_lines(

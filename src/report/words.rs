@@ -1,31 +1,68 @@
-//! A person's grants in words: the exact evaluator, asked to explain, runs
-//! over the person's own records (a rule grant and its limits depend on
-//! nothing else, as for `meed explain`), and the pool shares are the
-//! engine's. The engine stays the truth: the worded grants must add up to
-//! the engine's totals for the person, account by account, or the report
-//! is not written.
+//! People's grants in words: the engine, asked to explain, runs over the
+//! records of a bucket of people together (a rule grant and its limits
+//! depend on nothing but the person's own records, as for `meed explain`),
+//! and the pool shares are the whole run's. The whole run stays the truth:
+//! each person's worded grants must add up to its totals for the person,
+//! account by account, or the report is not written.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use crate::eval::{Window, add_to_totals, rule_grants_in_words};
-use crate::input::{Log, Roster};
+use crate::input::{Contribution, Log, Roster};
 use crate::ledger::{Grant, Origin, Target, Totals};
 use crate::pipeline::CompiledPolicy;
 use crate::render::amount::is_zero;
 use crate::value::Value;
 
-/// The person's grants in ledger order, rule grants with their calculation
-/// in words; an error says why the words could not be trusted.
-pub fn worded_grants(
+/// One person of a bucket: their records and their rule grants in words,
+/// in ledger order.
+pub struct PersonInWords {
+    pub who: Arc<str>,
+    pub records: Vec<Contribution>,
+    pub rule_grants: Vec<Grant>,
+}
+
+/// Words the rule grants of everyone in `people` (by name, each with their
+/// records) in one run; an error says why the words could not be had.
+pub fn word_people(
     policy: &CompiledPolicy,
     roster: Option<&Roster>,
-    log: &Log,
+    people: BTreeMap<Arc<str>, Vec<Contribution>>,
     window: Option<Window>,
+) -> Result<Vec<PersonInWords>, String> {
+    let mut counts = Vec::with_capacity(people.len());
+    let mut contributions = Vec::with_capacity(people.values().map(Vec::len).sum());
+    for (who, records) in people {
+        counts.push((who, records.len()));
+        contributions.extend(records);
+    }
+    let log = Log { contributions };
+    let grants = rule_grants_in_words(&policy.ast, &policy.schema, &log, roster, window)
+        .map_err(|error| error.to_string())?;
+    let mut by_person: HashMap<Arc<str>, Vec<Grant>> = HashMap::new();
+    for grant in grants {
+        by_person.entry(grant.who.clone()).or_default().push(grant);
+    }
+    let mut records = log.contributions.into_iter();
+    Ok(counts
+        .into_iter()
+        .map(|(who, count)| PersonInWords {
+            rule_grants: by_person.remove(&who).unwrap_or_default(),
+            records: records.by_ref().take(count).collect(),
+            who,
+        })
+        .collect())
+}
+
+/// The person's grants in ledger order: their rule grants in words and
+/// their pool `shares`, checked against the whole run's totals for them
+/// (`engine`).
+pub fn worded_grants(
+    mut grants: Vec<Grant>,
     shares: &[Grant],
     engine: Option<&BTreeMap<Target, Value>>,
 ) -> Result<Vec<Grant>, String> {
-    let mut grants = rule_grants_in_words(&policy.ast, &policy.schema, log, roster, window)
-        .map_err(|error| error.to_string())?;
     grants.extend(shares.iter().cloned());
     // Ledger order: by time; at one instant rule grants before pool shares
     // (the sort is stable, so each keeps its own order).
