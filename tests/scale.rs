@@ -506,6 +506,58 @@ fn explain_on_the_engine_is_the_in_memory_explanation() {
     }
 }
 
+/// The engine words every calculation of every bundled example itself
+/// (it does not step aside to the exact evaluator), and its words are the
+/// exact evaluator's, grant for grant.
+#[test]
+fn the_engine_words_every_bundled_example_as_the_exact_evaluator_does() {
+    for (rule, log_path, people) in bundled() {
+        let policy = policy(&rule);
+        let roster = roster(&policy, &people);
+        let format = LogFormat::from_path(&log_path).unwrap();
+        let (log, _) = read_log(&policy.schema, &source(&log_path), format).unwrap();
+        let options = EvalOptions {
+            window: None,
+            explain: true,
+        };
+        let mut exact = Ledger::default();
+        evaluate(
+            &policy.ast,
+            &policy.schema,
+            &log,
+            roster.as_ref(),
+            &options,
+            &mut exact,
+        )
+        .unwrap();
+        let mut engine = Ledger::default();
+        let streamed = stream_log_into(
+            &policy.ast,
+            &policy.schema,
+            &log,
+            roster.as_ref(),
+            &options,
+            Some((Keep::Everyone, &mut engine)),
+        );
+        assert!(
+            matches!(streamed, Some(Ok(_))),
+            "{}: the engine stepped aside",
+            log_path.display()
+        );
+        let worded = engine
+            .grants
+            .iter()
+            .filter(|g| g.calculation.is_some())
+            .count();
+        assert!(
+            worded > 10,
+            "{}: {worded} grants worded",
+            log_path.display()
+        );
+        assert_eq!(engine.grants, exact.grants, "{}", log_path.display());
+    }
+}
+
 /// `diff` streams each policy through the engine: on every bundled example,
 /// against a copy whose first one-line grant is doubled, and on a shuffled
 /// generated log, its report is the careful path's byte for byte, and
