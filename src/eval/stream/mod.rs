@@ -905,16 +905,24 @@ impl<'a> StreamEvaluator<'a> {
                         read.borrow_mut().fill(false);
                         if let Some((target, value)) = rule_grant(&ctx, rule)? {
                             let provenance = match &records {
-                                Some(group) => Some(Provenance {
-                                    origin: Origin::Rule {
-                                        name: rule.name.clone(),
-                                        position: rule.position,
-                                    },
-                                    calculation: words_of(&ctx, rule, value, self.flow.words)?,
-                                    contributions: group.contributions(
-                                        rule.reads_aggregates.then_some(&read.borrow()[..]),
-                                    ),
-                                }),
+                                Some(group) => {
+                                    // Taken before the words, which read
+                                    // the aggregates again.
+                                    let contributions = {
+                                        let read = read.borrow();
+                                        group.contributions(
+                                            rule.reads_aggregates.then_some(&read[..]),
+                                        )
+                                    };
+                                    Some(Provenance {
+                                        origin: Origin::Rule {
+                                            name: rule.name.clone(),
+                                            position: rule.position,
+                                        },
+                                        contributions,
+                                        calculation: words_of(&ctx, rule, value, self.flow.words)?,
+                                    })
+                                }
                                 None => None,
                             };
                             grants.push(EachGrant {
