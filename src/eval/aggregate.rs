@@ -9,7 +9,7 @@ use crate::input::Contribution;
 use crate::semantics::arith;
 use crate::semantics::error::{EvalError, EvalErrorKind};
 use crate::source::Span;
-use crate::syntax::ast::{Aggregate, AggregateFn, Expr, Measure, Tiers};
+use crate::syntax::ast::{Aggregate, AggregateFn, Measure, Tiers};
 use crate::value::Value;
 
 impl<'a> Scope<'a> {
@@ -137,46 +137,43 @@ impl<'a> Scope<'a> {
         })
     }
 
-    /// `tiers X { up to B1: R1 ... above: RN }`: the part of X in each
-    /// bracket times the bracket's rate, summed. The first bracket starts at
-    /// zero; parts are never negative, so `X <= 0` gives zero.
+    /// `tiers X { up to B1: R1 ... above: RN }` ([`arith::tiers`]), and
+    /// when explaining, each bracket's part times its rate.
     pub(crate) fn tiers(&self, tiers: &Tiers, span: Span) -> Result<Shown, EvalError> {
         let subject = self.eval(&tiers.subject)?;
         let x = &subject.value;
-        let zero = arith::zero_of(&x.ty())
-            .ok_or_else(|| EvalError::internal(format!("cannot tier `{}`", x.ty()), Some(span)))?;
-        let mut lower = zero.clone();
-        let mut total = zero.clone();
         let mut parts_text = Vec::new();
-        let mut bracket = |upper: Option<Value>, rate_expr: &Expr, at| -> Result<(), EvalError> {
-            if let Some(part) = arith::bracket_part(x, &lower, upper.as_ref(), span)? {
+        let total = arith::tiers(
+            x,
+            tiers.brackets.len(),
+            |i| match tiers.brackets.get(i) {
+                Some(b) => self.value(&b.bound),
+                None => Err(EvalError::internal("no such bracket", Some(span))),
+            },
+            |i, part| {
+                let (rate_expr, at) = match i.and_then(|i| tiers.brackets.get(i)) {
+                    Some(b) => (&b.rate, b.span),
+                    None => (&*tiers.above, tiers.above_span),
+                };
                 if let Some(reached) = self.env.reached {
                     reached.mark(Mark::Bracket(at));
                 }
                 let rate = self.eval(rate_expr)?;
-                total = arith::add(&total, &arith::mul(&part, &rate.value, span)?, span)?;
                 if self.explain {
-                    let (p, pp) = show::value(&part);
+                    let (p, pp) = show::value(part);
                     parts_text.push(format!(
                         "{} × {}",
                         show::wrap(&p, pp, MUL),
                         rate.text_at(MUL + 1)
                     ));
                 }
-            }
-            if let Some(u) = upper {
-                lower = arith::max(lower.clone(), u, span)?;
-            }
-            Ok(())
-        };
-        for b in &tiers.brackets {
-            let bound = self.value(&b.bound)?;
-            bracket(Some(bound), &b.rate, b.span)?;
-        }
-        bracket(None, &tiers.above, tiers.above_span)?;
+                Ok(rate.value)
+            },
+            span,
+        )?;
         let text = self.explain.then(|| {
             let parts = if parts_text.is_empty() {
-                show::value(&zero).0
+                show::value(&total).0
             } else {
                 parts_text.join(" + ")
             };

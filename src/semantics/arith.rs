@@ -424,6 +424,40 @@ pub fn bracket_part(
     Ok((sign(&part) == Some(Ordering::Greater)).then_some(part))
 }
 
+/// Marginal `tiers X { up to B1: R1 ... above: RN }` (LANGUAGE.md §3):
+/// the part of `x` in each bracket times that bracket's rate, summed; the
+/// first bracket starts at zero, so `x <= 0` gives zero. The evaluators
+/// differ only in how they read a bound and a rate: `bound(i)` gives
+/// bracket `i`'s upper bound, `rate(i, part)` the rate of bracket `i`
+/// (`None` for `above`), asked only of a bracket that holds a part; both
+/// are called in bracket order, each bound before its rate.
+pub fn tiers(
+    x: &Value,
+    brackets: usize,
+    mut bound: impl FnMut(usize) -> Result<Value, EvalError>,
+    mut rate: impl FnMut(Option<usize>, &Value) -> Result<Value, EvalError>,
+    span: Span,
+) -> Result<Value, EvalError> {
+    let zero = zero_of(&x.ty())
+        .ok_or_else(|| EvalError::internal(format!("cannot tier `{}`", x.ty()), Some(span)))?;
+    let mut lower = zero.clone();
+    let mut total = zero;
+    for index in 0..=brackets {
+        let upper = match index < brackets {
+            true => Some(bound(index)?),
+            false => None,
+        };
+        if let Some(part) = bracket_part(x, &lower, upper.as_ref(), span)? {
+            let rate = rate((index < brackets).then_some(index), &part)?;
+            total = add(&total, &mul(&part, &rate, span)?, span)?;
+        }
+        if let Some(u) = upper {
+            lower = max(lower, u, span)?;
+        }
+    }
+    Ok(total)
+}
+
 /// The zero of a numeric or quantity type: what `sum` of no records is.
 pub fn zero_of(ty: &Type) -> Option<Value> {
     match ty {

@@ -182,29 +182,24 @@ impl Ctx<'_> {
         call_values(f, &values, self.env.rounding, span)
     }
 
-    /// Marginal brackets, exactly as [`crate::eval::scope::Scope::tiers`].
+    /// Marginal brackets ([`arith::tiers`]).
     fn tiers(&self, t: &CTiers) -> Result<Value, EvalError> {
-        let span = t.span;
         let x = self.value(&t.subject)?;
-        let zero = arith::zero_of(&x.ty()).ok_or_else(|| internal("cannot tier", Some(span)))?;
-        let mut lower = zero.clone();
-        let mut total = zero;
-        let mut bracket = |upper: Option<Value>, rate: &CExpr| -> Result<(), EvalError> {
-            if let Some(part) = arith::bracket_part(&x, &lower, upper.as_ref(), span)? {
-                let rate = self.value(rate)?;
-                total = arith::add(&total, &arith::mul(&part, &rate, span)?, span)?;
-            }
-            if let Some(u) = upper {
-                lower = arith::max(lower.clone(), u, span)?;
-            }
-            Ok(())
-        };
-        for (bound, rate) in &t.brackets {
-            let bound = self.value(bound)?;
-            bracket(Some(bound), rate)?;
-        }
-        bracket(None, &t.above)?;
-        Ok(total)
+        arith::tiers(
+            &x,
+            t.brackets.len(),
+            |i| match t.brackets.get(i) {
+                Some((bound, _)) => self.value(bound),
+                None => Err(internal("no such bracket", Some(t.span))),
+            },
+            |i, _| {
+                self.value(
+                    i.and_then(|i| t.brackets.get(i))
+                        .map_or(&t.above, |(_, rate)| rate),
+                )
+            },
+            t.span,
+        )
     }
 
     fn aggregate(&self, slot: usize) -> Result<Value, EvalError> {

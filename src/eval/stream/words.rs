@@ -265,7 +265,7 @@ impl Words<'_, '_> {
     }
 
     /// `tiers 150 pts: 100 pts × 10% + 50 pts × 5%`: each bracket's part
-    /// of the subject times its rate (LANGUAGE.md §3).
+    /// of the subject times its rate ([`arith::tiers`]).
     fn tiers(&self, written: &Tiers, compiled: &CTiers) -> Result<Worded, EvalError> {
         let span = compiled.span;
         if written.brackets.len() != compiled.brackets.len() {
@@ -273,29 +273,28 @@ impl Words<'_, '_> {
         }
         let subject = self.word(&written.subject, &compiled.subject)?;
         let x = &subject.value;
-        let zero = arith::zero_of(&x.ty()).ok_or_else(|| cannot_word(span))?;
-        let mut lower = zero.clone();
-        let mut total = zero.clone();
+        let pairs = || written.brackets.iter().zip(&compiled.brackets);
         let mut parts = Vec::new();
-        let mut bracket = |upper: Option<Value>, rate: (&Expr, &CExpr)| -> Result<(), EvalError> {
-            if let Some(part) = arith::bracket_part(x, &lower, upper.as_ref(), span)? {
-                let rate = self.word(rate.0, rate.1)?;
-                total = arith::add(&total, &arith::mul(&part, &rate.value, span)?, span)?;
-                let (p, pp) = show::value(&part);
+        let total = arith::tiers(
+            x,
+            compiled.brackets.len(),
+            |i| match pairs().nth(i) {
+                Some((w, (bound, _))) => Ok(self.word(&w.bound, bound)?.value),
+                None => Err(cannot_word(span)),
+            },
+            |i, part| {
+                let rate = match i.and_then(|i| pairs().nth(i)) {
+                    Some((w, (_, rate))) => self.word(&w.rate, rate)?,
+                    None => self.word(&written.above, &compiled.above)?,
+                };
+                let (p, pp) = show::value(part);
                 parts.push(format!("{} × {}", wrap(&p, pp, MUL), rate.at(MUL + 1)));
-            }
-            if let Some(u) = upper {
-                lower = arith::max(lower.clone(), u, span)?;
-            }
-            Ok(())
-        };
-        for (w, (bound, rate)) in written.brackets.iter().zip(&compiled.brackets) {
-            let bound = self.word(&w.bound, bound)?.value;
-            bracket(Some(bound), (&w.rate, rate))?;
-        }
-        bracket(None, (&written.above, &compiled.above))?;
+                Ok(rate.value)
+            },
+            span,
+        )?;
         let parts = if parts.is_empty() {
-            show::value(&zero).0
+            show::value(&total).0
         } else {
             parts.join(" + ")
         };
