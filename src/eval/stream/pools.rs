@@ -101,6 +101,15 @@ impl StreamPool {
             .ok_or_else(|| EvalError::internal("a pool period out of range", None))
     }
 
+    /// Reads person `who`'s state in the last period looked up (see
+    /// [`super::StreamEvaluator::read_ahead`]).
+    pub fn read_ahead(&self, who: usize, accounts: usize) {
+        if let Some(period) = self.open.get(self.cached) {
+            std::hint::black_box(period.people.get(who).map(Option::is_some));
+            std::hint::black_box(period.totals.get(who * accounts).copied());
+        }
+    }
+
     /// A person in the period holding `at`.
     pub fn person_at(
         &mut self,

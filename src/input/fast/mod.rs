@@ -52,6 +52,10 @@ pub struct StreamRecord<'a> {
     pub kind: usize,
     /// The kind's declared fields, in declaration order.
     pub fields: &'a [Value],
+    /// People whose records come soon, when the reader already knows
+    /// them: the engine reads their state ahead (see
+    /// `StreamEvaluator::read_ahead`).
+    pub ahead: &'a [u32],
 }
 
 /// Why the fast path stepped aside (for `--verbose`-style tracing only:
@@ -280,13 +284,14 @@ pub fn stream_sorted(
     let (layout, start, total) = open(log, schema)?;
     let mut people = Interner::default();
     let mut fingerprints: Vec<u64> = Vec::with_capacity(to_usize(total / 24));
+    let mut ahead: Vec<u32> = Vec::with_capacity(AHEAD);
     let mut last: Option<(DateTime<Utc>, Vec<u8>)> = None;
     let mut records = 0u64;
     let mut chunks = 0u64;
     let mut unsorted = false;
     read_chunks(log, &layout, start, &mut |chunk| {
         chunks += 1;
-        for raw in &chunk.records {
+        for (index, raw) in chunk.records.iter().enumerate() {
             let id = chunk.text(raw.id);
             if let Some((at, prev)) = &last
                 && (raw.at, id.as_bytes()) < (*at, prev.as_slice())
@@ -303,9 +308,18 @@ pub fn stream_sorted(
                 None => last = Some((raw.at, id.as_bytes().to_vec())),
             }
             fingerprints.push(raw.fingerprint);
+            // Every `AHEAD` records, the people of the next batch but one:
+            // their look-ups, and the engine's reads of their state, are
+            // independent loads that overlap.
+            ahead.clear();
+            if index % AHEAD == 0 {
+                let batch = chunk.records.iter().skip(index + AHEAD).take(AHEAD);
+                ahead.extend(batch.filter_map(|r| people.known(chunk.text(r.who), r.who_hash)));
+            }
             let (who, who_name) = people.intern(chunk.text(raw.who), raw.who_hash)?;
             let fields = fields_of(&layout, chunk, raw.kind, raw.fields)?;
             push(&StreamRecord {
+                ahead: &ahead,
                 at: raw.at,
                 id,
                 who,
@@ -389,6 +403,7 @@ pub fn stream_unsorted(
         let slice = |span: (u32, u32)| parse::text_of(text, unescaped, span);
         let (who, who_name) = people.intern(slice(raw.who), raw.who_hash)?;
         push(&StreamRecord {
+            ahead: &[],
             at: raw.at,
             id: slice(raw.id),
             who,
@@ -455,6 +470,26 @@ impl Slot {
 }
 
 impl Interner {
+    /// The number of a person already seen, without adding anyone.
+    fn known(&self, name: &str, hash: u64) -> Option<u32> {
+        let mut short = [0u8; SHORT];
+        if let Some(dst) = short.get_mut(..name.len()) {
+            dst.copy_from_slice(name.as_bytes());
+        }
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut i = spread(hash) & mask;
+        loop {
+            let slot = self.slots.get(i)?;
+            if slot.who == 0 {
+                return None;
+            }
+            if slot.holds(name, &short, hash, &self.names) {
+                return Some(slot.who - 1);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
     /// The person's number and name, from the name and its hash
     /// ([`crate::input::hash::fingerprint`], computed by the parser). A
     /// new name is checked once: one the careful reader refuses
@@ -517,6 +552,10 @@ impl Interner {
 }
 
 /// A slot index from a hash: its high bits, well mixed by the fingerprint.
+/// How many records ahead the engine reads people's state, and in batches
+/// of how many (see [`StreamRecord::ahead`]).
+const AHEAD: usize = 8;
+
 fn spread(hash: u64) -> usize {
     (hash >> 32) as usize ^ (hash as usize)
 }
