@@ -159,12 +159,13 @@ impl Writer<'_> {
                 for who in roster_people {
                     people.entry(who).or_default();
                 }
-                let people = word_people(self.policy, self.roster, people, self.window)
-                    .map_err(|e| failed(&format!("the statements: {e}")))?;
                 let mut names = Vec::with_capacity(people.len());
-                for person in people {
-                    self.statement(&person.who, person.records, person.rule_grants)?;
-                    names.push(person.who);
+                for group in word_people(self.policy, self.roster, people, self.window) {
+                    let group = group.map_err(|e| failed(&format!("the statements: {e}")))?;
+                    for person in group {
+                        self.statement(&person.who, person.records, person.rule_grants)?;
+                        names.push(person.who);
+                    }
                 }
                 Ok(names)
             })

@@ -1,5 +1,5 @@
 //! People's grants in words: the engine, asked to explain, runs over the
-//! records of a bucket of people together (a rule grant and its limits
+//! records of a group of people together (a rule grant and its limits
 //! depend on nothing but the person's own records, as for `meed explain`),
 //! and the pool shares are the whole run's. The whole run stays the truth:
 //! each person's worded grants must add up to its totals for the person,
@@ -23,17 +23,47 @@ pub struct PersonInWords {
     pub rule_grants: Vec<Grant>,
 }
 
-/// Words the rule grants of everyone in `people` (by name, each with their
-/// records) in one run; an error says why the words could not be had.
-pub fn word_people(
-    policy: &CompiledPolicy,
-    roster: Option<&Roster>,
+/// At most this many records are worded in one engine run: enough to
+/// share the run among many people, few enough that their worded grants
+/// stay small in memory (a person's statement is written before the next
+/// group is worded).
+const RECORDS_PER_RUN: usize = 16_384;
+
+/// The rule grants of everyone in `people` (by name, each with their
+/// records) in words, a group of people per engine run, group by group in
+/// name order (the caller writes a group's statements before the next is
+/// worded); an error says why the words could not be had.
+pub fn word_people<'a>(
+    policy: &'a CompiledPolicy,
+    roster: Option<&'a Roster>,
     people: BTreeMap<Arc<str>, Vec<Contribution>>,
     window: Option<Window>,
+) -> impl Iterator<Item = Result<Vec<PersonInWords>, String>> + 'a {
+    let mut people = people.into_iter();
+    std::iter::from_fn(move || {
+        let mut group = Vec::new();
+        let mut records = 0;
+        while records < RECORDS_PER_RUN {
+            let Some((who, person)) = people.next() else {
+                break;
+            };
+            records += person.len();
+            group.push((who, person));
+        }
+        (!group.is_empty()).then(|| word_group(policy, roster, group, window))
+    })
+}
+
+/// One engine run over the records of `group`, its grants split by person.
+fn word_group(
+    policy: &CompiledPolicy,
+    roster: Option<&Roster>,
+    group: Vec<(Arc<str>, Vec<Contribution>)>,
+    window: Option<Window>,
 ) -> Result<Vec<PersonInWords>, String> {
-    let mut counts = Vec::with_capacity(people.len());
-    let mut contributions = Vec::with_capacity(people.values().map(Vec::len).sum());
-    for (who, records) in people {
+    let mut counts = Vec::with_capacity(group.len());
+    let mut contributions = Vec::with_capacity(group.iter().map(|(_, r)| r.len()).sum());
+    for (who, records) in group {
         counts.push((who, records.len()));
         contributions.extend(records);
     }
