@@ -470,8 +470,11 @@ impl Slot {
 }
 
 impl Interner {
-    /// The number of a person already seen, without adding anyone.
-    fn known(&self, name: &str, hash: u64) -> Option<u32> {
+    /// The slot holding `name`, or the empty slot where it would go
+    /// (`None` only for an empty table; the table is never full), with the
+    /// name padded to the short form.
+    #[inline]
+    fn find(&self, name: &str, hash: u64) -> (Option<usize>, [u8; SHORT]) {
         let mut short = [0u8; SHORT];
         if let Some(dst) = short.get_mut(..name.len()) {
             dst.copy_from_slice(name.as_bytes());
@@ -479,15 +482,21 @@ impl Interner {
         let mask = self.slots.len().wrapping_sub(1);
         let mut i = spread(hash) & mask;
         loop {
-            let slot = self.slots.get(i)?;
-            if slot.who == 0 {
-                return None;
+            match self.slots.get(i) {
+                Some(slot) if slot.who != 0 && !slot.holds(name, &short, hash, &self.names) => {
+                    i = (i + 1) & mask;
+                }
+                Some(_) => return (Some(i), short),
+                None => return (None, short),
             }
-            if slot.holds(name, &short, hash, &self.names) {
-                return Some(slot.who - 1);
-            }
-            i = (i + 1) & mask;
         }
+    }
+
+    /// The number of a person already seen, without adding anyone.
+    fn known(&self, name: &str, hash: u64) -> Option<u32> {
+        let (slot, _) = self.find(name, hash);
+        let who = self.slots.get(slot?)?.who;
+        who.checked_sub(1)
     }
 
     /// The person's number and name, from the name and its hash
@@ -498,21 +507,14 @@ impl Interner {
         if self.slots.len() < (self.names.len() + 1) * 4 / 3 + 1 {
             self.grow();
         }
-        let mut short = [0u8; SHORT];
-        if let Some(dst) = short.get_mut(..name.len()) {
-            dst.copy_from_slice(name.as_bytes());
-        }
-        let mask = self.slots.len().wrapping_sub(1);
-        let mut i = spread(hash) & mask;
-        let who = loop {
-            let Some(slot) = self.slots.get_mut(i) else {
-                break 0;
-            };
-            if slot.who == 0 {
+        let (index, short) = self.find(name, hash);
+        let next = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        let who = match index.and_then(|i| self.slots.get_mut(i)) {
+            Some(slot) if slot.who != 0 => slot.who - 1,
+            Some(slot) => {
                 if name_problem(name).is_some() {
                     return Err(Fallback::new("an unsafe name"));
                 }
-                let next = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
                 *slot = Slot {
                     hash,
                     who: next.saturating_add(1),
@@ -520,12 +522,9 @@ impl Interner {
                     short,
                 };
                 self.names.push(Arc::from(name));
-                break next;
+                next
             }
-            if slot.holds(name, &short, hash, &self.names) {
-                break slot.who - 1;
-            }
-            i = (i + 1) & mask;
+            None => 0,
         };
         Ok(match self.names.get(who as usize) {
             Some(name) => (who, name),
