@@ -1,11 +1,12 @@
 //! `meed report POLICY LOG --out DIR`: a statement per person and the
 //! organisation's report, as self-contained HTML (LANGUAGE.md §8).
 //!
-//! One engine run keeps nothing whole but pool shares: the organisation's
-//! figures are added up as grants pass (`report::collect`) and every record
-//! is spilled to disk by person (`report::spill`). Statements are then
-//! written a bucket of people at a time, so memory holds one bucket's
-//! records and the totals, never the log or the ledger. The pages are
+//! One engine run keeps nothing whole but pool shares (`Keep::PoolShares`)
+//! and spills every record to disk by person (`report::spill`). Statements
+//! are then written a bucket of people at a time: each bucket's records are
+//! run again, worded, and its rule grants are added to the organisation's
+//! figures (`report::collect`) before they are dropped. Memory holds one
+//! bucket's records and the totals, never the log or the ledger. The pages are
 //! written into a directory next to `--out` and moved into place at the
 //! end (`report::output`).
 
@@ -82,7 +83,7 @@ fn report(args: &ReportArgs) -> Result<(), Outcome> {
     let mut figures = OrgFigures::new(policy.schema.timezone);
     let observers = Observers {
         by: None,
-        kept: Some((Keep::Everyone, &mut figures)),
+        kept: Some((Keep::PoolShares, &mut figures)),
         records: Some(&mut spill),
     };
     let evaluated = evaluate_observed(policy, &args.inputs.data, observers, &mut reporter)?;
@@ -103,7 +104,12 @@ fn report(args: &ReportArgs) -> Result<(), Outcome> {
         staging: &staging,
         paid: paid.as_ref(),
     };
-    let people = writer.statements(&spilled)?;
+    let (people, rule_figures) = writer.statements(&spilled)?;
+    for part in rule_figures {
+        figures
+            .merge(part)
+            .map_err(|e| failed(&format!("the report's figures: {e}")))?;
+    }
     let index = pages
         .index(&overview(OverviewInput {
             heading: heading.clone(),
@@ -136,8 +142,12 @@ struct Writer<'a> {
 
 impl Writer<'_> {
     /// Writes every person's statement, a bucket at a time; returns
-    /// everyone, sorted as bytes.
-    fn statements(&self, spilled: &SpilledRecords) -> Result<Vec<Arc<str>>, Outcome> {
+    /// everyone, sorted as bytes, and the figures of their rule grants, a
+    /// part per bucket.
+    fn statements(
+        &self,
+        spilled: &SpilledRecords,
+    ) -> Result<(Vec<Arc<str>>, Vec<OrgFigures>), Outcome> {
         let mut roster_buckets: Vec<Vec<Arc<str>>> = vec![Vec::new(); BUCKETS];
         if let Some(roster) = self.roster {
             for who in roster.people.keys() {
@@ -149,7 +159,7 @@ impl Writer<'_> {
         // Buckets in parallel (each page is its own file, so the order in
         // which they are written changes nothing); each thread holds one
         // bucket's records.
-        let written: Vec<Result<Vec<Arc<str>>, Outcome>> = roster_buckets
+        let written: Vec<Result<(Vec<Arc<str>>, OrgFigures), Outcome>> = roster_buckets
             .into_par_iter()
             .enumerate()
             .map(|(bucket, roster_people)| {
@@ -160,22 +170,31 @@ impl Writer<'_> {
                     people.entry(who).or_default();
                 }
                 let mut names = Vec::with_capacity(people.len());
+                let mut figures = OrgFigures::new(self.policy.schema.timezone);
                 for group in word_people(self.policy, self.roster, people, self.window) {
                     let group = group.map_err(|e| failed(&format!("the statements: {e}")))?;
                     for person in group {
+                        for grant in &person.rule_grants {
+                            figures
+                                .add(grant)
+                                .map_err(|e| failed(&format!("the report's figures: {e}")))?;
+                        }
                         self.statement(&person.who, person.records, person.rule_grants)?;
                         names.push(person.who);
                     }
                 }
-                Ok(names)
+                Ok((names, figures))
             })
             .collect();
         let mut everyone = Vec::new();
-        for names in written {
-            everyone.extend(names?);
+        let mut figures = Vec::with_capacity(written.len());
+        for part in written {
+            let (names, part) = part?;
+            everyone.extend(names);
+            figures.push(part);
         }
         everyone.sort();
-        Ok(everyone)
+        Ok((everyone, figures))
     }
 
     fn statement(

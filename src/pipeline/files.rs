@@ -349,7 +349,7 @@ struct Tee<'a, 'b>(&'a mut dyn GrantSink, Option<(Keep, &'b mut dyn GrantSink)>)
 impl GrantSink for Tee<'_, '_> {
     fn accept(&mut self, grant: Grant) -> Result<(), EvalError> {
         if let Some((keep, kept)) = &mut self.1
-            && keep.keeps(&grant.who)
+            && keep.keeps_grant(&grant)
         {
             kept.accept(grant.clone())?;
         }

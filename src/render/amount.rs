@@ -51,8 +51,18 @@ pub fn is_zero(value: &Value) -> bool {
 
 /// A value for people to read: `7.40 EUR`, `15 pts`, `2h 30min`.
 pub fn human(value: &Value) -> String {
+    let mut out = String::new();
+    write_human(&mut out, value);
+    out
+}
+
+/// [`human`], written at the end of `out` (no string of its own).
+pub fn write_human(out: &mut String, value: &Value) {
+    use std::fmt::Write as _;
     match value {
-        Value::Duration(minutes) => human_duration(*minutes),
-        other => other.to_string(),
+        Value::Duration(minutes) => out.push_str(&human_duration(*minutes)),
+        other => {
+            let _ = write!(out, "{other}");
+        }
     }
 }

@@ -10,7 +10,6 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::eval::pools::{units_of, with_units};
@@ -18,6 +17,7 @@ use crate::eval::{PeriodKey, add_to_totals};
 use crate::input::{Contribution, Log};
 use crate::ledger::{Grant, Origin, PoolShare, Target, Totals};
 use crate::render::amount::{human, is_zero};
+use crate::render::time::Local;
 use crate::schema::Schema;
 use crate::semantics::arith;
 use crate::source::Span;
@@ -70,8 +70,7 @@ pub fn contributions_by_id(log: &Log) -> HashMap<&str, &Contribution> {
 }
 
 /// One grant in the words of `explain`: what it was for, then its `→`
-/// lines (the rule's calculation, each cut). `meed report` words a
-/// statement's grants with it.
+/// lines (the rule's calculation, each cut).
 pub fn explain_grant(
     out: &mut String,
     grant: &Grant,
@@ -79,56 +78,91 @@ pub fn explain_grant(
     context: &ExplainContext<'_>,
     tz: Tz,
 ) {
+    let words = grant_words(grant, by_id, context, tz, Dated::Yes);
+    let _ = writeln!(out, "{}", words.what);
+    for step in &words.steps {
+        let _ = writeln!(out, "  → {step}");
+    }
+}
+
+/// Whether a contribution is named with its local date (`explain`) or
+/// without, when the date stands beside it (a statement's time column).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dated {
+    Yes,
+    No,
+}
+
+/// A grant in words: what it was for and the steps to its amount.
+pub struct GrantWords {
+    /// `review r-1042 on 2027-01-05 (lines = 120)`, `month 2027-01: 3
+    /// contributions (…)`, `pool fund for 2027-Q1`.
+    pub what: String,
+    /// `rule review_bonus: 5.00 EUR + …`, `share: …`, then each cut.
+    pub steps: Vec<String>,
+}
+
+/// The words of one grant, shared by `explain` and the statements of
+/// `meed report`, so that both say the same.
+pub fn grant_words(
+    grant: &Grant,
+    by_id: &HashMap<&str, &Contribution>,
+    context: &ExplainContext<'_>,
+    tz: Tz,
+    dated: Dated,
+) -> GrantWords {
     let schema = context.schema;
-    let what = match &grant.target {
-        Target::Account(_) => human(&grant.amount),
-        Target::Badge(name) => format!("badge `{name}`"),
-    };
-    match &grant.origin {
+    let mut steps = Vec::with_capacity(1 + grant.cuts.len());
+    let what = match &grant.origin {
         Origin::Rule { name, .. } => {
-            match (
+            let what = match (
                 each_period(context.policy, name),
                 grant.contributions.as_slice(),
             ) {
-                (None, [id]) => {
-                    let _ = writeln!(out, "{}", describe_contribution(id, by_id, schema, tz));
-                }
+                (None, [id]) => describe_contribution(id, by_id, schema, tz, dated),
                 (period, ids) => {
                     let period = period.map_or_else(
-                        || format!("up to {}", local_date(grant.at, tz)),
-                        |p| format!("{p} {}", PeriodKey::of(grant.at, p, tz).label()),
+                        || format!("up to {}", Local::of(grant.at, tz).date()),
+                        |p| format!("{p} {}", PeriodKey::of(grant.at, p, tz)),
                     );
                     if ids.is_empty() {
-                        let _ = writeln!(out, "{period}: no contribution counted");
+                        format!("{period}: no contribution counted")
                     } else {
-                        let _ = writeln!(
-                            out,
+                        format!(
                             "{period}: {} contribution{} ({})",
                             ids.len(),
                             plural(ids.len()),
                             list_ids(ids)
-                        );
+                        )
                     }
                 }
-            }
-            let calculation = grant.calculation.clone().unwrap_or(what);
-            let _ = writeln!(out, "  → rule {name}: {calculation}");
+            };
+            let calculation = match (&grant.calculation, &grant.target) {
+                (Some(words), _) => words.clone(),
+                (None, Target::Account(_)) => human(&grant.amount),
+                (None, Target::Badge(badge)) => format!("badge `{badge}`"),
+            };
+            steps.push(format!("rule {name}: {calculation}"));
+            what
         }
         Origin::Pool(share) => {
-            let _ = writeln!(out, "pool {} for {}", share.pool, share.period);
-            let _ = writeln!(out, "  → share: {}", share_equation(share, &grant.amount));
+            steps.push(format!(
+                "share: {}",
+                share_equation(share, &grant.amount)
+            ));
+            format!("pool {} for {}", share.pool, share.period)
         }
-    }
+    };
     for cut in &grant.cuts {
-        let _ = writeln!(
-            out,
-            "  → cut to {} by limit `{}` ({} already granted in {})",
+        steps.push(format!(
+            "cut to {} by limit `{}` ({} already granted in {})",
             human(&cut.after),
             cut.limit,
             human(&cut.already_granted),
             cut.period
-        );
+        ));
     }
+    GrantWords { what, steps }
 }
 
 /// How a pool share was worked out, every step shown:
@@ -180,9 +214,10 @@ fn describe_contribution(
     by_id: &HashMap<&str, &Contribution>,
     schema: &Schema,
     tz: Tz,
+    dated: Dated,
 ) -> String {
     match by_id.get(id) {
-        Some(contribution) => describe_record(contribution, schema, tz),
+        Some(contribution) => describe(contribution, schema, tz, dated),
         None => format!("contribution {id}"),
     }
 }
@@ -190,30 +225,32 @@ fn describe_contribution(
 /// A contribution as `explain` names it: its kind, id, local date and
 /// fields, `review r-1042 on 2027-01-05 (lines = 120, repo = "core")`.
 pub fn describe_record(contribution: &Contribution, schema: &Schema, tz: Tz) -> String {
-    let id = &contribution.id;
-    let Some(kind) = schema.kinds.get(contribution.kind) else {
-        return format!("contribution {id} on {}", local_date(contribution.at, tz));
-    };
-    let fields: Vec<String> = kind
-        .fields
-        .iter()
-        .zip(&contribution.fields)
-        .map(|(field, value)| format!("{} = {}", field.name, human(value)))
-        .collect();
-    let fields = if fields.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", fields.join(", "))
-    };
-    format!(
-        "{} {id} on {}{fields}",
-        kind.name,
-        local_date(contribution.at, tz)
-    )
+    describe(contribution, schema, tz, Dated::Yes)
 }
 
-fn local_date(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz).format("%Y-%m-%d").to_string()
+fn describe(contribution: &Contribution, schema: &Schema, tz: Tz, dated: Dated) -> String {
+    let mut out = String::with_capacity(64);
+    let id = &contribution.id;
+    let kind = schema.kinds.get(contribution.kind);
+    let _ = match kind {
+        Some(kind) => write!(out, "{} {id}", kind.name),
+        None => write!(out, "contribution {id}"),
+    };
+    if dated == Dated::Yes {
+        let _ = write!(out, " on {}", Local::of(contribution.at, tz).date());
+    }
+    let Some(kind) = kind else {
+        return out;
+    };
+    for (i, (field, value)) in kind.fields.iter().zip(&contribution.fields).enumerate() {
+        out.push_str(if i == 0 { " (" } else { ", " });
+        let _ = write!(out, "{} = ", field.name);
+        crate::render::amount::write_human(&mut out, value);
+    }
+    if !kind.fields.is_empty() && !contribution.fields.is_empty() {
+        out.push(')');
+    }
+    out
 }
 
 /// At most eight ids, then a count of the rest.

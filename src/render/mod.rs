@@ -8,4 +8,5 @@ pub mod explain;
 pub mod json;
 pub mod snapshot;
 pub mod table;
+pub mod time;
 pub mod unrewarded;

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
@@ -27,6 +28,9 @@ pub struct LimitFigure {
     pub cuts: u64,
     /// The amount it took away (before − after, summed).
     pub cut: Option<Value>,
+    /// When it first cut: figures added up apart (a bucket of people
+    /// each) are put back in order of first cut.
+    pub first_cut: Option<DateTime<Utc>>,
 }
 
 /// What one pool paid in one period.
@@ -83,6 +87,7 @@ impl OrgFigures {
                 }
             };
             if let Some((_, figure)) = self.limits.get_mut(index) {
+                figure.first_cut = Some(figure.first_cut.map_or(grant.at, |at| at.min(grant.at)));
                 figure.cuts += 1;
                 figure.cut = Some(add(figure.cut.as_ref(), &taken)?);
             }
@@ -133,6 +138,51 @@ impl OrgFigures {
 }
 
 impl OrgFigures {
+    /// Adds the figures of `other`, added up apart over other grants of
+    /// the same run (another bucket of people): sums are sums in any order;
+    /// limits stay in order of their first cut (at one instant, by name);
+    /// pools and shares are taken as they are, in order of payment, since
+    /// only one part of the run meets pool shares.
+    pub fn merge(&mut self, other: OrgFigures) -> Result<(), EvalError> {
+        for (month, amounts) in other.months {
+            let row = self.months.entry(month).or_default();
+            for (target, amount) in amounts {
+                add_into(row.entry(target), &amount)?;
+            }
+        }
+        for (mine, theirs) in [
+            (&mut self.rules, other.rules),
+            (&mut self.pools_paid, other.pools_paid),
+        ] {
+            for (target, amounts) in theirs {
+                let row = mine.entry(target).or_default();
+                for (name, amount) in amounts {
+                    add_into(row.entry(name), &amount)?;
+                }
+            }
+        }
+        for (limit, figure) in other.limits {
+            match self.limits.iter_mut().find(|(l, _)| *l == limit) {
+                Some((_, mine)) => {
+                    mine.cuts += figure.cuts;
+                    if let Some(cut) = &figure.cut {
+                        mine.cut = Some(add(mine.cut.as_ref(), cut)?);
+                    }
+                    mine.first_cut = match (mine.first_cut, figure.first_cut) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                }
+                None => self.limits.push((limit, figure)),
+            }
+        }
+        self.limits
+            .sort_by(|(a, x), (b, y)| x.first_cut.cmp(&y.first_cut).then_with(|| a.cmp(b)));
+        self.pools.extend(other.pools);
+        self.shares.extend(other.shares);
+        Ok(())
+    }
+
     /// Per account or badge, what each rule (`rule NAME`) and pool (`pool
     /// NAME`) put in it.
     pub fn sources(&self) -> BTreeMap<Target, BTreeMap<String, Value>> {
@@ -149,10 +199,10 @@ impl OrgFigures {
     }
 }
 
-impl GrantSink for OrgFigures {
-    /// Called for every grant of the run: nothing is allocated unless a
-    /// month, account, rule or pool is met for the first time.
-    fn accept(&mut self, grant: Grant) -> Result<(), EvalError> {
+impl OrgFigures {
+    /// Adds one grant of the run: nothing is allocated unless a month,
+    /// account, rule or pool is met for the first time.
+    pub fn add(&mut self, grant: &Grant) -> Result<(), EvalError> {
         let month = PeriodKey::of(grant.at, Period::Month, self.tz);
         add_nested(&mut self.months, &month, &grant.target, &grant.granted)?;
         match &grant.origin {
@@ -169,9 +219,15 @@ impl GrantSink for OrgFigures {
             }
         }
         if !grant.cuts.is_empty() {
-            self.add_limits(&grant)?;
+            self.add_limits(grant)?;
         }
-        self.add_share(&grant)
+        self.add_share(grant)
+    }
+}
+
+impl GrantSink for OrgFigures {
+    fn accept(&mut self, grant: Grant) -> Result<(), EvalError> {
+        self.add(&grant)
     }
 
     fn restart(&mut self) {

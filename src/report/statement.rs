@@ -15,7 +15,10 @@ use crate::eval::PeriodKey;
 use crate::input::Contribution;
 use crate::ledger::{Grant, Origin, Target};
 use crate::render::amount::{human, is_zero};
-use crate::render::explain::{ExplainContext, contributions_by_id, explain_grant, share_equation};
+use crate::render::explain::{
+    Dated, ExplainContext, contributions_by_id, grant_words, share_equation,
+};
+use crate::render::time::Local;
 use crate::syntax::ast::Period;
 use crate::value::Value;
 
@@ -231,21 +234,18 @@ fn grant_line(
     context: &ExplainContext<'_>,
     tz: Tz,
 ) -> GrantLine {
-    let mut words = String::new();
-    explain_grant(&mut words, grant, by_id, context, tz);
-    let mut lines = words.lines();
-    // The date is in the time column: `review r-1 on 2027-01-05 (…)`
-    // loses its ` on 2027-01-05`, so that long statements stay small.
-    let local = grant.at.with_timezone(&tz);
-    let on_date = local.format(" on %Y-%m-%d").to_string();
-    let what = visible(&lines.next().unwrap_or_default().replacen(&on_date, "", 1));
-    let steps = lines
-        .map(|l| visible(l.trim_start().trim_start_matches('→').trim()))
-        .collect();
+    // The date is in the time column, so the contribution is named without
+    // it (`review r-1 (…)`): long statements stay small.
+    let words = grant_words(grant, by_id, context, tz, Dated::No);
     GrantLine {
-        when: local.format("%m-%d %H:%M").to_string(),
-        what,
-        steps,
+        when: Local::of(grant.at, tz).day_time().to_string(),
+        what: visible(&words.what),
+        steps: words
+            .steps
+            .iter()
+            .flat_map(|step| step.lines())
+            .map(|line| visible(line.trim()))
+            .collect(),
     }
 }
 
@@ -327,7 +327,7 @@ pub fn month_chart(title: &str, months: &BTreeMap<PeriodKey, Value>) -> Chart {
 
 /// `2027-01-05 10:00` in the policy's zone.
 pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+    Local::of(at, tz).date_time().to_string()
 }
 
 /// A name or text from the log with its hidden characters (controls,

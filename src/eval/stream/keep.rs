@@ -21,15 +21,33 @@ pub enum Keep {
     Everyone,
     /// One person's (`meed explain WHO`).
     Person(Arc<str>),
+    /// Everyone's pool shares and no rule grant: `meed report` words each
+    /// person's rule grants later, from their own records, but a share
+    /// needs the whole run.
+    PoolShares,
 }
 
 impl Keep {
-    /// Whether the grants of the person named `who` are kept.
+    /// Whether the rule grants of the person named `who` are kept.
     pub fn keeps(&self, who: &str) -> bool {
         match self {
             Keep::Everyone => true,
             Keep::Person(name) => **name == *who,
+            Keep::PoolShares => false,
         }
+    }
+
+    /// Whether `grant` is kept.
+    pub fn keeps_grant(&self, grant: &Grant) -> bool {
+        match grant.origin {
+            Origin::Pool(_) => self.keeps_shares() || self.keeps(&grant.who),
+            Origin::Rule { .. } => self.keeps(&grant.who),
+        }
+    }
+
+    /// Whether everyone's pool shares are kept.
+    pub fn keeps_shares(&self) -> bool {
+        matches!(self, Keep::Everyone | Keep::PoolShares)
     }
 }
 

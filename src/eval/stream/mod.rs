@@ -1022,10 +1022,12 @@ impl<'a> StreamEvaluator<'a> {
             units,
             accounts,
             kept,
+            keep,
             words,
             ..
         } = &mut self.flow;
         let words = *words;
+        let keeps_shares = keep.as_ref().is_some_and(Keep::keeps_shares);
         for pool in pools {
             if !pool.has_closed(now) {
                 continue;
@@ -1056,8 +1058,9 @@ impl<'a> StreamEvaluator<'a> {
                                 .scale
                                 .of(&share.value)
                                 .ok_or_else(|| too_precise(pool.split_span))?;
-                            let provenance =
-                                (kept.get(share.who as usize) == Some(&true)).then(|| {
+                            let provenance = (keeps_shares
+                                || kept.get(share.who as usize) == Some(&true))
+                            .then(|| {
                                     let calculation = words
                                         .then(|| units_of(&amount))
                                         .flatten()
