@@ -30,7 +30,7 @@ use crate::report::names::file_stem;
 use crate::report::nothing::nothing_lines;
 use crate::report::output::Staging;
 use crate::report::overview::{Heading, OverviewInput, PaidView, overview};
-use crate::report::page::Pages;
+use crate::report::page;
 use crate::report::spill::{BUCKETS, RecordSpill, SpilledRecords, bucket_of};
 use crate::report::statement::{Paid, PaidLine, StatementInput, statement, visible};
 use crate::report::words::{word_people, worded_grants};
@@ -92,7 +92,6 @@ fn report(args: &ReportArgs) -> Result<(), Outcome> {
         .map_err(|e| failed(&format!("cannot write temporary files: {e}")))?;
     let window = window(&args.inputs.data, &evaluated.policy)?;
     let heading = heading(args, &evaluated.policy);
-    let pages = Pages::new().map_err(|e| failed(&format!("internal: a template: {e}")))?;
     let writer = Writer {
         policy: &evaluated.policy,
         roster: evaluated.roster.as_ref(),
@@ -100,7 +99,6 @@ fn report(args: &ReportArgs) -> Result<(), Outcome> {
         totals: &evaluated.totals,
         figures: &figures,
         heading: &heading,
-        pages: &pages,
         staging: &staging,
         paid: paid.as_ref(),
     };
@@ -110,8 +108,7 @@ fn report(args: &ReportArgs) -> Result<(), Outcome> {
             .merge(part)
             .map_err(|e| failed(&format!("the report's figures: {e}")))?;
     }
-    let index = pages
-        .index(&overview(OverviewInput {
+    let index = page::index(&overview(OverviewInput {
             heading: heading.clone(),
             schema: &evaluated.policy.schema,
             roster: evaluated.roster.as_ref(),
@@ -135,7 +132,6 @@ struct Writer<'a> {
     totals: &'a Totals,
     figures: &'a OrgFigures,
     heading: &'a Heading,
-    pages: &'a Pages,
     staging: &'a Staging,
     paid: Option<&'a RunPaid>,
 }
@@ -236,7 +232,7 @@ impl Writer<'_> {
             run: run.number,
             lines: run.per_person.get(who).cloned().unwrap_or_default(),
         });
-        let page = statement(StatementInput {
+        let model = statement(StatementInput {
             heading: self.heading.clone(),
             who,
             roster,
@@ -250,9 +246,7 @@ impl Writer<'_> {
             nothing,
             paid,
         });
-        let html = self
-            .pages
-            .statement(&page)
+        let html = page::statement(&model)
             .map_err(|e| failed(&format!("internal: a statement's page: {e}")))?;
         self.staging
             .write(&format!("people/{}.html", file_stem(who)), &html)
