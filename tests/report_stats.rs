@@ -180,3 +180,101 @@ fn file_names_are_safe_and_distinct() {
     assert!(file_stem(&long).len() <= 200);
     assert_ne!(file_stem(&long), file_stem(&longer));
 }
+
+/// The report adds up its figures a bucket of people at a time and merges
+/// the parts: for every bundled example, however the people are split and
+/// whatever order the parts are merged in, the figures are those of the
+/// whole ledger added up at once.
+mod figures_merge {
+    use meed::ledger::{Grant, Origin};
+    use meed::report::collect::OrgFigures;
+    use meed::{EvalOptions, Ledger, LogFormat, SourceFile};
+    use proptest::prelude::*;
+
+    fn file(path: &str) -> SourceFile {
+        let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        SourceFile::new(path, std::fs::read_to_string(full).unwrap())
+    }
+
+    const EXAMPLES: [(&str, &str); 5] = [
+        ("community", "log.csv"),
+        ("oncall_timeoff", "log.csv"),
+        ("qa_reputation", "log.jsonl"),
+        ("sales_commission", "log.csv"),
+        ("volunteers", "log.csv"),
+    ];
+
+    fn ledger(example: &str, log: &str) -> (Vec<Grant>, chrono_tz::Tz) {
+        let policy = meed::compile_policy(&file(&format!("rules/{example}.meed"))).unwrap();
+        let people = meed::read_roster(
+            &policy,
+            &file(&format!("examples/{example}/people.csv")),
+            LogFormat::Csv,
+        )
+        .unwrap();
+        let format = if log.ends_with(".jsonl") {
+            LogFormat::JsonLines
+        } else {
+            LogFormat::Csv
+        };
+        let log = file(&format!("examples/{example}/{log}"));
+        let (log, _) = meed::read_log(&policy, &log, format, Some(&people)).unwrap();
+        let mut ledger = Ledger::default();
+        meed::evaluate(
+            &policy,
+            &log,
+            Some(&people),
+            &EvalOptions::default(),
+            &mut ledger,
+        )
+        .unwrap();
+        (ledger.grants, policy.schema.timezone)
+    }
+
+    /// What a report shows of the figures, limits in order of first cut.
+    fn shown(figures: &OrgFigures) -> String {
+        let mut limits = figures.limits.clone();
+        limits.sort_by(|(a, x), (b, y)| x.first_cut.cmp(&y.first_cut).then_with(|| a.cmp(b)));
+        format!("{:?}\n{:?}\n{:?}", figures.months, figures.sources(), limits)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn parts_merged_in_any_order_are_the_whole(
+            example in 0..EXAMPLES.len(),
+            parts in 1usize..6,
+            salt in any::<u64>(),
+            rotate in any::<usize>(),
+        ) {
+            let (name, log) = EXAMPLES[example];
+            let (grants, tz) = ledger(name, log);
+            let mut whole = OrgFigures::new(tz);
+            for grant in &grants {
+                whole.add(grant).unwrap();
+            }
+            // As the report does: pool shares in the first run's figures,
+            // rule grants in a part per bucket of people.
+            let mut first = OrgFigures::new(tz);
+            let mut split: Vec<OrgFigures> = (0..parts).map(|_| OrgFigures::new(tz)).collect();
+            for grant in &grants {
+                if matches!(grant.origin, Origin::Pool(_)) {
+                    first.add(grant).unwrap();
+                } else {
+                    let bucket = grant
+                        .who
+                        .bytes()
+                        .fold(salt, |h, b| h.rotate_left(5) ^ u64::from(b))
+                        % parts as u64;
+                    split[bucket as usize].add(grant).unwrap();
+                }
+            }
+            split.rotate_left(rotate % parts);
+            for part in split {
+                first.merge(part).unwrap();
+            }
+            prop_assert_eq!(shown(&first), shown(&whole));
+            prop_assert_eq!(format!("{:?}", first.pools), format!("{:?}", whole.pools));
+        }
+    }
+}

@@ -23,9 +23,10 @@ use crate::input::Contribution;
 use crate::units::Currency;
 use crate::value::{Money, Value};
 
-/// How many buckets: 10 million records make about 15 MB of records in
-/// memory per bucket.
-pub const BUCKETS: usize = 64;
+/// How many buckets: 10 million records make about 8 MB of records in
+/// memory per bucket (a bucket per thread is in memory at once), and 128
+/// files stay well inside every system's limit of open files.
+pub const BUCKETS: usize = 128;
 
 /// The bucket of the person called `who`.
 pub fn bucket_of(who: &str) -> usize {
