@@ -224,13 +224,26 @@ pub fn rule_grants_in_words(
         window,
         explain: true,
     };
-    let mut worded = crate::ledger::Ledger::default();
+    let mut worded = RuleGrants(Vec::new());
     run(policy, schema, log, roster, &options, &mut worded)?;
-    Ok(worded
-        .grants
-        .into_iter()
-        .filter(|g| matches!(g.origin, crate::ledger::Origin::Rule { .. }))
-        .collect())
+    Ok(worded.0)
+}
+
+/// The rule grants of a run, in ledger order, and nothing else (no totals:
+/// the caller checks its grants against the whole run's).
+struct RuleGrants(Vec<crate::ledger::Grant>);
+
+impl GrantSink for RuleGrants {
+    fn accept(&mut self, grant: crate::ledger::Grant) -> Result<(), EvalError> {
+        if matches!(grant.origin, crate::ledger::Origin::Rule { .. }) {
+            self.0.push(grant);
+        }
+        Ok(())
+    }
+
+    fn restart(&mut self) {
+        self.0.clear();
+    }
 }
 
 /// The values of constant `name` over time, one line each

@@ -237,15 +237,18 @@ fn grant_line(
     // The date is in the time column, so the contribution is named without
     // it (`review r-1 (…)`): long statements stay small.
     let words = grant_words(grant, by_id, context, tz, Dated::No);
+    let mut steps = Vec::with_capacity(words.steps.len());
+    for step in words.steps {
+        if step.contains('\n') || step.trim() != step {
+            steps.extend(step.lines().map(|line| visible(line.trim())));
+        } else {
+            steps.push(visible_owned(step));
+        }
+    }
     GrantLine {
         when: Local::of(grant.at, tz).day_time().to_string(),
-        what: visible(&words.what),
-        steps: words
-            .steps
-            .iter()
-            .flat_map(|step| step.lines())
-            .map(|line| visible(line.trim()))
-            .collect(),
+        what: visible_owned(words.what),
+        steps,
     }
 }
 
@@ -334,4 +337,12 @@ pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
 /// bidirectional marks) written visibly, so the page shows what is stored.
 pub fn visible(text: &str) -> String {
     crate::text::escape_visible(text).into_owned()
+}
+
+/// [`visible`], keeping `text` itself when nothing in it is hidden.
+fn visible_owned(text: String) -> String {
+    match crate::text::escape_visible(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(shown) => shown,
+    }
 }

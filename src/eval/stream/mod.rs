@@ -76,7 +76,10 @@ struct CRule {
     /// else every record of the person's period.
     reads_aggregates: bool,
     condition: Option<CExpr>,
-    /// The condition as written, for the words of a calculation.
+    /// The condition as written, for the words of a calculation: they end
+    /// with the dated values the condition read. `None` when it reads none
+    /// (no dated value, no aggregate whose `else` might), so that wording a
+    /// grant skips it.
     condition_written: Option<Expr>,
     action: CAction,
     /// The limits that apply to its grants, in declaration order.
@@ -388,8 +391,11 @@ impl<'a> StreamEvaluator<'a> {
                     name: rule.name.node.clone(),
                     position,
                     reads_aggregates: rule.reads_aggregates(),
+                    condition_written: rule
+                        .condition
+                        .clone()
+                        .filter(|_| condition.as_ref().is_some_and(may_read_dated)),
                     condition,
-                    condition_written: rule.condition.clone(),
                     action,
                     limits: rule_limits,
                     validity: Validity::of(rule.window.as_ref(), schema.timezone),
@@ -1201,6 +1207,14 @@ fn words_of(
     let granted = ctx.scale.value(value).ok_or_else(|| too_precise(*span))?;
     let condition = rule.condition_written.as_ref().zip(rule.condition.as_ref());
     words::word_grant(ctx, condition, (written, amount), &granted).map(Some)
+}
+
+/// Whether `condition` may read a value that changes over time: itself, or
+/// through an aggregate (its `else`).
+fn may_read_dated(condition: &CExpr) -> bool {
+    let mut may = false;
+    condition.walk(&mut |e| may |= matches!(e, CExpr::Dated(_) | CExpr::Aggregate(_)));
+    may
 }
 
 /// A value the fixed-point totals cannot hold exactly: streaming steps
