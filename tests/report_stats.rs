@@ -235,7 +235,12 @@ mod figures_merge {
     fn shown(figures: &OrgFigures) -> String {
         let mut limits = figures.limits.clone();
         limits.sort_by(|(a, x), (b, y)| x.first_cut.cmp(&y.first_cut).then_with(|| a.cmp(b)));
-        format!("{:?}\n{:?}\n{:?}", figures.months, figures.sources(), limits)
+        format!(
+            "{:?}\n{:?}\n{:?}",
+            figures.months,
+            figures.sources(),
+            limits
+        )
     }
 
     proptest! {

@@ -109,15 +109,15 @@ fn report(args: &ReportArgs) -> Result<(), Outcome> {
             .map_err(|e| failed(&format!("the report's figures: {e}")))?;
     }
     let index = page::index(&overview(OverviewInput {
-            heading: heading.clone(),
-            schema: &evaluated.policy.schema,
-            roster: evaluated.roster.as_ref(),
-            people: &people,
-            totals: &evaluated.totals,
-            figures: &figures,
-            paid: paid.as_ref().map(paid_view),
-        }))
-        .map_err(|e| failed(&format!("internal: the report's page: {e}")))?;
+        heading: heading.clone(),
+        schema: &evaluated.policy.schema,
+        roster: evaluated.roster.as_ref(),
+        people: &people,
+        totals: &evaluated.totals,
+        figures: &figures,
+        paid: paid.as_ref().map(paid_view),
+    }))
+    .map_err(|e| failed(&format!("internal: the report's page: {e}")))?;
     staging
         .write("index.html", &index)
         .map_err(|e| failed(&format!("cannot write the report: {e}")))?;

@@ -146,10 +146,7 @@ pub fn grant_words(
             what
         }
         Origin::Pool(share) => {
-            steps.push(format!(
-                "share: {}",
-                share_equation(share, &grant.amount)
-            ));
+            steps.push(format!("share: {}", share_equation(share, &grant.amount)));
             format!("pool {} for {}", share.pool, share.period)
         }
     };

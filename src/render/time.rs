@@ -107,19 +107,34 @@ mod tests {
 
     #[test]
     fn writes_what_chrono_writes() {
-        let zones = [chrono_tz::UTC, chrono_tz::Europe::Berlin, chrono_tz::Asia::Tokyo];
-        let instants = ["2027-01-05T09:07:00Z", "2026-12-31T23:30:00Z", "0999-03-01T00:00:00Z", "+12345-06-01T00:00:00Z"];
+        let zones = [
+            chrono_tz::UTC,
+            chrono_tz::Europe::Berlin,
+            chrono_tz::Asia::Tokyo,
+        ];
+        let instants = [
+            "2027-01-05T09:07:00Z",
+            "2026-12-31T23:30:00Z",
+            "0999-03-01T00:00:00Z",
+            "+12345-06-01T00:00:00Z",
+        ];
         for tz in zones {
             for text in instants {
                 let at: DateTime<Utc> = text.parse().unwrap();
                 let local = at.with_timezone(&tz);
                 let ours = Local::of(at, tz);
-                assert_eq!(ours.date().to_string(), local.format("%Y-%m-%d").to_string());
+                assert_eq!(
+                    ours.date().to_string(),
+                    local.format("%Y-%m-%d").to_string()
+                );
                 assert_eq!(
                     ours.date_time().to_string(),
                     local.format("%Y-%m-%d %H:%M").to_string()
                 );
-                assert_eq!(ours.day_time().to_string(), local.format("%m-%d %H:%M").to_string());
+                assert_eq!(
+                    ours.day_time().to_string(),
+                    local.format("%m-%d %H:%M").to_string()
+                );
             }
         }
     }

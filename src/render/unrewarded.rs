@@ -157,7 +157,9 @@ fn false_condition(why: &FalseCondition, within: &str, tz: Tz) -> String {
 /// in the policy's time zone to the minute.
 fn value_to_read(value: &Value, tz: Tz) -> String {
     match value {
-        Value::Timestamp(at) => crate::render::time::Local::of(*at, tz).date_time().to_string(),
+        Value::Timestamp(at) => crate::render::time::Local::of(*at, tz)
+            .date_time()
+            .to_string(),
         other => human(other),
     }
 }

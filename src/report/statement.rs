@@ -151,15 +151,19 @@ pub fn statement(input: StatementInput<'_>) -> Statement {
     let mut grants: Vec<GrantMonth> = Vec::new();
     let mut cuts = Vec::new();
     let mut shares = Vec::new();
+    let mut last_month = None;
     for grant in input.grants {
-        let month = PeriodKey::of(grant.at, Period::Month, tz).label();
+        let month = PeriodKey::of(grant.at, Period::Month, tz);
         let line = grant_line(grant, &by_id, &input.context, tz);
         match grants.last_mut() {
-            Some(last) if last.month == month => last.grants.push(line),
-            _ => grants.push(GrantMonth {
-                month,
-                grants: vec![line],
-            }),
+            Some(last) if last_month == Some(month) => last.grants.push(line),
+            _ => {
+                last_month = Some(month);
+                grants.push(GrantMonth {
+                    month: month.label(),
+                    grants: vec![line],
+                });
+            }
         }
         for cut in &grant.cuts {
             let taken = crate::semantics::arith::sub(&cut.before, &cut.after, Default::default())

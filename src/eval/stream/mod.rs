@@ -1067,32 +1067,31 @@ impl<'a> StreamEvaluator<'a> {
                             let provenance = (keeps_shares
                                 || kept.get(share.who as usize) == Some(&true))
                             .then(|| {
-                                    let calculation = words
-                                        .then(|| units_of(&amount))
-                                        .flatten()
-                                        .map(|(digits, _)| {
-                                            explain_share(
-                                                &amount,
-                                                &share.score,
-                                                &total_score,
-                                                &share.value,
-                                                share.leftover_unit,
-                                                digits,
-                                            )
-                                        });
-                                    Provenance {
-                                        origin: Origin::Pool(PoolShare {
-                                            pool: pool.name.clone(),
-                                            period: period.key.label(),
-                                            score: share.score,
-                                            total_score: total_score.clone(),
-                                            pool_amount: amount.clone(),
-                                            leftover_unit: share.leftover_unit,
-                                        }),
-                                        contributions: Vec::new(),
-                                        calculation,
-                                    }
-                                });
+                                let calculation = words.then(|| units_of(&amount)).flatten().map(
+                                    |(digits, _)| {
+                                        explain_share(
+                                            &amount,
+                                            &share.score,
+                                            &total_score,
+                                            &share.value,
+                                            share.leftover_unit,
+                                            digits,
+                                        )
+                                    },
+                                );
+                                Provenance {
+                                    origin: Origin::Pool(PoolShare {
+                                        pool: pool.name.clone(),
+                                        period: period.key.label(),
+                                        score: share.score,
+                                        total_score: total_score.clone(),
+                                        pool_amount: amount.clone(),
+                                        leftover_unit: share.leftover_unit,
+                                    }),
+                                    contributions: Vec::new(),
+                                    calculation,
+                                }
+                            });
                             paid.push((
                                 share.who,
                                 at,
