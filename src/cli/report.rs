@@ -124,6 +124,13 @@ fn report(args: &ReportArgs) -> Result<(), Outcome> {
     staging.commit().map_err(|e| failed(&e.to_string()))
 }
 
+/// One bucket's statements written: whose, and the figures of their rule
+/// grants.
+struct BucketWritten {
+    names: Vec<Arc<str>>,
+    figures: OrgFigures,
+}
+
 /// What the pages need to write the statements.
 struct Writer<'a> {
     policy: &'a CompiledPolicy,
@@ -155,7 +162,7 @@ impl Writer<'_> {
         // Buckets in parallel (each page is its own file, so the order in
         // which they are written changes nothing); each thread holds one
         // bucket's records.
-        let written: Vec<Result<(Vec<Arc<str>>, OrgFigures), Outcome>> = roster_buckets
+        let written: Vec<Result<BucketWritten, Outcome>> = roster_buckets
             .into_par_iter()
             .enumerate()
             .map(|(bucket, roster_people)| {
@@ -179,15 +186,15 @@ impl Writer<'_> {
                         names.push(person.who);
                     }
                 }
-                Ok((names, figures))
+                Ok(BucketWritten { names, figures })
             })
             .collect();
         let mut everyone = Vec::new();
         let mut figures = Vec::with_capacity(written.len());
-        for part in written {
-            let (names, part) = part?;
-            everyone.extend(names);
-            figures.push(part);
+        for bucket in written {
+            let bucket = bucket?;
+            everyone.extend(bucket.names);
+            figures.push(bucket.figures);
         }
         everyone.sort();
         Ok((everyone, figures))

@@ -8,7 +8,7 @@
 //! (0 to 9999);
 //! other years are left to chrono.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
@@ -60,45 +60,30 @@ impl fmt::Display for Form {
             };
             return write!(f, "{}", local.format(chrono_pattern));
         }
-        let mut text = [0u8; 16];
-        let mut len = 0;
-        let mut put = |number: u32, digits: u32, after: u8| {
-            for place in (0..digits).rev() {
-                let digit = number / 10u32.pow(place) % 10;
-                text[len] = b'0' + digit as u8;
-                len += 1;
-            }
-            if after != 0 {
-                text[len] = after;
-                len += 1;
-            }
-        };
-        let year = u32::try_from(local.year()).unwrap_or(0);
-        let (month, day) = (local.month(), local.day());
-        let (hour, minute) = (local.hour(), local.minute());
-        match pattern {
-            Pattern::Date => {
-                put(year, 4, b'-');
-                put(month, 2, b'-');
-                put(day, 2, 0);
-            }
-            Pattern::DateTime => {
-                put(year, 4, b'-');
-                put(month, 2, b'-');
-                put(day, 2, b' ');
-                put(hour, 2, b':');
-                put(minute, 2, 0);
-            }
-            Pattern::DayTime => {
-                put(month, 2, b'-');
-                put(day, 2, b' ');
-                put(hour, 2, b':');
-                put(minute, 2, 0);
-            }
+        if matches!(pattern, Pattern::Date | Pattern::DateTime) {
+            digits(f, local.year().unsigned_abs(), 4)?;
+            f.write_char('-')?;
         }
-        // Only ASCII digits and separators were written.
-        f.write_str(std::str::from_utf8(&text[..len]).unwrap_or_default())
+        digits(f, local.month(), 2)?;
+        f.write_char('-')?;
+        digits(f, local.day(), 2)?;
+        if matches!(pattern, Pattern::DateTime | Pattern::DayTime) {
+            f.write_char(' ')?;
+            digits(f, local.hour(), 2)?;
+            f.write_char(':')?;
+            digits(f, local.minute(), 2)?;
+        }
+        Ok(())
     }
+}
+
+/// `number`'s last `places` digits, zeros in front.
+fn digits(f: &mut fmt::Formatter<'_>, number: u32, places: u32) -> fmt::Result {
+    for place in (0..places).rev() {
+        let digit = number / 10u32.pow(place) % 10;
+        f.write_char(char::from_digit(digit, 10).unwrap_or('0'))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
