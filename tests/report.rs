@@ -511,3 +511,93 @@ fn a_period_and_a_payout_run() {
     ]);
     assert_eq!(run.status.code(), Some(2));
 }
+
+/// A log of `records` records for `benches/reference.meed` (likes and
+/// reviews of 500 people over 2027), long enough that a run can be
+/// interrupted half way.
+#[cfg(unix)]
+fn long_log(path: &Path, records: usize) {
+    use std::fmt::Write as _;
+    let mut log = String::from("id,who,kind,at,lines,repo,accepted,votes,duration,amount\n");
+    for i in 0..records {
+        let at = 1_798_761_600 + i as i64 * 30; // 2027-01-01T00:00:00Z on
+        let at = chrono::DateTime::from_timestamp(at, 0).unwrap();
+        let who = i * 7919 % 500;
+        if i % 3 == 0 {
+            let _ = writeln!(
+                log,
+                "r{i:07},p{who:03},review,{},{},core,,,,",
+                at.format("%Y-%m-%dT%H:%M:%SZ"),
+                40 + i % 80
+            );
+        } else {
+            let _ = writeln!(
+                log,
+                "l{i:07},p{who:03},like,{},,,,,,",
+                at.format("%Y-%m-%dT%H:%M:%SZ")
+            );
+        }
+    }
+    fs::write(path, log).unwrap();
+}
+
+/// Runs `args` with `TMPDIR` set to `tmp`, waits until `started` holds,
+/// presses Ctrl-C (SIGINT) and returns how the run ended.
+#[cfg(unix)]
+fn interrupted(args: &[&str], tmp: &Path, started: impl Fn() -> bool) -> std::process::ExitStatus {
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meed"))
+        .args(args)
+        .current_dir(root())
+        .env("TMPDIR", tmp)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let waited = Instant::now();
+    while !started() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it could be interrupted"
+        );
+        assert!(waited.elapsed() < Duration::from_secs(60), "never started");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    child.wait().unwrap()
+}
+
+/// Ctrl-C half way through a report leaves nothing behind: no staged
+/// pages beside `--out`, no spilled records in the temporary folder; meed
+/// exits with 130, as a program ended by Ctrl-C does.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tmp, work) = (dir.path().join("tmp"), dir.path().join("work"));
+    fs::create_dir_all(&tmp).unwrap();
+    fs::create_dir_all(&work).unwrap();
+    let log = dir.path().join("log.csv");
+    long_log(&log, 300_000);
+    let entries = |folder: &Path| fs::read_dir(folder).unwrap().count();
+
+    let out = work.join("report");
+    let status = interrupted(
+        &[
+            "report",
+            "benches/reference.meed",
+            log.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &tmp,
+        || entries(&work) > 0 && entries(&tmp) > 0,
+    );
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    assert_eq!(entries(&work), 0, "staged pages left beside --out");
+    assert_eq!(entries(&tmp), 0, "spilled records left in TMPDIR");
+}

@@ -108,6 +108,7 @@ fn write_output(
             plain_io_error(&error)
         ))
     })?;
+    let _unfinished = super::interrupt::remove_if_interrupted(temporary.path());
     // The temporary file is created private (0600); without this, `meed fmt`
     // would silently narrow a policy's permissions and `--out` files would
     // be unreadable to the rest of a team. Keep the old file's permissions,

@@ -18,19 +18,25 @@ macro_rules! out {
     }};
 }
 
-/// `eprintln!` that ignores a closed standard error.
+/// `eprintln!` that ignores a closed standard error, and says nothing
+/// once Ctrl-C was pressed (the errors of threads whose files were just
+/// removed are not the user's concern).
 macro_rules! errln {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
+        if !$crate::cli::interrupt::interrupted() {
+            let _ = writeln!(std::io::stderr(), $($arg)*);
+        }
     }};
 }
 
-/// `eprint!` that ignores a closed standard error.
+/// `eprint!` that ignores a closed standard error (silent after Ctrl-C).
 macro_rules! err {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = write!(std::io::stderr(), $($arg)*);
+        if !$crate::cli::interrupt::interrupted() {
+            let _ = write!(std::io::stderr(), $($arg)*);
+        }
     }};
 }
 
@@ -43,6 +49,7 @@ mod eval;
 mod explain;
 mod files;
 mod fmt;
+mod interrupt;
 mod load;
 mod lsp;
 mod progress;
@@ -141,6 +148,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Lsp(args) => lsp::run(args),
     };
+    interrupt::wait_if_interrupted();
     if let Outcome::Usage(message) = &outcome
         && !message.is_empty()
     {

@@ -38,6 +38,7 @@ use crate::syntax::ast::Item;
 
 use super::close::books_failed;
 use super::eval::evaluate_observed;
+use super::interrupt::remove_if_interrupted;
 use super::load::{InputArgs, load_policy, window};
 use super::{Outcome, Reporter};
 
@@ -74,10 +75,12 @@ struct RunPaid {
 fn report(args: &ReportArgs) -> Result<(), Outcome> {
     let mut reporter = Reporter::new(args.inputs.data.diagnostics);
     let staging = Staging::new(&args.out).map_err(|e| Outcome::Usage(e.to_string()))?;
+    let _staged = remove_if_interrupted(staging.path());
     let paid = read_run(args, &mut reporter)?;
     let policy = load_policy(&args.inputs.policy, &mut reporter)?;
     let spill_dir = tempfile::tempdir()
         .map_err(|e| failed(&format!("cannot create a temporary directory: {e}")))?;
+    let _spilled = remove_if_interrupted(spill_dir.path());
     let mut spill = RecordSpill::new(spill_dir.path())
         .map_err(|e| failed(&format!("cannot write temporary files: {e}")))?;
     let mut figures = OrgFigures::new(policy.schema.timezone);

@@ -77,6 +77,11 @@ impl Staging {
         })
     }
 
+    /// Where the pages are being written.
+    pub fn path(&self) -> &Path {
+        self.staged.path()
+    }
+
     /// Writes `text` to `relative` (e.g. `people/ada.html`) in the report.
     pub fn write(&self, relative: &str, text: &str) -> io::Result<()> {
         fs::write(self.staged.path().join(relative), text)
