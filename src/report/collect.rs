@@ -2,7 +2,10 @@
 //! as they pass: totals per month, what each rule and pool put into each
 //! account, what each limit cut, what each pool paid and its largest
 //! shares. Every grant passes once and is dropped; only pool shares are
-//! kept whole (one per person per pool period), for the statements.
+//! kept whole (one per person per pool period), for the statements. Pool
+//! shares come from the report's first run; rule grants are added up per
+//! bucket of people as their statements are worded, and the parts merged
+//! ([`OrgFigures::merge`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
