@@ -260,11 +260,19 @@ pub(crate) fn explain_share(
     leftover: bool,
     digits: u32,
 ) -> String {
+    // A plain number is shown without trailing zeros: the exact evaluator
+    // and the engine reach the same score with different scales (`2.0320`,
+    // `2.032`), and the words must not depend on which one ran.
+    let plain = |value: &Value| match value {
+        Value::Decimal(d) => show::value(&Value::Decimal(d.normalize())),
+        other => show::value(other),
+    };
+    let ((score, score_prec), (total, total_prec)) = (plain(score), plain(total));
     let mut text = format!(
         "{} × {} ÷ {}",
         show::result(amount),
-        show::wrap(&show::value(score).0, show::value(score).1, show::MUL),
-        show::wrap(&show::value(total).0, show::value(total).1, show::MUL + 1),
+        show::wrap(&score, score_prec, show::MUL),
+        show::wrap(&total, total_prec, show::MUL + 1),
     );
     if leftover {
         let unit = with_units(amount, 1, digits);
