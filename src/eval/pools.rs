@@ -251,6 +251,17 @@ pub(crate) fn with_units(amount: &Value, units: i128, digits: u32) -> Value {
     }
 }
 
+/// A pool score as the words show it: a plain number without trailing
+/// zeros, since the exact evaluator and the engine reach the same score
+/// with different scales (`2.0320`, `2.032`) and the words must not depend
+/// on which one ran.
+pub(crate) fn score_as_shown(score: &Value) -> Value {
+    match score {
+        Value::Decimal(d) => Value::Decimal(d.normalize()),
+        other => other.clone(),
+    }
+}
+
 /// `1000.00 EUR × 30 pts ÷ 90 pts, rounded down, + 0.01 EUR (largest remainder) = 333.34 EUR`.
 pub(crate) fn explain_share(
     amount: &Value,
@@ -260,14 +271,8 @@ pub(crate) fn explain_share(
     leftover: bool,
     digits: u32,
 ) -> String {
-    // A plain number is shown without trailing zeros: the exact evaluator
-    // and the engine reach the same score with different scales (`2.0320`,
-    // `2.032`), and the words must not depend on which one ran.
-    let plain = |value: &Value| match value {
-        Value::Decimal(d) => show::value(&Value::Decimal(d.normalize())),
-        other => show::value(other),
-    };
-    let ((score, score_prec), (total, total_prec)) = (plain(score), plain(total));
+    let shown = |value: &Value| show::value(&score_as_shown(value));
+    let ((score, score_prec), (total, total_prec)) = (shown(score), shown(total));
     let mut text = format!(
         "{} × {} ÷ {}",
         show::result(amount),

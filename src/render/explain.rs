@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use chrono_tz::Tz;
 
-use crate::eval::pools::{units_of, with_units};
+use crate::eval::pools::{score_as_shown, units_of, with_units};
 use crate::eval::{PeriodKey, add_to_totals};
 use crate::input::{Contribution, Log};
 use crate::ledger::{Grant, Origin, PoolShare, Target, Totals};
@@ -170,8 +170,8 @@ pub fn grant_words(
 pub fn share_equation(share: &PoolShare, paid: &Value) -> String {
     let split = format!(
         "{} / {} × {}",
-        human(&share.score),
-        human(&share.total_score),
+        human(&score_as_shown(&share.score)),
+        human(&score_as_shown(&share.total_score)),
         human(&share.pool_amount)
     );
     let leftover = share

@@ -337,6 +337,14 @@ fn reads_dated(expr: &CExpr) -> bool {
     dated
 }
 
+/// Whether `expr` may read a value that changes over time: itself, or
+/// through an aggregate (whose `else` may).
+pub fn may_read_dated(expr: &CExpr) -> bool {
+    let mut may = false;
+    expr.walk(&mut |e| may |= matches!(e, CExpr::Dated(_) | CExpr::Aggregate(_)));
+    may
+}
+
 /// Every constant in `expr`, for choosing the scale.
 pub fn constants<'e>(expr: &'e CExpr, out: &mut Vec<&'e Value>) {
     expr.walk(&mut |e| match e {

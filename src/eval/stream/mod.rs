@@ -394,7 +394,7 @@ impl<'a> StreamEvaluator<'a> {
                     condition_written: rule
                         .condition
                         .clone()
-                        .filter(|_| condition.as_ref().is_some_and(may_read_dated)),
+                        .filter(|_| condition.as_ref().is_some_and(compile::may_read_dated)),
                     condition,
                     action,
                     limits: rule_limits,
@@ -1206,14 +1206,6 @@ fn words_of(
     let granted = ctx.scale.value(value).ok_or_else(|| too_precise(*span))?;
     let condition = rule.condition_written.as_ref().zip(rule.condition.as_ref());
     words::word_grant(ctx, condition, (written, amount), &granted).map(Some)
-}
-
-/// Whether `condition` may read a value that changes over time: itself, or
-/// through an aggregate (its `else`).
-fn may_read_dated(condition: &CExpr) -> bool {
-    let mut may = false;
-    condition.walk(&mut |e| may |= matches!(e, CExpr::Dated(_) | CExpr::Aggregate(_)));
-    may
 }
 
 /// A value the fixed-point totals cannot hold exactly: streaming steps
