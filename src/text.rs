@@ -22,6 +22,23 @@ pub fn is_hidden(c: char) -> bool {
         )
 }
 
+/// Whether `text` may hold a [hidden](is_hidden) character (or a
+/// backslash, when those count), by its bytes alone: in UTF-8 each hidden
+/// character is a byte below 0x20, DEL, `C2 80`–`C2 9F` (C1 controls) or
+/// begins `E2 80` or `E2 81` (the separators and bidirectional marks, all
+/// in U+2000–U+207F). Most text has none of these, and a byte scan is much
+/// faster than decoding characters.
+fn may_hold_hidden(text: &str, backslash: bool) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        0..0x20 | 0x7f => true,
+        b'\\' => backslash,
+        0xc2 => bytes.get(i + 1).is_some_and(|n| (0x80..0xa0).contains(n)),
+        0xe2 => bytes.get(i + 1).is_some_and(|n| matches!(n, 0x80 | 0x81)),
+        _ => false,
+    })
+}
+
 /// `text` with every [hidden](is_hidden) character written visibly:
 /// `\n`, `\r`, `\t`, or `\u{1b}` (hexadecimal code point). Backslashes are
 /// kept as they are, so `CORP\ada` reads naturally; use [`escape_exact`]
@@ -37,9 +54,10 @@ pub fn escape_exact(text: &str) -> Cow<'_, str> {
 }
 
 fn escape(text: &str, backslash: bool) -> Cow<'_, str> {
-    if !text
-        .chars()
-        .any(|c| is_hidden(c) || (backslash && c == '\\'))
+    if !may_hold_hidden(text, backslash)
+        || !text
+            .chars()
+            .any(|c| is_hidden(c) || (backslash && c == '\\'))
     {
         return Cow::Borrowed(text);
     }
@@ -153,6 +171,21 @@ mod tests {
         assert_eq!(escape_visible("CORP\\ada"), "CORP\\ada");
         assert_eq!(escape_exact("CORP\\ada\n"), "CORP\\\\ada\\n");
         assert!(!escape_exact("a\u{85}b").contains('\u{85}'));
+    }
+
+    /// The byte scan never lets a hidden character through: every one of
+    /// them, in any text, sends it to the character-by-character check.
+    #[test]
+    fn the_byte_scan_finds_every_hidden_character() {
+        for c in (0..=0x10_ffff)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_hidden(c))
+        {
+            let text = format!("a{c}b");
+            assert!(may_hold_hidden(&text, false), "{:x}", u32::from(c));
+        }
+        assert!(may_hold_hidden("a\\b", true));
+        assert!(!may_hold_hidden("a\\b × 3 € · → é", false));
     }
 
     #[test]

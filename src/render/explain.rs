@@ -14,6 +14,7 @@ use chrono_tz::Tz;
 
 use crate::eval::pools::{score_as_shown, units_of, with_units};
 use crate::eval::{PeriodKey, add_to_totals};
+use crate::input::hash::FxBuild;
 use crate::input::{Contribution, Log};
 use crate::ledger::{Grant, Origin, PoolShare, Target, Totals};
 use crate::render::amount::{human, is_zero};
@@ -61,8 +62,12 @@ pub fn render_explain(
     out
 }
 
+/// The log's contributions by id (FxHash: ids are short, and a statement
+/// looks up every one of its grants' contributions).
+pub type ById<'a> = HashMap<&'a str, &'a Contribution, FxBuild>;
+
 /// The log's contributions by id, for [`explain_grant`].
-pub fn contributions_by_id(log: &Log) -> HashMap<&str, &Contribution> {
+pub fn contributions_by_id(log: &Log) -> ById<'_> {
     log.contributions
         .iter()
         .map(|c| (c.id.as_ref(), c))
@@ -74,7 +79,7 @@ pub fn contributions_by_id(log: &Log) -> HashMap<&str, &Contribution> {
 pub fn explain_grant(
     out: &mut String,
     grant: &Grant,
-    by_id: &HashMap<&str, &Contribution>,
+    by_id: &ById<'_>,
     context: &ExplainContext<'_>,
     tz: Tz,
 ) {
@@ -106,7 +111,7 @@ pub struct GrantWords {
 /// `meed report`, so that both say the same.
 pub fn grant_words(
     grant: &Grant,
-    by_id: &HashMap<&str, &Contribution>,
+    by_id: &ById<'_>,
     context: &ExplainContext<'_>,
     tz: Tz,
     dated: Dated,
@@ -208,7 +213,7 @@ fn each_period(policy: &PolicyFile, rule: &str) -> Option<Period> {
 /// `review r-1042 on 2027-01-05 (lines = 120, repo = "core")`
 fn describe_contribution(
     id: &str,
-    by_id: &HashMap<&str, &Contribution>,
+    by_id: &ById<'_>,
     schema: &Schema,
     tz: Tz,
     dated: Dated,

@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::statement::visible;
 use crate::eval::Window;
 use crate::eval::unrewarded::{Unrewarded, unrewarded};
+use crate::input::hash::FxBuild;
 use crate::input::{Contribution, Roster};
 use crate::ledger::Grant;
 use crate::render::explain::describe_record;
@@ -61,7 +62,7 @@ pub fn nothing_lines(
     let unearned = unrewarded(policy, schema, roster, records, grants, window)
         .map_err(|error| error.to_string())?;
     let mut nothing = Nothing::default();
-    let mut groups: HashMap<Vec<String>, usize> = HashMap::new();
+    let mut groups: HashMap<Vec<String>, usize, FxBuild> = HashMap::default();
     for u in unearned {
         if u.reasons == [Unrewarded::OutsideWindow] {
             nothing.outside += 1;

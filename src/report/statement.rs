@@ -1,7 +1,7 @@
 //! The statement a contributor receives: what they got, month by month,
 //! and why, grant by grant, in the words of `meed explain`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -12,11 +12,10 @@ use super::nothing::{Nothing, NothingLine};
 use super::overview::Heading;
 use super::svg;
 use crate::eval::PeriodKey;
-use crate::input::Contribution;
 use crate::ledger::{Grant, Origin, Target};
 use crate::render::amount::{human, is_zero};
 use crate::render::explain::{
-    Dated, ExplainContext, contributions_by_id, grant_words, share_equation,
+    ById, Dated, ExplainContext, contributions_by_id, grant_words, share_equation,
 };
 use crate::render::time::Local;
 use crate::syntax::ast::Period;
@@ -147,7 +146,7 @@ pub struct StatementInput<'a> {
 /// Builds the statement of one person.
 pub fn statement(input: StatementInput<'_>) -> Statement {
     let tz = input.context.schema.timezone;
-    let by_id: HashMap<&str, &Contribution> = contributions_by_id(input.context.log);
+    let by_id = contributions_by_id(input.context.log);
     let mut grants: Vec<GrantMonth> = Vec::new();
     let mut cuts = Vec::new();
     let mut shares = Vec::new();
@@ -232,12 +231,7 @@ struct CutSum {
     periods: Vec<String>,
 }
 
-fn grant_line(
-    grant: &Grant,
-    by_id: &HashMap<&str, &Contribution>,
-    context: &ExplainContext<'_>,
-    tz: Tz,
-) -> GrantLine {
+fn grant_line(grant: &Grant, by_id: &ById<'_>, context: &ExplainContext<'_>, tz: Tz) -> GrantLine {
     // The date is in the time column, so the contribution is named without
     // it (`review r-1 (…)`): long statements stay small.
     let words = grant_words(grant, by_id, context, tz, Dated::No);

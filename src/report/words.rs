@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::eval::{Window, add_to_totals, rule_grants_in_words};
+use crate::input::hash::FxBuild;
 use crate::input::{Contribution, Log, Roster};
 use crate::ledger::{Grant, Origin, Target, Totals};
 use crate::pipeline::CompiledPolicy;
@@ -70,7 +71,7 @@ fn word_group(
     let log = Log { contributions };
     let grants = rule_grants_in_words(&policy.ast, &policy.schema, &log, roster, window)
         .map_err(|error| error.to_string())?;
-    let mut by_person: HashMap<Arc<str>, Vec<Grant>> = HashMap::new();
+    let mut by_person: HashMap<Arc<str>, Vec<Grant>, FxBuild> = HashMap::default();
     for grant in grants {
         by_person.entry(grant.who.clone()).or_default().push(grant);
     }

@@ -83,14 +83,18 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
         let mut behind: HashMap<&str, Vec<&Grant>, FxBuild> =
             HashMap::with_capacity_and_hasher(read.len(), FxBuild::default());
         let mut each_grants = HashMap::default();
+        let each_rules: Vec<&str> = rules
+            .iter()
+            .filter(|r| matches!(r.decl.trigger, Trigger::Each { .. }))
+            .map(|r| r.decl.name.node.as_str())
+            .collect();
         for grant in grants {
             for id in &grant.contributions {
                 behind.entry(id.as_ref()).or_default().push(grant);
             }
             if let Origin::Rule { name, .. } = &grant.origin
-                && rules.iter().any(|r| {
-                    r.decl.name.node == *name && matches!(r.decl.trigger, Trigger::Each { .. })
-                })
+                && !each_rules.is_empty()
+                && each_rules.contains(&name.as_str())
             {
                 each_grants.insert((name.as_str(), grant.at), grant);
             }
