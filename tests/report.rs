@@ -545,6 +545,18 @@ fn long_log(path: &Path, records: usize) {
 /// presses Ctrl-C (SIGINT) and returns how the run ended.
 #[cfg(unix)]
 fn interrupted(args: &[&str], tmp: &Path, started: impl Fn() -> bool) -> std::process::ExitStatus {
+    ended_by("-INT", args, tmp, started)
+}
+
+/// Runs `args` with `TMPDIR` set to `tmp`, waits until `started` holds,
+/// sends `signal` (`-INT`, `-KILL`) and returns how the run ended.
+#[cfg(unix)]
+fn ended_by(
+    signal: &str,
+    args: &[&str],
+    tmp: &Path,
+    started: impl Fn() -> bool,
+) -> std::process::ExitStatus {
     use std::time::{Duration, Instant};
     let mut child = Command::new(env!("CARGO_BIN_EXE_meed"))
         .args(args)
@@ -564,7 +576,7 @@ fn interrupted(args: &[&str], tmp: &Path, started: impl Fn() -> bool) -> std::pr
         std::thread::sleep(Duration::from_millis(5));
     }
     let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(kill.success());
@@ -600,4 +612,87 @@ fn ctrl_c_leaves_nothing_behind() {
     assert_eq!(status.code(), Some(130), "{status:?}");
     assert_eq!(entries(&work), 0, "staged pages left beside --out");
     assert_eq!(entries(&tmp), 0, "spilled records left in TMPDIR");
+}
+
+/// A run killed outright (`kill -9`) runs no code: its staged pages and
+/// spilled records stay. The next report beside the same `--out` and with
+/// the same temporary folder removes them; it leaves alone what a live
+/// run claims (its lock file is locked) and any directory without a lock
+/// file.
+#[cfg(unix)]
+#[test]
+fn the_next_report_removes_what_a_killed_run_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tmp, work) = (dir.path().join("tmp"), dir.path().join("work"));
+    fs::create_dir_all(&tmp).unwrap();
+    fs::create_dir_all(&work).unwrap();
+    let log = dir.path().join("log.csv");
+    long_log(&log, 300_000);
+    let names = |folder: &Path| -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let out = work.join("report");
+    let args = [
+        "report",
+        "benches/reference.meed",
+        log.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let status = ended_by("-KILL", &args, &tmp, || {
+        names(&work).len() == 2 && names(&tmp).len() == 2
+    });
+    assert_eq!(status.code(), None, "killed by a signal: {status:?}");
+    let left = names(&work);
+    assert!(
+        left[0].starts_with(".meed-report-") && left[1].ends_with(".lock"),
+        "{left:?}"
+    );
+    assert!(names(&tmp)[0].starts_with(".meed-spill-"));
+
+    // A live run's claim, and a directory without a lock file.
+    let live = work.join(".meed-report-live");
+    fs::create_dir(&live).unwrap();
+    let claim = fs::File::create(work.join(".meed-report-live.lock")).unwrap();
+    claim.lock().unwrap();
+    fs::create_dir(work.join(".meed-report-unclaimed")).unwrap();
+
+    let small = work.join("small");
+    let output = community_report(&small);
+    assert!(output.status.success(), "{output:?}");
+    // The killed run's pages are gone; the spill folder is the temporary
+    // folder of *this* process's runs, swept by a run with the same TMPDIR.
+    assert_eq!(
+        names(&work),
+        [
+            ".meed-report-live",
+            ".meed-report-live.lock",
+            ".meed-report-unclaimed",
+            "small"
+        ]
+    );
+    let swept = Command::new(env!("CARGO_BIN_EXE_meed"))
+        .args([
+            "report",
+            "rules/community.meed",
+            "examples/community/log.csv",
+        ])
+        .args(["--people", "examples/community/people.csv", "--out"])
+        .arg(work.join("again"))
+        .current_dir(root())
+        .env("TMPDIR", &tmp)
+        .output()
+        .unwrap();
+    assert!(swept.status.success(), "{swept:?}");
+    assert_eq!(
+        names(&tmp),
+        Vec::<String>::new(),
+        "the killed run's spill stayed"
+    );
+    drop(claim);
 }

@@ -11,7 +11,7 @@
 //! end (`report::output`).
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
@@ -38,9 +38,10 @@ use crate::syntax::ast::Item;
 
 use super::close::books_failed;
 use super::eval::evaluate_observed;
-use super::interrupt::remove_if_interrupted;
+use super::interrupt::{Unfinished, remove_if_interrupted};
 use super::load::{InputArgs, load_policy, window};
 use super::{Outcome, Reporter};
+use crate::report::claimed::{ClaimedDir, sweep};
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -72,15 +73,28 @@ struct RunPaid {
     totals: BTreeMap<(String, String, String), rust_decimal::Decimal>,
 }
 
+/// The names of spill directories in the temporary folder.
+const SPILL_PREFIX: &str = ".meed-spill-";
+
+/// A claimed directory and its lock file are removed on Ctrl-C.
+fn remove_claimed_if_interrupted(dir: &Path, lock: Option<&Path>) -> [Option<Unfinished>; 2] {
+    [
+        lock.map(remove_if_interrupted),
+        Some(remove_if_interrupted(dir)),
+    ]
+}
+
 fn report(args: &ReportArgs) -> Result<(), Outcome> {
     let mut reporter = Reporter::new(args.inputs.data.diagnostics);
     let staging = Staging::new(&args.out).map_err(|e| Outcome::Usage(e.to_string()))?;
-    let _staged = remove_if_interrupted(staging.path());
+    let _staged = remove_claimed_if_interrupted(staging.path(), staging.lock_path());
     let paid = read_run(args, &mut reporter)?;
     let policy = load_policy(&args.inputs.policy, &mut reporter)?;
-    let spill_dir = tempfile::tempdir()
+    let temp = std::env::temp_dir();
+    sweep(&temp, SPILL_PREFIX);
+    let spill_dir = ClaimedDir::new_in(&temp, SPILL_PREFIX)
         .map_err(|e| failed(&format!("cannot create a temporary directory: {e}")))?;
-    let _spilled = remove_if_interrupted(spill_dir.path());
+    let _spilled = remove_claimed_if_interrupted(spill_dir.path(), spill_dir.lock_path());
     let mut spill = RecordSpill::new(spill_dir.path())
         .map_err(|e| failed(&format!("cannot write temporary files: {e}")))?;
     let mut figures = OrgFigures::new(policy.schema.timezone);

@@ -8,6 +8,7 @@
 //! each person's grants worded by the exact evaluator over their own
 //! records ([`words`]), so memory never holds the log or the ledger.
 
+pub mod claimed;
 pub mod collect;
 pub mod groups;
 pub mod names;

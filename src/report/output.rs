@@ -12,6 +12,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::claimed::{ClaimedDir, sweep};
+
 /// The file that marks a directory as a report meed wrote.
 pub const MARKER: &str = ".meed-report";
 
@@ -47,13 +49,17 @@ impl std::fmt::Display for Refused {
 
 /// A report being written.
 pub struct Staging {
-    staged: tempfile::TempDir,
+    staged: ClaimedDir,
     target: PathBuf,
 }
 
+/// The names of staging directories: hidden, and known to [`sweep`].
+const STAGING_PREFIX: &str = ".meed-report-";
+
 impl Staging {
     /// Checks `target` and makes a fresh directory next to it, with
-    /// `people/` and the marker.
+    /// `people/` and the marker. Staging directories beside it that a
+    /// killed run left behind are removed first.
     pub fn new(target: &Path) -> Result<Staging, Refused> {
         check_target(target)?;
         let parent = match target.parent() {
@@ -61,10 +67,8 @@ impl Staging {
             _ => PathBuf::from("."),
         };
         let io = |e| Refused::Io(target.to_path_buf(), e);
-        let staged = tempfile::Builder::new()
-            .prefix(".meed-report-")
-            .tempdir_in(&parent)
-            .map_err(io)?;
+        sweep(&parent, STAGING_PREFIX);
+        let staged = ClaimedDir::new_in(&parent, STAGING_PREFIX).map_err(io)?;
         fs::create_dir(staged.path().join("people")).map_err(io)?;
         fs::write(
             staged.path().join(MARKER),
@@ -80,6 +84,11 @@ impl Staging {
     /// Where the pages are being written.
     pub fn path(&self) -> &Path {
         self.staged.path()
+    }
+
+    /// The lock file that claims [`Staging::path`] for this run.
+    pub fn lock_path(&self) -> Option<&Path> {
+        self.staged.lock_path()
     }
 
     /// Writes `text` to `relative` (e.g. `people/ada.html`) in the report.
