@@ -17,12 +17,12 @@ use crate::eval::{PeriodKey, add_to_totals};
 use crate::input::hash::FxBuild;
 use crate::input::{Contribution, Log};
 use crate::ledger::{Grant, Origin, PoolShare, Target, Totals};
-use crate::render::amount::{human, is_zero};
+use crate::render::amount::{human, is_zero, write_human};
 use crate::render::time::Local;
 use crate::schema::Schema;
 use crate::semantics::arith;
 use crate::source::Span;
-use crate::syntax::ast::{Item, Period, PolicyFile, Trigger};
+use crate::syntax::ast::{Item, Period, PolicyFile, RuleDecl, Trigger};
 use crate::value::Value;
 
 /// What `explain` needs besides the grants: the log (to describe the
@@ -119,9 +119,9 @@ pub fn grant_words(
     let schema = context.schema;
     let mut steps = Vec::with_capacity(1 + grant.cuts.len());
     let what = match &grant.origin {
-        Origin::Rule { name, .. } => {
+        Origin::Rule { name, position } => {
             let what = match (
-                each_period(context.policy, name),
+                each_period(context.policy, *position, name),
                 grant.contributions.as_slice(),
             ) {
                 (None, [id]) => describe_contribution(id, by_id, schema, tz, dated),
@@ -142,12 +142,16 @@ pub fn grant_words(
                     }
                 }
             };
-            let calculation = match (&grant.calculation, &grant.target) {
-                (Some(words), _) => words.clone(),
-                (None, Target::Account(_)) => human(&grant.amount),
-                (None, Target::Badge(badge)) => format!("badge `{badge}`"),
-            };
-            steps.push(format!("rule {name}: {calculation}"));
+            let mut step = String::with_capacity(64);
+            let _ = write!(step, "rule {name}: ");
+            match (&grant.calculation, &grant.target) {
+                (Some(words), _) => step.push_str(words),
+                (None, Target::Account(_)) => write_human(&mut step, &grant.amount),
+                (None, Target::Badge(badge)) => {
+                    let _ = write!(step, "badge `{badge}`");
+                }
+            }
+            steps.push(step);
             what
         }
         Origin::Pool(share) => {
@@ -156,13 +160,13 @@ pub fn grant_words(
         }
     };
     for cut in &grant.cuts {
-        steps.push(format!(
-            "cut to {} by limit `{}` ({} already granted in {})",
-            human(&cut.after),
-            cut.limit,
-            human(&cut.already_granted),
-            cut.period
-        ));
+        let mut step = String::with_capacity(96 + cut.limit.len());
+        step.push_str("cut to ");
+        write_human(&mut step, &cut.after);
+        let _ = write!(step, " by limit `{}` (", cut.limit);
+        write_human(&mut step, &cut.already_granted);
+        let _ = write!(step, " already granted in {})", cut.period);
+        steps.push(step);
     }
     GrantWords { what, steps }
 }
@@ -200,14 +204,24 @@ pub fn share_equation(share: &PoolShare, paid: &Value) -> String {
 }
 
 /// The period of an `each person per PERIOD` rule; `None` for `on` rules.
-fn each_period(policy: &PolicyFile, rule: &str) -> Option<Period> {
-    policy.items.iter().find_map(|item| match item {
-        Item::Rule(r) if r.name.node == rule => match &r.trigger {
-            Trigger::Each { period, .. } => Some(period.node),
-            Trigger::On { .. } => None,
-        },
-        _ => None,
-    })
+/// The rule is found by its place among the file's rules (`position`),
+/// checked against its name, so that a statement of a thousand grants does
+/// not compare every rule's name a thousand times.
+fn each_period(policy: &PolicyFile, position: usize, rule: &str) -> Option<Period> {
+    let period = |r: &RuleDecl| match &r.trigger {
+        Trigger::Each { period, .. } => Some(period.node),
+        Trigger::On { .. } => None,
+    };
+    let rules = || {
+        policy.items.iter().filter_map(|item| match item {
+            Item::Rule(r) => Some(r),
+            _ => None,
+        })
+    };
+    match rules().nth(position) {
+        Some(r) if r.name.node == rule => period(r),
+        _ => rules().find(|r| r.name.node == rule).and_then(period),
+    }
 }
 
 /// `review r-1042 on 2027-01-05 (lines = 120, repo = "core")`
