@@ -30,6 +30,15 @@ pub fn is_hidden(c: char) -> bool {
 /// faster than decoding characters.
 fn may_hold_hidden(text: &str, backslash: bool) -> bool {
     let bytes = text.as_bytes();
+    // First a scan without an early exit, which the compiler turns into
+    // vector instructions: most text has none of these bytes at all.
+    let lead = |b: u8| b < 0x20 || b == 0x7f || b == 0xc2 || b == 0xe2 || (backslash && b == b'\\');
+    if !bytes
+        .chunks(32)
+        .any(|chunk| chunk.iter().fold(false, |any, &b| any | lead(b)))
+    {
+        return false;
+    }
     bytes.iter().enumerate().any(|(i, &b)| match b {
         0..0x20 | 0x7f => true,
         b'\\' => backslash,

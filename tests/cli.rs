@@ -752,3 +752,52 @@ fn check_counts_a_file_it_cannot_read() {
         missing.stderr
     );
 }
+
+/// `explain` words each grant with its values as they are written: grants
+/// that repeat a calculation share its words (the engine remembers them),
+/// yet `100` and `100.0`, `0.1` and `0.10` are still written as given.
+#[test]
+fn repeated_calculations_keep_their_values_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.meed");
+    let log = dir.path().join("log.csv");
+    std::fs::write(
+        &policy,
+        "policy \"Memo\" {\n  timezone \"UTC\"\n}\n\n\
+         contribution sale { amount: Money(EUR), rate: Decimal }\n\n\
+         reward bonus: Money(EUR)\n\n\
+         rule commission {\n  on sale s\n  grant bonus s.amount * s.rate\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &log,
+        "id,who,kind,at,amount,rate\n\
+         s1,ada,sale,2027-01-01T10:00:00Z,100,0.1\n\
+         s2,ada,sale,2027-01-02T10:00:00Z,100,0.10\n\
+         s3,ada,sale,2027-01-03T10:00:00Z,100.0,0.1\n\
+         s4,ada,sale,2027-01-04T10:00:00Z,100,0.1\n",
+    )
+    .unwrap();
+    let run = meed(&[
+        "explain",
+        policy.to_str().unwrap(),
+        log.to_str().unwrap(),
+        "ada",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let steps: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("rule commission"))
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "→ rule commission: 100 EUR × 0.1 = 10.00 EUR",
+            "→ rule commission: 100 EUR × 0.10 = 10.00 EUR",
+            "→ rule commission: 100.0 EUR × 0.1 = 10.00 EUR",
+            "→ rule commission: 100 EUR × 0.1 = 10.00 EUR",
+        ]
+    );
+}

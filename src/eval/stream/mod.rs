@@ -25,6 +25,7 @@ pub mod file;
 pub mod fixed;
 mod keep;
 pub mod limits;
+pub mod memo;
 mod money;
 pub mod pools;
 pub mod run;
@@ -81,6 +82,9 @@ struct CRule {
     /// (no dated value, no aggregate whose `else` might), so that wording a
     /// grant skips it.
     condition_written: Option<Expr>,
+    /// What the words of its grants read, when they are all they depend
+    /// on (see [`memo`]); `None` when they must be written for each grant.
+    words_read: Option<Vec<memo::Read>>,
     action: CAction,
     /// The limits that apply to its grants, in declaration order.
     limits: Vec<usize>,
@@ -253,6 +257,8 @@ struct Flow {
     /// Whether the grants kept whole carry their calculation in words
     /// (`explain`): only those are worded.
     words: bool,
+    /// The words of `on` rules' grants already written.
+    memo: memo::WordsMemo,
     /// The grants kept whole, in ledger order, until the caller takes them.
     outbox: Vec<Kept>,
 }
@@ -387,14 +393,22 @@ impl<'a> StreamEvaluator<'a> {
                     },
                     _ => CAction::Award { target },
                 };
+                let condition_written = rule
+                    .condition
+                    .clone()
+                    .filter(|_| condition.as_ref().is_some_and(compile::may_read_dated));
+                let words_read = match &action {
+                    CAction::Grant { amount, .. } if condition_written.is_none() => {
+                        memo::reads_of(amount)
+                    }
+                    _ => None,
+                };
                 Some(CRule {
                     name: rule.name.node.clone(),
                     position,
                     reads_aggregates: rule.reads_aggregates(),
-                    condition_written: rule
-                        .condition
-                        .clone()
-                        .filter(|_| condition.as_ref().is_some_and(compile::may_read_dated)),
+                    condition_written,
+                    words_read,
                     condition,
                     action,
                     limits: rule_limits,
@@ -505,6 +519,7 @@ impl<'a> StreamEvaluator<'a> {
                 kept: Vec::new(),
                 keep: None,
                 words: options.explain,
+                memo: memo::WordsMemo::default(),
                 outbox: Vec::new(),
             },
             people: People::default(),
@@ -657,7 +672,14 @@ impl<'a> StreamEvaluator<'a> {
                             position: rule.position,
                         },
                         contributions: vec![Arc::from(record.id)],
-                        calculation: words_of(&ctx, rule, value, flow.words)?,
+                        calculation: match (&rule.words_read, flow.words) {
+                            (Some(reads), true) => {
+                                Some(flow.memo.words(rule.position, reads, &ctx, value, || {
+                                    words_of(&ctx, rule, value, true).map(Option::unwrap_or_default)
+                                })?)
+                            }
+                            _ => words_of(&ctx, rule, value, flow.words)?,
+                        },
                     }),
                     false => None,
                 };
