@@ -149,25 +149,100 @@ impl Value {
 
 /// A decimal without trailing zeros or exponent: `146.25`, `15`, `-0.5`.
 pub fn plain_decimal(d: Decimal) -> String {
+    let mut out = String::new();
+    let _ = write_plain_decimal(&mut out, d);
+    out
+}
+
+/// [`plain_decimal`], written at the end of `out`.
+pub fn write_plain_decimal(out: &mut impl fmt::Write, d: Decimal) -> fmt::Result {
     let n = d.normalize();
     if n.is_zero() {
-        "0".to_string()
+        out.write_str("0")
     } else {
-        n.to_string()
+        write_decimal(out, n)
+    }
+}
+
+/// `d` exactly as `d.to_string()` writes it (every digit of its scale:
+/// `1.50`, `-0.00`), without the general formatting machinery: statements
+/// and ledgers write millions of amounts.
+pub fn write_decimal(out: &mut impl fmt::Write, d: Decimal) -> fmt::Result {
+    // 29 digits at most, and as many leading zeros as the scale (28) asks.
+    let mut digits = [b'0'; 64];
+    let mut end = digits.len();
+    let mut mantissa = d.mantissa().unsigned_abs();
+    while mantissa > u128::from(u64::MAX) {
+        end -= 1;
+        if let Some(slot) = digits.get_mut(end) {
+            *slot = b'0' + (mantissa % 10) as u8;
+        }
+        mantissa /= 10;
+    }
+    let mut small = mantissa as u64;
+    while small > 0 {
+        end -= 1;
+        if let Some(slot) = digits.get_mut(end) {
+            *slot = b'0' + (small % 10) as u8;
+        }
+        small /= 10;
+    }
+    let scale = d.scale() as usize;
+    // Leading zeros up to the scale are already in the buffer.
+    let start = end.min(digits.len().saturating_sub(scale));
+    let written = digits.get(start..).unwrap_or_default();
+    let whole = written.len().saturating_sub(scale);
+    if d.is_sign_negative() {
+        out.write_str("-")?;
+    }
+    let as_str = |bytes| std::str::from_utf8(bytes).unwrap_or("");
+    match (whole, scale) {
+        (0, 0) => out.write_str("0"),
+        (_, 0) => out.write_str(as_str(written)),
+        (0, _) => {
+            out.write_str("0.")?;
+            out.write_str(as_str(written))
+        }
+        _ => {
+            let (int, frac) = written.split_at(whole);
+            out.write_str(as_str(int))?;
+            out.write_str(".")?;
+            out.write_str(as_str(frac))
+        }
     }
 }
 
 /// `150` minutes → `2h 30min`; `45` → `45min`; fractions of minutes kept.
 pub fn human_duration(minutes: Decimal) -> String {
-    let sign = if minutes.is_sign_negative() { "-" } else { "" };
-    let minutes = minutes.abs();
-    let hours = (minutes / Decimal::from(60)).trunc();
-    let rest = minutes - hours * Decimal::from(60);
-    match (hours.is_zero(), rest.is_zero()) {
-        (true, _) => format!("{sign}{}min", plain_decimal(rest)),
-        (false, true) => format!("{sign}{}h", plain_decimal(hours)),
-        (false, false) => format!("{sign}{}h {}min", plain_decimal(hours), plain_decimal(rest)),
+    let mut out = String::new();
+    let _ = write_human_duration(&mut out, minutes);
+    out
+}
+
+/// [`human_duration`], written at the end of `out`. The whole hours and the
+/// minutes left are found with integers on the decimal's digits (`m·10^-s`
+/// minutes are `m / (60·10^s)` hours), exact at any scale.
+pub fn write_human_duration(out: &mut impl fmt::Write, minutes: Decimal) -> fmt::Result {
+    if minutes.is_sign_negative() {
+        out.write_str("-")?;
     }
+    let scale = minutes.scale();
+    let mantissa = minutes.mantissa().unsigned_abs();
+    // 60·10^28 is below 2^100: no overflow.
+    let hour = 60 * 10u128.pow(scale);
+    let (hours, rest) = (mantissa / hour, mantissa % hour);
+    let rest = i128::try_from(rest)
+        .map(|r| Decimal::from_i128_with_scale(r, scale))
+        .unwrap_or_default();
+    if hours > 0 {
+        write!(out, "{hours}h")?;
+        if rest.is_zero() {
+            return Ok(());
+        }
+        out.write_str(" ")?;
+    }
+    write_plain_decimal(out, rest)?;
+    out.write_str("min")
 }
 
 /// The most significant digits a decimal may be written with
@@ -197,9 +272,17 @@ pub fn with_digits(amount: Decimal, digits: u32) -> Option<Decimal> {
 /// Grants and totals always have them (rounding a grant that could not is
 /// an overflow error); any other amount is printed exactly as it is.
 pub fn money_digits(m: &Money) -> String {
-    with_digits(m.amount, m.currency.minor_digits())
-        .unwrap_or(m.amount)
-        .to_string()
+    let mut out = String::new();
+    let _ = write_money_digits(&mut out, m);
+    out
+}
+
+/// [`money_digits`], written at the end of `out`.
+pub fn write_money_digits(out: &mut impl fmt::Write, m: &Money) -> fmt::Result {
+    write_decimal(
+        out,
+        with_digits(m.amount, m.currency.minor_digits()).unwrap_or(m.amount),
+    )
 }
 
 impl Serialize for Value {
@@ -230,7 +313,7 @@ impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Int(i) => write!(f, "{i}"),
-            Value::Decimal(d) => f.write_str(&plain_decimal(*d)),
+            Value::Decimal(d) => write_plain_decimal(f, *d),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Text(t) => write!(f, "\"{t}\""),
             Value::Timestamp(t) => write!(
@@ -238,9 +321,19 @@ impl fmt::Display for Value {
                 "{}",
                 t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
             ),
-            Value::Duration(m) => write!(f, "{}min", plain_decimal(*m)),
-            Value::Money(m) => write!(f, "{} {}", money_digits(m), m.currency),
-            Value::Points(p) => write!(f, "{} pts", plain_decimal(*p)),
+            Value::Duration(m) => {
+                write_plain_decimal(f, *m)?;
+                f.write_str("min")
+            }
+            Value::Money(m) => {
+                write_money_digits(f, m)?;
+                f.write_str(" ")?;
+                f.write_str(m.currency.code())
+            }
+            Value::Points(p) => {
+                write_plain_decimal(f, *p)?;
+                f.write_str(" pts")
+            }
             Value::Exact(e) => match e.unit {
                 Unit::Number => f.write_str(&e.approximate()),
                 Unit::Money(c) => write!(f, "{} {c}", e.approximate()),
@@ -258,5 +351,92 @@ fn exact_unit(unit: &Unit) -> &str {
         Unit::Money(c) => c.code(),
         Unit::Duration => "min",
         Unit::Points => "pts",
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a failing unwrap is a failing test")]
+mod tests {
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    use super::write_decimal;
+
+    fn written(d: Decimal) -> String {
+        let mut out = String::new();
+        write_decimal(&mut out, d).unwrap();
+        out
+    }
+
+    #[test]
+    fn decimals_are_written_as_rust_decimal_writes_them() {
+        for (mantissa, scale) in [
+            (0, 0),
+            (0, 2),
+            (5, 2),
+            (-5, 2),
+            (150, 2),
+            (-1, 0),
+            (i128::from(u64::MAX) * 7, 5),
+        ] {
+            let d = Decimal::from_i128_with_scale(mantissa, scale);
+            assert_eq!(written(d), d.to_string(), "{mantissa} e-{scale}");
+        }
+        let negative_zero = -Decimal::from_i128_with_scale(0, 2);
+        assert_eq!(written(negative_zero), negative_zero.to_string());
+        assert_eq!(written(Decimal::MAX), Decimal::MAX.to_string());
+        assert_eq!(written(Decimal::MIN), Decimal::MIN.to_string());
+    }
+
+    /// The duration as the decimal arithmetic it replaces wrote it.
+    fn by_decimals(minutes: Decimal) -> String {
+        let sign = if minutes.is_sign_negative() { "-" } else { "" };
+        let minutes = minutes.abs();
+        let hours = (minutes / Decimal::from(60)).trunc();
+        let rest = minutes - hours * Decimal::from(60);
+        match (hours.is_zero(), rest.is_zero()) {
+            (true, _) => format!("{sign}{}min", super::plain_decimal(rest)),
+            (false, true) => format!("{sign}{}h", super::plain_decimal(hours)),
+            (false, false) => format!(
+                "{sign}{}h {}min",
+                super::plain_decimal(hours),
+                super::plain_decimal(rest)
+            ),
+        }
+    }
+
+    #[test]
+    fn durations_in_hours_and_minutes() {
+        let d = |m: i128, s: u32| super::human_duration(Decimal::from_i128_with_scale(m, s));
+        assert_eq!(d(150, 0), "2h 30min");
+        assert_eq!(d(45, 0), "45min");
+        assert_eq!(d(120, 0), "2h");
+        assert_eq!(d(14625, 2), "2h 26.25min");
+        assert_eq!(d(0, 0), "0min");
+        assert_eq!(d(-90, 0), "-1h 30min");
+        assert_eq!(d(6000, 2), "1h");
+    }
+
+    proptest! {
+        /// Durations a log or a policy can hold (up to a few years in
+        /// minutes, to the hundredth of a minute and finer).
+        #[test]
+        fn durations_are_written_as_decimal_arithmetic_writes_them(
+            mantissa in -10_000_000_000i64..10_000_000_000, scale in 0u32..=6,
+        ) {
+            let minutes = Decimal::new(mantissa, scale);
+            prop_assert_eq!(super::human_duration(minutes), by_decimals(minutes));
+        }
+
+        #[test]
+        fn any_decimal_is_written_as_rust_decimal_writes_it(
+            lo in any::<u32>(),
+            mid in prop_oneof![Just(0u32), any::<u32>()],
+            hi in prop_oneof![Just(0u32), any::<u32>()],
+            negative in any::<bool>(), scale in 0u32..=28,
+        ) {
+            let d = Decimal::from_parts(lo, mid, hi, negative, scale);
+            prop_assert_eq!(written(d), d.to_string());
+        }
     }
 }

@@ -224,7 +224,8 @@ pub fn rule_grants_in_words(
         window,
         explain: true,
     };
-    let mut worded = RuleGrants(Vec::new());
+    // About a grant per record: grown once, not copied as it doubles.
+    let mut worded = RuleGrants(Vec::with_capacity(log.contributions.len()));
     run(policy, schema, log, roster, &options, &mut worded)?;
     Ok(worded.0)
 }

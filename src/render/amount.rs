@@ -1,7 +1,7 @@
 //! How amounts are written in output: the contract's CSV number format.
 
 use crate::ledger::Target;
-use crate::value::{Value, human_duration, money_digits, plain_decimal};
+use crate::value::{Value, human_duration, money_digits, plain_decimal, write_human_duration};
 
 /// The `amount` and `unit` columns for a total of `target`.
 ///
@@ -60,7 +60,9 @@ pub fn human(value: &Value) -> String {
 pub fn write_human(out: &mut String, value: &Value) {
     use std::fmt::Write as _;
     match value {
-        Value::Duration(minutes) => out.push_str(&human_duration(*minutes)),
+        Value::Duration(minutes) => {
+            let _ = write_human_duration(out, *minutes);
+        }
         other => {
             let _ = write!(out, "{other}");
         }

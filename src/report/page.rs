@@ -27,11 +27,25 @@ struct IndexPage<'a> {
 
 /// One person's statement.
 pub fn statement(statement: &Statement) -> Result<String, askama::Error> {
+    // Sized for a grant's row and a contribution that earned nothing at
+    // about 200 bytes each: a long page is not copied as it doubles.
+    let rows: usize = statement
+        .grants
+        .iter()
+        .map(|m| m.grants.len())
+        .sum::<usize>()
+        + statement
+            .nothing
+            .iter()
+            .map(|n| n.what.len())
+            .sum::<usize>();
+    let mut page = String::with_capacity(STYLE.len() + 8192 + rows * 200);
     StatementPage {
         s: statement,
         style: STYLE,
     }
-    .render()
+    .render_into(&mut page)?;
+    Ok(page)
 }
 
 /// The organisation's report.

@@ -71,15 +71,28 @@ fn word_group(
     let log = Log { contributions };
     let grants = rule_grants_in_words(&policy.ast, &policy.schema, &log, roster, window)
         .map_err(|error| error.to_string())?;
-    let mut by_person: HashMap<Arc<str>, Vec<Grant>, FxBuild> = HashMap::default();
+    // Each person's grants in a vector sized for about a grant per record
+    // (grants are large: a vector doubling copies them all).
+    let mut index: HashMap<&str, usize, FxBuild> = HashMap::default();
+    let mut by_person: Vec<Vec<Grant>> = Vec::with_capacity(counts.len());
+    for (i, (who, count)) in counts.iter().enumerate() {
+        index.insert(who.as_ref(), i);
+        by_person.push(Vec::with_capacity(count + count / 8));
+    }
     for grant in grants {
-        by_person.entry(grant.who.clone()).or_default().push(grant);
+        if let Some(list) = index
+            .get(grant.who.as_ref())
+            .and_then(|&i| by_person.get_mut(i))
+        {
+            list.push(grant);
+        }
     }
     let mut records = log.contributions.into_iter();
     Ok(counts
         .into_iter()
-        .map(|(who, count)| PersonInWords {
-            rule_grants: by_person.remove(&who).unwrap_or_default(),
+        .zip(by_person)
+        .map(|((who, count), rule_grants)| PersonInWords {
+            rule_grants,
             records: records.by_ref().take(count).collect(),
             who,
         })
