@@ -311,34 +311,45 @@ impl Serialize for Value {
 
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+impl Value {
+    /// The value as [`fmt::Display`] writes it, written at the end of
+    /// `out` without the formatting machinery (no width, no fill: none is
+    /// used for values).
+    pub fn write_to(&self, out: &mut impl fmt::Write) -> fmt::Result {
         match self {
-            Value::Int(i) => write!(f, "{i}"),
-            Value::Decimal(d) => write_plain_decimal(f, *d),
-            Value::Bool(b) => write!(f, "{b}"),
-            Value::Text(t) => write!(f, "\"{t}\""),
-            Value::Timestamp(t) => write!(
-                f,
-                "{}",
-                t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-            ),
+            Value::Int(i) => write!(out, "{i}"),
+            Value::Decimal(d) => write_plain_decimal(out, *d),
+            Value::Bool(b) => out.write_str(if *b { "true" } else { "false" }),
+            Value::Text(t) => {
+                out.write_str("\"")?;
+                out.write_str(t)?;
+                out.write_str("\"")
+            }
+            Value::Timestamp(t) => {
+                out.write_str(&t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+            }
             Value::Duration(m) => {
-                write_plain_decimal(f, *m)?;
-                f.write_str("min")
+                write_plain_decimal(out, *m)?;
+                out.write_str("min")
             }
             Value::Money(m) => {
-                write_money_digits(f, m)?;
-                f.write_str(" ")?;
-                f.write_str(m.currency.code())
+                write_money_digits(out, m)?;
+                out.write_str(" ")?;
+                out.write_str(m.currency.code())
             }
             Value::Points(p) => {
-                write_plain_decimal(f, *p)?;
-                f.write_str(" pts")
+                write_plain_decimal(out, *p)?;
+                out.write_str(" pts")
             }
             Value::Exact(e) => match e.unit {
-                Unit::Number => f.write_str(&e.approximate()),
-                Unit::Money(c) => write!(f, "{} {c}", e.approximate()),
-                Unit::Duration => write!(f, "{}min", e.approximate()),
-                Unit::Points => write!(f, "{} pts", e.approximate()),
+                Unit::Number => out.write_str(&e.approximate()),
+                Unit::Money(c) => write!(out, "{} {c}", e.approximate()),
+                Unit::Duration => write!(out, "{}min", e.approximate()),
+                Unit::Points => write!(out, "{} pts", e.approximate()),
             },
         }
     }

@@ -58,13 +58,12 @@ pub fn human(value: &Value) -> String {
 
 /// [`human`], written at the end of `out` (no string of its own).
 pub fn write_human(out: &mut String, value: &Value) {
-    use std::fmt::Write as _;
     match value {
         Value::Duration(minutes) => {
             let _ = write_human_duration(out, *minutes);
         }
         other => {
-            let _ = write!(out, "{other}");
+            let _ = other.write_to(out);
         }
     }
 }

@@ -248,10 +248,9 @@ fn describe(contribution: &Contribution, schema: &Schema, tz: Tz, dated: Dated) 
     let mut out = String::with_capacity(64);
     let id = &contribution.id;
     let kind = schema.kinds.get(contribution.kind);
-    let _ = match kind {
-        Some(kind) => write!(out, "{} {id}", kind.name),
-        None => write!(out, "contribution {id}"),
-    };
+    out.push_str(kind.map_or("contribution", |k| k.name.as_str()));
+    out.push(' ');
+    out.push_str(id);
     if dated == Dated::Yes {
         let _ = write!(out, " on {}", Local::of(contribution.at, tz).date());
     }
@@ -260,7 +259,8 @@ fn describe(contribution: &Contribution, schema: &Schema, tz: Tz, dated: Dated) 
     };
     for (i, (field, value)) in kind.fields.iter().zip(&contribution.fields).enumerate() {
         out.push_str(if i == 0 { " (" } else { ", " });
-        let _ = write!(out, "{} = ", field.name);
+        out.push_str(&field.name);
+        out.push_str(" = ");
         crate::render::amount::write_human(&mut out, value);
     }
     if !kind.fields.is_empty() && !contribution.fields.is_empty() {

@@ -126,12 +126,18 @@ pub fn engine(
         }
         let pushed = as_stream_records(&log.contributions, &mut |record| {
             evaluator.push(record)?;
-            grants.extend(evaluator.take_grants()?);
+            evaluator.drain_grants(|grant| {
+                grants.push(grant);
+                Ok(())
+            })?;
             Ok(())
         });
         let closed = pushed.and_then(|()| {
             evaluator.close()?;
-            grants.extend(evaluator.take_grants()?);
+            evaluator.drain_grants(|grant| {
+                grants.push(grant);
+                Ok(())
+            })?;
             Ok(())
         });
         Some(closed.and_then(|()| evaluator.finish()))

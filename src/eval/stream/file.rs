@@ -183,9 +183,7 @@ pub(crate) fn hand_over(
     kept: &mut Option<(Keep, &mut dyn GrantSink)>,
 ) -> Result<(), crate::eval::EvalError> {
     if let Some((_, sink)) = kept {
-        for grant in evaluator.take_grants()? {
-            sink.accept(grant)?;
-        }
+        evaluator.drain_grants(|grant| sink.accept(grant))?;
     }
     Ok(())
 }

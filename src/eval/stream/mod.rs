@@ -541,21 +541,30 @@ impl<'a> StreamEvaluator<'a> {
     }
 
     /// Keeps the final grants of the people `keep` names whole, with their
-    /// provenance, for [`StreamEvaluator::take_grants`]. Call it before the
+    /// provenance, for [`StreamEvaluator::drain_grants`]. Call it before the
     /// first record.
     pub fn keep_grants(&mut self, keep: Keep) {
         self.flow.keep = Some(keep);
     }
 
-    /// The grants kept whole since the last call, in ledger order.
-    pub fn take_grants(&mut self) -> Result<Vec<Grant>, EvalError> {
-        if self.flow.outbox.is_empty() {
-            return Ok(Vec::new());
+    /// Hands the grants kept whole since the last call to `accept`, in
+    /// ledger order. Called after every record: the kept list keeps its
+    /// room, and no list of grants is made on the way.
+    pub fn drain_grants(
+        &mut self,
+        mut accept: impl FnMut(Grant) -> Result<(), EvalError>,
+    ) -> Result<(), EvalError> {
+        let StreamEvaluator {
+            flow,
+            people,
+            target_list,
+            scale,
+            ..
+        } = self;
+        for kept in flow.outbox.drain(..) {
+            accept(kept.into_grant(&people.names, target_list, scale)?)?;
         }
-        let kept = std::mem::take(&mut self.flow.outbox);
-        kept.into_iter()
-            .map(|k| k.into_grant(&self.people.names, &self.target_list, &self.scale))
-            .collect()
+        Ok(())
     }
 
     /// Takes the next record; records must come in `(at, id)` order, and a
