@@ -541,6 +541,30 @@ fn long_log(path: &Path, records: usize) {
     fs::write(path, log).unwrap();
 }
 
+/// A folder for a long report's temporary files, one for its output, and
+/// a 300,000-record log: long enough to stop the run half way.
+#[cfg(unix)]
+fn long_run_folders() -> (tempfile::TempDir, PathBuf, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let (tmp, work) = (dir.path().join("tmp"), dir.path().join("work"));
+    fs::create_dir_all(&tmp).unwrap();
+    fs::create_dir_all(&work).unwrap();
+    let log = dir.path().join("log.csv");
+    long_log(&log, 300_000);
+    (dir, tmp, work, log)
+}
+
+/// The names in `folder`, sorted.
+#[cfg(unix)]
+fn names(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// Runs `args` with `TMPDIR` set to `tmp`, waits until `started` holds,
 /// presses Ctrl-C (SIGINT) and returns how the run ended.
 #[cfg(unix)]
@@ -589,13 +613,8 @@ fn ended_by(
 #[cfg(unix)]
 #[test]
 fn ctrl_c_leaves_nothing_behind() {
-    let dir = tempfile::tempdir().unwrap();
-    let (tmp, work) = (dir.path().join("tmp"), dir.path().join("work"));
-    fs::create_dir_all(&tmp).unwrap();
-    fs::create_dir_all(&work).unwrap();
-    let log = dir.path().join("log.csv");
-    long_log(&log, 300_000);
-    let entries = |folder: &Path| fs::read_dir(folder).unwrap().count();
+    let (_dir, tmp, work, log) = long_run_folders();
+    let entries = |folder: &Path| names(folder).len();
 
     let out = work.join("report");
     let status = interrupted(
@@ -622,20 +641,7 @@ fn ctrl_c_leaves_nothing_behind() {
 #[cfg(unix)]
 #[test]
 fn the_next_report_removes_what_a_killed_run_left() {
-    let dir = tempfile::tempdir().unwrap();
-    let (tmp, work) = (dir.path().join("tmp"), dir.path().join("work"));
-    fs::create_dir_all(&tmp).unwrap();
-    fs::create_dir_all(&work).unwrap();
-    let log = dir.path().join("log.csv");
-    long_log(&log, 300_000);
-    let names = |folder: &Path| -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(folder)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    };
+    let (_dir, tmp, work, log) = long_run_folders();
     let out = work.join("report");
     let args = [
         "report",
