@@ -77,11 +77,8 @@ struct RunPaid {
 const SPILL_PREFIX: &str = ".meed-spill-";
 
 /// A claimed directory and its lock file are removed on Ctrl-C.
-fn remove_claimed_if_interrupted(dir: &Path, lock: Option<&Path>) -> [Option<Unfinished>; 2] {
-    [
-        lock.map(remove_if_interrupted),
-        Some(remove_if_interrupted(dir)),
-    ]
+fn remove_claimed_if_interrupted(dir: &Path, lock: &Path) -> [Unfinished; 2] {
+    [remove_if_interrupted(lock), remove_if_interrupted(dir)]
 }
 
 fn report(args: &ReportArgs) -> Result<(), Outcome> {

@@ -24,8 +24,10 @@ pub struct ClaimedDir {
     path: PathBuf,
     /// The directory (`None` once kept).
     dir: Option<tempfile::TempDir>,
-    /// The locked file beside the directory (`None` once released).
-    lock: Option<(File, PathBuf)>,
+    /// The file beside the directory, named [`ClaimedDir::lock_path`].
+    lock_path: PathBuf,
+    /// Its open, locked handle (`None` once released).
+    lock: Option<File>,
 }
 
 const LOCK: &str = ".lock";
@@ -50,7 +52,8 @@ impl ClaimedDir {
         Ok(ClaimedDir {
             path: dir.path().to_path_buf(),
             dir: Some(dir),
-            lock: Some((file, lock_path)),
+            lock_path,
+            lock: Some(file),
         })
     }
 
@@ -59,8 +62,8 @@ impl ClaimedDir {
     }
 
     /// The lock file beside the directory.
-    pub fn lock_path(&self) -> Option<&Path> {
-        self.lock.as_ref().map(|(_, path)| path.as_path())
+    pub fn lock_path(&self) -> &Path {
+        &self.lock_path
     }
 
     /// Keeps the directory (the caller moves it into place) and releases
@@ -77,8 +80,8 @@ impl ClaimedDir {
     /// directory without one alone, so nothing removes the directory from
     /// under this run.
     fn release(&mut self) {
-        if let Some((file, path)) = self.lock.take() {
-            let _ = fs::remove_file(&path);
+        if let Some(file) = self.lock.take() {
+            let _ = fs::remove_file(&self.lock_path);
             drop(file);
         }
     }

@@ -87,7 +87,7 @@ impl Staging {
     }
 
     /// The lock file that claims [`Staging::path`] for this run.
-    pub fn lock_path(&self) -> Option<&Path> {
+    pub fn lock_path(&self) -> &Path {
         self.staged.lock_path()
     }
 
