@@ -281,7 +281,7 @@ fn zero_for(target: &Target, schemas: &[&Schema]) -> Option<Value> {
         Target::Badge(_) => Some(Value::Int(0)),
         Target::Account(name) => schemas
             .iter()
-            .find_map(|s| s.rewards.get(name))
+            .find_map(|s| s.rewards.get(&**name))
             .and_then(arith::zero_of),
     }
 }

@@ -17,9 +17,9 @@ use crate::value::Value;
 #[serde(tag = "type", content = "name", rename_all = "snake_case")]
 pub enum Target {
     /// A `reward` account, by name: its grants are summed.
-    Account(String),
+    Account(Arc<str>),
     /// A `badge`, by name: its awards are counted.
-    Badge(String),
+    Badge(Arc<str>),
 }
 
 impl Target {
@@ -38,8 +38,8 @@ pub enum Origin {
     /// A rule, by name and position in the file (grants of the same instant
     /// are ordered by it).
     Rule {
-        /// The rule's name.
-        name: String,
+        /// The rule's name (shared: every grant of the rule names it).
+        name: Arc<str>,
         /// The rule's place among the file's rules, from 0.
         position: usize,
     },
@@ -69,8 +69,9 @@ pub struct PoolShare {
 /// One cut a limit made to a grant.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LimitCut {
-    /// The limit as written: `bonus at most 300 EUR per person per month`.
-    pub limit: String,
+    /// The limit as written: `bonus at most 300 EUR per person per month`
+    /// (shared: every cut of the limit names it).
+    pub limit: Arc<str>,
     /// The period label the running sum belongs to, e.g. `2027-01`.
     pub period: String,
     /// What had already been granted in that period before this grant.
@@ -106,7 +107,7 @@ pub struct Grant {
     /// The computation in words, e.g. `5.00 EUR + 0.02 EUR × 120 = 7.40 EUR`;
     /// filled in only when the evaluator is asked to explain.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub calculation: Option<String>,
+    pub calculation: Option<Arc<str>>,
 }
 
 /// Totals per person and per account or badge (badges: times awarded).

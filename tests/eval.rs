@@ -488,7 +488,7 @@ fn aggregates_with_filters_and_fallbacks() {
     let shares: Vec<String> = ledger
         .grants
         .iter()
-        .filter(|g| matches!(&g.origin, Origin::Rule { name, .. } if name == "sales_share"))
+        .filter(|g| matches!(&g.origin, Origin::Rule { name, .. } if &**name == "sales_share"))
         .map(|g| g.amount.to_string())
         .collect();
     assert_eq!(
@@ -504,7 +504,7 @@ fn aggregates_with_filters_and_fallbacks() {
     // of the kinds it reads: a2 is not accepted, so it earned nothing here.
     let grant = |rule: &str, who: &str| {
         let found = ledger.grants.iter().find(|g| {
-            matches!(&g.origin, Origin::Rule { name, .. } if name == rule) && &*g.who == who
+            matches!(&g.origin, Origin::Rule { name, .. } if **name == *rule) && &*g.who == who
         });
         found
             .map(ids)
@@ -611,7 +611,7 @@ fn limits_cut_positive_grants_and_let_negative_ones_pass() {
     assert_eq!(p.total(&ledger, "alice", "bonus"), "20.00 EUR");
     let cut = &ledger.grants[2].cuts;
     assert_eq!(cut.len(), 1);
-    assert_eq!(cut[0].limit, "bonus at most 10 EUR per person per month");
+    assert_eq!(&*cut[0].limit, "bonus at most 10 EUR per person per month");
     assert_eq!(cut[0].period, "2027-01");
     assert_eq!(cut[0].already_granted.to_string(), "8.00 EUR");
     assert_eq!(cut[0].cap.to_string(), "10.00 EUR");
@@ -684,7 +684,7 @@ limit reputation from answers at most 25 pts per person per day
     assert_eq!(cut.len(), 1);
     assert_eq!(ids(cut[0]), vec!["a2"]);
     assert_eq!(
-        cut[0].cuts[0].limit,
+        &*cut[0].cuts[0].limit,
         "reputation from answers at most 25 pts per person per day"
     );
 }
@@ -717,7 +717,7 @@ fn two_limits_apply_in_order() {
     let second = &ledger.grants[1].cuts;
     assert_eq!(second.len(), 2);
     assert_eq!(
-        second[1].limit,
+        &*second[1].limit,
         "bonus at most 15 EUR per person per quarter"
     );
     assert_eq!(

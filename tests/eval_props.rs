@@ -292,7 +292,7 @@ fn walk(ledger: &Ledger) -> Vec<Decimal> {
             let Origin::Rule { name, .. } = &g.origin else {
                 continue;
             };
-            if !from.is_empty() && !from.contains(&name.as_str()) {
+            if !from.is_empty() && !from.contains(&&**name) {
                 continue;
             }
             let so_far = running
@@ -340,7 +340,7 @@ proptest! {
         for g in &ledger.grants {
             let Origin::Rule { name, .. } = &g.origin else { continue };
             let field = || g.contributions.first().and_then(|id| records.get(id.as_ref())).and_then(|c| c.fields.first()).map(amount_of);
-            let expected = match name.as_str() {
+            let expected = match &**name {
                 "commission" => half_even(field().unwrap() * Decimal::new(37, 2)),
                 "refunds" => -field().unwrap(),
                 "answers" => half_even(field().unwrap() * Decimal::new(15, 3)),

@@ -607,7 +607,7 @@ proptest! {
                 for reason in &u.reasons {
                     if let Unrewarded::ConditionFalse { rule, .. } = reason {
                         let granted = grants.iter().any(|g| {
-                            matches!(&g.origin, Origin::Rule { name, .. } if name == rule)
+                            matches!(&g.origin, Origin::Rule { name, .. } if **name == **rule)
                                 && g.contributions.contains(&u.record.id)
                         });
                         prop_assert!(!granted, "{rule} granted for {}", u.record.id);

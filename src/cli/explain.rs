@@ -7,7 +7,7 @@ use clap::Args;
 use crate::eval::stream::file::{Observers, RecordSink};
 use crate::eval::stream::{Keep, StreamRecord};
 use crate::eval::unrewarded::unrewarded;
-use crate::eval::{PersonSink, Window, rule_grants_in_words};
+use crate::eval::{PersonSink, Window, WordsMemo, rule_grants_in_words};
 use crate::input::{Contribution, Log, Roster};
 use crate::ledger::{Grant, Origin};
 use crate::pipeline::CompiledPolicy;
@@ -135,7 +135,14 @@ fn word_calculations(
     window: Option<Window>,
     mut grants: Vec<Grant>,
 ) -> Vec<Grant> {
-    let words = match rule_grants_in_words(&policy.ast, &policy.schema, log, roster, window) {
+    let words = match rule_grants_in_words(
+        &policy.ast,
+        &policy.schema,
+        log,
+        roster,
+        window,
+        &mut WordsMemo::default(),
+    ) {
         Ok(words) => words,
         Err(error) => {
             errln!(

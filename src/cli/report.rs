@@ -18,9 +18,9 @@ use clap::Args;
 use rayon::prelude::*;
 
 use crate::books::Books;
-use crate::eval::Window;
 use crate::eval::stream::Keep;
 use crate::eval::stream::file::Observers;
+use crate::eval::{Window, WordsMemo};
 use crate::input::{Log, Roster};
 use crate::ledger::{Grant, Totals};
 use crate::pipeline::CompiledPolicy;
@@ -175,11 +175,12 @@ impl Writer<'_> {
         }
         // Buckets in parallel (each page is its own file, so the order in
         // which they are written changes nothing); each thread holds one
-        // bucket's records.
+        // bucket's records, and the words it has written (one policy: a
+        // review of 120 lines is worded once, not once per bucket).
         let written: Vec<Result<BucketWritten, Outcome>> = roster_buckets
             .into_par_iter()
             .enumerate()
-            .map(|(bucket, roster_people)| {
+            .map_init(WordsMemo::default, |memo, (bucket, roster_people)| {
                 let mut people = spilled
                     .bucket(bucket)
                     .map_err(|e| failed(&format!("cannot read temporary files: {e}")))?;
@@ -188,14 +189,12 @@ impl Writer<'_> {
                 }
                 let mut names = Vec::with_capacity(people.len());
                 let mut figures = OrgFigures::new(self.policy.schema.timezone);
-                for group in word_people(self.policy, self.roster, people, self.window) {
+                for group in word_people(self.policy, self.roster, people, self.window, memo) {
                     let group = group.map_err(|e| failed(&format!("the statements: {e}")))?;
                     for person in group {
-                        for grant in &person.rule_grants {
-                            figures
-                                .add(grant)
-                                .map_err(|e| failed(&format!("the report's figures: {e}")))?;
-                        }
+                        figures
+                            .add_person(&person.rule_grants)
+                            .map_err(|e| failed(&format!("the report's figures: {e}")))?;
                         self.statement(&person.who, person.records, person.rule_grants)?;
                         names.push(person.who);
                     }

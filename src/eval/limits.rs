@@ -49,7 +49,7 @@ pub fn apply_limit(
     limit: &LimitDecl,
     grants: &mut [Pending],
 ) -> Result<(), EvalError> {
-    let text = describe_limit(limit);
+    let text: Arc<str> = describe_limit(limit).into();
     let context = || format!("limit `{text}`");
     // The cap in force at each period's start (§6), worked out once per period.
     let mut caps: HashMap<PeriodKey, Value> = HashMap::new();
@@ -57,14 +57,14 @@ pub fn apply_limit(
     let mut running: HashMap<(Arc<str>, PeriodKey), Value> = HashMap::new();
     for pending in grants.iter_mut() {
         let grant = &mut pending.grant;
-        if grant.target != Target::Account(limit.account.node.clone()) {
+        if !matches!(&grant.target, Target::Account(a) if **a == *limit.account.node) {
             continue;
         }
         if !limit.from.is_empty() {
             let Origin::Rule { name, .. } = &grant.origin else {
                 continue;
             };
-            if !limit.from.iter().any(|r| r.node == *name) {
+            if !limit.from.iter().any(|r| *r.node == **name) {
                 continue;
             }
         }

@@ -35,6 +35,7 @@ use pending::{Pending, RuleRef};
 use reach::Reached;
 use scope::{Env, Scope};
 pub use sink::{GrantSink, PeriodTotalsSink, PersonSink, TotalsSink, add_to_totals};
+pub use stream::memo::WordsMemo;
 
 /// What to evaluate and how.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -182,13 +183,28 @@ pub fn run(
     options: &EvalOptions,
     sink: &mut dyn GrantSink,
 ) -> Result<EvalReport, EvalError> {
-    if let Some(Ok(streamed)) = stream::stream_log_into(
+    run_remembering(policy, schema, log, roster, options, sink, None)
+}
+
+/// [`run`], the engine taking the words it has already written from
+/// `memo` and adding those it writes.
+fn run_remembering(
+    policy: &PolicyFile,
+    schema: &Schema,
+    log: &Log,
+    roster: Option<&Roster>,
+    options: &EvalOptions,
+    sink: &mut dyn GrantSink,
+    memo: Option<&mut stream::memo::WordsMemo>,
+) -> Result<EvalReport, EvalError> {
+    if let Some(Ok(streamed)) = stream::stream_log_remembering(
         policy,
         schema,
         log,
         roster,
         options,
         Some((stream::Keep::Everyone, &mut *sink)),
+        memo,
     ) {
         return Ok(streamed.report);
     }
@@ -212,13 +228,15 @@ pub fn evaluate_expr(
 /// order ([`run`], asked to explain). `explain` and the report's
 /// statements run it over one person's records (a rule grant and its
 /// limits depend on nothing else) and compare its amounts with the
-/// whole run's, which stay the truth.
+/// whole run's, which stay the truth. `memo` keeps the words written for
+/// the next call (a fresh one, `WordsMemo::default()`, for a single call).
 pub fn rule_grants_in_words(
     policy: &PolicyFile,
     schema: &Schema,
     log: &Log,
     roster: Option<&Roster>,
     window: Option<Window>,
+    memo: &mut WordsMemo,
 ) -> Result<Vec<crate::ledger::Grant>, EvalError> {
     let options = EvalOptions {
         window,
@@ -226,7 +244,15 @@ pub fn rule_grants_in_words(
     };
     // About a grant per record: grown once, not copied as it doubles.
     let mut worded = RuleGrants(Vec::with_capacity(log.contributions.len()));
-    run(policy, schema, log, roster, &options, &mut worded)?;
+    run_remembering(
+        policy,
+        schema,
+        log,
+        roster,
+        &options,
+        &mut worded,
+        Some(memo),
+    )?;
     Ok(worded.0)
 }
 

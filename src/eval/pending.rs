@@ -74,18 +74,26 @@ pub fn make_grant(
                     words.push_str("; ");
                     words.push_str(&show::in_force(&line));
                 }
-                words
+                Arc::<str>::from(words)
             });
-            (Target::Account(account.node.clone()), value, calculation)
+            (
+                Target::Account(account.node.as_str().into()),
+                value,
+                calculation,
+            )
         }
-        Action::Award { badge, .. } => (Target::Badge(badge.node.clone()), Value::Int(1), None),
+        Action::Award { badge, .. } => (
+            Target::Badge(badge.node.as_str().into()),
+            Value::Int(1),
+            None,
+        ),
     };
     Ok(Grant {
         who,
         target,
         at,
         origin: Origin::Rule {
-            name: rule.decl.name.node.clone(),
+            name: rule.decl.name.node.as_str().into(),
             position: rule.position,
         },
         contributions,

@@ -150,14 +150,14 @@ pub fn pay_pool(
             };
             let value = with_units(&amount, share.units, digits);
             let calculation = explain.then(|| {
-                explain_share(
+                Arc::<str>::from(explain_share(
                     &amount,
                     score,
                     &total_score,
                     &value,
                     share.leftover_unit,
                     digits,
-                )
+                ))
             });
             out.push(Pending {
                 key: OrderKey {
@@ -169,7 +169,7 @@ pub fn pay_pool(
                 },
                 grant: Grant {
                     who: who.clone(),
-                    target: Target::Account(pool.account.node.clone()),
+                    target: Target::Account(pool.account.node.as_str().into()),
                     at,
                     origin: Origin::Pool(PoolShare {
                         pool: name.to_string(),
@@ -216,10 +216,10 @@ fn totals_by_period(
         };
         let key = PeriodKey::of(grant.at, period, env.tz);
         let per_account = totals.entry((grant.who.clone(), key)).or_default();
-        match per_account.get_mut(account) {
+        match per_account.get_mut(&**account) {
             Some(sum) => *sum = arith::add(sum, &grant.granted, crate::source::Span::NOWHERE)?,
             None => {
-                per_account.insert(account.clone(), grant.granted.clone());
+                per_account.insert(account.to_string(), grant.granted.clone());
             }
         }
     }

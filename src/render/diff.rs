@@ -376,7 +376,7 @@ fn kind_note(change: &DeclarationChange) -> &'static str {
 
 fn target_label(target: &Target) -> String {
     match target {
-        Target::Account(name) => name.clone(),
+        Target::Account(name) => name.to_string(),
         Target::Badge(name) => format!("badge {name}"),
     }
 }

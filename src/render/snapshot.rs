@@ -121,7 +121,7 @@ fn write_grant(out: &mut String, grant: &Grant, tz: chrono_tz::Tz) {
 
 fn target_label(target: &Target) -> String {
     match target {
-        Target::Account(name) => name.clone(),
+        Target::Account(name) => name.to_string(),
         Target::Badge(name) => format!("badge:{name}"),
     }
 }
@@ -142,13 +142,13 @@ mod tests {
     fn grant(who: &str, id: &str) -> Grant {
         Grant {
             who: Arc::from(who),
-            target: Target::Account("reputation".to_string()),
+            target: Target::Account("reputation".into()),
             at: chrono::Utc
                 .with_ymd_and_hms(2027, 1, 5, 10, 0, 0)
                 .single()
                 .unwrap_or_default(),
             origin: Origin::Rule {
-                name: "answers".to_string(),
+                name: "answers".into(),
                 position: 0,
             },
             contributions: vec![Arc::from(id)],

@@ -16,7 +16,7 @@ pub fn render_table(totals: &Totals) -> String {
             }
             let (amount, unit) = amount_and_unit_to_read(target, total);
             let name = match target {
-                Target::Account(name) => name.clone(),
+                Target::Account(name) => name.to_string(),
                 Target::Badge(name) => format!("badge {name}"),
             };
             rows.push((escape_visible(who).into_owned(), name, amount, unit));
@@ -70,7 +70,7 @@ mod tests {
             "CORP\\cy",
         ] {
             totals.entry(Arc::from(who)).or_default().insert(
-                Target::Account("reputation".to_string()),
+                Target::Account("reputation".into()),
                 Value::Points(15.into()),
             );
         }

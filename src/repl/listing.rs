@@ -160,7 +160,7 @@ pub fn list_grants(who: &str, ledger: &Ledger, tz: Tz) -> String {
     for grant in &ledger.grants {
         let day = grant.at.with_timezone(&tz).date_naive().to_string();
         let target = match &grant.target {
-            Target::Account(name) => name.clone(),
+            Target::Account(name) => name.to_string(),
             Target::Badge(name) => format!("badge {name}"),
         };
         let amount = match &grant.target {

@@ -81,11 +81,11 @@ impl OrgFigures {
     fn add_limits(&mut self, grant: &Grant) -> Result<(), EvalError> {
         for cut in &grant.cuts {
             let taken = arith::sub(&cut.before, &cut.after, Span::NOWHERE)?;
-            let index = match self.limits.iter().position(|(l, _)| *l == cut.limit) {
+            let index = match self.limits.iter().position(|(l, _)| **l == *cut.limit) {
                 Some(i) => i,
                 None => {
                     self.limits
-                        .push((cut.limit.clone(), LimitFigure::default()));
+                        .push((cut.limit.to_string(), LimitFigure::default()));
                     self.limits.len() - 1
                 }
             };
@@ -210,7 +210,7 @@ impl OrgFigures {
         add_nested(&mut self.months, &month, &grant.target, &grant.granted)?;
         match &grant.origin {
             Origin::Rule { name, .. } => {
-                add_nested(&mut self.rules, &grant.target, name, &grant.granted)?;
+                add_nested(&mut self.rules, &grant.target, &**name, &grant.granted)?;
             }
             Origin::Pool(share) => {
                 add_nested(
@@ -225,6 +225,95 @@ impl OrgFigures {
             self.add_limits(grant)?;
         }
         self.add_share(grant)
+    }
+}
+
+impl OrgFigures {
+    /// Adds the grants of one person, in ledger order: summed first by
+    /// month and account and by account and rule (a person's grants fall
+    /// in a few of each, met again and again), then added to the figures
+    /// once per sum instead of once per grant.
+    pub fn add_person(&mut self, grants: &[Grant]) -> Result<(), EvalError> {
+        let mut months: Vec<(PeriodKey, &Target, Value)> = Vec::new();
+        let mut sources: Vec<(&Target, &Origin, Value)> = Vec::new();
+        let mut month = MonthOf::new(self.tz);
+        for grant in grants {
+            let key = month.of(grant.at);
+            let by_month = months
+                .iter_mut()
+                .rev()
+                .find(|(m, t, _)| *m == key && same_target(t, &grant.target));
+            match by_month {
+                Some((_, _, sum)) => *sum = arith::add(sum, &grant.granted, Span::NOWHERE)?,
+                None => months.push((key, &grant.target, grant.granted.clone())),
+            }
+            let by_source = sources
+                .iter_mut()
+                .find(|(t, o, _)| same_target(t, &grant.target) && same_source(o, &grant.origin));
+            match by_source {
+                Some((_, _, sum)) => *sum = arith::add(sum, &grant.granted, Span::NOWHERE)?,
+                None => sources.push((&grant.target, &grant.origin, grant.granted.clone())),
+            }
+            if !grant.cuts.is_empty() {
+                self.add_limits(grant)?;
+            }
+            self.add_share(grant)?;
+        }
+        for (key, target, sum) in months {
+            add_nested(&mut self.months, &key, target, &sum)?;
+        }
+        for (target, origin, sum) in sources {
+            match origin {
+                Origin::Rule { name, .. } => add_nested(&mut self.rules, target, &**name, &sum)?,
+                Origin::Pool(share) => {
+                    add_nested(&mut self.pools_paid, target, share.pool.as_str(), &sum)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The month of each instant in a zone, remembered while the instants stay
+/// in it (a person's grants come in time order).
+struct MonthOf {
+    tz: Tz,
+    last: Option<(DateTime<Utc>, DateTime<Utc>, PeriodKey)>,
+}
+
+impl MonthOf {
+    fn new(tz: Tz) -> MonthOf {
+        MonthOf { tz, last: None }
+    }
+
+    fn of(&mut self, at: DateTime<Utc>) -> PeriodKey {
+        match self.last {
+            Some((start, end, key)) if start <= at && at < end => key,
+            _ => {
+                let key = PeriodKey::of(at, Period::Month, self.tz);
+                self.last = Some((key.start(self.tz), key.end(self.tz), key));
+                key
+            }
+        }
+    }
+}
+
+/// The same account or badge: most often the very same name, shared.
+fn same_target(a: &Target, b: &Target) -> bool {
+    match (a, b) {
+        (Target::Account(x), Target::Account(y)) | (Target::Badge(x), Target::Badge(y)) => {
+            Arc::ptr_eq(x, y) || x == y
+        }
+        _ => false,
+    }
+}
+
+/// The same rule, or the same pool.
+fn same_source(a: &Origin, b: &Origin) -> bool {
+    match (a, b) {
+        (Origin::Rule { name: x, .. }, Origin::Rule { name: y, .. }) => Arc::ptr_eq(x, y) || x == y,
+        (Origin::Pool(x), Origin::Pool(y)) => x.pool == y.pool,
+        _ => false,
     }
 }
 

@@ -218,7 +218,7 @@ fn overall_totals(figures: &OrgFigures) -> Vec<(String, String)> {
     totals
         .iter()
         .map(|(t, v)| match t {
-            Target::Account(name) => (name.clone(), show(t, v)),
+            Target::Account(name) => (name.to_string(), show(t, v)),
             Target::Badge(name) => (format!("badge {name}"), show(t, v)),
         })
         .collect()
@@ -243,7 +243,7 @@ fn accounts(schema: &Schema) -> Vec<(String, Value)> {
 
 /// Each person's total of `account`, zero for those who got none.
 fn amounts(input: &OverviewInput<'_>, account: &str) -> Vec<Decimal> {
-    let target = Target::Account(account.to_string());
+    let target = Target::Account(account.into());
     input
         .people
         .iter()
@@ -292,7 +292,7 @@ fn groups(input: &OverviewInput<'_>) -> Vec<GroupTable> {
             continue;
         };
         for (account, zero) in accounts(input.schema) {
-            let target = Target::Account(account.clone());
+            let target = Target::Account(account.as_str().into());
             let people: Vec<(&str, Decimal)> = roster
                 .people
                 .iter()
@@ -348,7 +348,7 @@ fn sources(figures: &OrgFigures) -> Vec<SourceTable> {
             let mut rows: Vec<(&String, &Value)> = rows.iter().collect();
             rows.sort_by(|(a, x), (b, y)| amount_of(y).cmp(&amount_of(x)).then_with(|| a.cmp(b)));
             Some(SourceTable {
-                account: account.clone(),
+                account: account.to_string(),
                 rows: rows
                     .into_iter()
                     .map(|(source, amount)| {

@@ -167,11 +167,11 @@ pub fn statement(input: StatementInput<'_>) -> Statement {
         for cut in &grant.cuts {
             let taken = crate::semantics::arith::sub(&cut.before, &cut.after, Default::default())
                 .unwrap_or_else(|_| cut.before.clone());
-            let slot = match cuts.iter().position(|c: &CutSum| c.limit == cut.limit) {
+            let slot = match cuts.iter().position(|c: &CutSum| *c.limit == *cut.limit) {
                 Some(i) => i,
                 None => {
                     cuts.push(CutSum {
-                        limit: cut.limit.clone(),
+                        limit: cut.limit.to_string(),
                         cuts: 0,
                         taken: None,
                         periods: Vec::new(),
@@ -257,12 +257,12 @@ fn total_lines(totals: Option<&BTreeMap<Target, Value>>) -> Vec<TotalLine> {
         .filter(|(_, total)| !is_zero(total))
         .map(|(target, total)| match target {
             Target::Account(name) => TotalLine {
-                name: name.clone(),
+                name: name.to_string(),
                 kind: "account",
                 amount: human(total),
             },
             Target::Badge(name) => TotalLine {
-                name: name.clone(),
+                name: name.to_string(),
                 kind: "badge",
                 amount: times(total),
             },

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::eval::{Window, add_to_totals, rule_grants_in_words};
+use crate::eval::{Window, WordsMemo, add_to_totals, rule_grants_in_words};
 use crate::input::hash::FxBuild;
 use crate::input::{Contribution, Log, Roster};
 use crate::ledger::{Grant, Origin, Target, Totals};
@@ -33,12 +33,15 @@ const RECORDS_PER_RUN: usize = 16_384;
 /// The rule grants of everyone in `people` (by name, each with their
 /// records) in words, a group of people per engine run, group by group in
 /// name order (the caller writes a group's statements before the next is
-/// worded); an error says why the words could not be had.
+/// worded); an error says why the words could not be had. The words
+/// already written for the same policy are in `memo`, kept for the next
+/// bucket.
 pub fn word_people<'a>(
     policy: &'a CompiledPolicy,
     roster: Option<&'a Roster>,
     people: BTreeMap<Arc<str>, Vec<Contribution>>,
     window: Option<Window>,
+    memo: &'a mut WordsMemo,
 ) -> impl Iterator<Item = Result<Vec<PersonInWords>, String>> + 'a {
     let mut people = people.into_iter();
     std::iter::from_fn(move || {
@@ -51,7 +54,7 @@ pub fn word_people<'a>(
             records += person.len();
             group.push((who, person));
         }
-        (!group.is_empty()).then(|| word_group(policy, roster, group, window))
+        (!group.is_empty()).then(|| word_group(policy, roster, group, window, memo))
     })
 }
 
@@ -61,6 +64,7 @@ fn word_group(
     roster: Option<&Roster>,
     group: Vec<(Arc<str>, Vec<Contribution>)>,
     window: Option<Window>,
+    memo: &mut WordsMemo,
 ) -> Result<Vec<PersonInWords>, String> {
     let mut counts = Vec::with_capacity(group.len());
     let mut contributions = Vec::with_capacity(group.iter().map(|(_, r)| r.len()).sum());
@@ -69,7 +73,7 @@ fn word_group(
         contributions.extend(records);
     }
     let log = Log { contributions };
-    let grants = rule_grants_in_words(&policy.ast, &policy.schema, &log, roster, window)
+    let grants = rule_grants_in_words(&policy.ast, &policy.schema, &log, roster, window, memo)
         .map_err(|error| error.to_string())?;
     // Each person's grants in a vector sized for about a grant per record
     // (grants are large: a vector doubling copies them all).

@@ -149,10 +149,10 @@ impl FileCoverage {
                 Key::Reached(mark) => reached.has(*mark),
                 Key::Rule(name) => grants
                     .iter()
-                    .any(|g| matches!(&g.origin, Origin::Rule { name: n, .. } if n == name)),
+                    .any(|g| matches!(&g.origin, Origin::Rule { name: n, .. } if **n == **name)),
                 Key::Limit(text) => grants
                     .iter()
-                    .any(|g| g.cuts.iter().any(|cut| cut.limit == *text)),
+                    .any(|g| g.cuts.iter().any(|cut| *cut.limit == **text)),
                 Key::Pool(name) => grants.iter().any(|g| {
                     matches!(&g.origin, Origin::Pool(share) if share.pool == *name)
                         && arith::sign(&g.granted) == Some(std::cmp::Ordering::Greater)

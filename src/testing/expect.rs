@@ -62,7 +62,7 @@ fn expect_account(
         (Some(Type::Decimal), Value::Int(i)) => Value::Decimal(i.into()),
         (_, v) => v,
     };
-    let target = Target::Account(account.node.clone());
+    let target = Target::Account(account.node.as_str().into());
     let actual = ledger
         .totals
         .get(who.node.as_str())
@@ -116,7 +116,7 @@ fn expect_badge(
     times: Option<&Spanned<u64>>,
     span: Span,
 ) -> Result<(), Located> {
-    let target = Target::Badge(badge.node.clone());
+    let target = Target::Badge(badge.node.as_str().into());
     let count = match ledger
         .totals
         .get(who.node.as_str())

@@ -115,7 +115,7 @@ impl Policy {
         ledger
             .totals
             .get(who)
-            .and_then(|t| t.get(&Target::Account(account.to_string())))
+            .and_then(|t| t.get(&Target::Account(account.into())))
             .map_or_else(|| "-".to_string(), ToString::to_string)
     }
 
@@ -123,7 +123,7 @@ impl Policy {
         ledger
             .totals
             .get(who)
-            .and_then(|t| t.get(&Target::Badge(badge.to_string())))
+            .and_then(|t| t.get(&Target::Badge(badge.into())))
             .cloned()
     }
 

@@ -57,7 +57,7 @@ pub struct Provenance {
     pub origin: Origin,
     pub contributions: Vec<Arc<str>>,
     /// The calculation in words, when the run words what it keeps.
-    pub calculation: Option<String>,
+    pub calculation: Option<Arc<str>>,
 }
 
 /// A final grant in the engine's terms (person and target by index,

@@ -2,6 +2,8 @@
 //! running sum per person for the one period it is in, and forgets the sums
 //! of a period once a grant of a later period arrives.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use super::fixed::{Fx, Scale};
@@ -30,7 +32,7 @@ pub struct StreamLimit {
     period: Period,
     span: Span,
     /// The limit as written, for the cuts it records.
-    text: String,
+    text: Arc<str>,
     /// The period the running sums belong to: `[start, end)`.
     window: Option<(DateTime<Utc>, DateTime<Utc>, PeriodKey)>,
     /// The period's number, counting from 1: a running sum stamped with an
@@ -63,7 +65,7 @@ impl StreamLimit {
             cap,
             period: limit.period.node,
             span: limit.cap.span,
-            text: describe_limit(limit),
+            text: describe_limit(limit).into(),
             window: None,
             epoch: 0,
             running: Vec::new(),

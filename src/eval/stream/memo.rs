@@ -106,9 +106,16 @@ struct Key {
 }
 
 /// Words already written, by rule and what they read.
+///
+/// A memo may outlive a run and serve the next one (the report words its
+/// people a group per run): its keys are rule positions and fixed-point
+/// values, which mean the same only under the same policy and scale, so a
+/// run under another policy starts it again ([`WordsMemo::serve`]).
 #[derive(Default)]
 pub struct WordsMemo {
-    words: HashMap<Key, String, FxBuild>,
+    words: HashMap<Key, Arc<str>, FxBuild>,
+    /// The policy (by address) and scale the words were written under.
+    written_under: Option<(usize, u32)>,
 }
 
 /// Enough for every value a rule commonly meets; past it the memo starts
@@ -117,6 +124,16 @@ pub struct WordsMemo {
 const MAX_KEPT: usize = 1 << 16;
 
 impl WordsMemo {
+    /// Readies the memo for a run of `policy` at a scale of `digits`:
+    /// emptied if its words were written under another.
+    pub fn serve(&mut self, policy: &crate::syntax::ast::PolicyFile, digits: u32) {
+        let under = (std::ptr::from_ref(policy) as usize, digits);
+        if self.written_under != Some(under) {
+            self.words.clear();
+            self.written_under = Some(under);
+        }
+    }
+
     /// The words of rule `rule`'s grant of `granted`, which reads `reads`
     /// in `ctx`: remembered, or made by `make` and remembered.
     pub fn words<E>(
@@ -125,8 +142,8 @@ impl WordsMemo {
         reads: &[Read],
         ctx: &Ctx<'_>,
         granted: Fx,
-        make: impl FnOnce() -> Result<String, E>,
-    ) -> Result<String, E> {
+        make: impl FnOnce() -> Result<Arc<str>, E>,
+    ) -> Result<Arc<str>, E> {
         let read: Option<Vec<Exact>> = reads
             .iter()
             .map(|r| {

@@ -70,7 +70,8 @@ pub use crate::input::hash::FxBuild;
 
 /// A rule, compiled.
 struct CRule {
-    name: String,
+    /// Shared by every grant of the rule.
+    name: Arc<str>,
     position: usize,
     /// Whether its condition or amount holds an aggregate: its grants'
     /// contributions are then the records the aggregates it read counted,
@@ -141,6 +142,14 @@ struct GroupRecords {
 }
 
 impl GroupRecords {
+    /// Empties it for the person's next period, keeping its memory: a
+    /// person's periods hold about as many records each.
+    fn clear(&mut self) {
+        self.ids.clear();
+        self.ends.clear();
+        self.counted.iter_mut().for_each(Vec::clear);
+    }
+
     fn push(&mut self, id: &str) -> u32 {
         let index = u32::try_from(self.ends.len()).unwrap_or(u32::MAX);
         self.ids.push_str(id);
@@ -338,8 +347,16 @@ impl<'a> StreamEvaluator<'a> {
         }
         let env = Env::new(policy, schema, roster).ok()?;
         let accounts: Vec<String> = schema.rewards.keys().cloned().collect();
-        let mut target_list: Vec<Target> = accounts.iter().cloned().map(Target::Account).collect();
-        target_list.extend(schema.badges.keys().cloned().map(Target::Badge));
+        let mut target_list: Vec<Target> = accounts
+            .iter()
+            .map(|a| Target::Account(a.as_str().into()))
+            .collect();
+        target_list.extend(
+            schema
+                .badges
+                .keys()
+                .map(|b| Target::Badge(b.as_str().into())),
+        );
         let mut target_units = Vec::with_capacity(target_list.len());
         for account in &accounts {
             target_units.push(unit_of(schema.rewards.get(account)?)?);
@@ -367,7 +384,7 @@ impl<'a> StreamEvaluator<'a> {
                 Action::Award { badge, .. } => (
                     target_list
                         .iter()
-                        .position(|t| *t == Target::Badge(badge.node.clone()))?,
+                        .position(|t| matches!(t, Target::Badge(b) if **b == *badge.node))?,
                     None,
                 ),
             };
@@ -404,7 +421,7 @@ impl<'a> StreamEvaluator<'a> {
                     _ => None,
                 };
                 Some(CRule {
-                    name: rule.name.node.clone(),
+                    name: rule.name.node.as_str().into(),
                     position,
                     reads_aggregates: rule.reads_aggregates(),
                     condition_written,
@@ -684,7 +701,8 @@ impl<'a> StreamEvaluator<'a> {
                         calculation: match (&rule.words_read, flow.words) {
                             (Some(reads), true) => {
                                 Some(flow.memo.words(rule.position, reads, &ctx, value, || {
-                                    words_of(&ctx, rule, value, true).map(Option::unwrap_or_default)
+                                    words_of(&ctx, rule, value, true)
+                                        .map(|words| words.unwrap_or_else(|| Arc::from("")))
                                 })?)
                             }
                             _ => words_of(&ctx, rule, value, flow.words)?,
@@ -1005,6 +1023,12 @@ impl<'a> StreamEvaluator<'a> {
                             });
                         }
                     }
+                    if let Some(mut group) = records {
+                        group.clear();
+                        if let Some(slot) = e.records.get_mut(who as usize) {
+                            *slot = group;
+                        }
+                    }
                 }
             }
             e.window = now.map(|t| {
@@ -1100,14 +1124,14 @@ impl<'a> StreamEvaluator<'a> {
                             .then(|| {
                                 let calculation = words.then(|| units_of(&amount)).flatten().map(
                                     |(digits, _)| {
-                                        explain_share(
+                                        Arc::from(explain_share(
                                             &amount,
                                             &share.score,
                                             &total_score,
                                             &share.value,
                                             share.leftover_unit,
                                             digits,
-                                        )
+                                        ))
                                     },
                                 );
                                 Provenance {
@@ -1221,7 +1245,7 @@ fn words_of(
     rule: &CRule,
     value: Fx,
     words: bool,
-) -> Result<Option<String>, EvalError> {
+) -> Result<Option<Arc<str>>, EvalError> {
     let CAction::Grant {
         amount,
         written,
@@ -1236,7 +1260,7 @@ fn words_of(
     }
     let granted = ctx.scale.value(value).ok_or_else(|| too_precise(*span))?;
     let condition = rule.condition_written.as_ref().zip(rule.condition.as_ref());
-    words::word_grant(ctx, condition, (written, amount), &granted).map(Some)
+    words::word_grant(ctx, condition, (written, amount), &granted).map(|w| Some(Arc::from(w)))
 }
 
 /// A value the fixed-point totals cannot hold exactly: streaming steps
@@ -1482,11 +1506,30 @@ pub fn stream_log_into(
     log: &crate::input::Log,
     roster: Option<&Roster>,
     options: &EvalOptions,
+    kept: Option<(Keep, &mut dyn crate::eval::GrantSink)>,
+) -> Option<Result<Streamed, EvalError>> {
+    stream_log_remembering(policy, schema, log, roster, options, kept, None)
+}
+
+/// [`stream_log_into`], with the words of the grants it keeps taken from
+/// and added to `memo` when one is given (it outlives the run: runs of the
+/// same policy share their words).
+pub fn stream_log_remembering(
+    policy: &PolicyFile,
+    schema: &Schema,
+    log: &crate::input::Log,
+    roster: Option<&Roster>,
+    options: &EvalOptions,
     mut kept: Option<(Keep, &mut dyn crate::eval::GrantSink)>,
+    mut memo: Option<&mut memo::WordsMemo>,
 ) -> Option<Result<Streamed, EvalError>> {
     let mut evaluator = StreamEvaluator::new(policy, schema, roster, options)?;
     if let Some((keep, _)) = &kept {
         evaluator.keep_grants(keep.clone());
+    }
+    if let Some(memo) = memo.as_deref_mut() {
+        memo.serve(policy, evaluator.flow.scale.digits());
+        std::mem::swap(&mut evaluator.flow.memo, memo);
     }
     let mut order: Vec<&crate::input::Contribution> = log.contributions.iter().collect();
     let mut money = money::MoneyCells::new(schema);
@@ -1498,6 +1541,9 @@ pub fn stream_log_into(
         evaluator.push(record)?;
         file::hand_over(&mut evaluator, &mut kept)
     });
+    if let Some(memo) = memo {
+        std::mem::swap(&mut evaluator.flow.memo, memo);
+    }
     Some(result.and_then(|()| {
         let mut streamed = file::finish(evaluator, &mut kept)?;
         file::with_money_warnings(&mut streamed, &money, schema);

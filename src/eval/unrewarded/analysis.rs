@@ -5,7 +5,7 @@
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -28,6 +28,10 @@ use crate::syntax::ast::{
 struct Rule<'p> {
     decl: &'p RuleDecl,
     aggregates: Vec<&'p Aggregate>,
+    /// Which kinds of record it can reward, by kind index: an `on` rule's
+    /// kind; the kinds an `each` rule's aggregates count (looked up once,
+    /// not per record).
+    rewards_kind: Vec<bool>,
 }
 
 /// What one analysis looks things up in.
@@ -36,14 +40,17 @@ pub(super) struct Analysis<'a, 'r> {
     rules: Vec<Rule<'a>>,
     /// Each pool and the aggregates its `split by` reads.
     pools: Vec<(&'a str, Vec<&'a Aggregate>)>,
-    /// The grants listing each contribution (FxHash: ids are short and
-    /// this map is most of the cost for a person with many records).
+    /// The contributions a grant that gives something lists: they earned.
+    earned: HashSet<&'a str, FxBuild>,
+    /// The grants that gave nothing listing each contribution: the reasons
+    /// of those that earned nothing (FxHash: ids are short).
     behind: HashMap<&'a str, Vec<&'a Grant>, FxBuild>,
     /// `each` grants by rule and stamp.
     each_grants: HashMap<(&'a str, DateTime<Utc>), &'a Grant, FxBuild>,
-    /// The records evaluation read (before the window's end) by period,
-    /// for the aggregates of `each` rules: grouped once per kind of period.
-    groups: HashMap<Period, BTreeMap<PeriodKey, Vec<&'r Contribution>>>,
+    /// The records evaluation read (before the window's end), in `(at, id)`
+    /// order: a period's are a run of them, for the aggregates of `each`
+    /// rules.
+    read: &'a [&'r Contribution],
     /// Why an `each` rule (by index) made no grant in a period, worked out
     /// once per period, not once per contribution.
     verdicts: RefCell<HashMap<(usize, PeriodKey), Unrewarded>>,
@@ -55,17 +62,30 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
         policy: &'a PolicyFile,
         env: &'a Env<'a>,
         grants: &'a [Grant],
-        read: &[&'r Contribution],
+        read: &'a [&'r Contribution],
         window: Option<Window>,
     ) -> Analysis<'a, 'r> {
+        let schema = env.schema;
         let rules: Vec<Rule<'a>> = policy
             .items
             .iter()
             .filter_map(|item| match item {
-                Item::Rule(decl) => Some(Rule {
-                    decl,
-                    aggregates: aggregates_of(decl.condition.iter().chain(amount_of(decl))),
-                }),
+                Item::Rule(decl) => {
+                    let aggregates = aggregates_of(decl.condition.iter().chain(amount_of(decl)));
+                    let rewards_kind = (0..schema.kinds.len())
+                        .map(|kind| match &decl.trigger {
+                            Trigger::On { kind: on, .. } => {
+                                schema.kind_index(&on.node) == Some(kind)
+                            }
+                            Trigger::Each { .. } => counts_kind(&aggregates, schema, kind),
+                        })
+                        .collect();
+                    Some(Rule {
+                        decl,
+                        aggregates,
+                        rewards_kind,
+                    })
+                }
                 _ => None,
             })
             .collect();
@@ -80,8 +100,9 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
                 _ => None,
             })
             .collect();
-        let mut behind: HashMap<&str, Vec<&Grant>, FxBuild> =
-            HashMap::with_capacity_and_hasher(read.len(), FxBuild::default());
+        let mut earned: HashSet<&str, FxBuild> =
+            HashSet::with_capacity_and_hasher(read.len(), FxBuild::default());
+        let mut behind: HashMap<&str, Vec<&Grant>, FxBuild> = HashMap::default();
         let mut each_grants = HashMap::default();
         let each_rules: Vec<&str> = rules
             .iter()
@@ -89,55 +110,56 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
             .map(|r| r.decl.name.node.as_str())
             .collect();
         for grant in grants {
-            for id in &grant.contributions {
-                behind.entry(id.as_ref()).or_default().push(grant);
+            // A contribution that earned nothing is listed only by grants
+            // that gave nothing: only those can be its reasons.
+            if super::gives_something(grant) {
+                earned.extend(grant.contributions.iter().map(AsRef::as_ref));
+            } else {
+                for id in &grant.contributions {
+                    behind.entry(id.as_ref()).or_default().push(grant);
+                }
             }
             if let Origin::Rule { name, .. } = &grant.origin
                 && !each_rules.is_empty()
-                && each_rules.contains(&name.as_str())
+                && each_rules.contains(&&**name)
             {
-                each_grants.insert((name.as_str(), grant.at), grant);
-            }
-        }
-        let mut groups: HashMap<Period, BTreeMap<PeriodKey, Vec<&'r Contribution>>> =
-            HashMap::new();
-        for rule in &rules {
-            if let Trigger::Each { period, .. } = &rule.decl.trigger {
-                groups.entry(period.node).or_insert_with(|| {
-                    let mut by_period: BTreeMap<PeriodKey, Vec<&'r Contribution>> = BTreeMap::new();
-                    for record in read {
-                        let key = PeriodKey::of(record.at, period.node, env.tz);
-                        by_period.entry(key).or_default().push(*record);
-                    }
-                    by_period
-                });
+                each_grants.insert((&**name, grant.at), grant);
             }
         }
         Analysis {
             env,
             rules,
             pools,
+            earned,
             behind,
             each_grants,
-            groups,
+            read,
             verdicts: RefCell::new(HashMap::new()),
             window,
         }
     }
 
     pub(super) fn earned(&self, record: &Contribution) -> bool {
-        self.behind
-            .get(record.id.as_ref())
-            .is_some_and(|grants| grants.iter().any(|g| super::gives_something(g)))
+        self.earned.contains(record.id.as_ref())
     }
 
-    /// The grant of rule `name` listing `record`, if there is one.
+    /// The records read in the period `key`: a run of them, since they are
+    /// in time order.
+    fn in_period(&self, key: PeriodKey) -> &'a [&'r Contribution] {
+        let (start, end) = (key.start(self.env.tz), key.end(self.env.tz));
+        let from = self.read.partition_point(|r| r.at < start);
+        let to = self.read.partition_point(|r| r.at < end);
+        self.read.get(from..to).unwrap_or(&[])
+    }
+
+    /// The grant of rule `name` that gave `record` nothing, if there is one
+    /// (a record that earned nothing has no other).
     fn grant_for(&self, record: &Contribution, name: &str) -> Option<&'a Grant> {
         self.behind.get(record.id.as_ref()).and_then(|grants| {
             grants
                 .iter()
                 .copied()
-                .find(|g| matches!(&g.origin, Origin::Rule { name: n, .. } if n == name))
+                .find(|g| matches!(&g.origin, Origin::Rule { name: n, .. } if **n == *name))
         })
     }
 
@@ -147,17 +169,12 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
         }
         let mut reasons = Vec::new();
         for (index, rule) in self.rules.iter().enumerate() {
+            if rule.rewards_kind.get(record.kind) != Some(&true) {
+                continue;
+            }
             let reason = match &rule.decl.trigger {
-                Trigger::On { kind, binding, .. } => {
-                    if self.env.schema.kind_index(&kind.node) != Some(record.kind) {
-                        continue;
-                    }
-                    self.on_reason(rule.decl, &binding.node, record)?
-                }
+                Trigger::On { binding, .. } => self.on_reason(rule.decl, &binding.node, record)?,
                 Trigger::Each { period, .. } => {
-                    if !counts_kind(&rule.aggregates, self.env.schema, record.kind) {
-                        continue;
-                    }
                     self.each_reason(index, rule, period.node, record)?
                 }
             };
@@ -235,11 +252,7 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
                 period: label,
             });
         }
-        let group: &[&Contribution] = self
-            .groups
-            .get(&period)
-            .and_then(|g| g.get(&key))
-            .map_or(&[], Vec::as_slice);
+        let group = self.in_period(key);
         let scope = Scope {
             person: Some(PersonPeriod {
                 who: &record.who,

@@ -17,6 +17,7 @@ mod analysis;
 pub mod why;
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use crate::eval::scope::Env;
 use crate::input::{Contribution, Roster};
@@ -73,7 +74,7 @@ pub enum Unrewarded {
         /// The `each` rule's period; `None` for `on` rules.
         period: Option<String>,
         amount: Value,
-        calculation: Option<String>,
+        calculation: Option<Arc<str>>,
     },
     /// A limit cut the rule's grant for it to zero.
     CutToZero {
