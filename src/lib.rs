@@ -79,6 +79,8 @@ pub mod cli;
 #[doc(hidden)]
 pub mod diff;
 #[doc(hidden)]
+pub mod digits;
+#[doc(hidden)]
 pub mod eval;
 #[doc(hidden)]
 pub mod fmt;

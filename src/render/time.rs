@@ -8,10 +8,12 @@
 //! (0 to 9999);
 //! other years are left to chrono.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
+
+use crate::digits::Digits;
 
 /// An instant in local time, ready to be written in one of the forms below.
 #[derive(Clone, Copy, Debug)]
@@ -60,30 +62,21 @@ impl fmt::Display for Form {
             };
             return write!(f, "{}", local.format(chrono_pattern));
         }
+        let mut text = Digits::new();
         if matches!(pattern, Pattern::Date | Pattern::DateTime) {
-            digits(f, local.year().unsigned_abs(), 4)?;
-            f.write_char('-')?;
+            text.number(local.year().unsigned_abs(), 4).byte(b'-');
         }
-        digits(f, local.month(), 2)?;
-        f.write_char('-')?;
-        digits(f, local.day(), 2)?;
+        text.number(local.month(), 2)
+            .byte(b'-')
+            .number(local.day(), 2);
         if matches!(pattern, Pattern::DateTime | Pattern::DayTime) {
-            f.write_char(' ')?;
-            digits(f, local.hour(), 2)?;
-            f.write_char(':')?;
-            digits(f, local.minute(), 2)?;
+            text.byte(b' ')
+                .number(local.hour(), 2)
+                .byte(b':')
+                .number(local.minute(), 2);
         }
-        Ok(())
+        f.write_str(text.as_str())
     }
-}
-
-/// `number`'s last `places` digits, zeros in front.
-fn digits(f: &mut fmt::Formatter<'_>, number: u32, places: u32) -> fmt::Result {
-    for place in (0..places).rev() {
-        let digit = number / 10u32.pow(place) % 10;
-        f.write_char(char::from_digit(digit, 10).unwrap_or('0'))?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use rust_decimal::Decimal;
 use crate::eval::{EvalError, GrantSink, PeriodKey};
 use crate::ledger::{Grant, Origin, Target};
 use crate::semantics::arith;
+use crate::semantics::period::PeriodOf;
 use crate::source::Span;
 use crate::syntax::ast::Period;
 use crate::value::Value;
@@ -236,7 +237,7 @@ impl OrgFigures {
     pub fn add_person(&mut self, grants: &[Grant]) -> Result<(), EvalError> {
         let mut months: Vec<(PeriodKey, &Target, Value)> = Vec::new();
         let mut sources: Vec<(&Target, &Origin, Value)> = Vec::new();
-        let mut month = MonthOf::new(self.tz);
+        let mut month = PeriodOf::new(Period::Month, self.tz);
         for grant in grants {
             let key = month.of(grant.at);
             let by_month = months
@@ -271,30 +272,6 @@ impl OrgFigures {
             }
         }
         Ok(())
-    }
-}
-
-/// The month of each instant in a zone, remembered while the instants stay
-/// in it (a person's grants come in time order).
-struct MonthOf {
-    tz: Tz,
-    last: Option<(DateTime<Utc>, DateTime<Utc>, PeriodKey)>,
-}
-
-impl MonthOf {
-    fn new(tz: Tz) -> MonthOf {
-        MonthOf { tz, last: None }
-    }
-
-    fn of(&mut self, at: DateTime<Utc>) -> PeriodKey {
-        match self.last {
-            Some((start, end, key)) if start <= at && at < end => key,
-            _ => {
-                let key = PeriodKey::of(at, Period::Month, self.tz);
-                self.last = Some((key.start(self.tz), key.end(self.tz), key));
-                key
-            }
-        }
     }
 }
 

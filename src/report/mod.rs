@@ -5,7 +5,7 @@
 //! needs is gathered as it runs: the organisation's figures added up grant
 //! by grant ([`collect`]), every record spilled to disk by person
 //! ([`spill`]). Statements are then written a bucket of people at a time,
-//! each person's grants worded by the exact evaluator over their own
+//! each person's grants worded by the engine run again over their own
 //! records ([`words`]), so memory never holds the log or the ledger.
 
 pub mod claimed;
@@ -16,6 +16,7 @@ pub mod nothing;
 pub mod output;
 pub mod overview;
 pub mod page;
+pub mod rows;
 pub mod spill;
 pub mod statement;
 pub mod stats;

@@ -1,6 +1,8 @@
 //! The pages, from templates compiled into the binary by askama, which
 //! escapes every value for HTML (the only unescaped values are the charts,
-//! whose texts `svg.rs` escapes, and the style sheet, which is ours). A
+//! whose texts `svg.rs` escapes, a statement's table of grants, whose texts
+//! `rows.rs` escapes with askama's own escaper, and the style sheet, which
+//! is ours). A
 //! template that names a field the page does not have fails the build,
 //! not a report.
 
@@ -27,19 +29,12 @@ struct IndexPage<'a> {
 
 /// One person's statement.
 pub fn statement(statement: &Statement) -> Result<String, askama::Error> {
-    // Sized for a grant's row and a contribution that earned nothing at
-    // about 200 bytes each: a long page is not copied as it doubles.
-    let rows: usize = statement
-        .grants
-        .iter()
-        .map(|m| m.grants.len())
-        .sum::<usize>()
-        + statement
-            .nothing
-            .iter()
-            .map(|n| n.what.len())
-            .sum::<usize>();
-    let mut page = String::with_capacity(STYLE.len() + 8192 + rows * 200);
+    // Sized for the grants' rows, written already, and a contribution that
+    // earned nothing at about 200 bytes each: a long page is not copied as
+    // it doubles.
+    let nothing: usize = statement.nothing.iter().map(|n| n.what.len()).sum();
+    let mut page =
+        String::with_capacity(STYLE.len() + 8192 + statement.grants.len() + nothing * 200);
     StatementPage {
         s: statement,
         style: STYLE,

@@ -10,14 +10,14 @@ use serde::Serialize;
 use super::collect::amount_of;
 use super::nothing::{Nothing, NothingLine};
 use super::overview::Heading;
+use super::rows::grant_rows;
 use super::svg;
 use crate::eval::PeriodKey;
 use crate::ledger::{Grant, Origin, Target};
 use crate::render::amount::{human, is_zero};
-use crate::render::explain::{
-    ById, Dated, ExplainContext, contributions_by_id, grant_words, share_equation,
-};
+use crate::render::explain::{ExplainContext, contributions_by_id, share_equation};
 use crate::render::time::Local;
+use crate::semantics::period::PeriodOf;
 use crate::syntax::ast::Period;
 use crate::value::Value;
 
@@ -31,8 +31,9 @@ pub struct Statement {
     pub roster: Vec<(String, String)>,
     pub totals: Vec<TotalLine>,
     pub charts: Vec<Chart>,
-    /// The grants, month by month (of their stamps).
-    pub grants: Vec<GrantMonth>,
+    /// The grants, month by month (of their stamps): the bodies of their
+    /// table, as HTML ([`super::rows`]).
+    pub grants: String,
     pub cuts: Vec<CutLine>,
     pub shares: Vec<ShareLine>,
     pub nothing: Vec<NothingLine>,
@@ -63,28 +64,6 @@ pub struct Chart {
     pub svg: String,
     /// `(label, amount)` rows.
     pub rows: Vec<(String, String)>,
-}
-
-/// The grants stamped in one month.
-#[derive(Debug, Serialize)]
-pub struct GrantMonth {
-    /// `2027-01`.
-    pub month: String,
-    pub grants: Vec<GrantLine>,
-}
-
-/// One grant and its explanation. What was granted is the last figure of
-/// its steps (the calculation's result, or what a cut left), so it is not
-/// repeated: a long statement stays small.
-#[derive(Debug, Serialize)]
-pub struct GrantLine {
-    /// The local day and time of its stamp, `01-05 10:00` (the year is the
-    /// month's).
-    pub when: String,
-    /// What it was for: a contribution, a period, a pool.
-    pub what: String,
-    /// The `→` lines of `explain`, without the arrow.
-    pub steps: Vec<String>,
 }
 
 /// What one limit cut from the person's grants, in all (each cut is told
@@ -147,23 +126,10 @@ pub struct StatementInput<'a> {
 pub fn statement(input: StatementInput<'_>) -> Statement {
     let tz = input.context.schema.timezone;
     let by_id = contributions_by_id(input.context.log);
-    let mut grants: Vec<GrantMonth> = Vec::new();
+    let grants = grant_rows(input.grants, &by_id, &input.context, tz);
     let mut cuts = Vec::new();
     let mut shares = Vec::new();
-    let mut last_month = None;
     for grant in input.grants {
-        let month = PeriodKey::of(grant.at, Period::Month, tz);
-        let line = grant_line(grant, &by_id, &input.context, tz);
-        match grants.last_mut() {
-            Some(last) if last_month == Some(month) => last.grants.push(line),
-            _ => {
-                last_month = Some(month);
-                grants.push(GrantMonth {
-                    month: month.label(),
-                    grants: vec![line],
-                });
-            }
-        }
         for cut in &grant.cuts {
             let taken = crate::semantics::arith::sub(&cut.before, &cut.after, Default::default())
                 .unwrap_or_else(|_| cut.before.clone());
@@ -231,25 +197,6 @@ struct CutSum {
     periods: Vec<String>,
 }
 
-fn grant_line(grant: &Grant, by_id: &ById<'_>, context: &ExplainContext<'_>, tz: Tz) -> GrantLine {
-    // The date is in the time column, so the contribution is named without
-    // it (`review r-1 (…)`): long statements stay small.
-    let words = grant_words(grant, by_id, context, tz, Dated::No);
-    let mut steps = Vec::with_capacity(words.steps.len());
-    for step in words.steps {
-        if step.contains('\n') || step.trim() != step {
-            steps.extend(step.lines().map(|line| visible(line.trim())));
-        } else {
-            steps.push(visible_owned(step));
-        }
-    }
-    GrantLine {
-        when: Local::of(grant.at, tz).day_time().to_string(),
-        what: visible_owned(words.what),
-        steps,
-    }
-}
-
 fn total_lines(totals: Option<&BTreeMap<Target, Value>>) -> Vec<TotalLine> {
     totals
         .into_iter()
@@ -283,19 +230,52 @@ pub fn times(count: &Value) -> String {
 /// first grant's to the last's (a month with nothing shows as 0).
 fn month_charts(grants: &[Grant], tz: Tz) -> Vec<Chart> {
     let mut accounts: BTreeMap<&str, BTreeMap<PeriodKey, Value>> = BTreeMap::new();
+    // Summed month by month first: a person's grants come in time order.
+    let mut months = PeriodOf::new(Period::Month, tz);
+    let mut month: Vec<(&str, Value)> = Vec::new();
+    let mut current = None;
     for grant in grants {
         let Target::Account(name) = &grant.target else {
             continue;
         };
-        let month = PeriodKey::of(grant.at, Period::Month, tz);
-        let slot = accounts.entry(name).or_default().entry(month);
-        // The engine added these same amounts up without overflow.
-        let _ = super::collect::add_into(slot, &grant.granted);
+        let key = months.of(grant.at);
+        if current != Some(key) {
+            if let Some(done) = current {
+                add_month(&mut accounts, done, month.drain(..));
+            }
+            current = Some(key);
+        }
+        match month.iter_mut().find(|(account, _)| *account == &**name) {
+            // The engine added these same amounts up without overflow.
+            Some((_, sum)) => {
+                if let Ok(total) =
+                    crate::semantics::arith::add(sum, &grant.granted, Default::default())
+                {
+                    *sum = total;
+                }
+            }
+            None => month.push((name, grant.granted.clone())),
+        }
+    }
+    if let Some(done) = current {
+        add_month(&mut accounts, done, month.drain(..));
     }
     accounts
         .into_iter()
         .map(|(account, months)| month_chart(&format!("{account} by month"), &months))
         .collect()
+}
+
+/// Adds one month's sums per account to `accounts`.
+fn add_month<'g>(
+    accounts: &mut BTreeMap<&'g str, BTreeMap<PeriodKey, Value>>,
+    month: PeriodKey,
+    sums: impl Iterator<Item = (&'g str, Value)>,
+) {
+    for (account, sum) in sums {
+        let slot = accounts.entry(account).or_default().entry(month);
+        let _ = super::collect::add_into(slot, &sum);
+    }
 }
 
 /// A bar per month, with a zero for each month between that had nothing.
@@ -335,12 +315,4 @@ pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
 /// bidirectional marks) written visibly, so the page shows what is stored.
 pub fn visible(text: &str) -> String {
     crate::text::escape_visible(text).into_owned()
-}
-
-/// [`visible`], keeping `text` itself when nothing in it is hidden.
-fn visible_owned(text: String) -> String {
-    match crate::text::escape_visible(&text) {
-        std::borrow::Cow::Borrowed(_) => text,
-        std::borrow::Cow::Owned(shown) => shown,
-    }
 }

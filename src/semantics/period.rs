@@ -13,6 +13,7 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
+use crate::digits::Digits;
 use crate::semantics::error::{EvalError, EvalErrorKind};
 use crate::syntax::ast::Period;
 
@@ -73,9 +74,66 @@ impl PeriodKey {
     }
 }
 
+/// The period of each instant in a zone, remembered while the instants
+/// stay in it: for instants that come in time order (a person's grants),
+/// most cost two comparisons instead of a conversion to local time.
+#[derive(Clone, Copy, Debug)]
+pub struct PeriodOf {
+    period: Period,
+    tz: Tz,
+    /// The last period met, with its first instant and the next's.
+    last: Option<(DateTime<Utc>, DateTime<Utc>, PeriodKey)>,
+}
+
+impl PeriodOf {
+    pub fn new(period: Period, tz: Tz) -> PeriodOf {
+        PeriodOf {
+            period,
+            tz,
+            last: None,
+        }
+    }
+
+    /// The period holding `at`: [`PeriodKey::of`].
+    pub fn of(&mut self, at: DateTime<Utc>) -> PeriodKey {
+        match self.last {
+            Some((start, end, key)) if start <= at && at < end => key,
+            _ => {
+                let key = PeriodKey::of(at, self.period, self.tz);
+                self.last = Some((key.start(self.tz), key.end(self.tz), key));
+                key
+            }
+        }
+    }
+}
+
 impl fmt::Display for PeriodKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.first_day;
+        if let Ok(year) = u32::try_from(d.year())
+            && year <= 9999
+            && self.period != Period::Week
+        {
+            // The common case, written without the formatting machinery.
+            let mut text = Digits::new();
+            text.number(year, 4);
+            match self.period {
+                Period::Day => {
+                    text.byte(b'-')
+                        .number(d.month(), 2)
+                        .byte(b'-')
+                        .number(d.day(), 2);
+                }
+                Period::Month => {
+                    text.byte(b'-').number(d.month(), 2);
+                }
+                Period::Quarter => {
+                    text.byte(b'-').byte(b'Q').number(d.month0() / 3 + 1, 1);
+                }
+                Period::Year | Period::Week => {}
+            }
+            return f.write_str(text.as_str());
+        }
         match self.period {
             Period::Day => write!(f, "{}", d.format("%Y-%m-%d")),
             Period::Week => {
@@ -312,6 +370,33 @@ mod tests {
 
     fn label(at: &str, period: Period, tz: Tz) -> String {
         PeriodKey::of(utc(at), period, tz).label()
+    }
+
+    #[test]
+    fn labels_are_written_as_the_formatting_machinery_writes_them() {
+        for (y, m, d) in [
+            (1, 1, 1),
+            (999, 3, 9),
+            (2027, 12, 31),
+            (9999, 12, 31),
+            (10000, 1, 1),
+        ] {
+            let Some(day) = NaiveDate::from_ymd_opt(y, m, d) else {
+                continue;
+            };
+            for period in [Period::Day, Period::Month, Period::Quarter, Period::Year] {
+                let first_day = first_day(day, period);
+                let key = PeriodKey { first_day, period };
+                let (y, m) = (first_day.year(), first_day.month());
+                let expected = match period {
+                    Period::Day => first_day.format("%Y-%m-%d").to_string(),
+                    Period::Month => format!("{y:04}-{m:02}"),
+                    Period::Quarter => format!("{y:04}-Q{}", first_day.month0() / 3 + 1),
+                    _ => format!("{y:04}"),
+                };
+                assert_eq!(key.label(), expected);
+            }
+        }
     }
 
     #[test]

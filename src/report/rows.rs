@@ -1,0 +1,99 @@
+//! The bulk of a statement, its table of grants, written as HTML as each
+//! grant is worded: a `<tbody>` per month of the grants' stamps, a row per
+//! grant. A person with a thousand grants would otherwise hold a thousand
+//! row models, each a handful of strings, only for the template to copy
+//! them out again.
+//!
+//! Every text is escaped by the templates' own escaper (askama's `Html`),
+//! after its hidden characters are made visible, exactly as the template
+//! escapes the rest of the page.
+
+use std::fmt::Write;
+
+use askama::filters::{Escaper, Html};
+use chrono_tz::Tz;
+
+use crate::ledger::Grant;
+use crate::render::explain::{ById, Dated, ExplainContext, grant_words};
+use crate::render::time::Local;
+use crate::semantics::period::PeriodOf;
+use crate::syntax::ast::Period;
+use crate::text::escape_visible;
+
+/// About what a grant's row takes: the page is sized once, not copied as
+/// it grows.
+const ROW_BYTES: usize = 200;
+
+/// The table's bodies for `grants` (in ledger order); empty when there are
+/// none.
+pub fn grant_rows(
+    grants: &[Grant],
+    by_id: &ById<'_>,
+    context: &ExplainContext<'_>,
+    tz: Tz,
+) -> String {
+    let mut html = String::with_capacity(grants.len() * ROW_BYTES);
+    let mut months = PeriodOf::new(Period::Month, tz);
+    let mut month = None;
+    for grant in grants {
+        let this = months.of(grant.at);
+        if month != Some(this) {
+            if month.is_some() {
+                html.push_str("</tbody>");
+            }
+            html.push_str("\n<tbody><tr><th colspan=\"3\">");
+            escaped(&mut html, &this.label());
+            html.push_str("</th></tr>");
+            month = Some(this);
+        }
+        grant_row(&mut html, grant, by_id, context, tz);
+    }
+    if month.is_some() {
+        html.push_str("</tbody>");
+    }
+    html
+}
+
+/// One grant: its local day and time, what it was for, and the `→` lines
+/// of `explain` (without the arrow), a line each. The date is in the time
+/// column, so the contribution is named without it (`review r-1 (…)`).
+fn grant_row(
+    html: &mut String,
+    grant: &Grant,
+    by_id: &ById<'_>,
+    context: &ExplainContext<'_>,
+    tz: Tz,
+) {
+    let words = grant_words(grant, by_id, context, tz, Dated::No);
+    // A day and time is digits, `-`, `:` and a space: nothing to escape.
+    let _ = write!(html, "\n<tr><td>{}<td>", Local::of(grant.at, tz).day_time());
+    shown(html, &words.what);
+    html.push_str("<td>");
+    let mut first = true;
+    for step in &words.steps {
+        // A step of several lines (a dated value's note) is a line each.
+        for line in step.lines() {
+            if !first {
+                html.push_str("<br>");
+            }
+            first = false;
+            shown(html, line.trim());
+        }
+        if step.is_empty() {
+            if !first {
+                html.push_str("<br>");
+            }
+            first = false;
+        }
+    }
+}
+
+/// `text` with its hidden characters made visible, escaped.
+fn shown(html: &mut String, text: &str) {
+    escaped(html, &escape_visible(text));
+}
+
+fn escaped(html: &mut String, text: &str) {
+    // Writing into a string cannot fail.
+    let _ = Html.write_escaped_str(&mut *html, text);
+}
