@@ -5,7 +5,13 @@
 //! where the reader needs them.
 
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Literal, Measure, UnaryOp};
-use crate::value::{Value, money_digits, plain_decimal};
+use std::fmt::Write as _;
+
+use rust_decimal::Decimal;
+
+use crate::value::{
+    Value, write_decimal, write_human_duration, write_money_digits, write_plain_decimal,
+};
 
 /// `tiers` in a calculation: looser than anything, always parenthesised
 /// inside a larger expression.
@@ -52,15 +58,27 @@ pub fn wrap(text: &str, prec: u8, min: u8) -> String {
 
 /// A literal exactly as written: `5.00 EUR`, `10%`, `90min`, `15 pts`.
 pub fn literal(lit: &Literal) -> String {
+    // The numbers are written without the formatting machinery: every
+    // grant in words writes its constants again.
+    let decimal_then = |d: Decimal, unit: &str| {
+        let mut text = String::with_capacity(16 + unit.len());
+        let _ = write_decimal(&mut text, d);
+        text.push_str(unit);
+        text
+    };
     match lit {
         Literal::Int(i) => i.to_string(),
-        Literal::Decimal(d) => d.to_string(),
-        Literal::Percent(p) => format!("{p}%"),
+        Literal::Decimal(d) => decimal_then(*d, ""),
+        Literal::Percent(p) => decimal_then(*p, "%"),
         Literal::Bool(b) => b.to_string(),
         Literal::Text(t) => format!("\"{t}\""),
-        Literal::Money { amount, currency } => format!("{amount} {currency}"),
-        Literal::Duration { amount, unit } => format!("{amount}{}", unit.suffix()),
-        Literal::Points(p) => format!("{p} pts"),
+        Literal::Money { amount, currency } => {
+            let mut text = decimal_then(*amount, " ");
+            text.push_str(currency);
+            text
+        }
+        Literal::Duration { amount, unit } => decimal_then(*amount, unit.suffix()),
+        Literal::Points(p) => decimal_then(*p, " pts"),
         Literal::Date(d) => d.to_string(),
         Literal::Timestamp(t) => t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
     }
@@ -71,11 +89,15 @@ pub fn literal(lit: &Literal) -> String {
 /// points without trailing zeros (`270min`, `15 pts`); and its precedence (negative
 /// amounts bind like a unary minus).
 pub fn value(v: &Value) -> (String, u8) {
-    let text = match v {
-        Value::Money(m) => format!("{} {}", m.amount, m.currency),
-        Value::Decimal(d) => d.to_string(),
-        Value::Duration(minutes) => crate::value::human_duration(*minutes),
-        other => other.to_string(),
+    let mut text = String::with_capacity(24);
+    let _ = match v {
+        Value::Money(m) => write_decimal(&mut text, m.amount).and_then(|()| {
+            text.push(' ');
+            text.write_str(m.currency.code())
+        }),
+        Value::Decimal(d) => write_decimal(&mut text, *d),
+        Value::Duration(minutes) => write_human_duration(&mut text, *minutes),
+        other => other.write_to(&mut text),
     };
     let prec = if text.starts_with('-') { NEG } else { ATOM };
     (text, prec)
@@ -84,12 +106,17 @@ pub fn value(v: &Value) -> (String, u8) {
 /// A grant's final amount: money with exactly its minor digits (`7.40 EUR`),
 /// points and durations without trailing zeros.
 pub fn result(v: &Value) -> String {
-    match v {
-        Value::Money(m) => format!("{} {}", money_digits(m), m.currency),
-        Value::Decimal(d) => plain_decimal(*d),
-        Value::Duration(minutes) => crate::value::human_duration(*minutes),
-        other => other.to_string(),
-    }
+    let mut text = String::with_capacity(24);
+    let _ = match v {
+        Value::Money(m) => write_money_digits(&mut text, m).and_then(|()| {
+            text.push(' ');
+            text.write_str(m.currency.code())
+        }),
+        Value::Decimal(d) => write_plain_decimal(&mut text, *d),
+        Value::Duration(minutes) => write_human_duration(&mut text, *minutes),
+        other => other.write_to(&mut text),
+    };
+    text
 }
 
 /// An expression printed back as written, e.g. for a limit's cap.

@@ -43,6 +43,23 @@ impl Worded {
     fn at(&self, min: u8) -> String {
         wrap(&self.text, self.prec, min)
     }
+
+    /// [`Worded::at`], written at the end of `out`.
+    fn push_at(&self, out: &mut String, min: u8) {
+        push_wrapped(out, &self.text, self.prec, min);
+    }
+}
+
+/// `text`, in parentheses if its precedence `prec` is below `min`, written
+/// at the end of `out` ([`wrap`] without a string of its own).
+fn push_wrapped(out: &mut String, text: &str, prec: u8, min: u8) {
+    if prec < min {
+        out.push('(');
+        out.push_str(text);
+        out.push(')');
+    } else {
+        out.push_str(text);
+    }
 }
 
 /// The calculation of a grant of `amount` (its written and compiled
@@ -74,7 +91,10 @@ pub(super) fn word_grant(
     let mut text = if shown.text == result {
         shown.text
     } else {
-        format!("{} = {result}", shown.text)
+        let mut text = shown.text;
+        text.push_str(" = ");
+        text.push_str(&result);
+        text
     };
     for line in words.read.into_inner() {
         text.push_str("; ");
@@ -157,12 +177,13 @@ impl Words<'_, '_> {
                 let r = self.word(rhs, r)?;
                 let value = binary_values(*op, &l.value, &r.value, *span)?;
                 let prec = show::binary_prec(*op);
-                let text = format!(
-                    "{} {} {}",
-                    l.at(prec),
-                    show::binary_symbol(*op),
-                    r.at(prec + 1)
-                );
+                let symbol = show::binary_symbol(*op);
+                let mut text = String::with_capacity(l.text.len() + r.text.len() + 8);
+                l.push_at(&mut text, prec);
+                text.push(' ');
+                text.push_str(symbol);
+                text.push(' ');
+                r.push_at(&mut text, prec + 1);
                 Ok(Worded { value, text, prec })
             }
             (ExprKind::If { .. }, CExpr::If(..)) => self.branch(written, compiled),
@@ -288,7 +309,11 @@ impl Words<'_, '_> {
                     None => self.word(&written.above, &compiled.above)?,
                 };
                 let (p, pp) = show::value(part);
-                parts.push(format!("{} × {}", wrap(&p, pp, MUL), rate.at(MUL + 1)));
+                let mut words = String::with_capacity(p.len() + rate.text.len() + 8);
+                push_wrapped(&mut words, &p, pp, MUL);
+                words.push_str(" × ");
+                rate.push_at(&mut words, MUL + 1);
+                parts.push(words);
                 Ok(rate.value)
             },
             span,
@@ -298,9 +323,14 @@ impl Words<'_, '_> {
         } else {
             parts.join(" + ")
         };
+        let mut text = String::with_capacity(parts.len() + 32);
+        text.push_str("tiers ");
+        text.push_str(&show::value(x).0);
+        text.push_str(": ");
+        text.push_str(&parts);
         Ok(Worded {
             value: total,
-            text: format!("tiers {}: {parts}", show::value(x).0),
+            text,
             prec: TIERS,
         })
     }
