@@ -111,17 +111,40 @@ struct Key {
 /// people a group per run): its keys are rule positions and fixed-point
 /// values, which mean the same only under the same policy and scale, so a
 /// run under another policy starts it again ([`WordsMemo::serve`]).
+///
+/// A rule whose words rarely repeat (a commission on amounts that are all
+/// different) is not remembered at all once that shows: its words would
+/// only fill the memory and be looked up in vain.
 #[derive(Default)]
 pub struct WordsMemo {
     words: HashMap<Key, Arc<str>, FxBuild>,
     /// The policy (by address) and scale the words were written under.
     written_under: Option<(usize, u32)>,
+    /// Per rule position: how often its words were looked up, and found.
+    tries: Vec<Tries>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Tries {
+    looked_up: u32,
+    found: u32,
+}
+
+impl Tries {
+    /// Whether remembering the rule's words still pays: until enough
+    /// look-ups to tell, and then while at least one in four finds them.
+    fn worth_it(self) -> bool {
+        self.looked_up < TRIAL || self.found >= self.looked_up / 4
+    }
 }
 
 /// Enough for every value a rule commonly meets; past it the memo starts
 /// again, so a log of all-different amounts costs no more than memory for
 /// this many.
-const MAX_KEPT: usize = 1 << 16;
+const MAX_KEPT: usize = 1 << 14;
+
+/// How many look-ups of a rule's words tell whether they repeat.
+const TRIAL: u32 = 4096;
 
 impl WordsMemo {
     /// Readies the memo for a run of `policy` at a scale of `digits`:
@@ -130,6 +153,7 @@ impl WordsMemo {
         let under = (std::ptr::from_ref(policy) as usize, digits);
         if self.written_under != Some(under) {
             self.words.clear();
+            self.tries.clear();
             self.written_under = Some(under);
         }
     }
@@ -144,6 +168,16 @@ impl WordsMemo {
         granted: Fx,
         make: impl FnOnce() -> Result<Arc<str>, E>,
     ) -> Result<Arc<str>, E> {
+        if self.tries.len() <= rule {
+            self.tries.resize(rule + 1, Tries::default());
+        }
+        let Some(tries) = self.tries.get_mut(rule) else {
+            return make();
+        };
+        if !tries.worth_it() {
+            return make();
+        }
+        tries.looked_up = tries.looked_up.saturating_add(1);
         let read: Option<Vec<Exact>> = reads
             .iter()
             .map(|r| {
@@ -162,6 +196,9 @@ impl WordsMemo {
             read,
         };
         if let Some(words) = self.words.get(&key) {
+            if let Some(tries) = self.tries.get_mut(rule) {
+                tries.found = tries.found.saturating_add(1);
+            }
             return Ok(words.clone());
         }
         let words = make()?;
