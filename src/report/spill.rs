@@ -8,7 +8,7 @@
 //! this file and lives only as long as the run: length-prefixed fields,
 //! decimals as their 16 bytes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -20,6 +20,7 @@ use rust_decimal::Decimal;
 use crate::eval::stream::StreamRecord;
 use crate::eval::stream::file::RecordSink;
 use crate::input::Contribution;
+use crate::input::hash::FxBuild;
 use crate::units::Currency;
 use crate::value::{Money, Value};
 
@@ -137,22 +138,26 @@ impl SpilledRecords {
     /// The records of one bucket, per person, in `(at, id)` order.
     pub fn bucket(&self, bucket: usize) -> io::Result<BTreeMap<Arc<str>, Vec<Contribution>>> {
         let mut input = BufReader::new(File::open(bucket_path(&self.dir, bucket))?);
-        let mut people: BTreeMap<Arc<str>, Vec<Contribution>> = BTreeMap::new();
-        while let Some(who) = get_str_or_end(&mut input)? {
-            let id = get_str(&mut input)?;
+        // Each person's name once (a bucket holds a few people's many
+        // records); strings are read into one buffer, not one each.
+        let mut people: HashMap<Arc<str>, Vec<Contribution>, FxBuild> = HashMap::default();
+        let mut text = Vec::new();
+        while get_str_or_end(&mut input, &mut text)? {
+            let who = utf8(&text)?;
+            let who: Arc<str> = match people.get_key_value(who) {
+                Some((name, _)) => name.clone(),
+                None => Arc::from(who),
+            };
+            let id = Arc::from(utf8(get_str(&mut input, &mut text)?)?);
             let kind = get_u64(&mut input)? as usize;
             let at = get_time(&mut input)?;
             let count = get_u64(&mut input)?;
             let mut fields = Vec::with_capacity(usize::try_from(count).unwrap_or(0).min(64));
             for _ in 0..count {
-                fields.push(get_value(&mut input)?);
+                fields.push(get_value(&mut input, &mut text)?);
             }
-            let who: Arc<str> = match people.get_key_value(who.as_str()) {
-                Some((name, _)) => name.clone(),
-                None => Arc::from(who),
-            };
             people.entry(who.clone()).or_default().push(Contribution {
-                id: Arc::from(id),
+                id,
                 who,
                 kind,
                 at,
@@ -160,7 +165,7 @@ impl SpilledRecords {
                 line: 0,
             });
         }
-        Ok(people)
+        Ok(people.into_iter().collect())
     }
 }
 
@@ -236,15 +241,21 @@ fn get_u64(input: &mut impl Read) -> io::Result<u64> {
     Ok(u64::from_le_bytes(get_bytes(input)?))
 }
 
-fn get_str(input: &mut impl Read) -> io::Result<String> {
+/// The next string's bytes, read into `text`.
+fn get_str<'t>(input: &mut impl Read, text: &'t mut Vec<u8>) -> io::Result<&'t [u8]> {
     let len = usize::try_from(get_u64(input)?).map_err(io::Error::other)?;
-    let mut bytes = vec![0; len];
-    input.read_exact(&mut bytes)?;
-    String::from_utf8(bytes).map_err(io::Error::other)
+    text.resize(len, 0);
+    input.read_exact(text)?;
+    Ok(text)
 }
 
-/// The next string, or `None` at the end of the file.
-fn get_str_or_end(input: &mut impl Read) -> io::Result<Option<String>> {
+fn utf8(bytes: &[u8]) -> io::Result<&str> {
+    std::str::from_utf8(bytes).map_err(io::Error::other)
+}
+
+/// The next string's bytes, read into `text`; `false` at the end of the
+/// file.
+fn get_str_or_end(input: &mut impl Read, text: &mut Vec<u8>) -> io::Result<bool> {
     let mut first = [0u8; 8];
     let mut filled = 0;
     while filled < first.len() {
@@ -252,15 +263,15 @@ fn get_str_or_end(input: &mut impl Read) -> io::Result<Option<String>> {
             break;
         };
         match input.read(rest)? {
-            0 if filled == 0 => return Ok(None),
+            0 if filled == 0 => return Ok(false),
             0 => return Err(io::ErrorKind::UnexpectedEof.into()),
             n => filled += n,
         }
     }
     let len = usize::try_from(u64::from_le_bytes(first)).map_err(io::Error::other)?;
-    let mut bytes = vec![0; len];
-    input.read_exact(&mut bytes)?;
-    String::from_utf8(bytes).map(Some).map_err(io::Error::other)
+    text.resize(len, 0);
+    input.read_exact(text)?;
+    Ok(true)
 }
 
 fn get_time(input: &mut impl Read) -> io::Result<DateTime<Utc>> {
@@ -274,19 +285,19 @@ fn get_decimal(input: &mut impl Read) -> io::Result<Decimal> {
     Ok(Decimal::deserialize(get_bytes(input)?))
 }
 
-fn get_value(input: &mut impl Read) -> io::Result<Value> {
+fn get_value(input: &mut impl Read, text: &mut Vec<u8>) -> io::Result<Value> {
     let [tag] = get_bytes(input)?;
     Ok(match tag {
         0 => Value::Int(i64::from_le_bytes(get_bytes(input)?)),
         1 => Value::Decimal(get_decimal(input)?),
         2 => Value::Bool(get_bytes::<1>(input)? != [0]),
-        3 => Value::Text(Arc::from(get_str(input)?)),
+        3 => Value::Text(Arc::from(utf8(get_str(input, text)?)?)),
         4 => Value::Timestamp(get_time(input)?),
         5 => Value::Duration(get_decimal(input)?),
         6 => {
             let amount = get_decimal(input)?;
-            let code = get_str(input)?;
-            let currency = Currency::from_code(&code)
+            let code = utf8(get_str(input, text)?)?;
+            let currency = Currency::from_code(code)
                 .ok_or_else(|| io::Error::other(format!("unknown currency {code}")))?;
             Value::Money(Money::new(amount, currency))
         }
