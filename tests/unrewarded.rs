@@ -133,7 +133,7 @@ fn the_false_side_of_an_and_with_the_values_it_read() {
         review(&p, "r2", "ada", "2027-01-06T10:00:00Z", 30, "web"),
         review(&p, "r3", "ada", "2027-01-07T10:00:00Z", 30, "core"),
     ];
-    let rule = "review_bonus".to_string();
+    let rule: std::sync::Arc<str> = "review_bonus".into();
     assert_eq!(
         nothing(&p, &log, None, None, "ada"),
         vec![
@@ -240,7 +240,7 @@ fn a_grant_cut_to_zero_names_the_limit_the_cap_and_what_was_granted() {
     else {
         panic!("{:?}", found[0].1);
     };
-    assert_eq!(rule, "review_bonus");
+    assert_eq!(&**rule, "review_bonus");
     assert_eq!(period, &None);
     assert_eq!(amount, &p.eur("5.00"));
     assert_eq!(cut.cap, p.eur("20.00"));
@@ -485,7 +485,7 @@ rule small { on review r  when r.lines < 10  grant reputation 1 pts }
         .1
         .iter()
         .map(|r| match r {
-            Unrewarded::ConditionFalse { rule, .. } => rule.as_str(),
+            Unrewarded::ConditionFalse { rule, .. } => &**rule,
             other => panic!("{other:?}"),
         })
         .collect();

@@ -1,7 +1,7 @@
 //! The pages, from templates compiled into the binary by askama, which
 //! escapes every value for HTML (the only unescaped values are the charts,
 //! whose texts `svg.rs` escapes, a statement's table of grants, whose texts
-//! `rows.rs` escapes with askama's own escaper, and the style sheet, which
+//! `rows.rs` escapes exactly as askama does, and the style sheet, which
 //! is ours). A
 //! template that names a field the page does not have fails the build,
 //! not a report.

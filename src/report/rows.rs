@@ -4,13 +4,12 @@
 //! row models, each a handful of strings, only for the template to copy
 //! them out again.
 //!
-//! Every text is escaped by the templates' own escaper (askama's `Html`),
-//! after its hidden characters are made visible, exactly as the template
-//! escapes the rest of the page.
+//! Every text is escaped as the templates escape the rest of the page
+//! (`text::write_html_escaped`, checked against askama's `Html` escaper),
+//! after its hidden characters are made visible.
 
 use std::fmt::Write;
 
-use askama::filters::{Escaper, Html};
 use chrono_tz::Tz;
 
 use crate::ledger::Grant;
@@ -18,7 +17,7 @@ use crate::render::explain::{ById, Dated, ExplainContext, grant_words};
 use crate::render::time::Local;
 use crate::semantics::period::PeriodOf;
 use crate::syntax::ast::Period;
-use crate::text::escape_visible;
+use crate::text::{escape_visible, write_html_escaped};
 
 /// About what a grant's row takes: the page is sized once, not copied as
 /// it grows.
@@ -94,6 +93,5 @@ fn shown(html: &mut String, text: &str) {
 }
 
 fn escaped(html: &mut String, text: &str) {
-    // Writing into a string cannot fail.
-    let _ = Html.write_escaped_str(&mut *html, text);
+    write_html_escaped(html, text);
 }

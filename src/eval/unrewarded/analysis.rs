@@ -27,6 +27,8 @@ use crate::syntax::ast::{
 /// A rule, its position, and (for `each` rules) the aggregates it reads.
 struct Rule<'p> {
     decl: &'p RuleDecl,
+    /// Its name, shared by every reason it gives.
+    name: Arc<str>,
     aggregates: Vec<&'p Aggregate>,
     /// Which kinds of record it can reward, by kind index: an `on` rule's
     /// kind; the kinds an `each` rule's aggregates count (looked up once,
@@ -82,6 +84,7 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
                         .collect();
                     Some(Rule {
                         decl,
+                        name: decl.name.node.as_str().into(),
                         aggregates,
                         rewards_kind,
                     })
@@ -173,7 +176,7 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
                 continue;
             }
             let reason = match &rule.decl.trigger {
-                Trigger::On { binding, .. } => self.on_reason(rule.decl, &binding.node, record)?,
+                Trigger::On { binding, .. } => self.on_reason(rule, &binding.node, record)?,
                 Trigger::Each { period, .. } => {
                     self.each_reason(index, rule, period.node, record)?
                 }
@@ -204,11 +207,12 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
     /// Why the `on` rule `decl` gave `record` nothing.
     fn on_reason(
         &self,
-        decl: &RuleDecl,
+        rule: &Rule<'a>,
         binding: &str,
         record: &'r Contribution,
     ) -> Result<Unrewarded, EvalError> {
-        let rule = decl.name.node.clone();
+        let decl = rule.decl;
+        let rule = rule.name.clone();
         if !Validity::of(decl.window.as_ref(), self.env.tz).contains(record.at) {
             return Ok(outside(rule, decl, None));
         }
@@ -238,7 +242,7 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
         period: Period,
         record: &'r Contribution,
     ) -> Result<Unrewarded, EvalError> {
-        let name = rule.decl.name.node.clone();
+        let name = rule.name.clone();
         let tz = self.env.tz;
         let key = PeriodKey::of(record.at, period, tz);
         let stamp = key.last_instant(tz);
@@ -312,7 +316,7 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
 }
 
 /// A rule whose window leaves the contribution (or its period) out.
-fn outside(rule: String, decl: &RuleDecl, period: Option<String>) -> Unrewarded {
+fn outside(rule: Arc<str>, decl: &RuleDecl, period: Option<String>) -> Unrewarded {
     let window = decl.window.as_ref().map_or_else(String::new, |w| {
         let ends: Vec<String> = [("from", &w.from), ("until", &w.until)]
             .into_iter()
@@ -328,7 +332,7 @@ fn outside(rule: String, decl: &RuleDecl, period: Option<String>) -> Unrewarded 
 }
 
 /// A grant that gave nothing: zero as computed, or cut to zero.
-fn zero_reason(rule: String, period: Option<String>, grant: &Grant) -> Unrewarded {
+fn zero_reason(rule: Arc<str>, period: Option<String>, grant: &Grant) -> Unrewarded {
     let emptied = grant
         .cuts
         .iter()

@@ -45,32 +45,32 @@ pub enum Unrewarded {
     /// An `on` rule of its kind whose `from ... until ...` window does not
     /// hold it (an `each` rule's: does not hold the start of its period).
     OutsideRuleWindow {
-        rule: String,
+        rule: Arc<str>,
         /// The window as written: `from 2027-03-01 until 2027-05-31`.
         window: String,
         /// The `each` rule's period; `None` for `on` rules.
         period: Option<String>,
     },
     /// An `on` rule of its kind whose `when` was false for it.
-    ConditionFalse { rule: String, why: FalseCondition },
+    ConditionFalse { rule: Arc<str>, why: FalseCondition },
     /// An `each` rule that could count it whose `when` was false for the
     /// person in the period.
     PeriodConditionFalse {
-        rule: String,
+        rule: Arc<str>,
         period: String,
         why: FalseCondition,
     },
     /// An `each` rule granted in the period, but its aggregates did not
     /// count this contribution: the `where` that was false, if one was.
     NotCounted {
-        rule: String,
+        rule: Arc<str>,
         period: String,
         why: Option<FalseCondition>,
     },
     /// The rule's grant for it was zero as computed (`calculation` in
     /// words, if the grants carry them).
     ZeroAmount {
-        rule: String,
+        rule: Arc<str>,
         /// The `each` rule's period; `None` for `on` rules.
         period: Option<String>,
         amount: Value,
@@ -78,7 +78,7 @@ pub enum Unrewarded {
     },
     /// A limit cut the rule's grant for it to zero.
     CutToZero {
-        rule: String,
+        rule: Arc<str>,
         period: Option<String>,
         /// The grant before limits.
         amount: Value,
@@ -90,7 +90,7 @@ pub enum Unrewarded {
     OutsideWindow,
     /// An `each` rule that could count it decides at the end of the
     /// period, after the window: whatever it grants is stamped there.
-    AfterWindow { rule: String, period: String },
+    AfterWindow { rule: Arc<str>, period: String },
 }
 
 /// A contribution that earned nothing, and every reason (one per rule
