@@ -193,7 +193,7 @@ impl Writer<'_> {
                     let group = group.map_err(|e| failed(&format!("the statements: {e}")))?;
                     for person in group {
                         figures
-                            .add_person(&person.rule_grants)
+                            .add_grants(&person.rule_grants)
                             .map_err(|e| failed(&format!("the report's figures: {e}")))?;
                         self.statement(&person.who, person.records, person.rule_grants)?;
                         names.push(person.who);

@@ -204,37 +204,18 @@ impl OrgFigures {
 }
 
 impl OrgFigures {
-    /// Adds one grant of the run: nothing is allocated unless a month,
-    /// account, rule or pool is met for the first time.
+    /// Adds one grant of the run.
     pub fn add(&mut self, grant: &Grant) -> Result<(), EvalError> {
-        let month = PeriodKey::of(grant.at, Period::Month, self.tz);
-        add_nested(&mut self.months, &month, &grant.target, &grant.granted)?;
-        match &grant.origin {
-            Origin::Rule { name, .. } => {
-                add_nested(&mut self.rules, &grant.target, &**name, &grant.granted)?;
-            }
-            Origin::Pool(share) => {
-                add_nested(
-                    &mut self.pools_paid,
-                    &grant.target,
-                    &share.pool,
-                    &grant.granted,
-                )?;
-            }
-        }
-        if !grant.cuts.is_empty() {
-            self.add_limits(grant)?;
-        }
-        self.add_share(grant)
+        self.add_grants(std::slice::from_ref(grant))
     }
 }
 
 impl OrgFigures {
-    /// Adds the grants of one person, in ledger order: summed first by
-    /// month and account and by account and rule (a person's grants fall
-    /// in a few of each, met again and again), then added to the figures
-    /// once per sum instead of once per grant.
-    pub fn add_person(&mut self, grants: &[Grant]) -> Result<(), EvalError> {
+    /// Adds grants of the run (a person's, in ledger order, are best):
+    /// summed first by month and account and by account and rule (a
+    /// person's grants fall in a few of each, met again and again), then
+    /// added to the figures once per sum instead of once per grant.
+    pub fn add_grants(&mut self, grants: &[Grant]) -> Result<(), EvalError> {
         let mut months: Vec<(PeriodKey, &Target, Value)> = Vec::new();
         let mut sources: Vec<(&Target, &Origin, Value)> = Vec::new();
         let mut month = PeriodOf::new(Period::Month, self.tz);
