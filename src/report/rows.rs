@@ -41,7 +41,7 @@ pub fn grant_rows(
                 html.push_str("</tbody>");
             }
             html.push_str("\n<tbody><tr><th colspan=\"3\">");
-            escaped(&mut html, &this.label());
+            write_html_escaped(&mut html, &this.label());
             html.push_str("</th></tr>");
             month = Some(this);
         }
@@ -68,30 +68,21 @@ fn grant_row(
     let _ = write!(html, "\n<tr><td>{}<td>", Local::of(grant.at, tz).day_time());
     shown(html, &words.what);
     html.push_str("<td>");
-    let mut first = true;
-    for step in &words.steps {
-        // A step of several lines (a dated value's note) is a line each.
-        for line in step.lines() {
-            if !first {
-                html.push_str("<br>");
-            }
-            first = false;
-            shown(html, line.trim());
+    // A step of several lines (a dated value's note) is a line each; an
+    // empty step is an empty line.
+    let lines = words
+        .steps
+        .iter()
+        .flat_map(|step| step.lines().chain(step.is_empty().then_some("")));
+    for (i, line) in lines.enumerate() {
+        if i > 0 {
+            html.push_str("<br>");
         }
-        if step.is_empty() {
-            if !first {
-                html.push_str("<br>");
-            }
-            first = false;
-        }
+        shown(html, line.trim());
     }
 }
 
 /// `text` with its hidden characters made visible, escaped.
 fn shown(html: &mut String, text: &str) {
-    escaped(html, &escape_visible(text));
-}
-
-fn escaped(html: &mut String, text: &str) {
-    write_html_escaped(html, text);
+    write_html_escaped(html, &escape_visible(text));
 }

@@ -247,7 +247,8 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
         let key = PeriodKey::of(record.at, period, tz);
         let stamp = key.last_instant(tz);
         let label = key.label();
-        if !Validity::of(rule.decl.window.as_ref(), tz).contains(key.start(tz)) {
+        let start = key.start(tz);
+        if !Validity::of(rule.decl.window.as_ref(), tz).contains(start) {
             return Ok(outside(name, rule.decl, Some(label)));
         }
         if self.window.is_some_and(|w| !w.reports(stamp)) {
@@ -256,14 +257,15 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
                 period: label,
             });
         }
-        let group = self.in_period(key);
-        let scope = Scope {
+        // The period's records, only where a condition is evaluated: a
+        // counted record's reason and a known verdict need none.
+        let scope = || Scope {
             person: Some(PersonPeriod {
                 who: &record.who,
-                records: group,
+                records: self.in_period(key),
                 totals: None,
             }),
-            at: Some(key.start(tz)),
+            at: Some(start),
             ..Scope::new(self.env)
         };
         let context = || format!("rule `{name}`, `{}` in {label}", record.who);
@@ -271,6 +273,7 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
             if grant.contributions.contains(&record.id) {
                 return Ok(zero_reason(name, Some(label), grant));
             }
+            let scope = scope();
             let mut why = None;
             for agg in &rule.aggregates {
                 let (Some(filter), Some(kind)) =
@@ -300,7 +303,7 @@ impl<'a, 'r: 'a> Analysis<'a, 'r> {
         let Some(condition) = &rule.decl.condition else {
             return Err(no_grant(&name, &record.id));
         };
-        let Some(why) = why_false(&scope, condition).map_err(|e| e.in_context(context))? else {
+        let Some(why) = why_false(&scope(), condition).map_err(|e| e.in_context(context))? else {
             return Err(no_grant(&name, &record.id));
         };
         let reason = Unrewarded::PeriodConditionFalse {
